@@ -1,0 +1,1 @@
+namespace Larder.Contracts; internal static class Placeholder {}

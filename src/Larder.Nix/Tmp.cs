@@ -1,0 +1,1 @@
+namespace Larder.Nix; internal static class Placeholder {}

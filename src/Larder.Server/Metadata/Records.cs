@@ -1,0 +1,134 @@
+namespace Larder.Server.Metadata;
+
+/// <summary>A named cache. <see cref="SigningKey"/> is the secret key in Nix's <c>name:base64</c> form.</summary>
+public sealed record CacheRecord(
+    long Id,
+    string Name,
+    bool IsPublic,
+    int Priority,
+    string StoreDir,
+    string SigningKey,
+    IReadOnlyList<string> UpstreamKeyNames,
+    DateTimeOffset CreatedAt);
+
+/// <summary>
+/// One stored piece of a NAR. <see cref="Hash"/> (<c>sha256:nix32</c> of the uncompressed bytes) identifies it;
+/// <see cref="StoredHash"/>/<see cref="StoredSize"/> describe the compressed blob at <see cref="StorageKey"/>.
+/// </summary>
+public sealed record ChunkRecord(string Hash, string StorageKey, long Size, string StoredHash, long StoredSize, string Compression);
+
+/// <summary>
+/// A NAR stored once across all caches, keyed by <see cref="NarHash"/>. Its file form (what clients download as
+/// <c>nar/&lt;FileHash&gt;.nar.zst</c>) is the concatenation of its chunks' stored bytes, in order.
+/// </summary>
+public sealed record NarRecord(
+    long Id,
+    string NarHash,
+    long NarSize,
+    string Compression,
+    string FileHash,
+    long FileSize,
+    IReadOnlyList<ChunkRecord> Chunks,
+    string? ListingKey,
+    DateTimeOffset CreatedAt);
+
+/// <summary>A store path as present in one cache. References and Deriver are base names (<c>hash-name</c>).</summary>
+public sealed record PathRecord(
+    long CacheId,
+    string HashPart,
+    string StorePath,
+    long NarId,
+    IReadOnlyList<string> References,
+    string? Deriver,
+    IReadOnlyList<string> Signatures,
+    string? Ca,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastAccessedAt);
+
+/// <summary>A path together with the NAR it points to: everything a narinfo needs.</summary>
+public sealed record PathWithNar(PathRecord Path, NarRecord Nar);
+
+/// <summary>
+/// A NAR that a client uploaded (Nix's <c>PUT nar/…</c>) and the server verified and stored, waiting for the narinfo
+/// that makes it visible. <see cref="UploadUrl"/> is the cache-relative URL it was PUT to (<c>nar/x.nar.xz</c>);
+/// <see cref="UploadFileHash"/>/<see cref="UploadFileSize"/> describe the bytes as the client sent them.
+/// </summary>
+public sealed record StagedNarRecord(
+    long Id,
+    long CacheId,
+    string UploadUrl,
+    string UploadFileHash,
+    long UploadFileSize,
+    string NarHash,
+    long NarSize,
+    string FileHash,
+    long FileSize,
+    IReadOnlyList<ChunkRecord> Chunks,
+    string? ListingKey,
+    DateTimeOffset CreatedAt);
+
+/// <summary>What a token may do.</summary>
+[Flags]
+public enum Permission
+{
+    None = 0,
+    Read = 1,
+    Write = 2,
+    Delete = 4,
+    /// <summary>Configure/delete matching caches; on pattern <c>*</c> also create caches and manage tokens.</summary>
+    Admin = 8,
+}
+
+/// <summary>Permissions on the caches whose names match <see cref="CachePattern"/> (exact, or a trailing <c>*</c> glob).</summary>
+public sealed record TokenGrant(string CachePattern, Permission Permissions);
+
+/// <summary>An API token. Only the SHA-256 (hex) of its secret is ever stored.</summary>
+public sealed record TokenRecord(
+    long Id,
+    string Description,
+    string SecretHash,
+    IReadOnlyList<TokenGrant> Grants,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt);
+
+/// <summary>An entry of the per-cache event log (pushes, deletions).</summary>
+public sealed record EventRecord(long Id, long CacheId, string Kind, string StorePath, long? TokenId, DateTimeOffset At);
+
+/// <summary>Size figures for one cache.</summary>
+public sealed record CacheStats(long PathCount, long NarBytes, long StoredBytes);
+
+/// <summary>Everything needed to make one path visible in a cache, in one transaction.</summary>
+/// <param name="Nar">The NAR; its Id is ignored (an existing NAR with the same NarHash is reused).</param>
+/// <param name="StagedNarId">A staged upload to consume, if the NAR came through Nix's two-step upload.</param>
+public sealed record CommitRequest(
+    long CacheId,
+    string HashPart,
+    string StorePath,
+    NarRecord Nar,
+    IReadOnlyList<string> References,
+    string? Deriver,
+    IReadOnlyList<string> Signatures,
+    string? Ca,
+    long? StagedNarId,
+    long? TokenId,
+    DateTimeOffset At);
+
+/// <summary>How a commit ended.</summary>
+public enum CommitOutcome
+{
+    /// <summary>The path is now visible.</summary>
+    Committed,
+    /// <summary>The cache already had this path with the same NarHash; signatures were merged.</summary>
+    AlreadyPresent,
+    /// <summary>The cache already has this store path with a different NarHash; nothing changed.</summary>
+    Conflict,
+    /// <summary>Some references are not in the cache; nothing changed.</summary>
+    MissingReferences,
+}
+
+/// <summary>Result of <see cref="IMetadataStore.CommitPathAsync"/>.</summary>
+public sealed record CommitResult(CommitOutcome Outcome, IReadOnlyList<string> MissingReferences)
+{
+    public static readonly CommitResult Committed = new(CommitOutcome.Committed, []);
+}

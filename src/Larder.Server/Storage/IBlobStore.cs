@@ -1,0 +1,42 @@
+namespace Larder.Server.Storage;
+
+/// <summary>
+/// Where stored bytes live (NAR chunks, listings, build logs). Keys are relative, '/'-separated,
+/// made only by the server (never taken from a client), e.g. <c>chunks/ab/abcd….zst</c>.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Stores the file at <paramref name="localPath"/> under <paramref name="key"/>. When this returns the blob is
+    /// durable and complete; a failure leaves no partial blob visible. The local file may be moved or left behind:
+    /// callers treat it as consumed.
+    /// </summary>
+    Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken);
+
+    /// <summary>Opens the blob for streaming, from <paramref name="offset"/>. Throws <see cref="BlobNotFoundException"/> when absent.</summary>
+    Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken);
+
+    /// <summary>Size in bytes, or null when the blob does not exist.</summary>
+    Task<long?> GetSizeAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the blob; deleting a missing blob is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Every blob whose key starts with <paramref name="prefix"/>, for maintenance (verify, orphan cleanup).</summary>
+    IAsyncEnumerable<BlobInfo> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A URL a client may download the blob from directly (a presigned S3 URL), or null when the server
+    /// must stream it itself.
+    /// </summary>
+    Uri? GetDirectDownloadUrl(string key, TimeSpan validFor);
+}
+
+/// <summary>A stored blob as listed by <see cref="IBlobStore.ListAsync"/>.</summary>
+public sealed record BlobInfo(string Key, long Size, DateTimeOffset LastModified);
+
+/// <summary>A blob that the metadata says exists is missing from the store.</summary>
+public sealed class BlobNotFoundException(string key) : Exception($"blob '{key}' is missing from the object store")
+{
+    public string Key { get; } = key;
+}
