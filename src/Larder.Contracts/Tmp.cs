@@ -1,1 +1,0 @@
-namespace Larder.Contracts; internal static class Placeholder {}

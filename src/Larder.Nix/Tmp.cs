@@ -1,1 +1,0 @@
-namespace Larder.Nix; internal static class Placeholder {}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Larder.Testing;
+
+/// <summary>
+/// A real <c>larder serve</c> process on a free loopback port, for tests that need a server that can be killed,
+/// restarted, or reached by the real Nix. Uses the <c>larder</c> build next to the test assembly (or
+/// <c>LARDER_EXE</c>, a path to larder.dll or the larder executable).
+/// </summary>
+public sealed partial class LarderServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private LarderServerProcess(Process process, StringBuilder output, string dataDirectory, int port)
+    {
+        _process = process;
+        _output = output;
+        DataDirectory = dataDirectory;
+        Port = port;
+    }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT</c>, without a trailing slash.</summary>
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The admin token the server wrote to <c>DATA/admin-token</c> on first start.</summary>
+    public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
+
+    /// <summary>Everything the server printed so far (stdout and stderr), for diagnostics.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts the server and waits until it accepts connections.</summary>
+    public static async Task<LarderServerProcess> StartAsync(
+        string dataDirectory,
+        IEnumerable<string>? extraArgs = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        int? port = null)
+    {
+        var chosenPort = port ?? FreePort.Next();
+        var (exe, prefix) = LocateLarder();
+        var start = new ProcessStartInfo(exe)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in prefix.Concat(["serve", "--listen", $"127.0.0.1:{chosenPort}", "--data", dataDirectory]).Concat(extraArgs ?? []))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        var output = new StringBuilder();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start larder serve");
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new LarderServerProcess(process, output, dataDirectory, chosenPort);
+        await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    /// <summary>Kills the server at once (SIGKILL), as a crash would.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    /// <summary>Asks the server to stop (SIGTERM) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        _ = SendSignal(_process.Id, SigTerm);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilListeningAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"larder serve exited with {_process.ExitCode} before listening:\n{Output}");
+            }
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        Kill();
+        throw new TimeoutException($"larder serve did not listen on {Port} within {limit}:\n{Output}");
+    }
+
+    private static (string Exe, string[] Prefix) LocateLarder()
+    {
+        var configured = Environment.GetEnvironmentVariable("LARDER_EXE");
+        var candidate = configured is { Length: > 0 } ? configured : Path.Combine(AppContext.BaseDirectory, "larder.dll");
+        if (!File.Exists(candidate))
+        {
+            throw new FileNotFoundException(
+                "cannot find the larder build: reference src/Larder.Cli from the test project or set LARDER_EXE", candidate);
+        }
+        return candidate.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", [candidate]) : (candidate, []);
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+}
