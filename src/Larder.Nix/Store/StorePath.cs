@@ -193,12 +193,12 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
             reason = $"'{baseName}' is too short to be a store path base name (hash-name)";
             return false;
         }
-        if (baseName[HashPartLength] != '-')
+        reason = ValidateHashPart(baseName.AsSpan(0, HashPartLength));
+        if (reason is null && baseName[HashPartLength] != '-')
         {
             reason = $"'{baseName}' has no dash after the {HashPartLength}-character hash part";
-            return false;
         }
-        reason = ValidateHashPart(baseName.AsSpan(0, HashPartLength)) ?? ValidateName(baseName.AsSpan(HashPartLength + 1));
+        reason ??= ValidateName(baseName.AsSpan(HashPartLength + 1));
         if (reason is not null)
         {
             return false;
@@ -206,6 +206,21 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         hashPart = baseName[..HashPartLength];
         name = baseName[(HashPartLength + 1)..];
         return true;
+    }
+
+    // For a path below a store path (e.g. /nix/store/<hash>-hello/bin/sh), the store path; otherwise null.
+    private static string? EnclosingStorePath(string directory)
+    {
+        for (int end = directory.Length; end > 0; end = directory.LastIndexOf('/', end - 1))
+        {
+            string prefix = directory[..end];
+            int slash = prefix.LastIndexOf('/');
+            if (slash > 0 && IsValidBaseName(prefix[(slash + 1)..]))
+            {
+                return prefix;
+            }
+        }
+        return null;
     }
 
     private static bool TryParseCore(
@@ -217,6 +232,11 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
             reason = "empty path";
             return false;
         }
+        if (fullPath.Length > 1 && fullPath[^1] == '/')
+        {
+            reason = "ends with a slash";
+            return false;
+        }
         int slash = fullPath.LastIndexOf('/');
         if (slash < 0)
         {
@@ -224,6 +244,11 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
             return false;
         }
         string storeDir = fullPath[..slash];
+        if (EnclosingStorePath(storeDir) is { } enclosing)
+        {
+            reason = $"points inside the store path '{enclosing}', not at a store path";
+            return false;
+        }
         if (expectedStoreDir is not null && storeDir != expectedStoreDir)
         {
             reason = $"not directly in the store directory '{expectedStoreDir}'";
