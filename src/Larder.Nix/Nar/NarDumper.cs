@@ -1,0 +1,253 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Enumeration;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Larder.Nix.Nar;
+
+/// <summary>
+/// The state of one <see cref="NarWriter"/> run: a pooled output buffer that collects the small strings (and whole
+/// small files), flushed to the output in large writes. Large files bypass it: they are read in big chunks, the next
+/// chunk being read while the previous one is written, so hashing or compressing overlaps with disk reads.
+/// </summary>
+internal sealed class NarDumper : IDisposable
+{
+    private const int BufferSize = 256 * 1024;
+    private const int ChunkSize = 1024 * 1024;
+
+    // Room for everything one entry writes before its contents: keywords, a name and a symlink target at their limits.
+    private const int EntryHeaderSpace = 8 * 1024;
+
+    private static readonly EnumerationOptions ListEverything = new()
+    {
+        AttributesToSkip = 0, // the default skips "hidden" (dot) files
+        IgnoreInaccessible = false,
+        RecurseSubdirectories = false,
+        ReturnSpecialDirectories = false,
+    };
+
+    private readonly Stream _output;
+    private byte[] _buffer;
+    private int _used;
+
+    public NarDumper(Stream output)
+    {
+        _output = output;
+        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    }
+
+    public async Task DumpAsync(string path, CancellationToken cancellationToken)
+    {
+        WriteString(NarTokens.Magic);
+        await DumpNodeAsync(path, cancellationToken).ConfigureAwait(false);
+        await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task DumpNodeAsync(string path, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureSpaceAsync(EntryHeaderSpace, cancellationToken).ConfigureAwait(false);
+        var status = UnixFileSystem.GetStatus(path);
+        WriteString(NarTokens.Open);
+        WriteString(NarTokens.Type);
+        switch (status.Kind)
+        {
+            case UnixFileKind.Regular:
+                WriteString(NarTokens.Regular);
+                if (status.OwnerExecutable)
+                {
+                    WriteString(NarTokens.Executable);
+                    WriteString([]);
+                }
+                WriteString(NarTokens.Contents);
+                await WriteContentsAsync(path, status.Size, cancellationToken).ConfigureAwait(false);
+                break;
+            case UnixFileKind.Symlink:
+                WriteString(NarTokens.Symlink);
+                WriteString(NarTokens.Target);
+                var target = System.Text.Encoding.UTF8.GetBytes(new FileInfo(path).LinkTarget
+                    ?? throw new IOException($"cannot read symlink '{path}'"));
+                if (target.Length > NarTokens.MaxTargetLength)
+                {
+                    throw new IOException($"symlink '{path}' has a target longer than {NarTokens.MaxTargetLength} bytes");
+                }
+                WriteString(target);
+                break;
+            case UnixFileKind.Directory:
+                WriteString(NarTokens.Directory);
+                foreach (var (nameBytes, name) in SortedEntries(path))
+                {
+                    await EnsureSpaceAsync(EntryHeaderSpace, cancellationToken).ConfigureAwait(false);
+                    WriteString(NarTokens.Entry);
+                    WriteString(NarTokens.Open);
+                    WriteString(NarTokens.Name);
+                    WriteString(nameBytes);
+                    WriteString(NarTokens.Node);
+                    await DumpNodeAsync(Path.Join(path, name), cancellationToken).ConfigureAwait(false);
+                    WriteString(NarTokens.Close);
+                }
+                break;
+            default:
+                throw new IOException($"file '{path}' has an unsupported type (only regular files, directories and symlinks can be archived)");
+        }
+        WriteString(NarTokens.Close);
+    }
+
+    private static List<(byte[] NameBytes, string Name)> SortedEntries(string directory)
+    {
+        var entries = new List<(byte[], string)>();
+        var enumerable = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry e) => e.FileName.ToString(), ListEverything);
+        foreach (var name in enumerable)
+        {
+            entries.Add((System.Text.Encoding.UTF8.GetBytes(name), name));
+        }
+        // Nix orders entries by the bytes of their names; UTF-16 ordinal order differs for characters above U+FFFF.
+        entries.Sort(static (a, b) => a.Item1.AsSpan().SequenceCompareTo(b.Item1));
+        return entries;
+    }
+
+    private async Task WriteContentsAsync(string path, long size, CancellationToken cancellationToken)
+    {
+        Reserve(8);
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_used), (ulong)size);
+        _used += 8;
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        if (size <= _buffer.Length - _used - 8)
+        {
+            ReadExactly(handle, path, _buffer.AsSpan(_used, (int)size));
+            _used += (int)size;
+        }
+        else
+        {
+            await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+            await CopyLargeFileAsync(handle, path, size, cancellationToken).ConfigureAwait(false);
+        }
+        WritePadding(size);
+    }
+
+    private async Task CopyLargeFileAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
+    {
+        var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var next = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        ValueTask<int> pending = default;
+        var pendingStarted = false;
+        try
+        {
+            long offset = 0;
+            var currentLength = await ReadChunkAsync(handle, path, current, offset, size, cancellationToken).ConfigureAwait(false);
+            while (currentLength > 0)
+            {
+                offset += currentLength;
+                if (offset < size)
+                {
+                    pending = ReadChunkAsync(handle, path, next, offset, size, cancellationToken);
+                    pendingStarted = true;
+                }
+                await _output.WriteAsync(current.AsMemory(0, currentLength), cancellationToken).ConfigureAwait(false);
+                if (!pendingStarted)
+                {
+                    break;
+                }
+                pendingStarted = false;
+                currentLength = await pending.ConfigureAwait(false);
+                (current, next) = (next, current);
+            }
+        }
+        finally
+        {
+            if (pendingStarted)
+            {
+                // The write failed while a read was in flight: let it finish before its buffer goes back to the pool.
+                try { await pending.ConfigureAwait(false); } catch (Exception) { }
+            }
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
+    /// <summary>Reads min(chunk, remaining) bytes at <paramref name="offset"/>; a file that got shorter is an error.</summary>
+    private static async ValueTask<int> ReadChunkAsync(
+        SafeFileHandle handle, string path, byte[] chunk, long offset, long size, CancellationToken cancellationToken)
+    {
+        var want = (int)Math.Min(chunk.Length, size - offset);
+        var got = 0;
+        while (got < want)
+        {
+            var n = await RandomAccess.ReadAsync(handle, chunk.AsMemory(got, want - got), offset + got, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw ChangedWhileReading(path);
+            }
+            got += n;
+        }
+        return got;
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, string path, Span<byte> destination)
+    {
+        long offset = 0;
+        while (offset < destination.Length)
+        {
+            var n = RandomAccess.Read(handle, destination[(int)offset..], offset);
+            if (n == 0)
+            {
+                throw ChangedWhileReading(path);
+            }
+            offset += n;
+        }
+    }
+
+    private static IOException ChangedWhileReading(string path) =>
+        new($"file '{path}' got shorter while it was being archived");
+
+    private void WriteString(ReadOnlySpan<byte> value)
+    {
+        var padded = 8 + value.Length + NarTokens.PaddingFor(value.Length);
+        Reserve(padded);
+        var span = _buffer.AsSpan(_used, padded);
+        BinaryPrimitives.WriteUInt64LittleEndian(span, (ulong)value.Length);
+        value.CopyTo(span[8..]);
+        span[(8 + value.Length)..].Clear();
+        _used += padded;
+    }
+
+    private void WritePadding(long length)
+    {
+        var padding = NarTokens.PaddingFor(length);
+        Reserve(padding);
+        _buffer.AsSpan(_used, padding).Clear();
+        _used += padding;
+    }
+
+    /// <summary>Makes sure <paramref name="count"/> more bytes fit; callers made room with <see cref="EnsureSpaceAsync"/>.</summary>
+    private void Reserve(int count)
+    {
+        if (_buffer.Length - _used < count)
+        {
+            throw new InvalidOperationException("NAR output buffer overrun: a string exceeded the reserved header space");
+        }
+    }
+
+    private ValueTask EnsureSpaceAsync(int count, CancellationToken cancellationToken) =>
+        _buffer.Length - _used >= count ? ValueTask.CompletedTask : FlushBufferAsync(cancellationToken);
+
+    private async ValueTask FlushBufferAsync(CancellationToken cancellationToken)
+    {
+        if (_used > 0)
+        {
+            await _output.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken).ConfigureAwait(false);
+            _used = 0;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+
+namespace Larder.Nix.Nar;
+
+/// <summary>The kind of a file system object as <c>lstat</c> sees it.</summary>
+internal enum UnixFileKind
+{
+    Regular,
+    Directory,
+    Symlink,
+    Other,
+}
+
+/// <summary>What the NAR writer needs to know about a path, without following a final symlink.</summary>
+internal readonly record struct UnixFileStatus(UnixFileKind Kind, bool OwnerExecutable, long Size);
+
+/// <summary>
+/// The few POSIX calls .NET does not expose: the file type of a path without following symlinks (FIFOs, sockets and
+/// devices must be refused before anything opens them) and a <c>mkdir</c> that fails when the path exists.
+/// </summary>
+internal static partial class UnixFileSystem
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxType = 0x1, StatxMode = 0x2, StatxSize = 0x200;
+    private const int EExist = 17;
+
+    /// <summary><c>lstat</c>-like status of <paramref name="path"/>; throws <see cref="IOException"/> on failure.</summary>
+    public static unsafe UnixFileStatus GetStatus(string path)
+    {
+        // struct statx has the same 256-byte layout on every Linux architecture: stx_mode is a u16 at 28, stx_size a u64 at 40.
+        byte* buffer = stackalloc byte[256];
+        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxMode | StatxSize, buffer) != 0)
+        {
+            throw ErrorFor(Marshal.GetLastPInvokeError(), "cannot stat", path);
+        }
+        var mode = *(ushort*)(buffer + 28);
+        var size = *(long*)(buffer + 40);
+        var kind = (mode & 0xF000) switch
+        {
+            0x8000 => UnixFileKind.Regular,
+            0x4000 => UnixFileKind.Directory,
+            0xA000 => UnixFileKind.Symlink,
+            _ => UnixFileKind.Other,
+        };
+        return new UnixFileStatus(kind, (mode & 0x40) != 0, size);
+    }
+
+    /// <summary>Creates a directory; throws <see cref="IOException"/> if anything (even a dangling symlink) is already there.</summary>
+    public static void CreateDirectoryExclusive(string path)
+    {
+        if (Mkdir(path, 0x1FF) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno == EExist
+                ? new IOException($"cannot create directory '{path}': it already exists")
+                : ErrorFor(errno, "cannot create directory", path);
+        }
+    }
+
+    private static IOException ErrorFor(int errno, string what, string path) =>
+        errno == 2
+            ? new FileNotFoundException($"{what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)}", path)
+            : new IOException($"{what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)}");
+
+    [LibraryImport("libc.so.6", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc.so.6", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Mkdir(string path, uint mode);
+}

@@ -1,0 +1,1 @@
+{"version":1,"root":{"type":"regular","size":18,"executable":true,"narOffset":128}}
