@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.Text;
+using Larder.Server.Errors;
+using Larder.Server.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Larder.Server.Access;
+
+/// <summary>
+/// Who is calling and what they may do. A token comes as <c>Authorization: Bearer &lt;secret&gt;</c> or as the password
+/// of HTTP Basic (any user name; that is how Nix's netrc sends it). Token lookups are never cached across requests, so
+/// revocation takes effect on the next request.
+/// </summary>
+public sealed class CacheAccess(IMetadataStore store, TimeProvider time)
+{
+    private static readonly object TokenItemKey = new();
+
+    /// <summary>
+    /// The calling token, or null when the request carries none. A token that is unknown, expired or revoked is a
+    /// 401 (never silently anonymous). The result is remembered for the rest of the request.
+    /// </summary>
+    public async Task<TokenRecord?> AuthenticateAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.Items.TryGetValue(TokenItemKey, out var remembered))
+        {
+            return (TokenRecord?)remembered;
+        }
+        var secret = ReadSecret(http.Request.Headers.Authorization);
+        TokenRecord? token = null;
+        if (secret is not null)
+        {
+            token = await store.GetTokenBySecretHashAsync(TokenSecrets.Hash(secret), cancellationToken).ConfigureAwait(false);
+            if (token is null)
+            {
+                throw new LarderException(ErrorKind.Unauthorized, "the token is not valid");
+            }
+            if (token.RevokedAt is not null)
+            {
+                throw new LarderException(ErrorKind.Unauthorized, "the token has been revoked");
+            }
+            if (token.ExpiresAt is { } expiry && expiry <= time.GetUtcNow())
+            {
+                throw new LarderException(ErrorKind.Unauthorized, "the token has expired");
+            }
+        }
+        http.Items[TokenItemKey] = token;
+        return token;
+    }
+
+    /// <summary>
+    /// The cache, if the caller may do <paramref name="needed"/> on it. Reading a public cache needs no token. Without
+    /// a token, anything else is a 401 whether or not the cache exists (a private cache reveals nothing); a token
+    /// without any permission on the name gets 403 whether or not it exists; a token that could see it gets 404 when
+    /// it does not exist, and 403 when it lacks <paramref name="needed"/>.
+    /// </summary>
+    public async Task<CacheRecord> AuthorizeAsync(HttpContext http, string cacheName, Permission needed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cacheName);
+        var token = await AuthenticateAsync(http, cancellationToken).ConfigureAwait(false);
+        var cache = await store.GetCacheAsync(cacheName, cancellationToken).ConfigureAwait(false);
+        if (cache is not null && cache.IsPublic && needed == Permission.Read)
+        {
+            return cache;
+        }
+        if (token is null)
+        {
+            throw new LarderException(ErrorKind.Unauthorized, $"authentication required for cache '{cacheName}'");
+        }
+        var held = Grants.For(token.Grants, cacheName);
+        if (held == Permission.None)
+        {
+            throw new LarderException(ErrorKind.Forbidden, $"the token has no access to cache '{cacheName}'");
+        }
+        if (cache is null)
+        {
+            throw new LarderException(ErrorKind.NotFound, $"no cache named '{cacheName}'");
+        }
+        if ((held & needed) != needed)
+        {
+            throw new LarderException(
+                ErrorKind.Forbidden, $"the token lacks {PermissionNames.Describe(needed & ~held)} permission on cache '{cacheName}'");
+        }
+        return cache;
+    }
+
+    /// <summary>The calling token; a 401 when the request has none.</summary>
+    public async Task<TokenRecord> RequireTokenAsync(HttpContext http, CancellationToken cancellationToken) =>
+        await AuthenticateAsync(http, cancellationToken).ConfigureAwait(false)
+        ?? throw new LarderException(ErrorKind.Unauthorized, "authentication required: send 'Authorization: Bearer <token>'");
+
+    internal static string? ReadSecret(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+        var value = header.AsSpan().Trim();
+        if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var secret = value["Bearer ".Length..].Trim();
+            return secret.IsEmpty ? throw Malformed("the Bearer token is empty") : secret.ToString();
+        }
+        if (value.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return ReadBasicPassword(value["Basic ".Length..].Trim());
+        }
+        throw Malformed("the Authorization header must be 'Bearer <token>' or HTTP Basic with the token as password");
+    }
+
+    private static string ReadBasicPassword(ReadOnlySpan<char> encoded)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(encoded.Length);
+        try
+        {
+            if (!Convert.TryFromBase64Chars(encoded, buffer, out var length))
+            {
+                throw Malformed("the Basic credentials are not valid base64");
+            }
+            var decoded = Encoding.UTF8.GetString(buffer, 0, length);
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            var password = colon < 0 ? "" : decoded[(colon + 1)..];
+            return password.Length == 0 ? throw Malformed("the Basic credentials carry no password (the token)") : password;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static LarderException Malformed(string message) => new(ErrorKind.Unauthorized, message);
+
+    /// <summary>The challenge sent with every 401, so that Nix retries with its netrc credentials.</summary>
+    public static readonly string Challenge = $"Basic realm=\"larder\"";
+
+    /// <summary>The header name for <see cref="Challenge"/>.</summary>
+    public static readonly string ChallengeHeader = HeaderNames.WWWAuthenticate;
+}

@@ -1,0 +1,36 @@
+namespace Larder.Server.Configuration;
+
+/// <summary>
+/// The <c>Larder</c> configuration section. Every key can come from <c>larder.json</c> in the data directory, a
+/// <c>--config</c> file, environment variables (<c>Larder__MaxUploadBytes</c>) or the command line
+/// (<c>--Larder:MaxUploadBytes=…</c>), later sources winning.
+/// </summary>
+public sealed class LarderOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Larder";
+
+    /// <summary>The default port of <c>larder serve</c>.</summary>
+    public const int DefaultPort = 5180;
+
+    /// <summary>Where SQLite metadata, folder blobs, the admin token and <c>larder.json</c> live (default <c>./larder-data</c>).</summary>
+    public string DataDir { get; set; } = "larder-data";
+
+    /// <summary><c>HOST:PORT</c> to listen on (default <c>127.0.0.1:5180</c>); port 0 picks a free port.</summary>
+    public string Listen { get; set; } = $"127.0.0.1:{DefaultPort}";
+
+    /// <summary>
+    /// The URL clients reach this server at (e.g. <c>https://cache.example.com</c>), used for substituter URLs shown by
+    /// the API. Empty: derived from each request.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Largest accepted request body in bytes (default 64 GiB).</summary>
+    public long MaxUploadBytes { get; set; } = 64L << 30;
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public StorageOptions Storage { get; set; } = new();
+
+    public MaintenanceOptions Maintenance { get; set; } = new();
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Larder.Contracts;
+using Larder.Server.Access;
+using Larder.Server.Metadata;
+using Larder.Server.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Larder.Server.Errors;
+
+/// <summary>
+/// The one place where exceptions become HTTP responses: <see cref="LarderException"/> with its status,
+/// <see cref="MetadataUnavailableException"/> as 503, <see cref="BlobNotFoundException"/> as 500 "blob missing"
+/// (logged), malformed requests and oversized bodies (<see cref="BadHttpRequestException"/>) as their 4xx. Under
+/// <c>/api/</c> the body is <see cref="ErrorDto"/> JSON, elsewhere (Nix's protocol) plain text.
+/// </summary>
+public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> logger)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        try
+        {
+            await next(http).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Describe(e) is { } error)
+        {
+            if (error.Status >= 500)
+            {
+                LogServerError(logger, http.Request.Method, http.Request.Path, e);
+            }
+            if (http.Response.HasStarted)
+            {
+                // Too late for a status line: cut the connection so the client sees a truncated response.
+                http.Abort();
+                return;
+            }
+            await WriteAsync(http, error.Status, error.Message).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes an error response in the form the path calls for.</summary>
+    public static async Task WriteAsync(HttpContext http, int status, string message)
+    {
+        http.Response.Clear();
+        http.Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            http.Response.Headers[CacheAccess.ChallengeHeader] = CacheAccess.Challenge;
+        }
+        if (http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            http.Response.ContentType = "application/json; charset=utf-8";
+            var body = new ErrorDto(message, CodeFor(status));
+            await JsonSerializer.SerializeAsync(http.Response.Body, body, LarderJsonContext.Default.ErrorDto, http.RequestAborted)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync(message + "\n", http.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The <see cref="ErrorDto.Code"/> for a status: the camel-cased <see cref="ErrorKind"/> name.</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        400 => "badRequest",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "notFound",
+        405 => "methodNotAllowed",
+        409 => "conflict",
+        413 => "payloadTooLarge",
+        415 => "unsupportedMediaType",
+        503 => "unavailable",
+        >= 500 => "internalError",
+        _ => "error",
+    };
+
+    private static (int Status, string Message)? Describe(Exception exception) => exception switch
+    {
+        LarderException e => (e.StatusCode, e.Message),
+        MetadataUnavailableException e => (StatusCodes.Status503ServiceUnavailable, $"metadata database unavailable: {e.Message}"),
+        BlobNotFoundException => (StatusCodes.Status500InternalServerError, "blob missing"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (StatusCodes.Status413PayloadTooLarge, "request body too large: it exceeds the server's limit (Larder:MaxUploadBytes)"),
+        BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
+        _ => null,
+    };
+
+    private static string DescribeBadRequest(BadHttpRequestException e) =>
+        e.InnerException is JsonException json
+            ? $"invalid JSON body: {json.Message}"
+            : e.Message;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogServerError(ILogger logger, string method, string path, Exception exception);
+}

@@ -1,0 +1,179 @@
+using System.Runtime.CompilerServices;
+
+namespace Larder.Server.Storage.Folder;
+
+/// <summary>
+/// <see cref="IBlobStore"/> on a local folder: the blob <c>a/b.zst</c> is the file <c>ROOT/a/b.zst</c>. A put goes to
+/// a temporary file under <c>ROOT/.tmp</c> (same file system), is flushed to disk, then renamed into place, so a blob
+/// is either absent or complete. Keys are checked so nothing can name a file outside the root.
+/// </summary>
+public sealed class FolderBlobStore : IBlobStore
+{
+    private const string TempFolderName = ".tmp";
+    private readonly string _root;
+    private readonly string _temp;
+
+    public FolderBlobStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        _root = Path.GetFullPath(root);
+        _temp = Path.Combine(_root, TempFolderName);
+        Directory.CreateDirectory(_temp);
+    }
+
+    /// <summary>The absolute root folder.</summary>
+    public string Root => _root;
+
+    /// <inheritdoc />
+    public async Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken)
+    {
+        var target = PathFor(key);
+        ArgumentException.ThrowIfNullOrEmpty(localPath);
+        var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+        try
+        {
+            // A rename when on the same file system, else a copy: either way into the temp folder first.
+            File.Move(localPath, temp);
+            await FlushToDiskAsync(temp, cancellationToken).ConfigureAwait(false);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(temp, target, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        cancellationToken.ThrowIfCancellationRequested();
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.Read | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                BufferSize = 0,
+            });
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(key);
+        }
+        if (offset > stream.Length)
+        {
+            var length = stream.Length;
+            stream.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"blob '{key}' has only {length} bytes");
+        }
+        stream.Position = offset;
+        return Task.FromResult<Stream>(stream);
+    }
+
+    /// <inheritdoc />
+    public Task<long?> GetSizeAsync(string key, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(PathFor(key));
+        return Task.FromResult(info.Exists ? info.Length : (long?)null);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        File.Delete(PathFor(key));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (prefix.Length > 0 && !BlobKeys.IsValidPrefix(prefix))
+        {
+            throw new ArgumentException($"invalid blob key prefix '{prefix}'", nameof(prefix));
+        }
+        // Start at the deepest folder the prefix names, so listing "chunks/" does not walk everything else.
+        var slash = prefix.LastIndexOf('/');
+        var start = slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
+        if (!Directory.Exists(start))
+        {
+            yield break;
+        }
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var file in new DirectoryInfo(start).EnumerateFiles("*", options))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(TempFolderName + "/", StringComparison.Ordinal) || !key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            yield return new BlobInfo(key, file.Length, file.LastWriteTimeUtc);
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Uri? GetDirectDownloadUrl(string key, TimeSpan validFor) => null;
+
+    /// <summary>Deletes temp files older than <paramref name="olderThan"/> left by interrupted puts; returns how many.</summary>
+    public int CleanTemporaryFiles(TimeSpan olderThan)
+    {
+        var cutoff = DateTime.UtcNow - olderThan;
+        var removed = 0;
+        foreach (var file in new DirectoryInfo(_temp).EnumerateFiles())
+        {
+            if (file.LastWriteTimeUtc < cutoff && TryDelete(file.FullName))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private string PathFor(string key)
+    {
+        BlobKeys.Validate(key);
+        var path = Path.GetFullPath(Path.Combine(_root, key));
+        // Belt and braces: validation already rules out "..", absolute keys and other escapes.
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || path.StartsWith(_temp + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"blob key '{key}' escapes the storage folder", nameof(key));
+        }
+        return path;
+    }
+
+    private static async Task FlushToDiskAsync(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        await using (stream.ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            stream.Flush(flushToDisk: true);
+        }
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
