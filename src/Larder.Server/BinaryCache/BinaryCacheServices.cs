@@ -1,14 +1,31 @@
+using Larder.Server.Configuration;
+using Larder.Server.Ingest;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Larder.Server.BinaryCache;
 
 /// <summary>Registers the services behind <see cref="BinaryCacheEndpoints"/> (ingest, publishing).</summary>
 public static class BinaryCacheServices
 {
-    /// <summary>Adds the binary cache protocol's services.</summary>
+    /// <summary>
+    /// Adds the binary cache protocol's services and the reusable ingest services (<see cref="NarIngestor"/>,
+    /// <see cref="PathPublisher"/>, <see cref="BuildLogStore"/>, <see cref="StagingArea"/> in <c>DATA/staging</c>,
+    /// swept at start-up). Expects <see cref="LarderOptions"/>, the metadata and blob stores and the access services.
+    /// </summary>
     public static IServiceCollection AddBinaryCache(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new StagingArea(Path.Combine(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir, "staging")));
+        services.TryAddSingleton<NarIngestor>();
+        services.TryAddSingleton<PathPublisher>();
+        services.TryAddSingleton<BuildLogStore>();
+        services.TryAddSingleton<NarDownload>();
+        services.TryAddSingleton<BinaryCacheReader>();
+        services.TryAddSingleton<BinaryCacheWriter>();
+        services.AddHostedService<StagingSweep>();
         return services;
     }
 }

@@ -1,0 +1,103 @@
+using System.Buffers;
+using Larder.Server.Metadata;
+using Larder.Server.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Larder.Server.BinaryCache;
+
+/// <summary>
+/// Sends a stored NAR's file form (its chunks' stored bytes, concatenated) for GET/HEAD, honouring a single
+/// <c>Range</c>; redirects to the object store when it offers a direct URL for a single-chunk NAR.
+/// </summary>
+internal sealed class NarDownload(IBlobStore blobs)
+{
+    private const int BufferSize = 1 << 17;
+    private static readonly TimeSpan RedirectValidity = TimeSpan.FromMinutes(15);
+
+    public async Task SendAsync(HttpContext http, CacheRecord cache, NarRecord nar, CancellationToken cancellationToken)
+    {
+        var response = http.Response;
+        if (nar.Chunks.Count == 1 && blobs.GetDirectDownloadUrl(nar.Chunks[0].StorageKey, RedirectValidity) is { } direct)
+        {
+            CacheHeaders.None(response);
+            response.StatusCode = StatusCodes.Status302Found;
+            response.Headers[HeaderNames.Location] = direct.AbsoluteUri;
+            return;
+        }
+
+        long total = 0;
+        foreach (var chunk in nar.Chunks)
+        {
+            total += chunk.StoredSize;
+        }
+        response.Headers[HeaderNames.AcceptRanges] = "bytes";
+        response.Headers[HeaderNames.ETag] = $"\"{NarInfoText.BareHash(nar.FileHash)}\"";
+        if (!ByteRange.TryResolve(http.Request.Headers[HeaderNames.Range], total, out var range, out _))
+        {
+            CacheHeaders.None(response);
+            response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+            response.Headers[HeaderNames.ContentRange] = $"bytes */{total}";
+            return;
+        }
+        var (from, length) = range is { } r ? (r.From, r.Length) : (0L, total);
+        CacheHeaders.Immutable(response, cache);
+        response.ContentType = "application/x-nix-nar";
+        response.ContentLength = length;
+        if (range is { } partial)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers[HeaderNames.ContentRange] = $"bytes {partial.From}-{partial.To}/{total}";
+        }
+        if (HttpMethods.IsHead(http.Request.Method) || length == 0)
+        {
+            return;
+        }
+        await CopyChunksAsync(response.Body, nar.Chunks, from, length, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CopyChunksAsync(Stream output, IReadOnlyList<ChunkRecord> chunks, long from, long length, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long chunkStart = 0;
+            foreach (var chunk in chunks)
+            {
+                long chunkEnd = chunkStart + chunk.StoredSize;
+                if (length > 0 && from < chunkEnd)
+                {
+                    long offset = from - chunkStart;
+                    long take = Math.Min(length, chunk.StoredSize - offset);
+                    var input = await blobs.OpenReadAsync(chunk.StorageKey, offset, cancellationToken).ConfigureAwait(false);
+                    await using (input.ConfigureAwait(false))
+                    {
+                        await CopyExactlyAsync(input, output, buffer, take, chunk.StorageKey, cancellationToken).ConfigureAwait(false);
+                    }
+                    from += take;
+                    length -= take;
+                }
+                chunkStart = chunkEnd;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task CopyExactlyAsync(Stream input, Stream output, byte[] buffer, long count, string key, CancellationToken cancellationToken)
+    {
+        while (count > 0)
+        {
+            int read = await input.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                // The headers promised more: failing aborts the connection, so the client sees a truncated transfer.
+                throw new IOException($"blob '{key}' is shorter than its recorded size");
+            }
+            await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            count -= read;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Larder.Nix.Compression;
+using Larder.Nix.Hashing;
+using Larder.Server.Errors;
+using Larder.Server.Metadata;
+using Larder.Server.Storage;
+
+namespace Larder.Server.Ingest;
+
+/// <summary>
+/// Stores build logs (<c>PUT log/&lt;drv&gt;</c>): decoded from the upload's Content-Encoding, kept as plain text under
+/// a content-addressed key (<c>logs/&lt;nix32 sha256&gt;.log</c>), then recorded for the cache and derivation.
+/// </summary>
+public sealed class BuildLogStore(IBlobStore blobs, IMetadataStore metadata, StagingArea staging)
+{
+    private const int BufferSize = 1 << 16;
+
+    /// <summary>Stores <paramref name="body"/> (compressed with <paramref name="encoding"/>) as the log of <paramref name="drvName"/>.</summary>
+    public async Task PutAsync(CacheRecord cache, string drvName, Stream body, CompressionKind encoding, long maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        string file = staging.NewFilePath(".log");
+        try
+        {
+            NixHash hash;
+            await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+            {
+                await using var hashed = new HashingStream(output, HashKind.Sha256, leaveOpen: true);
+                var bounded = new BoundedReadStream(body, maxBytes, "the build log");
+                var decoded = encoding == CompressionKind.None ? bounded : Codecs.Decompress(bounded, encoding, leaveOpen: true);
+                await using (decoded.ConfigureAwait(false))
+                {
+                    var text = new BoundedReadStream(decoded, maxBytes, "the uncompressed build log");
+                    try
+                    {
+                        await text.CopyToAsync(hashed, BufferSize, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (CompressionException e)
+                    {
+                        throw new LarderException(
+                            ErrorKind.BadRequest, $"the build log is not valid {CompressionNames.ToNixName(encoding)} data: {e.Reason}", e);
+                    }
+                }
+                hash = hashed.GetHash();
+            }
+            string key = $"logs/{hash.ToBase32()}.log";
+            await blobs.PutFileAsync(key, file, cancellationToken).ConfigureAwait(false);
+            await metadata.PutBuildLogAsync(cache.Id, drvName, key, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            StagingArea.TryDelete(file);
+        }
+    }
+}
