@@ -7,6 +7,8 @@ public sealed class StorageOptions
     public string Kind { get; set; } = "folder";
 
     public FolderStorageOptions Folder { get; set; } = new();
+
+    public Larder.Server.Storage.S3.S3StorageOptions S3 { get; set; } = new();
 }
 
 /// <summary>The <c>Larder:Storage:Folder</c> section.</summary>
