@@ -1,0 +1,130 @@
+using Larder.Contracts.Caches;
+using Larder.Nix.Signing;
+using Larder.Server.Access;
+using Larder.Server.Configuration;
+using Larder.Server.Errors;
+using Larder.Server.Metadata;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Larder.Server.Api;
+
+/// <summary>
+/// <c>/api/v1/caches</c>: create (admin on the name), list (what the caller can see), show, configure and delete
+/// (admin on the cache), and the event log.
+/// </summary>
+public static class CacheApi
+{
+    /// <summary>Largest <c>limit</c> of the event log.</summary>
+    public const int MaxEventLimit = 1000;
+
+    /// <summary>Maps the cache endpoints.</summary>
+    public static IEndpointRouteBuilder MapCacheApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup("/api/v1/caches").WithTags("Caches");
+        group.MapPost("", CreateAsync).WithSummary("Create a cache");
+        group.MapGet("", ListAsync).WithSummary("List the caches the caller can see");
+        group.MapGet("/{name}", GetAsync).WithSummary("Show a cache, with its public key and substituter URL");
+        group.MapPatch("/{name}", UpdateAsync).WithSummary("Change a cache's settings");
+        group.MapDelete("/{name}", DeleteAsync).WithSummary("Delete a cache and its paths");
+        group.MapGet("/{name}/events", EventsAsync).WithSummary("The cache's event log, newest first");
+        return app;
+    }
+
+    private static async Task<Created<CacheDto>> CreateAsync(
+        CreateCacheRequest request, HttpContext http, CacheAccess access, IMetadataStore store, TimeProvider time,
+        IOptions<LarderOptions> options, CancellationToken cancellationToken)
+    {
+        var token = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        var name = CacheRules.ValidateName(request.Name);
+        var priority = CacheRules.ValidatePriority(request.Priority ?? CacheRules.DefaultPriority);
+        var storeDir = CacheRules.ValidateStoreDir(request.StoreDir ?? CacheRules.DefaultStoreDir);
+        var upstream = CacheRules.ValidateUpstreamKeyNames(request.UpstreamKeyNames ?? []);
+        if (!Grants.For(token.Grants, name).HasFlag(Permission.Admin))
+        {
+            throw new LarderException(ErrorKind.Forbidden, $"the token lacks admin permission on '{name}', needed to create it");
+        }
+        var record = new CacheRecord(
+            0, name, request.Public ?? false, priority, storeDir, GenerateSigningKey(name), upstream, time.GetUtcNow());
+        try
+        {
+            record = await store.CreateCacheAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuplicateNameException)
+        {
+            throw new LarderException(ErrorKind.Conflict, $"a cache named '{name}' already exists");
+        }
+        var dto = CacheMapping.ToDto(
+            record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name));
+        return TypedResults.Created($"/api/v1/caches/{name}", dto);
+    }
+
+    private static async Task<Ok<IReadOnlyList<CacheDto>>> ListAsync(
+        HttpContext http, CacheAccess access, IMetadataStore store, IOptions<LarderOptions> options, CancellationToken cancellationToken)
+    {
+        var token = await access.AuthenticateAsync(http, cancellationToken).ConfigureAwait(false);
+        var visible = new List<CacheDto>();
+        foreach (var cache in await store.ListCachesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (cache.IsPublic || (token is not null && Grants.For(token.Grants, cache.Name) != Permission.None))
+            {
+                var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+                visible.Add(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name)));
+            }
+        }
+        return TypedResults.Ok<IReadOnlyList<CacheDto>>(visible);
+    }
+
+    private static async Task<Ok<CacheDto>> GetAsync(
+        string name, HttpContext http, CacheAccess access, IMetadataStore store, IOptions<LarderOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var cache = await access.AuthorizeAsync(http, name, Permission.Read, cancellationToken).ConfigureAwait(false);
+        var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name)));
+    }
+
+    private static async Task<Ok<CacheDto>> UpdateAsync(
+        string name, UpdateCacheRequest request, HttpContext http, CacheAccess access, IMetadataStore store,
+        IOptions<LarderOptions> options, CancellationToken cancellationToken)
+    {
+        var cache = await access.AuthorizeAsync(http, name, Permission.Admin, cancellationToken).ConfigureAwait(false);
+        cache = cache with
+        {
+            IsPublic = request.Public ?? cache.IsPublic,
+            Priority = request.Priority is { } priority ? CacheRules.ValidatePriority(priority) : cache.Priority,
+            UpstreamKeyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : cache.UpstreamKeyNames,
+        };
+        await store.UpdateCacheAsync(cache, cancellationToken).ConfigureAwait(false);
+        var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name)));
+    }
+
+    private static async Task<NoContent> DeleteAsync(
+        string name, HttpContext http, CacheAccess access, IMetadataStore store, CancellationToken cancellationToken)
+    {
+        var cache = await access.AuthorizeAsync(http, name, Permission.Admin, cancellationToken).ConfigureAwait(false);
+        await store.DeleteCacheAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<IReadOnlyList<EventDto>>> EventsAsync(
+        string name, string? limit, HttpContext http, CacheAccess access, IMetadataStore store, CancellationToken cancellationToken)
+    {
+        var count = 100;
+        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxEventLimit))
+        {
+            throw new LarderException(ErrorKind.BadRequest, $"invalid limit '{limit}': it must be a number from 1 to {MaxEventLimit}");
+        }
+        var cache = await access.AuthorizeAsync(http, name, Permission.Read, cancellationToken).ConfigureAwait(false);
+        var events = await store.ListEventsAsync(cache.Id, count, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok<IReadOnlyList<EventDto>>([.. events.Select(CacheMapping.ToDto)]);
+    }
+
+    /// <summary>A fresh Ed25519 key named <c>&lt;cache&gt;-1</c>, in Nix's secret key format.</summary>
+    private static string GenerateSigningKey(string cacheName) => SecretKey.Generate($"{cacheName}-1").ToString();
+}

@@ -1,0 +1,157 @@
+using Larder.Contracts.Tokens;
+using Larder.Server.Access;
+using Larder.Server.Errors;
+using Larder.Server.Metadata;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Larder.Server.Api;
+
+/// <summary>
+/// <c>/api/v1/tokens</c> and <c>/api/v1/whoami</c>. Any token may create tokens with grants it holds itself;
+/// listing and revoking others' tokens needs admin on <c>*</c>; a token may always revoke itself.
+/// </summary>
+public static class TokenApi
+{
+    /// <summary>Longest accepted token description.</summary>
+    public const int MaxDescriptionLength = 200;
+
+    /// <summary>Maps the token endpoints.</summary>
+    public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup("/api/v1").WithTags("Tokens");
+        group.MapPost("/tokens", CreateAsync).WithSummary("Create a token; its secret is shown only in this answer");
+        group.MapGet("/tokens", ListAsync).WithSummary("List all tokens (admin on '*')");
+        group.MapDelete("/tokens/{id}", RevokeAsync).WithSummary("Revoke a token, effective immediately");
+        group.MapGet("/whoami", WhoAmIAsync).WithSummary("The calling token");
+        return app;
+    }
+
+    private static async Task<Created<CreatedTokenDto>> CreateAsync(
+        CreateTokenRequest request, HttpContext http, CacheAccess access, IMetadataStore store, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var description = ValidateDescription(request.Description);
+        var grants = ParseGrants(request.Grants);
+        if (request.ExpiresAt is { } expiry && expiry <= now)
+        {
+            throw new LarderException(ErrorKind.BadRequest, $"invalid expiresAt '{expiry:O}': it is not in the future");
+        }
+        foreach (var grant in grants)
+        {
+            if (!Grants.CanDelegate(caller.Grants, grant))
+            {
+                throw new LarderException(
+                    ErrorKind.Forbidden,
+                    $"cannot grant {string.Join(",", PermissionNames.ToNames(grant.Permissions))} on '{grant.CachePattern}': the calling token does not hold it");
+            }
+        }
+        if (caller.ExpiresAt is { } callerExpiry && (request.ExpiresAt is null || request.ExpiresAt > callerExpiry))
+        {
+            throw new LarderException(
+                ErrorKind.Forbidden, $"the new token must expire no later than the calling token ({callerExpiry:O})");
+        }
+        var secret = TokenSecrets.Generate();
+        var record = await store.CreateTokenAsync(
+            new TokenRecord(0, description, TokenSecrets.Hash(secret), grants, now, request.ExpiresAt, null),
+            cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/tokens/{record.Id}", new CreatedTokenDto(TokenMapping.ToDto(record), secret));
+    }
+
+    private static async Task<Ok<IReadOnlyList<TokenDto>>> ListAsync(
+        HttpContext http, CacheAccess access, IMetadataStore store, CancellationToken cancellationToken)
+    {
+        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        RequireGlobalAdmin(caller, "list tokens");
+        var tokens = await store.ListTokensAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok<IReadOnlyList<TokenDto>>([.. tokens.Select(TokenMapping.ToDto)]);
+    }
+
+    private static async Task<NoContent> RevokeAsync(
+        string id, HttpContext http, CacheAccess access, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(id, out var tokenId) || tokenId <= 0)
+        {
+            throw new LarderException(ErrorKind.BadRequest, $"invalid token id '{id}': it must be a positive number");
+        }
+        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        if (caller.Id != tokenId)
+        {
+            RequireGlobalAdmin(caller, "revoke other tokens");
+        }
+        if (!await store.RevokeTokenAsync(tokenId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            throw new LarderException(ErrorKind.NotFound, $"no token with id {tokenId}");
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<WhoAmIDto>> WhoAmIAsync(HttpContext http, CacheAccess access, CancellationToken cancellationToken)
+    {
+        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new WhoAmIDto(caller.Id, caller.Description, TokenMapping.ToDtos(caller.Grants), caller.ExpiresAt));
+    }
+
+    private static void RequireGlobalAdmin(TokenRecord caller, string action)
+    {
+        if (!Grants.IsGlobalAdmin(caller.Grants))
+        {
+            throw new LarderException(ErrorKind.Forbidden, $"only a token with admin on '*' may {action}");
+        }
+    }
+
+    private static string ValidateDescription(string? description)
+    {
+        var trimmed = description?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            throw new LarderException(ErrorKind.BadRequest, "a token description is required");
+        }
+        if (trimmed.Length > MaxDescriptionLength || trimmed.Any(char.IsControl))
+        {
+            throw new LarderException(
+                ErrorKind.BadRequest, $"invalid description: at most {MaxDescriptionLength} characters and no control characters");
+        }
+        return trimmed;
+    }
+
+    /// <summary>Validates the requested grants; each problem is a 400 that names the grant.</summary>
+    internal static IReadOnlyList<TokenGrant> ParseGrants(IReadOnlyList<GrantDto>? grants)
+    {
+        if (grants is null || grants.Count == 0)
+        {
+            throw new LarderException(ErrorKind.BadRequest, "at least one grant is required, e.g. {\"cache\": \"team-*\", \"permissions\": [\"read\"]}");
+        }
+        var result = new List<TokenGrant>(grants.Count);
+        foreach (var grant in grants)
+        {
+            if (grant is null || !Grants.IsValidPattern(grant.Cache))
+            {
+                throw new LarderException(
+                    ErrorKind.BadRequest,
+                    $"invalid cache pattern '{grant?.Cache}': use a cache name, a prefix ending in '*' (team-*), or '*'");
+            }
+            if (grant.Permissions is null || grant.Permissions.Count == 0)
+            {
+                throw new LarderException(ErrorKind.BadRequest, $"the grant on '{grant.Cache}' lists no permissions");
+            }
+            var permissions = Permission.None;
+            foreach (var name in grant.Permissions)
+            {
+                if (!PermissionNames.TryParse(name, out var flag))
+                {
+                    throw new LarderException(
+                        ErrorKind.BadRequest, $"unknown permission '{name}' on '{grant.Cache}': use read, write, delete or admin");
+                }
+                permissions |= flag;
+            }
+            result.Add(new TokenGrant(grant.Cache, permissions));
+        }
+        return result;
+    }
+}
