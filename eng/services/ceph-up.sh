@@ -16,7 +16,7 @@ conf="$CEPH_DIR/ceph.conf"
 cat >"$conf" <<CONF
 [global]
 fsid = $fsid
-mon host = 127.0.0.1:$MON_PORT
+mon host = v1:127.0.0.1:$MON_PORT
 public addr = 127.0.0.1
 auth cluster required = none
 auth service required = none
@@ -48,15 +48,15 @@ rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 rgw data = $CEPH_DIR/rgw
 CONF
 c=(-c "$conf")
-monmaptool --create --add a "127.0.0.1:$MON_PORT" --fsid "$fsid" "$CEPH_DIR/monmap" >/dev/null
+monmaptool --create --addv a "[v1:127.0.0.1:$MON_PORT]" --fsid "$fsid" "$CEPH_DIR/monmap" >/dev/null
 ceph-mon "${c[@]}" -i a --mkfs --monmap "$CEPH_DIR/monmap"
-ceph-mon "${c[@]}" -i a
+ceph-mon "${c[@]}" -i a </dev/null >>"$CEPH_DIR/log/daemons.out" 2>&1
 osd_uuid=$(uuidgen)
 osd_id=$(ceph "${c[@]}" osd new "$osd_uuid")
 ceph "${c[@]}" osd crush add "osd.$osd_id" 1.0 root=default host=localhost >/dev/null 2>&1
 ceph-osd "${c[@]}" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" 2>>"$CEPH_DIR/log/mkfs.log"
-ceph-osd "${c[@]}" -i "$osd_id"
-radosgw "${c[@]}" -n client.rgw.a
+ceph-osd "${c[@]}" -i "$osd_id" </dev/null >>"$CEPH_DIR/log/daemons.out" 2>&1
+radosgw "${c[@]}" -n client.rgw.a </dev/null >>"$CEPH_DIR/log/daemons.out" 2>&1
 for _ in $(seq 1 300); do
   curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/" && break
   sleep 0.2
