@@ -31,7 +31,11 @@ export LARDER_TEST_POSTGRES LARDER_TEST_S3_URL
 export LARDER_TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY LARDER_TEST_S3_SECRET_KEY=$S3_SECRET_KEY
 
 echo "== building"
-dotnet build Larder.sln -c Debug -nologo -clp:ErrorsOnly
+if ! dotnet build Larder.sln -c Debug -nologo -clp:ErrorsOnly; then
+  echo "the build failed: no test ran"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 echo "== testing"
 projects=(tests/*.Tests/*.csproj)
