@@ -56,7 +56,7 @@ ln -s /nix/store/does-not-exist-anywhere "$m/share/link-absolute"
 ln -s missing/file "$m/share/link-dangling"
 ln -s pkg "$m/share/doc/link-to-dir"
 printf 'deep\n' > "$m/deep/a/b/c/d/e/leaf"
-head -c 3000 /dev/urandom > "$m/lib/random.bin"
+for i in $(seq 1 100); do printf %s "$i" | sha256sum; done | head -c 3000 > "$m/lib/random.bin"  # deterministic
 
 # --- names: byte order, unicode, odd but legal characters, a 255-byte name ---
 n=$T/names
@@ -68,6 +68,10 @@ line' "$(printf 'x%.0s' $(seq 1 255))"; do
   printf '%s\n' "$name" > "$n/$name"
 done
 ln -s 'target with "quotes" and \ and é' "$n/sym-odd-target"
+# control bytes: Nix's JSON writes \u00XX for bytes below 0x20, DEL stays raw
+for name in "$(printf 'ctl\001x')" "$(printf 'ctl\037x')" "$(printf 'del\177x')" "$(printf 'cr\rx')"; do
+  printf 'control\n' > "$n/$name"
+done
 
 for tree in regular empty executable symlink empty-dir padding mixed names; do
   src=$T/$tree
