@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json.Serialization;
 using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
@@ -195,7 +197,12 @@ public static class LarderServer
         services.AddOptions<LarderOptions>().BindConfiguration(LarderOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LarderJsonContext.Default));
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, LarderJsonContext.Default);
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
         services.AddOpenApi("v1");
 
         Directory.CreateDirectory(options.DataDir);
@@ -221,7 +228,9 @@ public static class LarderServer
                 services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(connectionString));
                 break;
             case "postgres":
-                throw NotYetAvailable("Larder:Database:Kind", "postgres"); // PostgreSQL: replace this line with its registration.
+                services.AddSingleton<IMetadataStore>(new Metadata.Postgres.PostgresMetadataStore(
+                    options.Database.ConnectionString ?? throw new LarderConfigurationException("Larder:Database:ConnectionString is required when Larder:Database:Kind is 'postgres'")));
+                break;
             default:
                 throw new LarderConfigurationException($"unknown Larder:Database:Kind '{options.Database.Kind}': use 'sqlite' or 'postgres'");
         }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Larder.Contracts;
 using Larder.Server.Access;
@@ -16,6 +17,12 @@ namespace Larder.Server.Errors;
 /// </summary>
 public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> logger)
 {
+    /// <summary>Messages quote names with '; keep them readable rather than \u0027-escaped.</summary>
+    private static readonly JsonSerializerOptions ErrorJson = new(LarderJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public async Task InvokeAsync(HttpContext http)
     {
         try
@@ -51,7 +58,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         {
             http.Response.ContentType = "application/json; charset=utf-8";
             var body = new ErrorDto(message, CodeFor(status));
-            await JsonSerializer.SerializeAsync(http.Response.Body, body, LarderJsonContext.Default.ErrorDto, http.RequestAborted)
+            await JsonSerializer.SerializeAsync(http.Response.Body, body, ErrorJson, http.RequestAborted)
                 .ConfigureAwait(false);
         }
         else
