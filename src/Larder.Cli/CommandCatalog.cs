@@ -8,5 +8,14 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         Commands.Serve.ServeCommand.Create(),
+        Commands.Login.LoginCommand.Create(),
+        Commands.Login.LogoutCommand.Create(),
+        Commands.Use.UseCommand.Create(),
+        Commands.Push.PushCommand.Create(),
+        Commands.Watch.WatchStoreCommand.Create(),
+        Commands.Watch.WatchExecCommand.Create(),
+        Commands.Cache.CacheCommand.Create(),
+        Commands.Token.TokenCommand.Create(),
+        Commands.PathInfo.PathInfoCommand.Create(),
     ];
 }

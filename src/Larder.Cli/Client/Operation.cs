@@ -1,0 +1,10 @@
+namespace Larder.Cli.Client;
+
+/// <summary>
+/// What a request is for, so that a failure can be told in the user's terms: the permission it needs on which
+/// cache ("the token lacks write permission on cache X").
+/// </summary>
+/// <param name="Description">Short phrase, e.g. <c>push to cache 'x'</c>.</param>
+/// <param name="Permission">The permission needed (<c>read</c>, <c>write</c>, <c>admin</c>…), or null for none.</param>
+/// <param name="Cache">The cache concerned, or null.</param>
+public sealed record Operation(string Description, string? Permission = null, string? Cache = null);

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Larder.Cli.Client;
+using Larder.Cli.Config;
+using Larder.Cli.Infrastructure;
+
+namespace Larder.Cli.Commands.Login;
+
+/// <summary><c>larder login NAME URL [TOKEN|--stdin]</c>: remembers a server and its token.</summary>
+internal static class LoginCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string>("NAME") { Description = "A short name for the server, used as SERVER in SERVER:CACHE." };
+        var url = new Argument<string>("URL") { Description = "The server's base URL, e.g. https://cache.example.com." };
+        var token = new Argument<string?>("TOKEN") { Description = "API token (omit for anonymous access to public caches).", Arity = ArgumentArity.ZeroOrOne };
+        var stdin = new Option<bool>("--stdin") { Description = "Read the token from stdin (keeps it out of shell history)." };
+        var makeDefault = new Option<bool>("--default") { Description = "Make this the default server (the first login always is)." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Do not check the token against the server." };
+        var command = new Command("login", $"""
+            Remember a server and its token in the config file ({ConfigStore.Default().Path}, mode 0600).
+            LARDER_CONFIG overrides the file, LARDER_SERVER picks the server and LARDER_TOKEN the token (for CI).
+
+            Examples:
+              larder login work https://cache.example.com lt_…
+              echo "$TOKEN" | larder login work https://cache.example.com --stdin --default
+            """)
+        {
+            name, url, token, stdin, makeDefault, noVerify,
+        };
+        command.SetHandler(async (parse, ct) =>
+        {
+            var serverName = parse.GetRequiredValue(name);
+            if (serverName.Length == 0 || serverName.Contains(':', StringComparison.Ordinal) || serverName.Any(char.IsWhiteSpace))
+            {
+                throw new CliException($"'{serverName}' is not a server name (no ':' or spaces: it is used as SERVER in SERVER:CACHE)");
+            }
+            var baseUrl = ServerResolver.ParseServerUrl(parse.GetRequiredValue(url));
+            var secret = parse.GetValue(token);
+            if (parse.GetValue(stdin))
+            {
+                if (secret is not null)
+                {
+                    throw new CliException("give the token either as an argument or with --stdin, not both");
+                }
+                secret = (await Console.In.ReadToEndAsync(ct).ConfigureAwait(false)).Trim();
+                if (secret.Length == 0)
+                {
+                    throw new CliException("--stdin: no token on stdin");
+                }
+            }
+            if (secret is not null && !parse.GetValue(noVerify))
+            {
+                using var client = new LarderClient(new ServerTarget(serverName, baseUrl, secret), maxRetries: 1);
+                var who = await client.WhoAmIAsync(ct).ConfigureAwait(false);
+                Console.Error.WriteLine($"token ok: '{who.Description}'");
+            }
+            var store = CliEnvironment.Store();
+            var config = store.Load();
+            config.Servers[serverName] = new ServerEntry { Url = baseUrl.ToString(), Token = secret };
+            if (config.DefaultServer is null || parse.GetValue(makeDefault) || !config.Servers.ContainsKey(config.DefaultServer))
+            {
+                config.DefaultServer = serverName;
+            }
+            store.Save(config);
+            var suffix = config.DefaultServer == serverName ? " (default)" : "";
+            Console.Out.WriteLine($"logged in to {serverName} at {baseUrl}{suffix}; config: {store.Path}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Larder.Cli.Config;
+using Larder.Cli.Infrastructure;
+using Larder.Cli.LocalStore;
+using Larder.Cli.Output;
+using Larder.Nix.Store;
+
+namespace Larder.Cli.Commands.PathInfo;
+
+/// <summary><c>larder path-info CACHE PATH</c>: what the server holds for a path (its narinfo).</summary>
+internal static class PathInfoCommand
+{
+    public static Command Create()
+    {
+        var cache = new Argument<string>("CACHE") { Description = "NAME (default server) or SERVER:NAME." };
+        var path = new Argument<string>("PATH") { Description = "A store path, its 32-character hash, or a symlink to it (./result)." };
+        var json = new Option<bool>("--json") { Description = "Print the narinfo's fields as JSON." };
+        var command = new Command("path-info", """
+            Show what a cache holds for a store path: its narinfo (NAR hash and size, references, deriver, signatures).
+            Exits with 1 when the cache does not have the path.
+
+            Examples:
+              larder path-info main ./result
+              larder path-info main /nix/store/p4pclmv1gyja5kzc26npqpia1qqxrf0l-hello-2.12 --json
+            """)
+        {
+            cache, path, json,
+        };
+        command.SetHandler(async (parse, ct) =>
+        {
+            var hashPart = HashPartOf(parse.GetRequiredValue(path));
+            var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
+            using var _ = client;
+            await client.GetCacheAsync(target.Cache, ct).ConfigureAwait(false);
+            var narInfo = await client.GetNarInfoAsync(target.Cache, hashPart, ct).ConfigureAwait(false)
+                ?? throw new CliException($"cache '{target.Cache}' does not have {parse.GetRequiredValue(path)} ({hashPart})");
+            if (parse.GetValue(json))
+            {
+                var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+                foreach (var line in narInfo.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var colon = line.IndexOf(':', StringComparison.Ordinal);
+                    if (colon <= 0)
+                    {
+                        continue;
+                    }
+                    var key = line[..colon];
+                    var value = line[(colon + 1)..].Trim();
+                    fields[key] = fields.TryGetValue(key, out var existing) ? [.. existing, value] : [value];
+                }
+                var storePath = fields.TryGetValue("StorePath", out var sp) ? sp[0] : hashPart;
+                JsonOutput.Write(new PathInfoResult(storePath, fields), CliJsonContext.Default.PathInfoResult);
+            }
+            else
+            {
+                Console.Out.Write(narInfo);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The hash part of a store path, base name, bare hash or a symlink into the store.</summary>
+    internal static string HashPartOf(string argument)
+    {
+        if (StorePath.IsValidHashPart(argument))
+        {
+            return argument;
+        }
+        if (argument.StartsWith(StorePaths.StoreDir + "/", StringComparison.Ordinal))
+        {
+            var baseName = argument[(StorePaths.StoreDir.Length + 1)..].Split('/')[0];
+            if (StorePath.ValidateBaseName(baseName) is { } problem)
+            {
+                throw new CliException($"'{argument}' is not a valid store path: {problem}");
+            }
+            return baseName[..StorePath.HashPartLength];
+        }
+        if (StorePath.IsValidBaseName(argument))
+        {
+            return argument[..StorePath.HashPartLength];
+        }
+        return StorePaths.HashPartOf(StorePaths.Resolve(argument));
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Larder.Cli.Client;
+using Larder.Cli.Infrastructure;
+using Larder.Cli.LocalStore;
+using Larder.Cli.Output;
+using Larder.Contracts.Push;
+
+namespace Larder.Cli.Commands.Push;
+
+/// <summary>
+/// Pushes store paths to a cache: reads the closure's metadata from the local store in one call, drops what upstream
+/// keys signed, asks the server in batches what it lacks, then uploads only that, <see cref="PushOptions.Jobs"/> at a
+/// time, each path only after all of its references are in the cache.
+/// </summary>
+public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushProgress progress)
+{
+    /// <summary>Pushes <paramref name="storePaths"/> (top-level store paths) to <paramref name="cache"/>.</summary>
+    public async Task<PushSummary> PushAsync(
+        string cache, IReadOnlyCollection<string> storePaths, PushOptions options, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var cacheInfo = await client.GetCacheAsync(cache, cancellationToken).ConfigureAwait(false);
+        if (cacheInfo.StoreDir != StorePaths.StoreDir)
+        {
+            throw new CliException($"cache '{cache}' holds paths of store directory {cacheInfo.StoreDir}, but the local store is {StorePaths.StoreDir}");
+        }
+        var infos = await CollectAsync(storePaths, options, cancellationToken).ConfigureAwait(false);
+
+        var upstream = options.IgnoreUpstreamFilter ? [] : new HashSet<string>(cacheInfo.UpstreamKeyNames, StringComparer.Ordinal);
+        var candidates = new List<LocalPathInfo>(infos.Count);
+        var skipped = 0;
+        foreach (var info in infos)
+        {
+            if (upstream.Count > 0 && info.Signatures.Any(s => upstream.Contains(KeyName(s))))
+            {
+                skipped++;
+            }
+            else
+            {
+                candidates.Add(info);
+            }
+        }
+        var missing = await client.FindMissingAsync(cache, candidates.ConvertAll(c => c.HashPart), cancellationToken).ConfigureAwait(false);
+        var toPush = candidates.Where(c => missing.Contains(c.HashPart)).ToList();
+        if (skipped > 0)
+        {
+            progress.Note($"skipping {skipped} paths signed by upstream keys ({string.Join(", ", upstream)}); --ignore-upstream-filter pushes them");
+        }
+        if (toPush.Count == 0)
+        {
+            return new PushSummary(infos.Count, candidates.Count, skipped, 0, 0, [], clock.Elapsed);
+        }
+        progress.Begin(toPush.Count, toPush.Sum(p => p.NarSize));
+        var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, options, ct), progress);
+        var (pushed, pushedBytes, failed) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
+        return new PushSummary(infos.Count, candidates.Count - toPush.Count, skipped, pushed, pushedBytes, failed, clock.Elapsed);
+    }
+
+    private async Task<IReadOnlyList<LocalPathInfo>> CollectAsync(
+        IReadOnlyCollection<string> storePaths, PushOptions options, CancellationToken cancellationToken)
+    {
+        var infos = await store.QueryAsync(storePaths, options.Closure, cancellationToken).ConfigureAwait(false);
+        if (!options.IncludeBuildDeps)
+        {
+            return infos;
+        }
+        var roots = new HashSet<string>(storePaths, StringComparer.Ordinal);
+        var derivers = infos
+            .Where(i => roots.Contains(i.Path) && i.Deriver is not null && File.Exists(i.Deriver))
+            .Select(i => i.Deriver!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var buildClosure = await store.QueryBuildClosureAsync(derivers, cancellationToken).ConfigureAwait(false);
+        var extra = await store.QueryAsync(buildClosure, closure: true, cancellationToken).ConfigureAwait(false);
+        var merged = new Dictionary<string, LocalPathInfo>(StringComparer.Ordinal);
+        foreach (var info in infos.Concat(extra))
+        {
+            merged.TryAdd(info.Path, info);
+        }
+        return [.. merged.Values];
+    }
+
+    private async Task UploadAsync(string cache, LocalPathInfo info, PushOptions options, CancellationToken cancellationToken)
+    {
+        var metadata = new PushPathMetadata(
+            info.Path,
+            info.NarHash,
+            info.NarSize,
+            [.. info.References.Select(StorePaths.BaseNameOf).Order(StringComparer.Ordinal)],
+            info.Deriver is null ? null : StorePaths.BaseNameOf(info.Deriver),
+            info.Signatures,
+            info.Ca);
+        progress.PathStarted(info.Path, info.NarSize);
+        var headerTooLong = LarderClient.EncodePathInfo(metadata).Length > PushProtocol.MaxPathInfoHeaderLength;
+        if (info.NarSize > options.PartSize || headerTooLong)
+        {
+            await ResumableUpload.RunAsync(client, cache, metadata, info, options.Compression, options.PartSize, progress.BytesSent, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            await client.UploadAsync(cache, metadata, options.Compression,
+                () => new NarUploadContent(info, options.Compression, progress.BytesSent), cancellationToken).ConfigureAwait(false);
+        }
+        progress.PathDone(info.Path);
+    }
+
+    private static string KeyName(string signature)
+    {
+        var colon = signature.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? signature : signature[..colon];
+    }
+}

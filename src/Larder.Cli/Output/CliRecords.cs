@@ -1,0 +1,11 @@
+namespace Larder.Cli.Output;
+
+/// <summary>What <c>larder use</c> did (its <c>--json</c> output).</summary>
+/// <param name="Changes">Human-readable descriptions of what changed; empty when nothing did.</param>
+public sealed record UseResult(string Cache, string SubstituterUrl, string PublicKey, string NixConf, string? Netrc, IReadOnlyList<string> Changes);
+
+/// <summary>A narinfo as <c>larder path-info --json</c> prints it: its fields by name.</summary>
+public sealed record PathInfoResult(string StorePath, IReadOnlyDictionary<string, IReadOnlyList<string>> Fields);
+
+/// <summary>One logged-in server as <c>larder login --list --json</c> prints it (never the token).</summary>
+public sealed record ServerListing(string Name, string Url, bool HasToken, bool IsDefault);

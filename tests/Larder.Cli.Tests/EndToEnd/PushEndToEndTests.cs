@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Larder.Testing;
+
+namespace Larder.Cli.Tests.EndToEnd;
+
+/// <summary>The real <c>larder</c> CLI against a real server and the real Nix: push, use, substitute.</summary>
+public sealed class PushEndToEndTests(LarderFixture fixture) : IClassFixture<LarderFixture>
+{
+    private static string Salt() => Guid.NewGuid().ToString("N");
+
+    private async Task<string> BuildAsync(string expressionFile, params string[] args)
+    {
+        var result = await fixture.Nix.RunNixAsync("nix-build", [expressionFile, "--no-out-link", .. args]);
+        return result.Stdout.Trim().Split('\n')[^1];
+    }
+
+    private static async Task SubstituteIntoFreshStoreAsync(IReadOnlyDictionary<string, string> environment, string storeDir, string path)
+    {
+        var result = await NixPeer.TryRunNixAsync(environment, "nix-store", "--store", storeDir, "--realise", path);
+        Assert.True(result.ExitCode == 0, $"substitution failed:\n{result.Stderr}");
+    }
+
+    [Fact]
+    public async Task Pushed_closure_substitutes_into_a_fresh_store_with_the_nix_conf_that_use_wrote()
+    {
+        var cache = await fixture.CreateCacheAsync("e2e");
+        var output = await fixture.Nix.BuildChainAsync(5, Salt());
+
+        var push = await fixture.RunAsync("push", cache, output);
+        Assert.True(push.ExitCode == 0, push.Stderr);
+        Assert.Contains("pushed 6 paths", push.Stdout);
+
+        var nixConf = fixture.NewNixConf();
+        (await fixture.RunAsync("use", cache, "--nix-conf", nixConf)).EnsureSuccess();
+        using var store = new TempDirectory("larder-fresh-store");
+        await SubstituteIntoFreshStoreAsync(fixture.NixEnvironmentFor(nixConf), store.Path, output);
+
+        var restored = Path.Combine(store.Path, output.TrimStart('/'), "value");
+        Assert.Equal("5", File.ReadAllText(restored).Trim());
+    }
+
+    [Fact]
+    public async Task Second_push_of_the_same_closure_uploads_nothing()
+    {
+        var cache = await fixture.CreateCacheAsync("again");
+        var output = await fixture.Nix.BuildChainAsync(4, Salt());
+        (await fixture.RunAsync("push", cache, output)).EnsureSuccess();
+
+        var second = await fixture.RunAsync("push", cache, output, "--json");
+
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        using var summary = JsonDocument.Parse(second.Stdout);
+        Assert.Equal(0, summary.RootElement.GetProperty("pushed").GetInt32());
+        Assert.Equal(5, summary.RootElement.GetProperty("alreadyPresent").GetInt32());
+    }
+
+    [Fact]
+    public async Task Push_reads_paths_from_stdin_and_resolves_result_symlinks()
+    {
+        var cache = await fixture.CreateCacheAsync("stdin");
+        var output = await fixture.Nix.BuildChainAsync(2, Salt());
+        var link = Path.Combine(fixture.Root, $"result-{Guid.NewGuid():N}");
+        File.CreateSymbolicLink(link, output);
+
+        var push = await fixture.RunWithAsync(null, link + "\n", "push", cache, "-");
+
+        Assert.True(push.ExitCode == 0, push.Stderr);
+        Assert.Contains($"pushing {output}", push.Stderr);
+        (await fixture.RunAsync("path-info", cache, output)).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task No_closure_pushes_only_the_path_and_the_server_refuses_it_without_its_references()
+    {
+        var cache = await fixture.CreateCacheAsync("noclosure");
+        var output = await fixture.Nix.BuildChainAsync(3, Salt());
+
+        var push = await fixture.RunAsync("push", cache, output, "--no-closure");
+
+        Assert.NotEqual(0, push.ExitCode);
+        Assert.Contains("lacks references", push.Stderr);
+    }
+
+    [Fact]
+    public async Task Include_build_deps_pushes_build_time_inputs_that_then_substitute()
+    {
+        var expression = TestExpressions.Write(fixture.Root, $"build-deps-{Guid.NewGuid():N}.nix", TestExpressions.BuildOnlyDependency);
+        var salt = Salt();
+        var top = await BuildAsync(expression, "--argstr", "salt", salt, "-A", "top");
+        var dep = await BuildAsync(expression, "--argstr", "salt", salt, "-A", "dep");
+
+        var plainCache = await fixture.CreateCacheAsync("runtime");
+        (await fixture.RunAsync("push", plainCache, top)).EnsureSuccess();
+        Assert.NotEqual(0, (await fixture.RunAsync("path-info", plainCache, dep)).ExitCode);
+
+        var cache = await fixture.CreateCacheAsync("builddeps");
+        (await fixture.RunAsync("push", cache, top, "--include-build-deps")).EnsureSuccess();
+        (await fixture.RunAsync("path-info", cache, dep)).EnsureSuccess();
+
+        var nixConf = fixture.NewNixConf();
+        (await fixture.RunAsync("use", cache, "--nix-conf", nixConf)).EnsureSuccess();
+        using var store = new TempDirectory("larder-fresh-store");
+        await SubstituteIntoFreshStoreAsync(fixture.NixEnvironmentFor(nixConf), store.Path, dep);
+        Assert.Equal("from-dep", File.ReadAllText(Path.Combine(store.Path, dep.TrimStart('/'), "value")).Trim());
+    }
+
+    [Fact]
+    public async Task Watch_exec_pushes_what_the_command_built_and_keeps_its_exit_code()
+    {
+        var cache = await fixture.CreateCacheAsync("watchexec");
+        var fib = Path.Combine(fixture.Nix.Root, "fib.nix");
+
+        var run = await fixture.RunAsync("watch-exec", cache, "--", "nix-build", fib, "--arg", "n", "3", "--argstr", "salt", Salt(), "--no-out-link");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var output = run.Stdout.Trim().Split('\n').Last(l => l.StartsWith("/nix/store/", StringComparison.Ordinal));
+        (await fixture.RunAsync("path-info", cache, output)).EnsureSuccess();
+
+        var failing = await fixture.RunAsync("watch-exec", cache, "--", "/bin/sh", "-c", "exit 7");
+        Assert.Equal(7, failing.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_path_whose_content_no_longer_matches_its_NarHash_is_refused()
+    {
+        var cache = await fixture.CreateCacheAsync("corrupt");
+        var expression = TestExpressions.Write(fixture.Root, $"single-{Guid.NewGuid():N}.nix", TestExpressions.Single);
+        var output = await BuildAsync(expression, "--argstr", "salt", Salt());
+        // A throwaway salted path: corrupt it in place, as a disk error or a stray write would.
+        var file = Path.Combine(output, "value");
+        File.SetUnixFileMode(output, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(file, "tampered\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var push = await fixture.RunAsync("push", cache, output);
+
+        Assert.NotEqual(0, push.ExitCode);
+        Assert.Contains($"{output} does not match the NarHash", push.Stderr);
+        Assert.NotEqual(0, (await fixture.RunAsync("path-info", cache, output)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Private_cache_with_use_and_netrc_substitutes_end_to_end()
+    {
+        var cache = await fixture.CreateCacheAsync("private", isPublic: false);
+        var output = await fixture.Nix.BuildChainAsync(2, Salt());
+        (await fixture.RunAsync("push", cache, output)).EnsureSuccess();
+        var nixConf = fixture.NewNixConf();
+        var netrc = Path.Combine(Path.GetDirectoryName(nixConf)!, "netrc");
+
+        (await fixture.RunAsync("use", cache, "--nix-conf", nixConf, "--netrc", netrc)).EnsureSuccess();
+
+        Assert.Contains($"netrc-file = {netrc}", File.ReadAllText(nixConf));
+        Assert.Contains(fixture.Server.AdminToken, File.ReadAllText(netrc));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(netrc));
+        using var store = new TempDirectory("larder-fresh-store");
+        await SubstituteIntoFreshStoreAsync(fixture.NixEnvironmentFor(nixConf), store.Path, output);
+    }
+
+    [Fact]
+    public async Task Large_NAR_goes_up_in_parts_and_substitutes()
+    {
+        var cache = await fixture.CreateCacheAsync("parts");
+        var expression = TestExpressions.Write(fixture.Root, $"big-{Guid.NewGuid():N}.nix", TestExpressions.BigFile);
+        var output = await BuildAsync(expression, "--argstr", "salt", Salt(), "--arg", "size", (3 << 20).ToString());
+
+        var push = await fixture.RunAsync("push", cache, output, "--part-size", "1M", "--compression", "zstd");
+
+        Assert.True(push.ExitCode == 0, push.Stderr);
+        var nixConf = fixture.NewNixConf();
+        (await fixture.RunAsync("use", cache, "--nix-conf", nixConf)).EnsureSuccess();
+        using var store = new TempDirectory("larder-fresh-store");
+        await SubstituteIntoFreshStoreAsync(fixture.NixEnvironmentFor(nixConf), store.Path, output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(output, "blob")), File.ReadAllBytes(Path.Combine(store.Path, output.TrimStart('/'), "blob")));
+    }
+}
