@@ -70,6 +70,9 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
     /// <summary>The bucket name.</summary>
     public string Bucket => _bucket;
 
+    /// <summary>Keys per ListObjectsV2 page (S3's maximum is 1000); smaller in tests to exercise paging.</summary>
+    internal int ListPageSize { get; init; } = 1000;
+
     /// <summary>
     /// Checks at start-up that the bucket is reachable, creating it first when <see cref="S3StorageOptions.CreateBucket"/>
     /// is set. Throws <see cref="LarderConfigurationException"/> with the reason otherwise.
@@ -201,7 +204,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         {
             throw new ArgumentException($"invalid blob key prefix '{prefix}'", nameof(prefix));
         }
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = 1000 };
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, MaxKeys = ListPageSize };
         while (true)
         {
             var page = await Guard(prefix, () => _client.ListObjectsV2Async(request, cancellationToken)).ConfigureAwait(false);
