@@ -1,0 +1,74 @@
+namespace Larder.Server.Metadata.Postgres;
+
+public sealed partial class PostgresMetadataStore
+{
+    /// <inheritdoc />
+    public Task AppendEventAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return RunAsync(
+            (connection, ct) => Execute(
+                connection,
+                null,
+                "INSERT INTO events (cache_id, kind, store_path, token_id, at) VALUES ($1, $2, $3, $4, $5);",
+                ct,
+                record.CacheId,
+                record.Kind,
+                record.StorePath,
+                record.TokenId,
+                record.At),
+            cancellationToken,
+            idempotent: false);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    {
+        await using var command = Command(
+            connection,
+            null,
+            "SELECT id, kind, store_path, token_id, at FROM events WHERE cache_id = $1 ORDER BY id DESC LIMIT $2;",
+            cacheId,
+            limit);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var events = new List<EventRecord>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            events.Add(new EventRecord(
+                reader.GetInt64(0),
+                cacheId,
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                ReadTime(reader, 4)));
+        }
+        return (IReadOnlyList<EventRecord>)events;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken) => RunAsync(
+        (connection, ct) => Execute(
+            connection,
+            null,
+            """
+            INSERT INTO build_logs (cache_id, drv_name, storage_key, created_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (cache_id, drv_name) DO UPDATE SET storage_key = excluded.storage_key, created_at = excluded.created_at;
+            """,
+            ct,
+            cacheId,
+            drvName,
+            storageKey,
+            DateTimeOffset.UtcNow),
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<string?> GetBuildLogKeyAsync(long cacheId, string drvName, CancellationToken cancellationToken) => RunAsync(
+        async (connection, ct) => await Scalar(
+            connection,
+            null,
+            "SELECT storage_key FROM build_logs WHERE cache_id = $1 AND drv_name = $2;",
+            ct,
+            cacheId,
+            drvName).ConfigureAwait(false) as string,
+        cancellationToken);
+}
