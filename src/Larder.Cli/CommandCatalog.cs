@@ -17,5 +17,6 @@ internal static class CommandCatalog
         Commands.Cache.CacheCommand.Create(),
         Commands.Token.TokenCommand.Create(),
         Commands.PathInfo.PathInfoCommand.Create(),
+        Commands.Key.KeyCommand.Create(),
     ];
 }
