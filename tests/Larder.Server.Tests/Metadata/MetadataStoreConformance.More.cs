@@ -1,0 +1,183 @@
+using Larder.Server.Metadata;
+using static Larder.Server.Tests.Metadata.MetadataSamples;
+
+namespace Larder.Server.Tests.Metadata;
+
+public abstract partial class MetadataStoreConformance
+{
+    [Fact]
+    public async Task Staged_upload_round_trips_and_the_newest_wins_per_url()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var older = await store.AddStagedNarAsync(Staged(cache.Id, "nar/x.nar.xz", Nar(chunks: 2)), Ct);
+        var newer = await store.AddStagedNarAsync(Staged(cache.Id, "nar/x.nar.xz"), Ct);
+        Assert.True(older.Id > 0);
+        Assert.NotEqual(older.Id, newer.Id);
+
+        var read = await store.GetStagedNarAsync(cache.Id, "nar/x.nar.xz", Ct);
+
+        Assert.Equal(newer with { Chunks = [] }, read! with { Chunks = [] });
+        Assert.Equal(newer.Chunks, read.Chunks);
+        Assert.Null(await store.GetStagedNarAsync(cache.Id, "nar/y.nar.xz", Ct));
+    }
+
+    [Fact]
+    public async Task Staged_uploads_are_scoped_to_their_cache()
+    {
+        var store = await CreateStoreAsync();
+        var a = await store.CreateCacheAsync(Cache(), Ct);
+        var b = await store.CreateCacheAsync(Cache(), Ct);
+        await store.AddStagedNarAsync(Staged(a.Id, "nar/x.nar"), Ct);
+        Assert.Null(await store.GetStagedNarAsync(b.Id, "nar/x.nar", Ct));
+    }
+
+    [Fact]
+    public async Task ListStagedOlderThan_returns_only_expired_uploads_and_delete_removes_them()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var old = await store.AddStagedNarAsync(Staged(cache.Id, "nar/old.nar", Nar(chunks: 2), T0), Ct);
+        var fresh = await store.AddStagedNarAsync(Staged(cache.Id, "nar/new.nar", at: T0.AddHours(2)), Ct);
+
+        var expired = await store.ListStagedNarsOlderThanAsync(T0.AddHours(1), Ct);
+
+        var only = Assert.Single(expired);
+        Assert.Equal(old.Id, only.Id);
+        Assert.Equal(old.Chunks, only.Chunks);
+        await store.DeleteStagedNarAsync(old.Id, Ct);
+        Assert.Null(await store.GetStagedNarAsync(cache.Id, "nar/old.nar", Ct));
+        Assert.NotNull(await store.GetStagedNarAsync(cache.Id, "nar/new.nar", Ct));
+        Assert.Empty(await store.ListStagedNarsOlderThanAsync(T0.AddHours(1), Ct));
+        Assert.Equal(fresh.Id, (await store.GetStagedNarAsync(cache.Id, "nar/new.nar", Ct))!.Id);
+    }
+
+    [Fact]
+    public async Task Commit_with_a_staged_upload_consumes_it()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var staged = await store.AddStagedNarAsync(Staged(cache.Id, "nar/a.nar.zst"), Ct);
+
+        var result = await store.CommitPathAsync(Commit(cache.Id, nar: Nar(staged.NarHash), stagedId: staged.Id), Ct);
+
+        Assert.Equal(CommitOutcome.Committed, result.Outcome);
+        Assert.Null(await store.GetStagedNarAsync(cache.Id, "nar/a.nar.zst", Ct));
+    }
+
+    [Fact]
+    public async Task Refused_commit_keeps_the_staged_upload()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var staged = await store.AddStagedNarAsync(Staged(cache.Id, "nar/a.nar.zst"), Ct);
+
+        var result = await store.CommitPathAsync(Commit(cache.Id, references: [BaseName(HashPart())], stagedId: staged.Id), Ct);
+
+        Assert.Equal(CommitOutcome.MissingReferences, result.Outcome);
+        Assert.NotNull(await store.GetStagedNarAsync(cache.Id, "nar/a.nar.zst", Ct));
+    }
+
+    [Fact]
+    public async Task Storage_keys_are_referenced_by_NARs_staged_uploads_listings_and_logs()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var committed = Commit(cache.Id);
+        await store.CommitPathAsync(committed, Ct);
+        var staged = await store.AddStagedNarAsync(Staged(cache.Id, "nar/s.nar"), Ct);
+        await store.PutBuildLogAsync(cache.Id, "abc-x.drv", "logs/abc.log", Ct);
+
+        Assert.True(await store.IsStorageKeyReferencedAsync(committed.Nar.Chunks[0].StorageKey, Ct));
+        Assert.True(await store.IsStorageKeyReferencedAsync(committed.Nar.ListingKey!, Ct));
+        Assert.True(await store.IsStorageKeyReferencedAsync(staged.Chunks[0].StorageKey, Ct));
+        Assert.True(await store.IsStorageKeyReferencedAsync(staged.ListingKey!, Ct));
+        Assert.True(await store.IsStorageKeyReferencedAsync("logs/abc.log", Ct));
+        Assert.False(await store.IsStorageKeyReferencedAsync("chunks/unrelated.zst", Ct));
+
+        await store.DeleteStagedNarAsync(staged.Id, Ct);
+        Assert.False(await store.IsStorageKeyReferencedAsync(staged.Chunks[0].StorageKey, Ct));
+        Assert.False(await store.IsStorageKeyReferencedAsync(staged.ListingKey!, Ct));
+    }
+
+    [Fact]
+    public async Task ListNars_pages_in_id_order_with_chunks()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.CommitPathAsync(Commit(cache.Id, nar: Nar(chunks: 1 + (i % 3))), Ct);
+        }
+
+        var first = await store.ListNarsAsync(0, 2, Ct);
+        var second = await store.ListNarsAsync(first[^1].Id, 2, Ct);
+        var third = await store.ListNarsAsync(second[^1].Id, 2, Ct);
+
+        var all = first.Concat(second).Concat(third).ToList();
+        Assert.Equal([2, 2, 1], new[] { first.Count, second.Count, third.Count });
+        Assert.Equal(all.Select(n => n.Id).Order(), all.Select(n => n.Id));
+        Assert.Equal(5, all.Select(n => n.Id).Distinct().Count());
+        Assert.Equal([1, 2, 3, 1, 2], all.Select(n => n.Chunks.Count));
+        Assert.Empty(await store.ListNarsAsync(third[^1].Id, 2, Ct));
+    }
+
+    [Fact]
+    public async Task Build_logs_are_stored_per_cache_and_replaced()
+    {
+        var store = await CreateStoreAsync();
+        var a = await store.CreateCacheAsync(Cache(), Ct);
+        var b = await store.CreateCacheAsync(Cache(), Ct);
+        await store.PutBuildLogAsync(a.Id, "abc-x.drv", "logs/one.log", Ct);
+        await store.PutBuildLogAsync(a.Id, "abc-x.drv", "logs/two.log", Ct);
+
+        Assert.Equal("logs/two.log", await store.GetBuildLogKeyAsync(a.Id, "abc-x.drv", Ct));
+        Assert.Null(await store.GetBuildLogKeyAsync(b.Id, "abc-x.drv", Ct));
+        Assert.Null(await store.GetBuildLogKeyAsync(a.Id, "other.drv", Ct));
+    }
+
+    [Fact]
+    public async Task Events_are_listed_newest_first_up_to_the_limit()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var pushed = Commit(cache.Id);
+        await store.CommitPathAsync(pushed, Ct);
+        await store.AppendEventAsync(new EventRecord(0, cache.Id, "delete", "/nix/store/x-a", 3, T0.AddMinutes(1)), Ct);
+        await store.AppendEventAsync(new EventRecord(0, cache.Id, "delete", "/nix/store/y-b", null, T0.AddMinutes(2)), Ct);
+
+        var events = await store.ListEventsAsync(cache.Id, 10, Ct);
+        var limited = await store.ListEventsAsync(cache.Id, 2, Ct);
+
+        Assert.Equal(["/nix/store/y-b", "/nix/store/x-a", pushed.StorePath], events.Select(e => e.StorePath));
+        Assert.Equal("push", events[2].Kind);
+        Assert.Equal(pushed.TokenId, events[2].TokenId);
+        Assert.Null(events[0].TokenId);
+        Assert.Equal(T0.AddMinutes(2), events[0].At);
+        Assert.Equal(2, limited.Count);
+    }
+
+    [Fact]
+    public async Task Tokens_round_trip_by_secret_hash_with_grants_and_expiry()
+    {
+        var store = await CreateStoreAsync();
+        var input = Token(
+            new TokenGrant("team-*", Permission.Read | Permission.Write),
+            new TokenGrant("ops", Permission.Admin)) with { ExpiresAt = T0.AddDays(30) };
+
+        var created = await store.CreateTokenAsync(input, Ct);
+        var read = await store.GetTokenBySecretHashAsync(input.SecretHash, Ct);
+
+        Assert.True(created.Id > 0);
+        Assert.Equal(input with { Id = created.Id, Grants = [] }, read! with { Grants = [] });
+        Assert.Equal(input.Grants, read.Grants);
+        Assert.Null(await store.GetTokenBySecretHashAsync(new string('0', 64), Ct));
+        Assert.Contains(await store.ListTokensAsync(Ct), t => t.Id == created.Id);
+    }
+
+    [Fact]
+    public async Task Revoking_a_token_is_visible_at_once_and_unknown_ids_are_reported()
+    {
+        var store = await CreateStoreAsync();
+        var token = await store.CreateTokenAsync(Token(), Ct);
+
+        Assert.True(await store.RevokeTokenAsync(token.Id, T0.AddHours(1), Ct));
+        Assert.Equal(T0.AddHours(1), (await store.GetTokenBySecretHashAsync(token.SecretHash, Ct))!.RevokedAt);
+        Assert.True(await store.RevokeTokenAsync(token.Id, T0.AddHours(2), Ct));
+        Assert.Equal(T0.AddHours(1), (await store.GetTokenBySecretHashAsync(token.SecretHash, Ct))!.RevokedAt);
+        Assert.False(await store.RevokeTokenAsync(token.Id + 1000, T0, Ct));
+    }
+}
