@@ -1,0 +1,68 @@
+using Larder.Nix.Hashing;
+using Larder.Nix.Nar;
+using Larder.Testing;
+
+namespace Larder.Nix.Tests.Nar;
+
+public sealed class NarWriterTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(262_000)]   // around the writer's 256 KiB buffer
+    [InlineData(262_144)]
+    [InlineData(1_048_577)] // just over one 1 MiB read chunk
+    [InlineData(3_145_735)] // several chunks, odd length (padding)
+    public async Task File_of_any_size_dumps_like_nix_store_dump(int size)
+    {
+        var peer = await NixPeer.GetAsync();
+        using var temp = new TempDirectory("larder-nar-writer");
+        var file = Path.Combine(temp.Path, "file");
+        var contents = new byte[size];
+        new Random(size).NextBytes(contents);
+        await File.WriteAllBytesAsync(file, contents);
+        var nixNar = Path.Combine(temp.Path, "nix.nar");
+        var dump = await ProcessRunner.RunAsync("sh", ["-c", "nix-store --dump \"$1\" > \"$2\"", "sh", file, nixNar],
+            new ProcessOptions { Environment = peer.Environment, Timeout = TimeSpan.FromMinutes(1) });
+        dump.EnsureSuccess();
+
+        var ours = new MemoryStream();
+        await NarWriter.WriteAsync(file, ours);
+
+        Assert.True((await File.ReadAllBytesAsync(nixNar)).AsSpan().SequenceEqual(ours.ToArray()));
+    }
+
+    [Fact]
+    public async Task Writer_refuses_a_fifo_without_opening_it()
+    {
+        using var temp = new TempDirectory("larder-nar-writer");
+        var fifo = Path.Combine(temp.Path, "pipe");
+        (await ProcessRunner.RunAsync("mkfifo", [fifo])).EnsureSuccess();
+
+        var e = await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(temp.Path, Stream.Null));
+
+        Assert.Contains($"file '{fifo}' has an unsupported type", e.Message);
+    }
+
+    [Fact]
+    public async Task Writer_reports_a_missing_path()
+    {
+        var e = await Assert.ThrowsAsync<FileNotFoundException>(() => NarWriter.WriteAsync("/nonexistent/larder-nar", Stream.Null));
+
+        Assert.Contains("cannot stat '/nonexistent/larder-nar'", e.Message);
+    }
+
+    [Fact]
+    public async Task Symlink_root_is_stored_not_followed()
+    {
+        using var temp = new TempDirectory("larder-nar-writer");
+        var link = Path.Combine(temp.Path, "link");
+        File.CreateSymbolicLink(link, "/etc");
+
+        var result = await NarHashing.HashPathAsync(link);
+
+        var expected = NarBytes.Of("nix-archive-1", "(", "type", "symlink", "target", "/etc", ")");
+        Assert.Equal(expected.Length, result.NarSize);
+        Assert.Equal(NixHash.Compute(HashKind.Sha256, expected), result.NarHash);
+    }
+}
