@@ -1,0 +1,218 @@
+using Larder.Server.Metadata;
+using Larder.Server.Metadata.Postgres;
+using Larder.Server.Tests.Metadata;
+using Npgsql;
+using static Larder.Server.Tests.Metadata.MetadataSamples;
+
+namespace Larder.Server.Tests.ScaleOut;
+
+/// <summary>The metadata conformance suite on PostgreSQL (a fresh database per store), plus what only a shared database has: concurrent replicas.</summary>
+public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyncLifetime
+{
+    private readonly List<PostgresTestDatabase> _databases = [];
+    private readonly List<PostgresMetadataStore> _stores = [];
+
+    private static CancellationToken Ct => CancellationToken.None;
+
+    protected override async Task<IMetadataStore> CreateStoreAsync()
+    {
+        var database = await NewDatabaseAsync();
+        var store = Open(database);
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+
+    [Fact]
+    public async Task Replicas_migrating_together_apply_each_migration_once()
+    {
+        var database = await NewDatabaseAsync();
+        var replicas = Enumerable.Range(0, 6).Select(_ => Open(database)).ToList();
+
+        await Task.WhenAll(replicas.Select(r => r.MigrateAsync(Ct)));
+
+        Assert.Equal([PostgresMetadataStore.LatestVersion], await replicas[0].GetAppliedMigrationsAsync(Ct));
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM schema_migrations;"));
+    }
+
+    [Fact]
+    public async Task Schema_version_is_empty_before_the_first_migration()
+    {
+        var store = Open(await NewDatabaseAsync());
+
+        Assert.Empty(await store.GetAppliedMigrationsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Identical_commits_racing_from_two_replicas_all_succeed_and_store_once()
+    {
+        var database = await NewDatabaseAsync();
+        var a = Open(database);
+        var b = Open(database);
+        await a.MigrateAsync(Ct);
+        var cache = await a.CreateCacheAsync(Cache(), Ct);
+        var request = Commit(cache.Id);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? a : b).CommitPathAsync(request, Ct)));
+
+        Assert.Single(results, r => r.Outcome == CommitOutcome.Committed);
+        Assert.All(results, r => Assert.Contains(r.Outcome, new[] { CommitOutcome.Committed, CommitOutcome.AlreadyPresent }));
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM paths;"));
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM nars;"));
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM nar_chunks;"));
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM events;"));
+        Assert.NotNull(await b.GetPathAsync(cache.Id, request.HashPart, Ct));
+    }
+
+    [Fact]
+    public async Task The_same_nar_pushed_to_many_caches_at_once_is_stored_once()
+    {
+        var database = await NewDatabaseAsync();
+        var a = Open(database);
+        var b = Open(database);
+        await a.MigrateAsync(Ct);
+        var caches = new List<CacheRecord>();
+        for (var i = 0; i < 8; i++)
+        {
+            caches.Add(await a.CreateCacheAsync(Cache(), Ct));
+        }
+        var nar = Nar();
+        var hashPart = HashPart();
+
+        var results = await Task.WhenAll(caches.Select((c, i) => (i % 2 == 0 ? a : b).CommitPathAsync(Commit(c.Id, hashPart, nar), Ct)));
+
+        Assert.All(results, r => Assert.Equal(CommitOutcome.Committed, r.Outcome));
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM nars;"));
+        Assert.Equal(8L, await CountAsync(database, "SELECT count(*) FROM paths;"));
+    }
+
+    [Fact]
+    public async Task A_path_committed_through_one_replica_is_visible_through_the_other_at_once()
+    {
+        var database = await NewDatabaseAsync();
+        var a = Open(database);
+        var b = Open(database);
+        await a.MigrateAsync(Ct);
+        var cache = await a.CreateCacheAsync(Cache(), Ct);
+        var request = Commit(cache.Id);
+        Assert.Equal([request.HashPart], await b.FindMissingAsync(cache.Id, [request.HashPart], Ct));
+        Assert.Null(await b.GetPathAsync(cache.Id, request.HashPart, Ct));
+
+        await a.CommitPathAsync(request, Ct);
+
+        Assert.Empty(await b.FindMissingAsync(cache.Id, [request.HashPart], Ct));
+        Assert.NotNull(await b.GetPathAsync(cache.Id, request.HashPart, Ct));
+    }
+
+    [Fact]
+    public async Task Missing_paths_of_a_large_query_come_back_in_input_order()
+    {
+        var store = await CreateStoreAsync();
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var present = new HashSet<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var request = Commit(cache.Id);
+            await store.CommitPathAsync(request, Ct);
+            present.Add(request.HashPart);
+        }
+        var query = present.Concat(Enumerable.Range(0, 5000).Select(_ => HashPart())).OrderBy(_ => Random.Shared.Next()).ToList();
+
+        var missing = await store.FindMissingAsync(cache.Id, query, Ct);
+
+        Assert.Equal(query.Where(h => !present.Contains(h)), missing);
+    }
+
+    [Fact]
+    public async Task Unreachable_server_is_reported_as_unavailable()
+    {
+        await using var store = new PostgresMetadataStore($"Host=127.0.0.1;Port={Larder.Testing.FreePort.Next()};Username=postgres;Timeout=3");
+
+        var e = await Assert.ThrowsAsync<MetadataUnavailableException>(() => store.GetCacheAsync("x", Ct));
+
+        Assert.Contains("PostgreSQL is unavailable", e.Message);
+    }
+
+    [Theory]
+    [InlineData("Host=h;NoSuchKeyword=1")]
+    [InlineData("   ")]
+    public void Invalid_connection_string_is_rejected_with_the_reason(string connectionString)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new PostgresMetadataStore(connectionString));
+    }
+
+    [Fact]
+    public async Task Restart_fails_in_flight_requests_as_unavailable_and_later_requests_succeed()
+    {
+        await using var pg = await ThrowawayPostgres.StartAsync();
+        await using var store = new PostgresMetadataStore(pg.ConnectionString);
+        await store.MigrateAsync(Ct);
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var request = Commit(cache.Id);
+        await store.CommitPathAsync(request, Ct);
+        // Warm the pool with several connections, all of which the restart will kill.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => store.GetPathAsync(cache.Id, request.HashPart, Ct)));
+
+        // A request in flight: blocked behind a lock when the server goes down.
+        var blocker = new NpgsqlConnection(pg.ConnectionString + ";Pooling=false");
+        await blocker.OpenAsync();
+        await using (var lockTx = await blocker.BeginTransactionAsync())
+        {
+            await using (var lockCommand = new NpgsqlCommand("LOCK TABLE paths IN ACCESS EXCLUSIVE MODE;", blocker, lockTx))
+            {
+                await lockCommand.ExecuteNonQueryAsync();
+            }
+            var inFlight = store.GetPathAsync(cache.Id, request.HashPart, Ct);
+            await pg.WaitForLockWaiterAsync();
+            await pg.StopAsync();
+
+            await Assert.ThrowsAsync<MetadataUnavailableException>(() => inFlight);
+        }
+        await blocker.DisposeAsync();
+        await Assert.ThrowsAsync<MetadataUnavailableException>(() => store.GetCacheAsync(cache.Name, Ct));
+
+        await pg.StartServerAsync();
+
+        // Same store object, no restart of Larder: every request succeeds again.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.NotNull(await store.GetPathAsync(cache.Id, request.HashPart, Ct));
+        }
+        Assert.Equal(CommitOutcome.Committed, (await store.CommitPathAsync(Commit(cache.Id), Ct)).Outcome);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    private async Task<PostgresTestDatabase> NewDatabaseAsync()
+    {
+        var database = await PostgresTestDatabase.CreateAsync();
+        _databases.Add(database);
+        return database;
+    }
+
+    private PostgresMetadataStore Open(PostgresTestDatabase database)
+    {
+        var store = new PostgresMetadataStore(database.ConnectionString);
+        _stores.Add(store);
+        return store;
+    }
+
+    private static async Task<long> CountAsync(PostgresTestDatabase database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
