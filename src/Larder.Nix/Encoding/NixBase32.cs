@@ -40,8 +40,15 @@ public static class NixBase32
             return "";
         }
 
-        // string.Create needs the bytes in a state object; a copy of a hash-sized span is cheap.
-        return string.Create(length, bytes.ToArray(), static (chars, data) => EncodeInto(data, chars));
+        if (length <= 256)
+        {
+            Span<char> chars = stackalloc char[length];
+            EncodeInto(bytes, chars);
+            return new string(chars);
+        }
+        var buffer = new char[length];
+        EncodeInto(bytes, buffer);
+        return new string(buffer);
     }
 
     /// <summary>Encodes into <paramref name="destination"/>, which must hold exactly <see cref="EncodedLength"/> characters.</summary>

@@ -134,6 +134,17 @@ public sealed partial record NarInfo
         return text.ToString();
     }
 
+    /// <summary>Equal when every field is; reference and signature lists compare element by element, in order.</summary>
+    public bool Equals(NarInfo? other) =>
+        other is not null &&
+        StorePath == other.StorePath && Url == other.Url && Compression == other.Compression &&
+        Nullable.Equals(FileHash, other.FileHash) && FileSize == other.FileSize &&
+        NarHash == other.NarHash && NarSize == other.NarSize &&
+        References.SequenceEqual(other.References, StringComparer.Ordinal) && Deriver == other.Deriver &&
+        Signatures.SequenceEqual(other.Signatures, StringComparer.Ordinal) && Ca == other.Ca;
+
+    public override int GetHashCode() => HashCode.Combine(StorePath, NarHash, NarSize, Url);
+
     private static IEnumerable<string> SortedDistinct(IEnumerable<string> values) =>
         values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 }

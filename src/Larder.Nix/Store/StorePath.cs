@@ -24,6 +24,8 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
         StoreDir = storeDir;
         HashPart = hashPart;
         Name = name;
+        BaseName = $"{hashPart}-{name}";
+        FullPath = $"{storeDir}/{BaseName}";
     }
 
     /// <summary>The store directory, e.g. <c>/nix/store</c> (no trailing slash).</summary>
@@ -36,10 +38,10 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
     public string Name { get; }
 
     /// <summary><c>hash-name</c>: the last path component.</summary>
-    public string BaseName => $"{HashPart}-{Name}";
+    public string BaseName { get; }
 
     /// <summary><c>storeDir/hash-name</c>.</summary>
-    public string FullPath => $"{StoreDir}/{HashPart}-{Name}";
+    public string FullPath { get; }
 
     /// <summary>Parses a full store path; the store directory is whatever precedes the last slash.</summary>
     public static StorePath Parse(string fullPath) =>
@@ -119,11 +121,11 @@ public sealed class StorePath : IEquatable<StorePath>, IComparable<StorePath>
     public override string ToString() => FullPath;
 
     public bool Equals(StorePath? other) =>
-        other is not null && StoreDir == other.StoreDir && HashPart == other.HashPart && Name == other.Name;
+        other is not null && FullPath == other.FullPath;
 
     public override bool Equals(object? obj) => obj is StorePath other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(StoreDir, HashPart, Name);
+    public override int GetHashCode() => FullPath.GetHashCode(StringComparison.Ordinal);
 
     /// <summary>Orders as Nix does: by base name (byte-wise), then store directory.</summary>
     public int CompareTo(StorePath? other)

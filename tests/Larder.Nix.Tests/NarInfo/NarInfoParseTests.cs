@@ -83,6 +83,16 @@ public class NarInfoParseTests
     }
 
     [Fact]
+    public void Equality_compares_lists_by_content()
+    {
+        Assert.Equal(NixNarInfo.Parse(Valid), NixNarInfo.Parse(Valid));
+        Assert.Equal(NixNarInfo.Parse(Valid).GetHashCode(), NixNarInfo.Parse(Valid).GetHashCode());
+        Assert.NotEqual(NixNarInfo.Parse(Valid), NixNarInfo.Parse(Valid) with { Signatures = ["k1:AAAA"] });
+        Assert.NotEqual(NixNarInfo.Parse(Valid), NixNarInfo.Parse(Valid) with { References = [] });
+        Assert.NotEqual(NixNarInfo.Parse(Valid), NixNarInfo.Parse(Valid) with { FileHash = null });
+    }
+
+    [Fact]
     public void Unknown_deriver_means_none()
     {
         Assert.Null(NixNarInfo.Parse(With(8, "Deriver: unknown-deriver")).Deriver);

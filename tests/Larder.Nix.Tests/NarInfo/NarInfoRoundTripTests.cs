@@ -78,6 +78,12 @@ public class NarInfoRoundTripTests
             Assert.Equal(info.FileSize, parsed.FileSize);
             Assert.Equal(info.References.Order(StringComparer.Ordinal), parsed.References);
             Assert.Equal(info.Fingerprint, parsed.Fingerprint);
+            var canonical = info with
+            {
+                References = [.. info.References.Distinct().Order(StringComparer.Ordinal)],
+                Signatures = [.. info.Signatures.Distinct().Order(StringComparer.Ordinal)],
+            };
+            Assert.Equal(canonical, parsed);
         }
     }
 
