@@ -31,12 +31,8 @@ internal static class NarInfoText
         text.Append("FileSize: ").Append(nar.FileSize).Append('\n');
         text.Append("NarHash: ").Append(nar.NarHash).Append('\n');
         text.Append("NarSize: ").Append(nar.NarSize).Append('\n');
-        text.Append("References:");
-        foreach (var reference in path.References)
-        {
-            text.Append(' ').Append(reference);
-        }
-        text.Append('\n');
+        // Always "References: " with the space, even when empty: Nix reads a value from two characters after the colon.
+        text.Append("References: ").AppendJoin(' ', path.References).Append('\n');
         if (path.Deriver is { Length: > 0 } deriver)
         {
             text.Append("Deriver: ").Append(deriver).Append('\n');

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Larder.Server.Tests.BinaryCache;
+using Larder.Testing;
+
+namespace Larder.Server.Tests.EndToEnd;
+
+/// <summary>
+/// Uploads cut short, by a dying server or a client that goes away, leave nothing visible and no staging files behind.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class CrashRecoveryTests
+{
+    private const int NarBytes = 24 << 20;
+
+    [Fact]
+    public async Task Server_killed_mid_upload_leaves_nothing_visible_or_staged_after_restart()
+    {
+        using var data = new TempDirectory("larder-crash");
+        var server = await LarderServerProcess.StartAsync(data.Path);
+        var (cache, token) = await SetUpAsync(server);
+        var nar = await NarFixtures.FileAsync(NarBytes, 7);
+        var name = NarFixtures.Sha256Nix32(nar);
+        var staging = Path.Combine(data.Path, "staging");
+
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        var body = new StallingContent(nar, nar.Length / 2);
+        var upload = SendAsync(client, cache, token, $"nar/{name}.nar", body);
+        await body.HalfSent.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await WaitUntilAsync(() => Directory.EnumerateFiles(staging).Any(), "the server never started staging the upload");
+        server.Kill();
+        await Assert.ThrowsAnyAsync<Exception>(() => upload);
+        Assert.NotEmpty(Directory.EnumerateFiles(staging));
+
+        await using var restarted = await LarderServerProcess.StartAsync(data.Path, port: server.Port);
+        Assert.Empty(Directory.EnumerateFiles(staging));
+        using var after = new HttpClient { BaseAddress = new Uri(restarted.BaseUrl) };
+        Assert.Equal(HttpStatusCode.NotFound, (await HeadAsync(after, cache, token, $"nar/{name}.nar")).StatusCode);
+        Assert.Empty(ChunkFiles(data.Path));
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Client_gone_mid_upload_leaves_nothing_visible_or_staged()
+    {
+        using var data = new TempDirectory("larder-crash");
+        await using var server = await LarderServerProcess.StartAsync(data.Path);
+        var (cache, token) = await SetUpAsync(server);
+        var nar = await NarFixtures.FileAsync(NarBytes, 9);
+        var name = NarFixtures.Sha256Nix32(nar);
+        var staging = Path.Combine(data.Path, "staging");
+
+        using (var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) })
+        {
+            var body = new StallingContent(nar, nar.Length / 2);
+            using var abort = new CancellationTokenSource();
+            var upload = SendAsync(client, cache, token, $"nar/{name}.nar", body, abort.Token);
+            await body.HalfSent.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            await WaitUntilAsync(() => Directory.EnumerateFiles(staging).Any(), "the server never started staging the upload");
+            await abort.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => upload);
+        }
+
+        await WaitUntilAsync(() => !Directory.EnumerateFiles(staging).Any(), "the staging file of the abandoned upload was not removed");
+        using var after = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        Assert.Equal(HttpStatusCode.NotFound, (await HeadAsync(after, cache, token, $"nar/{name}.nar")).StatusCode);
+        Assert.Empty(ChunkFiles(data.Path));
+    }
+
+    private static async Task<(string Cache, string Token)> SetUpAsync(LarderServerProcess server)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        var admin = new LarderAdmin(client, server.AdminToken);
+        var cache = ServerFixture.NewCacheName("crash");
+        await admin.CreateCacheAsync(cache, isPublic: false);
+        return (cache, await admin.CreateTokenAsync(cache, "read", "write"));
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(
+        HttpClient client, string cache, string token, string path, HttpContent body, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/{cache}/{path}") { Content = body };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request, cancellationToken);
+    }
+
+    private static async Task<HttpResponseMessage> HeadAsync(HttpClient client, string cache, string token, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"/{cache}/{path}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request);
+    }
+
+    private static IEnumerable<string> ChunkFiles(string dataDir) =>
+        Directory.EnumerateFiles(dataDir, "*.zst", SearchOption.AllDirectories);
+
+    /// <summary>Polls <paramref name="condition"/> (a state change in another process) with a generous deadline.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        for (int i = 0; i < 600; i++)
+        {
+            if (condition())
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail(failure);
+    }
+
+    /// <summary>A request body that sends its first <c>stallAfter</c> bytes, then waits until the request is cancelled.</summary>
+    private sealed class StallingContent(byte[] data, int stallAfter) : HttpContent
+    {
+        public TaskCompletionSource HalfSent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            await stream.WriteAsync(data.AsMemory(0, stallAfter), cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+            HalfSent.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = data.Length;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using Larder.Nix.Nar;
+using Larder.Testing;
+
+namespace Larder.Server.Tests.EndToEnd;
+
+/// <summary>
+/// The real Nix (Debian's nix-bin) against a real <c>larder serve</c>: <c>nix copy --to</c> pushes a chain of dependent
+/// paths through the binary cache protocol, and fresh stores substitute the closure back with signature checks.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class NixCopyTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private const int ChainLength = 4;
+
+    [Theory]
+    [InlineData("zstd")]
+    [InlineData("xz")]
+    [InlineData("none")]
+    public async Task Nix_copy_pushes_a_closure_that_a_fresh_store_substitutes_identically(string compression)
+    {
+        var nix = await NixPeer.GetAsync();
+        var (cacheUrl, publicKey, writeEnv) = await PublicCacheWithWriterAsync(nix, "push-" + compression);
+        var output = await nix.BuildChainAsync(ChainLength, Guid.NewGuid().ToString());
+
+        await Nix(writeEnv, "nix", "copy", "--to", $"{cacheUrl}?compression={compression}", output);
+
+        using var store = new TempDirectory("larder-store");
+        var readEnv = nix.EnvironmentWith($"trusted-public-keys = {publicKey}");
+        await Nix(readEnv, "nix", "copy", "--from", cacheUrl, "--to", store.Path, output);
+        await AssertSameClosureAsync(nix, output, store.Path);
+    }
+
+    [Fact]
+    public async Task Nix_substitutes_a_build_from_the_cache_instead_of_building_it()
+    {
+        var nix = await NixPeer.GetAsync();
+        var (cacheUrl, publicKey, writeEnv) = await PublicCacheWithWriterAsync(nix, "build");
+        var output = await nix.BuildChainAsync(ChainLength, Guid.NewGuid().ToString());
+        await Nix(writeEnv, "nix", "copy", "--to", $"{cacheUrl}?compression=zstd", output);
+
+        using var store = new TempDirectory("larder-store");
+        var env = nix.EnvironmentWith($"substituters = {cacheUrl}\ntrusted-public-keys = {publicKey}");
+        await Nix(env, "nix-store", "--store", store.Path, "--realise", output);
+        await AssertSameClosureAsync(nix, output, store.Path);
+    }
+
+    [Fact]
+    public async Task Nix_refuses_paths_signed_by_a_key_it_does_not_trust()
+    {
+        var nix = await NixPeer.GetAsync();
+        var (cacheUrl, _, writeEnv) = await PublicCacheWithWriterAsync(nix, "wrongkey");
+        var output = await nix.BuildChainAsync(ChainLength, Guid.NewGuid().ToString());
+        await Nix(writeEnv, "nix", "copy", "--to", $"{cacheUrl}?compression=zstd", output);
+
+        using var store = new TempDirectory("larder-store");
+        var env = nix.EnvironmentWith($"trusted-public-keys = {nix.PublicKey}");
+        var result = await NixPeer.TryRunNixAsync(env, "nix", "copy", "--from", cacheUrl, "--to", store.Path, output);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("signature", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Nix_refuses_a_nar_whose_stored_bytes_were_tampered_with()
+    {
+        var nix = await NixPeer.GetAsync();
+        var (cacheUrl, publicKey, writeEnv) = await PublicCacheWithWriterAsync(nix, "tamper");
+        // fib-2 refers to salted paths, so its NAR is unique: the low members' NARs are the same in every chain and
+        // are shared (deduplicated) with other tests' caches.
+        var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());
+        await Nix(writeEnv, "nix", "copy", "--to", $"{cacheUrl}?compression=none", output);
+        // Find the output's chunk through its narinfo, then flip bytes in the stored file.
+        var narInfo = await fixture.Client.GetStringAsync($"{cacheUrl}/{Path.GetFileName(output)[..32]}.narinfo");
+        var narHash = narInfo.Split('\n').Single(l => l.StartsWith("NarHash: ", StringComparison.Ordinal))["NarHash: sha256:".Length..];
+        var chunk = Directory.EnumerateFiles(fixture.Server.DataDirectory, narHash + ".zst", SearchOption.AllDirectories).Single();
+        await TamperAsync(chunk);
+
+        using var store = new TempDirectory("larder-store");
+        var env = nix.EnvironmentWith($"trusted-public-keys = {publicKey}");
+        var result = await NixPeer.TryRunNixAsync(env, "nix", "copy", "--from", cacheUrl, "--to", store.Path, output);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(store.Path, "nix", "store", Path.GetFileName(output))), "the tampered path was accepted");
+    }
+
+    [Fact]
+    public async Task Private_cache_refuses_nix_without_a_token_and_serves_it_with_one()
+    {
+        var nix = await NixPeer.GetAsync();
+        var name = ServerFixture.NewCacheName("private");
+        var cache = await fixture.Admin.CreateCacheAsync(name, isPublic: false);
+        var cacheUrl = $"{fixture.Server.BaseUrl}/{name}";
+        var writer = await fixture.Admin.CreateTokenAsync(name, "read", "write");
+        var reader = await fixture.Admin.CreateTokenAsync(name, "read");
+        var output = await nix.BuildChainAsync(ChainLength, Guid.NewGuid().ToString());
+        await Nix(nix.EnvironmentWith($"netrc-file = {nix.WriteNetrc("127.0.0.1", writer)}"), "nix", "copy", "--to", $"{cacheUrl}?compression=zstd", output);
+
+        using var anonymousStore = new TempDirectory("larder-store");
+        var anonymous = await NixPeer.TryRunNixAsync(
+            nix.EnvironmentWith($"trusted-public-keys = {cache.PublicKey}"), "nix", "copy", "--from", cacheUrl, "--to", anonymousStore.Path, output);
+        Assert.NotEqual(0, anonymous.ExitCode);
+
+        using var store = new TempDirectory("larder-store");
+        var readEnv = nix.EnvironmentWith($"trusted-public-keys = {cache.PublicKey}\nnetrc-file = {nix.WriteNetrc("127.0.0.1", reader)}");
+        await Nix(readEnv, "nix", "copy", "--from", cacheUrl, "--to", store.Path, output);
+        await AssertSameClosureAsync(nix, output, store.Path);
+    }
+
+    [Fact]
+    public async Task A_read_only_token_cannot_push()
+    {
+        var nix = await NixPeer.GetAsync();
+        var name = ServerFixture.NewCacheName("readonly");
+        await fixture.Admin.CreateCacheAsync(name, isPublic: true);
+        var reader = await fixture.Admin.CreateTokenAsync(name, "read");
+        var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
+
+        var result = await NixPeer.TryRunNixAsync(
+            nix.EnvironmentWith($"netrc-file = {nix.WriteNetrc("127.0.0.1", reader)}"),
+            "nix", "copy", "--to", $"{fixture.Server.BaseUrl}/{name}?compression=zstd", output);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("403", result.Stderr);
+        var narInfo = await fixture.Client.GetAsync($"/{name}/{Path.GetFileName(output)[..32]}.narinfo");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, narInfo.StatusCode);
+    }
+
+    private async Task<(string Url, string PublicKey, IReadOnlyDictionary<string, string> WriteEnv)> PublicCacheWithWriterAsync(NixPeer nix, string prefix)
+    {
+        var name = ServerFixture.NewCacheName(prefix);
+        var cache = await fixture.Admin.CreateCacheAsync(name, isPublic: true);
+        var writer = await fixture.Admin.CreateTokenAsync(name, "read", "write");
+        var env = nix.EnvironmentWith($"netrc-file = {nix.WriteNetrc("127.0.0.1", writer)}");
+        return ($"{fixture.Server.BaseUrl}/{name}", cache.PublicKey, env);
+    }
+
+    private static async Task Nix(IReadOnlyDictionary<string, string> env, string exe, params string[] args) =>
+        (await NixPeer.TryRunNixAsync(env, exe, args)).EnsureSuccess();
+
+    /// <summary>Every path of the closure is in <paramref name="storeRoot"/> with the same NAR serialisation.</summary>
+    private static async Task AssertSameClosureAsync(NixPeer nix, string output, string storeRoot)
+    {
+        var closure = (await nix.RunNixAsync("nix-store", "--query", "--requisites", output)).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(ChainLength + 1, closure.Length);
+        foreach (var path in closure)
+        {
+            var copy = storeRoot + path;
+            Assert.True(Directory.Exists(copy), $"{path} is missing from the substituted store");
+            Assert.Equal(await NarHashing.HashPathAsync(path), await NarHashing.HashPathAsync(copy));
+        }
+    }
+
+    private static async Task TamperAsync(string file)
+    {
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var bytes = await File.ReadAllBytesAsync(file);
+        for (int i = bytes.Length / 2; i < Math.Min(bytes.Length, (bytes.Length / 2) + 8); i++)
+        {
+            bytes[i] ^= 0x5a;
+        }
+        await File.WriteAllBytesAsync(file, bytes);
+    }
+}
