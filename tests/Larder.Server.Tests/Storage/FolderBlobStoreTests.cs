@@ -1,0 +1,76 @@
+using Larder.Server.Storage;
+using Larder.Server.Storage.Folder;
+using Larder.Testing;
+
+namespace Larder.Server.Tests.Storage;
+
+/// <summary>The conformance suite on <see cref="FolderBlobStore"/>, plus what only a folder can show.</summary>
+public sealed class FolderBlobStoreTests : BlobStoreConformance
+{
+    private readonly TempDirectory _root = new("larder-folder");
+
+    protected override Task<IBlobStore> CreateStoreAsync() =>
+        Task.FromResult<IBlobStore>(new FolderBlobStore(Path.Combine(_root.Path, Guid.NewGuid().ToString("N"))));
+
+    [Fact]
+    public async Task Blobs_live_under_the_root_by_key_and_no_temp_file_remains()
+    {
+        var root = Path.Combine(_root.Path, "plain");
+        var store = new FolderBlobStore(root);
+        var (path, bytes) = LocalFile(1000);
+
+        await store.PutFileAsync("chunks/ab/x.zst", path, CancellationToken.None);
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(root, "chunks", "ab", "x.zst")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, ".tmp")));
+    }
+
+    [Fact]
+    public async Task The_temp_folder_is_not_reachable_as_a_key()
+    {
+        var store = new FolderBlobStore(Path.Combine(_root.Path, "tmpkey"));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.OpenReadAsync(".tmp/x", 0, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Reading_past_the_end_is_an_error_naming_the_size()
+    {
+        var store = new FolderBlobStore(Path.Combine(_root.Path, "past"));
+        await store.PutFileAsync("chunks/p.zst", LocalFile(10).Path, CancellationToken.None);
+        var e = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.OpenReadAsync("chunks/p.zst", 11, CancellationToken.None));
+        Assert.Contains("10 bytes", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stale_temp_files_are_cleaned()
+    {
+        var root = Path.Combine(_root.Path, "stale");
+        var store = new FolderBlobStore(root);
+        var stale = Path.Combine(root, ".tmp", "leftover");
+        File.WriteAllText(stale, "x");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-1));
+        File.WriteAllText(Path.Combine(root, ".tmp", "recent"), "y");
+
+        Assert.Equal(1, store.CleanTemporaryFiles(TimeSpan.FromHours(1)));
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(Path.Combine(root, ".tmp", "recent")));
+    }
+
+    [Theory]
+    [InlineData("chunks/ab.cd-ef_g/x.zst", true)]
+    [InlineData("a", true)]
+    [InlineData("chunks/../x", false)]
+    [InlineData("chunks/x/", false)]
+    [InlineData("chunks\\x", false)]
+    [InlineData("chunks/x y", false)]
+    public void BlobKeys_accepts_only_safe_keys(string key, bool valid) => Assert.Equal(valid, BlobKeys.IsValid(key));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _root.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
