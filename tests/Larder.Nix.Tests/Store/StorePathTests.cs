@@ -73,6 +73,32 @@ public class StorePathTests
     }
 
     [Fact]
+    public void Random_names_are_valid_exactly_when_nixs_rules_say_so()
+    {
+        var random = new Random(5);
+        const string pool = "abcXYZ019+-._?=/ :@é\0\n";
+        for (int i = 0; i < 20_000; i++)
+        {
+            var chars = new char[random.Next(0, 215)];
+            for (int k = 0; k < chars.Length; k++)
+            {
+                chars[k] = random.Next(20) == 0 ? pool[random.Next(pool.Length)] : pool[random.Next(15)];
+            }
+            string name = new(chars);
+            bool expected = name.Length is > 0 and <= 211 && name[0] != '.' &&
+                name.All(c => char.IsAsciiLetterOrDigit(c) || "+-._?=".Contains(c));
+            Assert.Equal(expected, StorePath.IsValidName(name));
+            string full = $"/nix/store/{Hash}-{name}";
+            Assert.Equal(expected, StorePath.TryParse(full, out var path));
+            if (expected)
+            {
+                Assert.Equal(full, path!.FullPath);
+                Assert.Equal(name, path.Name);
+            }
+        }
+    }
+
+    [Fact]
     public void Parse_with_store_dir_requires_that_dir()
     {
         Assert.Equal("/nix/store", StorePath.Parse($"/nix/store/{Hash}-x", "/nix/store").StoreDir);

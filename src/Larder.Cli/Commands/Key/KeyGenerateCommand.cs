@@ -13,13 +13,11 @@ internal static class KeyGenerateCommand
         var secretFile = new Argument<string>("SECRET_FILE") { Description = "Where to write the secret key (mode 0600)." };
         var publicFile = new Argument<string>("PUBLIC_FILE") { Description = "Where to write the public key." };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite existing files." };
-        var command = new Command("generate", """
-            Generate an Ed25519 signing key pair in Nix's format (same files as nix-store --generate-binary-cache-key).
-            Prints the public key, which goes into trusted-public-keys.
-
-            Example:
-              larder key generate cache.example.org-1 ./cache.sk ./cache.pk
-            """) { name, secretFile, publicFile, force };
+        var command = new Command("generate",
+            "Generate a signing key pair in Nix's format (as nix-store --generate-binary-cache-key does) and print the public key.")
+        {
+            name, secretFile, publicFile, force,
+        };
         command.SetHandler(async (parse, ct) =>
         {
             string keyName = parse.GetRequiredValue(name);
