@@ -19,5 +19,7 @@ internal static class CommandCatalog
         Commands.PathInfo.PathInfoCommand.Create(),
         Commands.Nar.NarCommand.Create(),
         Commands.Key.KeyCommand.Create(),
+        Commands.Migrate.MigrateCommand.Create(),
+        Commands.Admin.AdminCommand.Create(),
     ];
 }

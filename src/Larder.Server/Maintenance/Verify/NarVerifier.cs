@@ -1,0 +1,190 @@
+using System.Buffers;
+using Larder.Nix.Compression;
+using Larder.Nix.Hashing;
+using Larder.Server.Metadata;
+using Larder.Server.Storage;
+
+namespace Larder.Server.Maintenance.Verify;
+
+/// <summary>
+/// Re-reads every stored NAR (paging through <see cref="IMetadataStore.ListNarsAsync"/>) and checks, in one streaming
+/// pass per chunk: the blob exists, its bytes match the chunk's StoredHash/StoredSize, they decompress to the chunk's
+/// Hash/Size, and, over all chunks, the NAR's FileHash/FileSize and NarHash/NarSize. Nothing is held in memory beyond a
+/// read buffer. With quarantine on, the blobs of a bad NAR are moved to <c>quarantine/&lt;key&gt;</c>, so the server
+/// stops serving it (a download reports the blob missing) and the evidence is kept.
+/// </summary>
+public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs)
+{
+    /// <summary>The blob key prefix quarantined blobs are moved under.</summary>
+    public const string QuarantinePrefix = "quarantine/";
+
+    private const int PageSize = 200;
+    private const int BufferSize = 128 * 1024;
+
+    /// <summary>Checks every NAR; reports progress after each one.</summary>
+    public async Task<VerifyReport> VerifyAllAsync(bool quarantine, IProgress<VerifyProgress>? progress, CancellationToken cancellationToken)
+    {
+        var problems = new List<VerifyProblem>();
+        var quarantined = new List<string>();
+        long checkedCount = 0;
+        long bytesRead = 0;
+        var afterId = 0L;
+        while (true)
+        {
+            var page = await metadata.ListNarsAsync(afterId, PageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var nar in page)
+            {
+                var (found, read) = await VerifyNarAsync(nar, cancellationToken).ConfigureAwait(false);
+                checkedCount++;
+                bytesRead += read;
+                problems.AddRange(found);
+                if (quarantine && found.Count > 0)
+                {
+                    quarantined.AddRange(await QuarantineAsync(nar, cancellationToken).ConfigureAwait(false));
+                }
+                progress?.Report(new VerifyProgress(checkedCount, bytesRead, problems.Count, nar.NarHash));
+            }
+            if (page.Count < PageSize)
+            {
+                return new VerifyReport(checkedCount, bytesRead, problems, quarantined);
+            }
+            afterId = page[^1].Id;
+        }
+    }
+
+    /// <summary>The problems of one NAR (empty when it is sound) and how many stored bytes were read.</summary>
+    public async Task<(IReadOnlyList<VerifyProblem> Problems, long BytesRead)> VerifyNarAsync(NarRecord nar, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nar);
+        var problems = new List<VerifyProblem>();
+        using var narHasher = new NixHasher(HashKind.Sha256);
+        using var fileHasher = new NixHasher(HashKind.Sha256);
+        var wholeNarReadable = true;
+        long bytesRead = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            foreach (var chunk in nar.Chunks)
+            {
+                bytesRead += await VerifyChunkAsync(nar, chunk, problems, narHasher, fileHasher, buffer, cancellationToken).ConfigureAwait(false);
+            }
+            wholeNarReadable = !problems.Any(p => p.Kind is VerifyProblemKind.MissingBlob or VerifyProblemKind.Undecompressible);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (wholeNarReadable)
+        {
+            Compare(problems, nar, null, VerifyProblemKind.FileHashMismatch, "FileHash", nar.FileHash, nar.FileSize, fileHasher);
+            Compare(problems, nar, null, VerifyProblemKind.NarHashMismatch, "NarHash", nar.NarHash, nar.NarSize, narHasher);
+        }
+        return (problems, bytesRead);
+    }
+
+    /// <summary>
+    /// Streams one chunk: stored bytes feed the chunk's stored hash and the NAR's file hash, decompressed bytes the
+    /// chunk's hash and the NAR's hash. Adds what differs to <paramref name="problems"/>; returns the stored bytes read.
+    /// </summary>
+    private async Task<long> VerifyChunkAsync(
+        NarRecord nar, ChunkRecord chunk, List<VerifyProblem> problems, NixHasher narHasher, NixHasher fileHasher, byte[] buffer,
+        CancellationToken cancellationToken)
+    {
+        if (!CompressionNames.TryParse(chunk.Compression, out var compression))
+        {
+            problems.Add(Problem(nar, chunk, VerifyProblemKind.Undecompressible, $"unknown compression '{chunk.Compression}'"));
+            return 0;
+        }
+        Stream blob;
+        try
+        {
+            blob = await blobs.OpenReadAsync(chunk.StorageKey, 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobNotFoundException)
+        {
+            problems.Add(Problem(nar, chunk, VerifyProblemKind.MissingBlob, $"blob '{chunk.StorageKey}' is missing from the blob store"));
+            return 0;
+        }
+        using var storedHasher = new NixHasher(HashKind.Sha256);
+        using var chunkHasher = new NixHasher(HashKind.Sha256);
+        var stored = new HashingReadStream(blob, storedHasher, fileHasher);
+        await using (stored.ConfigureAwait(false))
+        {
+            try
+            {
+                var plain = Codecs.Decompress(stored, compression, leaveOpen: true);
+                await using (plain.ConfigureAwait(false))
+                {
+                    int n;
+                    while ((n = await plain.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        chunkHasher.Append(buffer.AsSpan(0, n));
+                        narHasher.Append(buffer.AsSpan(0, n));
+                    }
+                }
+            }
+            catch (CompressionException e)
+            {
+                problems.Add(Problem(nar, chunk, VerifyProblemKind.Undecompressible, $"blob '{chunk.StorageKey}' does not decompress: {e.Message}"));
+            }
+            // Whatever the decompressor left unread still belongs to the stored bytes.
+            while (await stored.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        Compare(problems, nar, chunk.StorageKey, VerifyProblemKind.StoredHashMismatch, $"stored blob '{chunk.StorageKey}'", chunk.StoredHash, chunk.StoredSize, storedHasher);
+        if (!problems.Any(p => p.Kind == VerifyProblemKind.Undecompressible && p.StorageKey == chunk.StorageKey))
+        {
+            Compare(problems, nar, chunk.StorageKey, VerifyProblemKind.ChunkHashMismatch, $"decompressed chunk '{chunk.StorageKey}'", chunk.Hash, chunk.Size, chunkHasher);
+        }
+        return storedHasher.Length;
+    }
+
+    /// <summary>Moves the NAR's blobs under <see cref="QuarantinePrefix"/>; returns the keys moved.</summary>
+    private async Task<IReadOnlyList<string>> QuarantineAsync(NarRecord nar, CancellationToken cancellationToken)
+    {
+        var moved = new List<string>();
+        foreach (var chunk in nar.Chunks)
+        {
+            var temp = Path.Combine(Path.GetTempPath(), $"larder-quarantine-{Guid.NewGuid():N}");
+            try
+            {
+                var source = await blobs.OpenReadAsync(chunk.StorageKey, 0, cancellationToken).ConfigureAwait(false);
+                await using (source.ConfigureAwait(false))
+                {
+                    var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+                    await using (target.ConfigureAwait(false))
+                    {
+                        await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                await blobs.PutFileAsync(QuarantinePrefix + chunk.StorageKey, temp, cancellationToken).ConfigureAwait(false);
+                await blobs.DeleteAsync(chunk.StorageKey, cancellationToken).ConfigureAwait(false);
+                moved.Add(chunk.StorageKey);
+            }
+            catch (BlobNotFoundException)
+            {
+                // Already gone: nothing to move, and nothing left to serve.
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }
+        return moved;
+    }
+
+    private static VerifyProblem Problem(NarRecord nar, ChunkRecord chunk, VerifyProblemKind kind, string detail) =>
+        new(nar.Id, nar.NarHash, chunk.StorageKey, kind, detail);
+
+    private static void Compare(
+        List<VerifyProblem> problems, NarRecord nar, string? key, VerifyProblemKind kind, string what, string expectedHash, long expectedSize, NixHasher actual)
+    {
+        var hash = actual.GetCurrentHash();
+        if (actual.Length != expectedSize || !NixHash.TryParse(expectedHash, out var expected) || !expected.Equals(hash))
+        {
+            problems.Add(new VerifyProblem(nar.Id, nar.NarHash, key, kind,
+                $"{what} is {hash.ToNix32String()} ({actual.Length} bytes), recorded {expectedHash} ({expectedSize} bytes)"));
+        }
+    }
+}
