@@ -51,8 +51,21 @@ public static class LarderServer
     {
         ArgumentNullException.ThrowIfNull(args);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        ConfigureSources(builder.Configuration, args);
-        var options = builder.Configuration.GetSection(LarderOptions.Section).Get<LarderOptions>() ?? new LarderOptions();
+        LarderOptions options;
+        try
+        {
+            ConfigureSources(builder.Configuration, args);
+            options = builder.Configuration.GetSection(LarderOptions.Section).Get<LarderOptions>() ?? new LarderOptions();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new LarderConfigurationException($"invalid JSON configuration: {e.Message} {e.InnerException?.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder names the key and the value it could not convert.
+            throw new LarderConfigurationException($"invalid configuration: {e.Message}", e);
+        }
         Validate(options);
         var listen = ListenAddress.Parse(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -140,24 +153,16 @@ public static class LarderServer
         }
         var dataDir = Path.GetFullPath(early.Build()[$"{LarderOptions.Section}:DataDir"] ?? new LarderOptions().DataDir);
         var dataConfig = Path.Combine(dataDir, DataDirConfigFile);
-        try
+        if (File.Exists(dataConfig))
         {
-            if (File.Exists(dataConfig))
-            {
-                configuration.AddJsonFile(dataConfig, optional: false, reloadOnChange: false);
-            }
-            if (!string.IsNullOrEmpty(configFile))
-            {
-                configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
-            }
-            AddOverrides(configuration, args);
-            configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{LarderOptions.Section}:DataDir"] = dataDir });
-            _ = configuration[$"{LarderOptions.Section}:Listen"];
+            configuration.AddJsonFile(dataConfig, optional: false, reloadOnChange: false);
         }
-        catch (InvalidDataException e)
+        if (!string.IsNullOrEmpty(configFile))
         {
-            throw new LarderConfigurationException($"invalid JSON configuration: {e.Message}", e);
+            configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
         }
+        AddOverrides(configuration, args);
+        configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{LarderOptions.Section}:DataDir"] = dataDir });
     }
 
     private static void AddOverrides(IConfigurationBuilder configuration, string[] args)

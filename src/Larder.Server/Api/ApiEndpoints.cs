@@ -1,11 +1,9 @@
-using Larder.Server.Errors;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Larder.Server.Api;
 
-/// <summary>Everything under <c>/api/v1</c> that this folder owns, plus a JSON 404 for unknown API routes.</summary>
+/// <summary>Everything under <c>/api/v1</c> that this folder owns (unknown API routes get a JSON 404 from <c>ErrorMapping</c>).</summary>
 public static class ApiEndpoints
 {
     /// <summary>Where the OpenAPI document is served.</summary>
@@ -18,9 +16,6 @@ public static class ApiEndpoints
         app.MapCacheApi();
         app.MapTokenApi();
         app.MapOpenApi(OpenApiPath);
-        app.Map("/api/{**rest}", static (HttpContext http) =>
-            throw new LarderException(ErrorKind.NotFound, $"no API endpoint {http.Request.Method} {http.Request.Path}"))
-            .ExcludeFromDescription();
         return app;
     }
 }

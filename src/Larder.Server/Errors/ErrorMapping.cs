@@ -28,6 +28,11 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         try
         {
             await next(http).ConfigureAwait(false);
+            if (IsBareApiError(http))
+            {
+                // Routing's own 404/405/415 have no body; give API clients the same JSON shape as every other error.
+                await WriteAsync(http, http.Response.StatusCode, DescribeBareStatus(http)).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (Describe(e) is { } error)
         {
@@ -93,6 +98,22 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
             (StatusCodes.Status413PayloadTooLarge, "request body too large: it exceeds the server's limit (Larder:MaxUploadBytes)"),
         BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
         _ => null,
+    };
+
+    private static bool IsBareApiError(HttpContext http) =>
+        http.Response.StatusCode >= 400
+        && !http.Response.HasStarted
+        && http.Response.ContentLength is null
+        && http.Response.ContentType is null
+        && http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal);
+
+    private static string DescribeBareStatus(HttpContext http) => http.Response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => $"no API endpoint {http.Request.Method} {http.Request.Path}",
+        StatusCodes.Status405MethodNotAllowed => $"method {http.Request.Method} is not allowed on {http.Request.Path}",
+        StatusCodes.Status415UnsupportedMediaType =>
+            $"unsupported content type '{http.Request.ContentType}': send application/json",
+        var status => $"request failed with status {status}",
     };
 
     private static string DescribeBadRequest(BadHttpRequestException e) =>

@@ -1,0 +1,139 @@
+using Larder.Server.Configuration;
+using Larder.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Larder.Server.Tests.Configuration;
+
+public sealed class LarderServerConfigurationTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("larder-config");
+
+    private LarderOptions OptionsFor(params string[] args)
+    {
+        var builder = LarderServer.CreateBuilder(args);
+        return builder.Configuration.GetSection(LarderOptions.Section).Get<LarderOptions>()!;
+    }
+
+    [Fact]
+    public void Defaults_listen_on_loopback_5180_with_sqlite_and_a_folder()
+    {
+        var options = OptionsFor("--data", _dir.Path);
+        Assert.Equal("127.0.0.1:5180", options.Listen);
+        Assert.Equal(64L << 30, options.MaxUploadBytes);
+        Assert.Equal("sqlite", options.Database.Kind);
+        Assert.Equal("folder", options.Storage.Kind);
+        Assert.Equal(TimeSpan.FromHours(1), options.Maintenance.StagedUploadTtl);
+        Assert.Equal(_dir.Path, options.DataDir);
+    }
+
+    [Fact]
+    public void A_relative_data_directory_becomes_absolute()
+    {
+        var options = OptionsFor("--data", Path.GetRelativePath(Environment.CurrentDirectory, _dir.Path));
+        Assert.Equal(_dir.Path, options.DataDir);
+    }
+
+    [Fact]
+    public void Later_sources_win_data_dir_file_then_config_file_then_command_line()
+    {
+        File.WriteAllText(Path.Combine(_dir.Path, "larder.json"), """
+            {"Larder": {"MaxUploadBytes": 111, "PublicUrl": "https://from-data-dir", "Maintenance": {"StagedUploadTtl": "00:10:00"}}}
+            """);
+        var config = Path.Combine(_dir.Path, "extra.json");
+        File.WriteAllText(config, """{"Larder": {"MaxUploadBytes": 222, "Listen": "127.0.0.1:6001"}}""");
+
+        var fromFiles = OptionsFor("--data", _dir.Path, "--config", config);
+        var fromCommandLine = OptionsFor("--data", _dir.Path, "--config", config, "--Larder:MaxUploadBytes=333", "--listen", "127.0.0.1:6002");
+
+        Assert.Equal(222, fromFiles.MaxUploadBytes);
+        Assert.Equal("127.0.0.1:6001", fromFiles.Listen);
+        Assert.Equal("https://from-data-dir", fromFiles.PublicUrl);
+        Assert.Equal(TimeSpan.FromMinutes(10), fromFiles.Maintenance.StagedUploadTtl);
+        Assert.Equal(333, fromCommandLine.MaxUploadBytes);
+        Assert.Equal("127.0.0.1:6002", fromCommandLine.Listen);
+    }
+
+    [Fact]
+    public void Environment_variables_set_keys()
+    {
+        // A key no other test reads, so parallel tests are unaffected.
+        Environment.SetEnvironmentVariable("Larder__Maintenance__AccessFlushInterval", "00:00:09");
+        try
+        {
+            Assert.Equal(TimeSpan.FromSeconds(9), OptionsFor("--data", _dir.Path).Maintenance.AccessFlushInterval);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Larder__Maintenance__AccessFlushInterval", null);
+        }
+    }
+
+    [Theory]
+    [InlineData("--Larder:Database:Kind=mysql", "unknown Larder:Database:Kind 'mysql'")]
+    [InlineData("--Larder:Storage:Kind=tape", "unknown Larder:Storage:Kind 'tape'")]
+    [InlineData("--Larder:MaxUploadBytes=0", "Larder:MaxUploadBytes must be positive")]
+    [InlineData("--Larder:Maintenance:StagedUploadTtl=-00:01:00", "Larder:Maintenance:StagedUploadTtl must be a positive duration")]
+    [InlineData("--Larder:Listen=nowhere", "invalid listen address 'nowhere'")]
+    [InlineData("--Larder:MaxUploadBytes=lots", "Larder:MaxUploadBytes")]
+    public void Invalid_settings_fail_at_start_up_naming_the_key(string arg, string message)
+    {
+        var e = Assert.Throws<LarderConfigurationException>(() => LarderServer.CreateBuilder(["--data", _dir.Path, arg]));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_config_file_is_named()
+    {
+        var missing = Path.Combine(_dir.Path, "nope.json");
+        var e = Assert.Throws<LarderConfigurationException>(() => LarderServer.CreateBuilder(["--data", _dir.Path, "--config", missing]));
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_config_file_is_reported()
+    {
+        File.WriteAllText(Path.Combine(_dir.Path, "larder.json"), "{ not json");
+        var e = Assert.Throws<LarderConfigurationException>(() => LarderServer.CreateBuilder(["--data", _dir.Path]));
+        Assert.Contains("larder.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task First_start_writes_an_admin_token_file_with_mode_0600_and_later_starts_keep_it()
+    {
+        string firstToken;
+        await using (var first = await LarderApplication.StartAsync(_dir.Path))
+        {
+            firstToken = first.AdminToken;
+        }
+        var file = Path.Combine(_dir.Path, "admin-token");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+
+        await using var second = await LarderApplication.StartAsync(_dir.Path);
+
+        Assert.Equal(firstToken, second.AdminToken);
+        var tokens = await second.Metadata.ListTokensAsync(CancellationToken.None);
+        Assert.Single(tokens);
+        using var client = second.CreateClient(firstToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("api/v1/whoami")).StatusCode);
+        Assert.Equal(_dir.Path, second.Services.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir);
+    }
+
+    [Fact]
+    public async Task The_larder_serve_process_starts_serves_and_stops_on_SIGTERM()
+    {
+        await using var server = await LarderServerProcess.StartAsync(_dir.Path);
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl + "/") };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", server.AdminToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("api/v1/whoami")).StatusCode);
+        Assert.Contains(server.AdminToken, server.Output, StringComparison.Ordinal);
+        Assert.Contains($"listening on http://127.0.0.1:{server.Port}", server.Output, StringComparison.Ordinal);
+
+        await server.StopAsync();
+        Assert.True(server.HasExited);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
