@@ -62,6 +62,10 @@ public sealed partial record NarInfo
 
         public void Add(int line, ReadOnlySpan<char> text)
         {
+            if (!text.IsEmpty && text[^1] == '\r')
+            {
+                throw new NarInfoFormatException(line, null, "line ends with a carriage return (narinfo lines end with \\n only)");
+            }
             int colon = text.IndexOf(':');
             if (colon <= 0)
             {

@@ -179,6 +179,7 @@ public class NarInfoParseTests
         { With(2, "Compression xz"), 3, null, "expected 'Key: value', got 'Compression xz'" },
         { With(2, ": xz"), 3, null, "expected 'Key: value'" },
         { With(2, ""), 3, null, "empty line" },
+        { Valid.Replace("\n", "\r\n"), 1, null, "line ends with a carriage return" },
     };
 
     [Theory]
