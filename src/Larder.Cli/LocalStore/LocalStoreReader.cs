@@ -6,11 +6,15 @@ using Larder.Nix.Hashing;
 namespace Larder.Cli.LocalStore;
 
 /// <summary>
-/// Reads path metadata from the local Nix store with one <c>nix path-info --json</c> call per query (never one
-/// process per path).
+/// Reads path metadata from the local Nix store: from Nix's own database (read-only, a few queries for any closure
+/// size) when the store is local, otherwise (or when the database cannot be read, or <c>LARDER_LOCAL_STORE=nix</c>)
+/// with one <c>nix path-info --json</c> call per query. Never one process per path.
 /// </summary>
-public sealed class LocalStoreReader(string nixExe = "nix", string nixStoreExe = "nix-store")
+public sealed class LocalStoreReader(string nixExe = "nix", string nixStoreExe = "nix-store", NixStoreDatabase? database = null)
 {
+    // `nix path-info` is behind the nix-command feature on Nix < 2.24 unless the user enabled it.
+    private static readonly string[] NixCommandArgs = ["--extra-experimental-features", "nix-command"];
+
     /// <summary>
     /// Metadata of <paramref name="storePaths"/> and, when <paramref name="closure"/>, everything they reference
     /// transitively. Every path must be valid; an invalid one is an error naming it.
@@ -22,7 +26,26 @@ public sealed class LocalStoreReader(string nixExe = "nix", string nixStoreExe =
         {
             return [];
         }
-        var args = new List<string> { "path-info", "--json" };
+        if (UsableDatabase() is { } db)
+        {
+            try
+            {
+                var (infos, invalid) = await db.QueryAsync(storePaths, closure, cancellationToken).ConfigureAwait(false);
+                return invalid.Count == 0 ? infos : throw NotValid(invalid);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Unreadable here (permissions, an older schema): nix path-info knows how to ask.
+            }
+        }
+        return await QueryWithNixAsync(storePaths, closure, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Like <see cref="QueryAsync"/>, always through <c>nix path-info --json</c>.</summary>
+    public async Task<IReadOnlyList<LocalPathInfo>> QueryWithNixAsync(
+        IReadOnlyCollection<string> storePaths, bool closure, CancellationToken cancellationToken)
+    {
+        var args = new List<string>(NixCommandArgs) { "path-info", "--json" };
         if (closure)
         {
             args.Add("-r");
@@ -34,7 +57,7 @@ public sealed class LocalStoreReader(string nixExe = "nix", string nixStoreExe =
             // -r fails on the first invalid path with a vague message; ask again without it to name the culprits.
             if (closure)
             {
-                await QueryAsync(storePaths, closure: false, cancellationToken).ConfigureAwait(false);
+                await QueryWithNixAsync(storePaths, closure: false, cancellationToken).ConfigureAwait(false);
             }
             throw new CliException($"nix path-info failed: {stderr.Trim()}");
         }
@@ -43,11 +66,31 @@ public sealed class LocalStoreReader(string nixExe = "nix", string nixStoreExe =
         var invalid = entries.Where(e => e.Valid == false || e.NarHash is null).Select(e => e.Path).ToList();
         if (invalid.Count > 0)
         {
-            throw new CliException(
-                $"not a valid path in the local Nix store: {string.Join(", ", invalid)}",
-                "build or substitute it first (e.g. nix-build, nix-store --realise)");
+            throw NotValid(invalid);
         }
         return entries.Select(ToInfo).ToList();
+    }
+
+    private static CliException NotValid(IReadOnlyList<string> invalid) => new(
+        $"not a valid path in the local Nix store: {string.Join(", ", invalid)}",
+        "build or substitute it first (e.g. nix-build, nix-store --realise)");
+
+    /// <summary>Nix's database, when the store is the local one and it can be read directly.</summary>
+    private NixStoreDatabase? UsableDatabase()
+    {
+        if (Environment.GetEnvironmentVariable("LARDER_LOCAL_STORE") == "nix")
+        {
+            return null;
+        }
+        if (database is not null)
+        {
+            return database;
+        }
+        var remote = Environment.GetEnvironmentVariable("NIX_REMOTE");
+        var localStore = string.IsNullOrEmpty(remote) || remote is "daemon" or "local" or "auto";
+        var defaultStoreDir = StorePaths.StoreDir == "/nix/store";
+        var db = NixStoreDatabase.Default();
+        return localStore && defaultStoreDir && db.Exists ? db : null;
     }
 
     /// <summary>
@@ -72,7 +115,7 @@ public sealed class LocalStoreReader(string nixExe = "nix", string nixStoreExe =
         {
             return [];
         }
-        var stdout = await ProcessOutput.RunAsync(nixExe, ["path-info", "--json", .. storePaths], cancellationToken).ConfigureAwait(false);
+        var stdout = await ProcessOutput.RunAsync(nixExe, [.. NixCommandArgs, "path-info", "--json", .. storePaths], cancellationToken).ConfigureAwait(false);
         var entries = JsonSerializer.Deserialize(stdout, PathInfoJsonContext.Default.ListPathInfoJson) ?? [];
         return entries.Where(e => e.Valid != false && e.NarHash is not null).Select(e => e.Path).ToList();
     }

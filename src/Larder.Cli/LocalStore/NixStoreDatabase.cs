@@ -17,6 +17,9 @@ public sealed class NixStoreDatabase(string databasePath)
         return new NixStoreDatabase(Path.Combine(stateDir, "db", "db.sqlite"));
     }
 
+    /// <summary>Whether the database file exists.</summary>
+    public bool Exists => File.Exists(databasePath);
+
     /// <summary>The highest path id so far (0 for an empty store).</summary>
     public async Task<long> GetLastIdAsync(CancellationToken cancellationToken)
     {
@@ -44,6 +47,81 @@ public sealed class NixStoreDatabase(string databasePath)
         return (paths, last);
     }
 
+    /// <summary>
+    /// Metadata of <paramref name="storePaths"/> (and, with <paramref name="closure"/>, everything they reference
+    /// transitively) in three queries, however large the closure. Returns the paths that are not valid instead of
+    /// their metadata when there are any.
+    /// </summary>
+    public async Task<(IReadOnlyList<LocalPathInfo> Infos, IReadOnlyList<string> Invalid)> QueryAsync(
+        IReadOnlyCollection<string> storePaths, bool closure, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var roots = System.Text.Json.JsonSerializer.Serialize(storePaths.ToArray(), NixStoreJsonContext.Default.StringArray);
+
+        var rows = new Dictionary<long, (string Path, string Hash, long NarSize, string? Deriver, string? Sigs, string? Ca)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = closure
+                ? """
+                  WITH RECURSIVE closure(id) AS (
+                    SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each($roots))
+                    UNION
+                    SELECT r.reference FROM Refs r JOIN closure c ON r.referrer = c.id)
+                  SELECT v.id, v.path, v.hash, v.narSize, v.deriver, v.sigs, v.ca FROM ValidPaths v JOIN closure c ON v.id = c.id
+                  """
+                : "SELECT id, path, hash, narSize, deriver, sigs, ca FROM ValidPaths WHERE path IN (SELECT value FROM json_each($roots))";
+            command.Parameters.AddWithValue("$roots", roots);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (reader.IsDBNull(3))
+                {
+                    throw new CliException($"Nix's database has no NAR size for {reader.GetString(1)} (an old store)");
+                }
+                rows[reader.GetInt64(0)] = (reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
+                    NullIfEmpty(reader, 4), NullIfEmpty(reader, 5), NullIfEmpty(reader, 6));
+            }
+        }
+        var found = new HashSet<string>(rows.Values.Select(r => r.Path), StringComparer.Ordinal);
+        var invalid = storePaths.Where(p => !found.Contains(p)).ToList();
+        if (invalid.Count > 0)
+        {
+            return ([], invalid);
+        }
+
+        var references = rows.Keys.ToDictionary(id => id, _ => new List<string>());
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT r.referrer, v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference
+                WHERE r.referrer IN (SELECT value FROM json_each($ids))
+                """;
+            command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(rows.Keys.ToArray(), NixStoreJsonContext.Default.Int64Array));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                references[reader.GetInt64(0)].Add(reader.GetString(1));
+            }
+        }
+
+        var infos = new List<LocalPathInfo>(rows.Count);
+        foreach (var (id, row) in rows)
+        {
+            if (!Larder.Nix.Hashing.NixHash.TryParse(row.Hash, out var narHash))
+            {
+                throw new CliException($"Nix's database has an unreadable hash '{row.Hash}' for {row.Path}");
+            }
+            var refs = references[id];
+            refs.Sort(StringComparer.Ordinal);
+            var signatures = row.Sigs is null ? [] : row.Sigs.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            infos.Add(new LocalPathInfo(row.Path, narHash.ToNix32String(), row.NarSize, refs, row.Deriver, signatures, row.Ca));
+        }
+        return (infos, []);
+    }
+
+    private static string? NullIfEmpty(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) || reader.GetString(column).Length == 0 ? null : reader.GetString(column);
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(databasePath))
@@ -64,3 +142,7 @@ public sealed class NixStoreDatabase(string databasePath)
         return connection;
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(long[]))]
+internal sealed partial class NixStoreJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -20,11 +20,13 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
     {
         var clock = Stopwatch.StartNew();
         var cacheInfo = await client.GetCacheAsync(cache, cancellationToken).ConfigureAwait(false);
+        Trace(clock, "cache info");
         if (cacheInfo.StoreDir != StorePaths.StoreDir)
         {
             throw new CliException($"cache '{cache}' holds paths of store directory {cacheInfo.StoreDir}, but the local store is {StorePaths.StoreDir}");
         }
         var infos = await CollectAsync(storePaths, options, cancellationToken).ConfigureAwait(false);
+        Trace(clock, $"local metadata of {infos.Count} paths");
 
         var upstream = options.IgnoreUpstreamFilter ? [] : new HashSet<string>(cacheInfo.UpstreamKeyNames, StringComparer.Ordinal);
         var candidates = new List<LocalPathInfo>(infos.Count);
@@ -42,6 +44,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         }
         var missing = await client.FindMissingAsync(cache, candidates.ConvertAll(c => c.HashPart), cancellationToken).ConfigureAwait(false);
         var toPush = candidates.Where(c => missing.Contains(c.HashPart)).ToList();
+        Trace(clock, $"missing query: {toPush.Count} of {candidates.Count} missing");
         if (skipped > 0)
         {
             progress.Note($"skipping {skipped} paths signed by upstream keys ({string.Join(", ", upstream)}); --ignore-upstream-filter pushes them");
@@ -53,6 +56,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         progress.Begin(toPush.Count, toPush.Sum(p => p.NarSize));
         var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, options, ct), progress);
         var (pushed, pushedBytes, failed) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
+        Trace(clock, "uploads");
         return new PushSummary(infos.Count, candidates.Count - toPush.Count, skipped, pushed, pushedBytes, failed, clock.Elapsed);
     }
 
@@ -103,6 +107,17 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
                 () => new NarUploadContent(info, options.Compression, progress.BytesSent), cancellationToken).ConfigureAwait(false);
         }
         progress.PathDone(info.Path);
+    }
+
+    private static readonly bool Tracing = Environment.GetEnvironmentVariable("LARDER_TRACE") == "1";
+
+    /// <summary>With <c>LARDER_TRACE=1</c>, prints how long each phase took (for diagnosing slow pushes).</summary>
+    private void Trace(Stopwatch clock, string phase)
+    {
+        if (Tracing)
+        {
+            progress.Note($"[{clock.Elapsed.TotalSeconds:0.000}s] {phase}");
+        }
     }
 
     private static string KeyName(string signature)

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Push benchmark. In one run, on the same machine and the same closure:
+#   1. `larder push` vs `nix copy --to http://larder/<cache>?compression=zstd` vs `nix copy --to file://DIR?compression=zstd`,
+#      each into a fresh cache, on a closure of COUNT paths (every BIG_EVERY-th holds BIG_MIB MiB, the rest a few KiB);
+#   2. a no-op re-push (everything already there) of a MANY-path closure: `larder push` vs `nix copy` to Larder.
+# Prints a table with ratios. Targets: larder push >= 1.5x faster than nix copy to Larder; no-op re-push < 2 s.
+#   bench/push/run.sh
+#   COUNT=300 BIG_EVERY=50 BIG_MIB=16 MANY=10000 JOBS=4 bench/push/run.sh
+# Needs root and Debian's nix-bin (eng/install-deps.sh). Nix runs with a private configuration (no daemon, no
+# substituters, no narinfo caching); store paths are salted per run so every run pushes fresh paths.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+COUNT=${COUNT:-300}
+BIG_EVERY=${BIG_EVERY:-50}
+BIG_MIB=${BIG_MIB:-16}
+MANY=${MANY:-10000}
+JOBS=${JOBS:-4}
+work=$(mktemp -d /tmp/larder-bench-push.XXXXXX)
+export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in nix nix-build nix-store dotnet curl; do
+  command -v "$tool" >/dev/null || { echo "bench/push: '$tool' is missing (eng/install-deps.sh installs it)" >&2; exit 1; }
+done
+
+# --- a private Nix configuration
+mkdir -p "$work/nix" "$work/xdg"
+cat > "$work/nix/nix.conf" <<CONF
+build-users-group =
+sandbox = false
+substituters =
+require-sigs = true
+experimental-features = nix-command
+narinfo-cache-negative-ttl = 0
+narinfo-cache-positive-ttl = 0
+download-attempts = 1
+connect-timeout = 5
+fsync-metadata = false
+netrc-file = $work/nix/netrc
+CONF
+export NIX_CONF_DIR=$work/nix NIX_USER_CONF_FILES=/dev/null XDG_CACHE_HOME=$work/xdg NIX_REMOTE=
+
+echo "== building larder (Release)"
+dotnet build -c Release -v quiet -nologo "$root/src/Larder.Cli/Larder.Cli.csproj" >/dev/null
+larder_dll=$LARDER_ARTIFACTS/bin/Larder.Cli/release/larder.dll
+larder() { dotnet "$larder_dll" "$@"; }
+
+echo "== starting larder serve"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+dotnet "$larder_dll" serve --listen "127.0.0.1:$port" --data "$work/data" > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$work/data/admin-token" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/whoami")" != 000 ] && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "bench/push: larder serve exited:" >&2; cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+token=$(cat "$work/data/admin-token")
+printf 'machine 127.0.0.1 login larder password %s\n' "$token" > "$work/nix/netrc"
+export LARDER_CONFIG=$work/larder.json
+larder login bench "$url" "$token" --no-verify >/dev/null
+
+salt=$(date +%s%N)
+echo "== building the closure: $COUNT paths, every ${BIG_EVERY}th of $BIG_MIB MiB"
+closure=$(nix-build "$root/bench/push/closure.nix" --no-out-link -j "$(nproc)" --argstr salt "$salt" \
+  --arg count "$COUNT" --arg bigEvery "$BIG_EVERY" --arg bigMiB "$BIG_MIB" 2>/dev/null)
+paths=$(nix-store -qR "$closure" | wc -l)
+nar_bytes=$(nix path-info -S "$closure" | awk '{ print $2 }')
+echo "   $paths paths, $((nar_bytes / 1048576)) MiB of NAR"
+
+echo "== building the $MANY-path closure"
+many=$(nix-build "$root/bench/push/many.nix" --no-out-link --argstr salt "$salt" --arg count "$MANY" 2>/dev/null)
+many_paths=$(nix-store -qR "$many" | wc -l)
+
+seconds() { # wall-clock seconds of a command, its output to a log
+  local start end
+  start=$(date +%s.%N)
+  "$@" >> "$work/commands.log" 2>&1 || { echo "bench/push: '$*' failed:" >&2; tail -20 "$work/commands.log" >&2; exit 1; }
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+larder cache create push-larder >/dev/null
+larder cache create push-nixcopy >/dev/null
+larder cache create many >/dev/null
+
+echo "== larder push ($paths paths, -j $JOBS)"
+t_larder=$(seconds larder push push-larder "$closure" -j "$JOBS")
+echo "== nix copy to Larder (zstd)"
+t_nix_http=$(seconds timeout 1800 nix copy --to "$url/push-nixcopy?compression=zstd" "$closure")
+echo "== nix copy to file:// (zstd)"
+t_nix_file=$(seconds timeout 1800 nix copy --to "file://$work/filecache?compression=zstd" "$closure")
+
+echo "== first push of the $MANY-path closure (not timed for the table)"
+t_many_first=$(seconds larder push many "$many" -j "$JOBS")
+echo "== no-op re-push: larder push"
+t_noop=$(seconds larder push many "$many")
+echo "== no-op re-push: nix copy"
+t_noop_nix=$(seconds timeout 1800 nix copy --to "$url/many?compression=zstd" "$many")
+
+mib=$(awk -v b="$nar_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+echo
+echo "push benchmark: $paths paths, $mib MiB NAR (every ${BIG_EVERY}th path $BIG_MIB MiB); $(nproc) cores; loopback"
+printf '%-44s %9s %10s %14s\n' "what" "seconds" "MiB/s" "vs larder push"
+row() { awk -v l="$1" -v t="$2" -v m="$mib" -v base="$t_larder" 'BEGIN { printf "%-44s %9.2f %10.1f %13.2fx\n", l, t, m / t, t / base }'; }
+row "larder push (-j $JOBS)" "$t_larder"
+row "nix copy --to http://larder (zstd)" "$t_nix_http"
+row "nix copy --to file:// (zstd)" "$t_nix_file"
+echo
+printf '%-44s %9s\n' "no-op re-push, $many_paths paths" "seconds"
+printf '%-44s %9.2f\n' "larder push (first push, for reference)" "$t_many_first"
+printf '%-44s %9.2f\n' "larder push (no-op)" "$t_noop"
+awk -v t="$t_noop_nix" -v b="$t_noop" 'BEGIN { printf "%-44s %9.2f   (%.1fx larder)\n", "nix copy --to http://larder (no-op)", t, t / b }'
+echo
+awk -v a="$t_nix_http" -v b="$t_larder" 'BEGIN { r = a / b; printf "target larder push >= 1.5x nix copy to Larder: %.2fx %s\n", r, (r >= 1.5 ? "MET" : "NOT MET") }'
+awk -v t="$t_noop" 'BEGIN { printf "target no-op re-push < 2 s: %.2f s %s\n", t, (t < 2 ? "MET" : "NOT MET") }'
