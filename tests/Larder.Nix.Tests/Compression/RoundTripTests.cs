@@ -182,4 +182,26 @@ public class RoundTripTests
         Assert.Equal(finished, output.ToArray());
         Assert.Equal([1, 2, 3], TestData.Decompress(kind, finished));
     }
+
+    [Theory]
+    [InlineData(CompressionKind.Zstd)]
+    [InlineData(CompressionKind.Xz)]
+    [InlineData(CompressionKind.Bzip2)]
+    [InlineData(CompressionKind.Gzip)]
+    public void Streams_count_the_bytes_they_move(CompressionKind kind)
+    {
+        var data = TestData.Compressible(300_000);
+        var output = new MemoryStream();
+        var compressor = (CompressingStream)Codecs.Compress(output, kind, null, leaveOpen: true);
+        compressor.Write(data);
+        compressor.Dispose();
+        Assert.Equal(data.Length, compressor.BytesIn);
+        Assert.Equal(output.Length, compressor.BytesOut);
+
+        var decompressor = (DecompressingStream)Codecs.Decompress(new MemoryStream(output.ToArray()), kind, leaveOpen: false);
+        decompressor.CopyTo(Stream.Null);
+        Assert.Equal(data.Length, decompressor.BytesDecompressed);
+        Assert.Equal(kind, decompressor.Kind);
+        decompressor.Dispose();
+    }
 }
