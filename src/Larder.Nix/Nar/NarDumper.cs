@@ -19,6 +19,9 @@ internal sealed class NarDumper : IDisposable
     // Room for everything one entry writes before its contents: keywords, a name and a symlink target at their limits.
     private const int EntryHeaderSpace = 8 * 1024;
 
+    // One ")" string.
+    private const int CloseSpace = 16;
+
     private static readonly EnumerationOptions ListEverything = new()
     {
         AttributesToSkip = 0, // the default skips "hidden" (dot) files
@@ -95,12 +98,14 @@ internal sealed class NarDumper : IDisposable
                     WriteString(nameBytes);
                     WriteString(NarTokens.Node);
                     await DumpNodeAsync(Path.Join(path, name), cancellationToken).ConfigureAwait(false);
+                    await EnsureSpaceAsync(CloseSpace, cancellationToken).ConfigureAwait(false);
                     WriteString(NarTokens.Close);
                 }
                 break;
             default:
                 throw new IOException($"file '{path}' has an unsupported type (only regular files, directories and symlinks can be archived)");
         }
+        await EnsureSpaceAsync(CloseSpace, cancellationToken).ConfigureAwait(false);
         WriteString(NarTokens.Close);
     }
 

@@ -10,6 +10,8 @@ public sealed class NarWriterTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(262_000)]   // around the writer's 256 KiB buffer
+    [InlineData(262_033)]   // the contents end within a string's length of the buffer's end
+    [InlineData(262_040)]
     [InlineData(262_144)]
     [InlineData(1_048_577)] // just over one 1 MiB read chunk
     [InlineData(3_145_735)] // several chunks, odd length (padding)
@@ -30,6 +32,24 @@ public sealed class NarWriterTests
         await NarWriter.WriteAsync(file, ours);
 
         Assert.True((await File.ReadAllBytesAsync(nixNar)).AsSpan().SequenceEqual(ours.ToArray()));
+    }
+
+    [Fact]
+    public async Task Nested_files_ending_anywhere_near_the_buffer_end_round_trip()
+    {
+        using var temp = new TempDirectory("larder-nar-writer");
+        var deep = Directory.CreateDirectory(Path.Combine(temp.Path, "tree", "a", "b", "c")).FullName;
+        var file = Path.Combine(deep, "file");
+        for (var size = 261_700; size <= 262_200; size++)
+        {
+            await File.WriteAllBytesAsync(file, new byte[size]);
+
+            var nar = new MemoryStream();
+            await NarWriter.WriteAsync(Path.Combine(temp.Path, "tree"), nar);
+            var parsed = await NarParser.ParseAsync(new MemoryStream(nar.ToArray()), NullVisitor.Instance);
+
+            Assert.Equal(nar.Length, parsed.NarSize);
+        }
     }
 
     [Fact]
