@@ -1,6 +1,7 @@
 using Larder.Server.Configuration;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
+using Larder.Server.Storage.Folder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace Larder.Server.Maintenance;
 /// <summary>
 /// Deletes uploads whose narinfo never came (staged longer than <see cref="MaintenanceOptions.StagedUploadTtl"/>) and
 /// blobs under <c>chunks/</c> and <c>listings/</c> that no metadata refers to and that are older than the same TTL (so
-/// a blob being uploaded right now, not yet recorded, is left alone).
+/// a blob being uploaded right now, not yet recorded, is left alone), and a folder store's stale temp files.
 /// </summary>
 public sealed partial class StagedUploadCleaner(
     IMetadataStore store, IBlobStore blobs, IOptions<LarderOptions> options, TimeProvider time, ILogger<StagedUploadCleaner> logger)
@@ -49,6 +50,11 @@ public sealed partial class StagedUploadCleaner(
                     orphans++;
                 }
             }
+        }
+        if (blobs is FolderBlobStore folder)
+        {
+            // Temp files of puts interrupted by a crash; a live put is far younger than the TTL.
+            orphans += folder.CleanTemporaryFiles(options.Value.Maintenance.StagedUploadTtl);
         }
         if (staged.Count > 0 || orphans > 0)
         {
