@@ -19,14 +19,26 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         string cache, IReadOnlyCollection<string> storePaths, PushOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var cacheInfo = await client.GetCacheAsync(cache, cancellationToken).ConfigureAwait(false);
+        // The server round trip and the local store query are independent: overlap them.
+        var cacheTask = client.GetCacheAsync(cache, cancellationToken);
+        IReadOnlyList<LocalPathInfo> infos;
+        try
+        {
+            infos = await CollectAsync(storePaths, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // An unreachable server or unknown cache is the more useful error; otherwise report the local one.
+            await cacheTask.ConfigureAwait(false);
+            throw;
+        }
+        Trace(clock, $"local metadata of {infos.Count} paths");
+        var cacheInfo = await cacheTask.ConfigureAwait(false);
         Trace(clock, "cache info");
         if (cacheInfo.StoreDir != StorePaths.StoreDir)
         {
             throw new CliException($"cache '{cache}' holds paths of store directory {cacheInfo.StoreDir}, but the local store is {StorePaths.StoreDir}");
         }
-        var infos = await CollectAsync(storePaths, options, cancellationToken).ConfigureAwait(false);
-        Trace(clock, $"local metadata of {infos.Count} paths");
 
         var upstream = options.IgnoreUpstreamFilter ? [] : new HashSet<string>(cacheInfo.UpstreamKeyNames, StringComparer.Ordinal);
         var candidates = new List<LocalPathInfo>(infos.Count);
