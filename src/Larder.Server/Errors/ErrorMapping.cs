@@ -109,7 +109,8 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
 
     private static string DescribeBareStatus(HttpContext http) => http.Response.StatusCode switch
     {
-        StatusCodes.Status404NotFound => $"no API endpoint {http.Request.Method} {http.Request.Path}",
+        StatusCodes.Status404NotFound when http.GetEndpoint() is null => $"no API endpoint {http.Request.Method} {http.Request.Path}",
+        StatusCodes.Status404NotFound => $"not found: {http.Request.Method} {http.Request.Path}",
         StatusCodes.Status405MethodNotAllowed => $"method {http.Request.Method} is not allowed on {http.Request.Path}",
         StatusCodes.Status415UnsupportedMediaType =>
             $"unsupported content type '{http.Request.ContentType}': send application/json",
