@@ -79,10 +79,15 @@ import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 size = int(sys.argv[2])
 rows = [("hash", "nix-hash", "larder nar hash"), ("dump", "nix-store --dump", "larder nar dump-path")]
+cpu = lambda r: r["user"] + r["system"]
 print()
-print(f"{'operation':<10} {'baseline':<18} {'baseline s':>11} {'larder s':>9} {'larder GB/s':>12} {'ratio':>6}")
+print(f"{'operation':<10} {'baseline':<18} {'baseline s':>11} {'larder s':>9} {'larder GB/s':>12} {'ratio':>6}   {'cpu: baseline s':>15} {'larder s':>9} {'ratio':>6}")
 for op, base, ours in rows:
-    b, o = results[base]["mean"], results[ours]["mean"]
-    print(f"{op:<10} {base:<18} {b:>11.3f} {o:>9.3f} {size / o / 1e9:>12.2f} {b / o:>6.2f}")
-print("\nratio = baseline mean time / larder mean time (above 1: larder is faster)")
+    b, o = results[base], results[ours]
+    print(f"{op:<10} {base:<18} {b['mean']:>11.3f} {o['mean']:>9.3f} {size / o['mean'] / 1e9:>12.2f} {b['mean'] / o['mean']:>6.2f}"
+          f"   {cpu(b):>15.3f} {cpu(o):>9.3f} {cpu(b) / cpu(o):>6.2f}")
+print("\nratio = baseline mean time / larder mean time (above 1: larder is faster); wall time first, then CPU time")
+print("(user + system), which a busy shared machine distorts less. larder's times include .NET start-up (~0.1 s).")
+with open("/proc/loadavg") as f:
+    print("load average during the run:", " ".join(f.read().split()[:3]))
 PY

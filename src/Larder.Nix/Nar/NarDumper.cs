@@ -127,7 +127,7 @@ internal sealed class NarDumper : IDisposable
         Reserve(8);
         BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_used), (ulong)size);
         _used += 8;
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var handle = UnixFileSystem.OpenForRead(path);
         if (size <= _buffer.Length - _used - 8)
         {
             ReadExactly(handle, path, _buffer.AsSpan(_used, (int)size));
@@ -201,15 +201,15 @@ internal sealed class NarDumper : IDisposable
 
     private static void ReadExactly(SafeFileHandle handle, string path, Span<byte> destination)
     {
-        long offset = 0;
-        while (offset < destination.Length)
+        var got = 0;
+        while (got < destination.Length)
         {
-            var n = RandomAccess.Read(handle, destination[(int)offset..], offset);
+            var n = UnixFileSystem.Read(handle, destination[got..], path);
             if (n == 0)
             {
                 throw ChangedWhileReading(path);
             }
-            offset += n;
+            got += n;
         }
     }
 
