@@ -1,0 +1,142 @@
+using System.Net;
+using Amazon.S3.Model;
+using Larder.Testing;
+
+namespace Larder.Server.Tests.ScaleOut;
+
+/// <summary>
+/// Faults on PostgreSQL + S3 seen through a real <c>larder serve</c> and <c>larder admin verify</c>: the object store
+/// stopping mid-push, a blob missing or corrupt in the bucket, PostgreSQL restarting under a running server.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class ServerFaultTests
+{
+    [Fact]
+    public async Task Object_store_down_during_a_push_fails_it_cleanly_and_a_retry_after_it_returns_succeeds()
+    {
+        await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
+        await using var proxy = new TcpFaultProxy(new Uri(cluster.Bucket!.Endpoint.ServiceUrl));
+        var replica = await cluster.StartReplicaAsync(proxy.Url, ["--Larder:Storage:S3:MaxRetries=1"]);
+        var nix = await NixPeer.GetAsync();
+        var (cache, publicKey, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "s3down");
+        var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
+        var push = new[] { "copy", "--to", $"{replica.CacheUrl(cache)}?compression=zstd", output };
+
+        proxy.Break();
+        var failed = await NixPeer.TryRunNixAsync(writeEnv, "nix", push);
+
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("503", failed.Stderr);
+        proxy.Restore();
+        using (var narInfo = await replica.Client.GetAsync($"/{cache}/{ScaleOutNix.HashPart(output)}.narinfo"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, narInfo.StatusCode);
+        }
+        Assert.DoesNotContain((await cluster.Bucket.InspectAsync()).Keys, k => k.StartsWith("chunks/", StringComparison.Ordinal));
+
+        await ScaleOutNix.RunAsync(writeEnv, "nix", push);
+        await ScaleOutNix.AssertSubstitutesAsync(nix, replica.CacheUrl(cache), publicKey, output);
+    }
+
+    [Fact]
+    public async Task A_blob_missing_from_the_bucket_is_a_server_error_never_a_short_nar_and_verify_reports_it()
+    {
+        await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
+        var replica = await cluster.StartReplicaAsync();
+        var nix = await NixPeer.GetAsync();
+        var (cache, _, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "missing");
+        var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
+        await ScaleOutNix.RunAsync(writeEnv, "nix", "copy", "--to", $"{replica.CacheUrl(cache)}?compression=zstd", output);
+        Assert.Equal(0, (await VerifyAsync(cluster)).ExitCode);
+        var (narUrl, chunkKey) = await NarOfAsync(replica, cluster, cache, output);
+
+        await cluster.Bucket!.Client.DeleteObjectAsync(cluster.Bucket.Name, chunkKey);
+
+        using var response = await replica.Client.GetAsync($"/{cache}/{narUrl}");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("blob missing", await response.Content.ReadAsStringAsync());
+        var verify = await VerifyAsync(cluster);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains($"missing blob: blob '{chunkKey}'", verify.Stdout);
+    }
+
+    [Fact]
+    public async Task Verify_finds_a_corrupt_blob_and_quarantine_stops_it_being_served()
+    {
+        await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
+        var replica = await cluster.StartReplicaAsync();
+        var nix = await NixPeer.GetAsync();
+        var (cache, _, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "corrupt");
+        var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
+        await ScaleOutNix.RunAsync(writeEnv, "nix", "copy", "--to", $"{replica.CacheUrl(cache)}?compression=zstd", output);
+        var (narUrl, chunkKey) = await NarOfAsync(replica, cluster, cache, output);
+        var bytes = await replica.Client.GetByteArrayAsync($"/{cache}/{narUrl}");
+        bytes[bytes.Length / 2] ^= 0x5a;
+        await cluster.Bucket!.Client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = cluster.Bucket.Name,
+            Key = chunkKey,
+            InputStream = new MemoryStream(bytes),
+        });
+
+        var verify = await VerifyAsync(cluster, "--quarantine");
+
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains($"stored bytes corrupt: stored blob '{chunkKey}'", verify.Stdout);
+        Assert.Contains($"quarantined {chunkKey}", verify.Stdout);
+        var keys = (await cluster.Bucket.InspectAsync()).Keys;
+        Assert.Contains("quarantine/" + chunkKey, keys);
+        Assert.DoesNotContain(chunkKey, keys);
+        using var response = await replica.Client.GetAsync($"/{cache}/{narUrl}");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_restarting_gives_503_then_the_same_server_answers_again()
+    {
+        await using var pg = await ThrowawayPostgres.StartAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync("sqlite", "s3");
+        var replica = await cluster.StartReplicaAsync(extraArgs:
+        [
+            "--Larder:Database:Kind=postgres",
+            $"--Larder:Database:ConnectionString={pg.ConnectionString}",
+        ]);
+        var nix = await NixPeer.GetAsync();
+        var (cache, publicKey, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "pgrestart");
+        var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
+        await ScaleOutNix.RunAsync(writeEnv, "nix", "copy", "--to", $"{replica.CacheUrl(cache)}?compression=zstd", output);
+        var narInfoUrl = $"/{cache}/{ScaleOutNix.HashPart(output)}.narinfo";
+
+        await pg.StopAsync();
+        using (var down = await replica.Client.GetAsync(narInfoUrl))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.Contains("metadata database unavailable", await down.Content.ReadAsStringAsync());
+        }
+        await pg.StartServerAsync();
+
+        using (var up = await replica.Client.GetAsync(narInfoUrl))
+        {
+            Assert.Equal(HttpStatusCode.OK, up.StatusCode);
+        }
+        Assert.False(replica.Server.HasExited);
+        await ScaleOutNix.AssertSubstitutesAsync(nix, replica.CacheUrl(cache), publicKey, output);
+    }
+
+    /// <summary>The narinfo's NAR URL and the blob key of its (single) chunk.</summary>
+    private static async Task<(string NarUrl, string ChunkKey)> NarOfAsync(Replica replica, ScaleOutCluster cluster, string cache, string output)
+    {
+        var narInfo = await replica.Client.GetStringAsync($"/{cache}/{ScaleOutNix.HashPart(output)}.narinfo");
+        string Field(string name) => narInfo.Split('\n').Single(l => l.StartsWith(name + ": ", StringComparison.Ordinal))[(name.Length + 2)..];
+        var narHash = Field("NarHash")["sha256:".Length..];
+        var key = (await cluster.Bucket!.InspectAsync()).Keys.Single(k => k.StartsWith("chunks/", StringComparison.Ordinal) && k.Contains(narHash, StringComparison.Ordinal));
+        return (Field("URL"), key);
+    }
+
+    private static Task<ProcessResult> VerifyAsync(ScaleOutCluster cluster, params string[] extra)
+    {
+        using var data = new TempDirectory("larder-verify");
+        var larder = Path.Combine(AppContext.BaseDirectory, "larder.dll");
+        return ProcessRunner.RunAsync("dotnet", [larder, "admin", "verify", "--data", data.Path, .. cluster.BackendArgs(), .. extra]);
+    }
+}
