@@ -174,4 +174,31 @@ public sealed class PushEndToEndTests(LarderFixture fixture) : IClassFixture<Lar
         await SubstituteIntoFreshStoreAsync(fixture.NixEnvironmentFor(nixConf), store.Path, output);
         Assert.Equal(File.ReadAllBytes(Path.Combine(output, "blob")), File.ReadAllBytes(Path.Combine(store.Path, output.TrimStart('/'), "blob")));
     }
+
+    [Fact]
+    public async Task Paths_signed_by_an_upstream_key_are_skipped_unless_the_filter_is_ignored()
+    {
+        var output = await fixture.Nix.BuildChainAsync(2, Salt());
+        await fixture.Nix.RunNixAsync("nix", "store", "sign", "--key-file", fixture.Nix.SecretKeyFile, "--recursive", output);
+        var keyName = fixture.Nix.PublicKey.Split(':')[0];
+        var cache = LarderFixture.NewCacheName("upstream");
+        (await fixture.RunAsync("cache", "create", cache, "--public", "--upstream-key", keyName)).EnsureSuccess();
+
+        var filtered = await fixture.RunAsync("push", cache, output, "--json");
+        var forced = await fixture.RunAsync("push", cache, output, "--ignore-upstream-filter", "--json");
+
+        Assert.True(filtered.ExitCode == 0, filtered.Stderr);
+        using (var summary = JsonDocument.Parse(filtered.Stdout))
+        {
+            Assert.Equal(3, summary.RootElement.GetProperty("skippedUpstream").GetInt32());
+            Assert.Equal(0, summary.RootElement.GetProperty("pushed").GetInt32());
+        }
+        Assert.True(forced.ExitCode == 0, forced.Stderr);
+        using (var summary = JsonDocument.Parse(forced.Stdout))
+        {
+            Assert.Equal(3, summary.RootElement.GetProperty("pushed").GetInt32());
+        }
+        var narInfo = (await fixture.RunAsync("path-info", cache, output)).EnsureSuccess().Stdout;
+        Assert.Contains($"Sig: {keyName}:", narInfo);
+    }
 }

@@ -161,7 +161,7 @@ internal static class PushCommand
     {
         var seconds = Math.Max(summary.Elapsed.TotalSeconds, 0.001);
         var line = summary.Pushed == 0 && summary.Failed.Count == 0
-            ? $"nothing to push: all {summary.AlreadyPresent} paths are already in the cache"
+            ? $"nothing to push: {summary.AlreadyPresent} of {summary.Considered} paths already in the cache"
             : $"pushed {summary.Pushed} paths ({ByteSize.Format(summary.PushedBytes)}) in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
               $"({ByteSize.Format((long)(summary.PushedBytes / seconds))}/s); {summary.AlreadyPresent} already in the cache";
         if (summary.SkippedUpstream > 0)
