@@ -15,6 +15,8 @@ internal sealed class NarDumper : IDisposable
 {
     private const int BufferSize = 256 * 1024;
     private const int ChunkSize = 1024 * 1024;
+    private const int OverlapChunkSize = 4 * 1024 * 1024;
+    private const long OverlapThreshold = 16 * 1024 * 1024;
 
     // Room for everything one entry writes before its contents: keywords, a name and a symlink target at their limits.
     private const int EntryHeaderSpace = 8 * 1024;
@@ -141,37 +143,66 @@ internal sealed class NarDumper : IDisposable
         WritePadding(size);
     }
 
-    private async Task CopyLargeFileAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams a file too big for the output buffer in large chunks. Reads from the page cache cost a memcpy; for big
+    /// files the next chunk is read on another thread while the current one is written (hashed, compressed), but each
+    /// such read costs thread hops, which only pay off with few, large chunks.
+    /// </summary>
+    private Task CopyLargeFileAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken) =>
+        size >= OverlapThreshold
+            ? CopyOverlappedAsync(handle, path, size, cancellationToken)
+            : CopySequentialAsync(handle, path, size, cancellationToken);
+
+    private async Task CopySequentialAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
     {
-        var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        var next = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        ValueTask<int> pending = default;
-        var pendingStarted = false;
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            var left = size;
+            while (left > 0)
+            {
+                var want = (int)Math.Min(chunk.Length, left);
+                ReadExactly(handle, path, chunk.AsSpan(0, want));
+                await _output.WriteAsync(chunk.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
+                left -= want;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    private async Task CopyOverlappedAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
+    {
+        var current = ArrayPool<byte>.Shared.Rent(OverlapChunkSize);
+        var next = ArrayPool<byte>.Shared.Rent(OverlapChunkSize);
+        Task<int>? pending = null;
         try
         {
             long offset = 0;
-            var currentLength = await ReadChunkAsync(handle, path, current, offset, size, cancellationToken).ConfigureAwait(false);
-            while (currentLength > 0)
+            var currentLength = ReadChunk(handle, path, current, offset, size);
+            while (true)
             {
                 offset += currentLength;
                 if (offset < size)
                 {
-                    pending = ReadChunkAsync(handle, path, next, offset, size, cancellationToken);
-                    pendingStarted = true;
+                    var (buffer, at) = (next, offset);
+                    pending = Task.Run(() => ReadChunk(handle, path, buffer, at, size), cancellationToken);
                 }
                 await _output.WriteAsync(current.AsMemory(0, currentLength), cancellationToken).ConfigureAwait(false);
-                if (!pendingStarted)
+                if (pending is null)
                 {
                     break;
                 }
-                pendingStarted = false;
                 currentLength = await pending.ConfigureAwait(false);
+                pending = null;
                 (current, next) = (next, current);
             }
         }
         finally
         {
-            if (pendingStarted)
+            if (pending is not null)
             {
                 // The write failed while a read was in flight: let it finish before its buffer goes back to the pool.
                 try { await pending.ConfigureAwait(false); } catch (Exception) { }
@@ -181,15 +212,14 @@ internal sealed class NarDumper : IDisposable
         }
     }
 
-    /// <summary>Reads min(chunk, remaining) bytes at <paramref name="offset"/>; a file that got shorter is an error.</summary>
-    private static async ValueTask<int> ReadChunkAsync(
-        SafeFileHandle handle, string path, byte[] chunk, long offset, long size, CancellationToken cancellationToken)
+    /// <summary>Reads min(chunk, rest of file) bytes at <paramref name="offset"/>.</summary>
+    private static int ReadChunk(SafeFileHandle handle, string path, byte[] chunk, long offset, long size)
     {
         var want = (int)Math.Min(chunk.Length, size - offset);
         var got = 0;
         while (got < want)
         {
-            var n = await RandomAccess.ReadAsync(handle, chunk.AsMemory(got, want - got), offset + got, cancellationToken).ConfigureAwait(false);
+            var n = RandomAccess.Read(handle, chunk.AsSpan(got, want - got), offset + got);
             if (n == 0)
             {
                 throw ChangedWhileReading(path);

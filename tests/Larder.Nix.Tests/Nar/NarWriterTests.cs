@@ -15,6 +15,7 @@ public sealed class NarWriterTests
     [InlineData(262_144)]
     [InlineData(1_048_577)] // just over one 1 MiB read chunk
     [InlineData(3_145_735)] // several chunks, odd length (padding)
+    [InlineData(17_000_003)] // big enough for reads overlapped with writes
     public async Task File_of_any_size_dumps_like_nix_store_dump(int size)
     {
         var peer = await NixPeer.GetAsync();
