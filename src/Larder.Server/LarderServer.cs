@@ -94,6 +94,8 @@ public static class LarderServer
         ArgumentNullException.ThrowIfNull(builder);
         var app = builder.Build();
         app.UseMiddleware<ErrorMapping>();
+        app.UseRouting();
+        app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();
         app.MapPushApi();
         app.MapBinaryCache();

@@ -25,7 +25,7 @@ public static class CacheApi
     public static IEndpointRouteBuilder MapCacheApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/api/v1/caches").WithTags("Caches");
+        var group = app.MapGroup("/api/v1/caches").WithTags("Caches").WithBodyLimit();
         group.MapPost("", CreateAsync).WithSummary("Create a cache");
         group.MapGet("", ListAsync).WithSummary("List the caches the caller can see");
         group.MapGet("/{name}", GetAsync).WithSummary("Show a cache, with its public key and substituter URL");

@@ -22,7 +22,7 @@ public static class TokenApi
     public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/api/v1").WithTags("Tokens");
+        var group = app.MapGroup("/api/v1").WithTags("Tokens").WithBodyLimit();
         group.MapPost("/tokens", CreateAsync).WithSummary("Create a token; its secret is shown only in this answer");
         group.MapGet("/tokens", ListAsync).WithSummary("List all tokens (admin on '*')");
         group.MapDelete("/tokens/{id}", RevokeAsync).WithSummary("Revoke a token, effective immediately");

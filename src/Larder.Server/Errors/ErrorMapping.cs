@@ -94,11 +94,13 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         LarderException e => (e.StatusCode, e.Message),
         MetadataUnavailableException e => (StatusCodes.Status503ServiceUnavailable, $"metadata database unavailable: {e.Message}"),
         BlobNotFoundException => (StatusCodes.Status500InternalServerError, "blob missing"),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (StatusCodes.Status413PayloadTooLarge, "request body too large: it exceeds the server's limit (Larder:MaxUploadBytes)"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLarge),
         BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
         _ => null,
     };
+
+    private const string TooLarge =
+        "request body too large: it exceeds the limit for this request (uploads: Larder:MaxUploadBytes; API JSON: 1 MiB)";
 
     private static bool IsBareApiError(HttpContext http) =>
         http.Response.StatusCode >= 400
@@ -114,6 +116,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         StatusCodes.Status405MethodNotAllowed => $"method {http.Request.Method} is not allowed on {http.Request.Path}",
         StatusCodes.Status415UnsupportedMediaType =>
             $"unsupported content type '{http.Request.ContentType}': send application/json",
+        StatusCodes.Status413PayloadTooLarge => TooLarge,
         var status => $"request failed with status {status}",
     };
 

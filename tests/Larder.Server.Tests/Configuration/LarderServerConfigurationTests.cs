@@ -135,5 +135,30 @@ public sealed class LarderServerConfigurationTests : IDisposable
         Assert.True(server.HasExited);
     }
 
+    [Theory]
+    [InlineData("--Larder:MaxUploadBytes=1000")]
+    [InlineData("--Larder:MaxUploadBytes", "1000")]
+    public async Task Serve_passes_configuration_keys_through(params string[] extra)
+    {
+        await using var server = await LarderServerProcess.StartAsync(_dir.Path, extra);
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl + "/") };
+
+        var body = $$"""{"name": "{{new string('a', 5000)}}"}""";
+        using var response = await client.PostAsync("api/v1/caches", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("unknown argument 'stray'", "stray")]
+    [InlineData("needs a value", "--Larder:MaxUploadBytes")]
+    [InlineData("unknown Larder:Database:Kind 'mysql'", "--Larder:Database:Kind=mysql")]
+    public async Task Serve_refuses_bad_arguments_with_a_clear_error(string message, params string[] extra)
+    {
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => LarderServerProcess.StartAsync(_dir.Path, extra));
+        Assert.Contains($"error: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -38,13 +38,27 @@ internal static class ServeCommand
             AddSwitch(args, "--listen", parse.GetValue(listen));
             AddSwitch(args, "--data", parse.GetValue(data));
             AddSwitch(args, "--config", parse.GetValue(config));
+            var expectValue = false;
             foreach (var token in parse.UnmatchedTokens)
             {
-                if (!token.StartsWith("--Larder:", StringComparison.OrdinalIgnoreCase))
+                // Accept both "--Larder:Key=value" and "--Larder:Key value".
+                if (token.StartsWith("--Larder:", StringComparison.OrdinalIgnoreCase))
+                {
+                    expectValue = !token.Contains('=', StringComparison.Ordinal);
+                }
+                else if (expectValue && !token.StartsWith('-'))
+                {
+                    expectValue = false;
+                }
+                else
                 {
                     throw new CliException($"unknown argument '{token}'", "configuration keys are given as --Larder:Key=value");
                 }
                 args.Add(token);
+            }
+            if (expectValue)
+            {
+                throw new CliException($"'{args[^1]}' needs a value", "configuration keys are given as --Larder:Key=value");
             }
             return await RunAsync([.. args], ct).ConfigureAwait(false);
         });

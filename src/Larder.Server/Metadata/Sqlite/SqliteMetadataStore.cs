@@ -65,12 +65,16 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
     public void Dispose() => _pool.Dispose();
 
     /// <summary>
-    /// Runs <paramref name="body"/> on a pooled session. Busy/locked/unopenable databases become
-    /// <see cref="MetadataUnavailableException"/>; a session that threw is closed rather than reused.
+    /// Runs <paramref name="body"/> on a pooled session (SQLite calls are synchronous; the result comes back as a completed
+    /// or faulted task). Busy/locked/unopenable databases become <see cref="MetadataUnavailableException"/>; a session
+    /// that threw is closed rather than reused.
     /// </summary>
     private Task<T> Run<T>(CancellationToken cancellationToken, Func<SqliteSession, T> body)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
         SqliteSession? session = null;
         try
         {
@@ -82,12 +86,12 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
         catch (SqliteException e) when (IsUnavailable(e))
         {
             session?.Dispose();
-            throw new MetadataUnavailableException($"SQLite: {e.Message}", e);
+            return Task.FromException<T>(new MetadataUnavailableException($"SQLite: {e.Message}", e));
         }
-        catch
+        catch (Exception e)
         {
             session?.Dispose();
-            throw;
+            return Task.FromException<T>(e);
         }
     }
 
