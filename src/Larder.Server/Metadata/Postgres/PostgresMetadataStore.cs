@@ -32,6 +32,17 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IAsyncDispos
         {
             builder.ApplicationName = "larder";
         }
+        // Every query here is one of a few fixed statements: let Npgsql prepare them server-side once per connection,
+        // and skip the DISCARD ALL on pool return (Larder keeps no session state), unless the operator chose otherwise.
+        if (!HasKey(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        if (!HasKey(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 
@@ -147,6 +158,10 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IAsyncDispos
         InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
         _ => false,
     };
+
+    private static bool HasKey(string connectionString, params string[] keys) =>
+        connectionString.Split(';').Any(part => keys.Any(key =>
+            part.TrimStart().StartsWith(key, StringComparison.OrdinalIgnoreCase) && part.Contains('=', StringComparison.Ordinal)));
 
     private static string Describe(Exception e)
     {
