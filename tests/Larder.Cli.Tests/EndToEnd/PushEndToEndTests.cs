@@ -40,11 +40,11 @@ public sealed class PushEndToEndTests(LarderFixture fixture) : IClassFixture<Lar
     }
 
     [Fact]
-    public async Task Second_push_of_the_same_closure_uploads_nothing()
+    public async Task Second_push_of_the_same_closure_uploads_nothing_after_a_zstd_push()
     {
         var cache = await fixture.CreateCacheAsync("again");
         var output = await fixture.Nix.BuildChainAsync(4, Salt());
-        (await fixture.RunAsync("push", cache, output)).EnsureSuccess();
+        (await fixture.RunAsync("push", cache, output, "--compression", "zstd")).EnsureSuccess();
 
         var second = await fixture.RunAsync("push", cache, output, "--json");
 
