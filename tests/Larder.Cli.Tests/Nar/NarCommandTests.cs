@@ -68,6 +68,31 @@ public sealed class NarCommandTests : IDisposable
         Assert.Equal(nix.Stdout, ours.Stdout);
     }
 
+    [Theory]
+    [InlineData("file")]
+    [InlineData("executable")]
+    [InlineData("symlink")]
+    public async Task Ls_of_a_single_node_nar_prints_what_nix_nar_ls_prints(string kind)
+    {
+        var peer = await NixPeer.GetAsync();
+        var node = Path.Combine(_temp.Path, kind);
+        if (kind == "symlink")
+        {
+            File.CreateSymbolicLink(node, "some/target");
+        }
+        else
+        {
+            File.WriteAllText(node, "contents\n");
+            File.SetUnixFileMode(node, (UnixFileMode)Convert.ToInt32(kind == "executable" ? "755" : "644", 8));
+        }
+        var nar = await DumpWithNixAsync(peer, node);
+
+        var nix = await peer.RunNixAsync("nix", "nar", "ls", "-R", "--long", nar, "/");
+        var ours = (await LarderNarCli.RunAsync("nar", "ls", "--long", nar)).EnsureSuccess();
+
+        Assert.Equal(nix.Stdout, ours.Stdout);
+    }
+
     [Fact]
     public async Task Ls_json_is_the_listing_nix_copy_writes()
     {
