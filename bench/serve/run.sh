@@ -27,7 +27,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { # a random unused loopback port
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
 wait_port() { for _ in $(seq 1 300); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 # 1. An isolated Nix: no daemon, no substituters, no narinfo caching.
@@ -57,6 +63,8 @@ echo "== building larder (Release)"
 dotnet build -c Release "$root/src/Larder.Cli" -v q -nologo >/dev/null
 larder_dll=$(find "$LARDER_ARTIFACTS/bin/Larder.Cli" -name larder.dll -path '*release*' | head -1)
 
+# nginx workers drop root: let them read the static cache (mktemp made the work folder private).
+chmod 755 "$work"; chmod -R a+rX "$work/static"
 nginx_port=$(free_port)
 mkdir -p "$work/nginx"
 cat > "$work/nginx/nginx.conf" <<CONF
@@ -106,18 +114,24 @@ done
 
 measure() { # name port pathfile -> "rps bytes_per_second"
   local line
-  WRK_PATHS=$3 wrk -t1 -c"$CONNECTIONS" -d2s -s "$here/narinfo.lua" "http://127.0.0.1:$2" >/dev/null  # warm-up
-  line=$(WRK_PATHS=$3 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$here/narinfo.lua" "http://127.0.0.1:$2" | grep '^RESULT')
-  case $line in *"errors=0 non2xx=0"*) ;; *) echo "$1: errors during the run: $line" >&2 ;; esac
+  WRK_PATHS=$3 wrk -t1 -c"$CONNECTIONS" -d2s -s "$here/rotate.lua" "http://127.0.0.1:$2" >/dev/null  # warm-up
+  line=$(WRK_PATHS=$3 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$here/rotate.lua" "http://127.0.0.1:$2" | grep '^RESULT')
+  case $line in *"errors=0 non2xx=0"*) ;; *) echo "$1: errors during the run: $line" >&2; exit 1 ;; esac
   echo "$line" | sed -E 's/.*requests_per_second=([0-9.]+) bytes_per_second=([0-9]+).*/\1 \2/'
 }
 
-echo "== measuring ($DURATION s each, $CONNECTIONS connections, keep-alive)"
-read -r ngx_rps _ < <(measure nginx "$nginx_port" "$work/nginx-narinfo")
-read -r lar_rps _ < <(measure larder "$larder_port" "$work/larder-narinfo")
-read -r _ ngx_bps < <(measure nginx "$nginx_port" "$work/nginx-nar")
-read -r _ lar_bps < <(measure larder "$larder_port" "$work/larder-nar")
-
+ROUNDS=${ROUNDS:-3}
+echo "== measuring ($ROUNDS alternating rounds of $DURATION s per server and kind, $CONNECTIONS connections, keep-alive; best round counts)"
+best() { echo "$1 $2" | awk '{ print ($1 > $2) ? $1 : $2 }'; }
+ngx_rps=0 lar_rps=0 ngx_bps=0 lar_bps=0
+for round in $(seq 1 "$ROUNDS"); do
+  read -r rps _ < <(measure nginx "$nginx_port" "$work/nginx-narinfo"); ngx_rps=$(best "$ngx_rps" "$rps")
+  read -r rps _ < <(measure larder "$larder_port" "$work/larder-narinfo"); lar_rps=$(best "$lar_rps" "$rps")
+  read -r _ bps < <(measure nginx "$nginx_port" "$work/nginx-nar"); ngx_bps=$(best "$ngx_bps" "$bps")
+  read -r _ bps < <(measure larder "$larder_port" "$work/larder-nar"); lar_bps=$(best "$lar_bps" "$bps")
+  echo "   round $round: narinfo/s nginx $ngx_rps larder $lar_rps; NAR B/s nginx $ngx_bps larder $lar_bps (best so far)"
+done
+echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews both servers)"
 printf '\n%-28s %14s %14s %8s\n' "metric" "nginx" "larder" "ratio"
 printf '%-28s %14.0f %14.0f %8.2f\n' "narinfo requests/s" "$ngx_rps" "$lar_rps" "$(echo "$lar_rps / $ngx_rps" | bc -l)"
 printf '%-28s %14.1f %14.1f %8.2f\n' "NAR download MiB/s" "$(echo "$ngx_bps / 1048576" | bc -l)" "$(echo "$lar_bps / 1048576" | bc -l)" \

@@ -13,7 +13,8 @@ namespace Larder.Server.BinaryCache;
 /// <c>&lt;hash&gt;.ls</c>, <c>nar/&lt;FileHash&gt;.nar.zst</c>, <c>log/&lt;drv&gt;</c>. Absent things are 404s that
 /// no one caches; private caches answer only to a token with Read (through <see cref="CacheAccess"/>).
 /// </summary>
-internal sealed class BinaryCacheReader(CacheAccess access, IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download)
+internal sealed class BinaryCacheReader(
+    CacheAccess access, IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMicroCache recent)
 {
     public const string NarInfoContentType = "text/x-nix-narinfo";
     private const int BufferSize = 1 << 16;
@@ -22,16 +23,25 @@ internal sealed class BinaryCacheReader(CacheAccess access, IMetadataStore metad
     public async Task GetFileAsync(HttpContext http, string cacheName, string file)
     {
         var ct = http.RequestAborted;
+        string? narInfoHash = TryHashPart(file, ".narinfo");
+        if (narInfoHash is not null && !http.Request.Headers.ContainsKey(HeaderNames.Authorization) &&
+            recent.TryGet(cacheName, narInfoHash, out long cacheId, out var body))
+        {
+            recorder.Record(cacheId, narInfoHash);
+            CacheHeaders.PublicNarInfo(http.Response);
+            await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
+            return;
+        }
         CacheHeaders.None(http.Response);
         var cache = await access.AuthorizeAsync(http, cacheName, Permission.Read, ct).ConfigureAwait(false);
-        if (file == "nix-cache-info")
+        if (narInfoHash is not null)
+        {
+            await GetNarInfoAsync(http, cache, narInfoHash, ct).ConfigureAwait(false);
+        }
+        else if (file == "nix-cache-info")
         {
             CacheHeaders.Short(http.Response, cache);
             await WriteAsync(http, "text/x-nix-cache-info", CacheInfo(cache)).ConfigureAwait(false);
-        }
-        else if (TryHashPart(file, ".narinfo") is { } narInfoHash)
-        {
-            await GetNarInfoAsync(http, cache, narInfoHash, ct).ConfigureAwait(false);
         }
         else if (TryHashPart(file, ".ls") is { } listingHash)
         {
@@ -98,7 +108,12 @@ internal sealed class BinaryCacheReader(CacheAccess access, IMetadataStore metad
         }
         recorder.Record(cache.Id, hashPart);
         CacheHeaders.NarInfo(http.Response, cache);
-        await WriteAsync(http, NarInfoContentType, NarInfoText.Render(entry)).ConfigureAwait(false);
+        var body = NarInfoText.Render(entry);
+        if (cache.IsPublic)
+        {
+            recent.Add(cache.Name, hashPart, cache.Id, body);
+        }
+        await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
     }
 
     private async Task GetListingAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)

@@ -23,6 +23,7 @@ public static class BinaryCacheServices
         services.TryAddSingleton<PathPublisher>();
         services.TryAddSingleton<BuildLogStore>();
         services.TryAddSingleton<NarDownload>();
+        services.TryAddSingleton<NarInfoMicroCache>();
         services.TryAddSingleton<BinaryCacheReader>();
         services.TryAddSingleton<BinaryCacheWriter>();
         services.AddHostedService<StagingSweep>();

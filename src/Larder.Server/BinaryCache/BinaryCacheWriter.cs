@@ -21,7 +21,7 @@ namespace Larder.Server.BinaryCache;
 /// </summary>
 internal sealed class BinaryCacheWriter(
     CacheAccess access, IMetadataStore metadata, NarIngestor ingestor, PathPublisher publisher, BuildLogStore logs,
-    IOptions<LarderOptions> options, TimeProvider time)
+    NarInfoMicroCache recent, IOptions<LarderOptions> options, TimeProvider time)
 {
     /// <summary><c>PUT /&lt;cache&gt;/&lt;file&gt;</c>: cache info, narinfo, or a listing (which Larder builds itself).</summary>
     public async Task PutFileAsync(HttpContext http, string cacheName, string file)
@@ -132,6 +132,7 @@ internal sealed class BinaryCacheWriter(
         }
         long? tokenId = (await access.AuthenticateAsync(http, ct).ConfigureAwait(false))?.Id;
         var result = await PublishAsync(cache, info, tokenId, ct).ConfigureAwait(false);
+        recent.Remove(cache.Name, hashPart);
         http.Response.StatusCode = result == PublishResult.Committed ? StatusCodes.Status201Created : StatusCodes.Status200OK;
     }
 

@@ -13,7 +13,7 @@ internal static class CacheHeaders
 {
     private const string PublicImmutable = "public, max-age=31536000, immutable";
     private const string PrivateImmutable = "private, max-age=31536000, immutable";
-    private const string PublicNarInfo = "public, max-age=86400";
+    private const string PublicNarInfoValue = "public, max-age=86400";
     private const string PrivateNarInfo = "private, max-age=86400";
     private const string PublicShort = "public, max-age=300";
     private const string PrivateShort = "private, max-age=300";
@@ -25,7 +25,9 @@ internal static class CacheHeaders
         response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicImmutable : PrivateImmutable;
 
     public static void NarInfo(HttpResponse response, CacheRecord cache) =>
-        response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicNarInfo : PrivateNarInfo;
+        response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicNarInfoValue : PrivateNarInfo;
+
+    public static void PublicNarInfo(HttpResponse response) => response.Headers[HeaderNames.CacheControl] = PublicNarInfoValue;
 
     public static void Short(HttpResponse response, CacheRecord cache) =>
         response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicShort : PrivateShort;

@@ -169,6 +169,35 @@ public sealed class BinaryCacheReadTests(LarderApplicationFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Narinfo_read_with_a_token_from_a_private_cache_is_never_served_to_anonymous_clients()
+    {
+        var (cache, path) = await CacheWithPathAsync(isPublic: false);
+        var (reader, _) = await App.CreateTokenAsync(new GrantDto(cache, ["read"]));
+        using var withToken = App.CreateClient(reader);
+        await withToken.GetStringAsync($"{cache}/{path.HashPart}.narinfo");
+
+        using var anonymous = App.CreateClient();
+        using var response = await anonymous.GetAsync($"{cache}/{path.HashPart}.narinfo");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_path_is_visible_right_after_its_push_even_when_just_asked_for()
+    {
+        var cache = await App.CreateCacheAsync(NewName(), isPublic: true);
+        var (secret, _) = await App.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
+        using var writer = App.CreateClient(secret);
+        using var anonymous = App.CreateClient();
+        var path = await PushedPath.CreateAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{cache.Name}/{path.HashPart}.narinfo")).StatusCode);
+
+        await path.PushAsync(writer, cache.Name);
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"{cache.Name}/{path.HashPart}.narinfo")).StatusCode);
+    }
+
+    [Fact]
     public async Task Serving_a_narinfo_records_the_access()
     {
         var (cache, path) = await CacheWithPathAsync(isPublic: true);
