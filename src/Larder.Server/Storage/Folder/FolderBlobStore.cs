@@ -35,8 +35,11 @@ public sealed class FolderBlobStore : IBlobStore
             // A rename when on the same file system, else a copy: either way into the temp folder first.
             File.Move(localPath, temp);
             await FlushToDiskAsync(temp, cancellationToken).ConfigureAwait(false);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var directory = Path.GetDirectoryName(target)!;
+            Directory.CreateDirectory(directory);
             File.Move(temp, target, overwrite: true);
+            // Make the rename itself durable before anyone records the blob as stored.
+            DirectorySync.Flush(directory);
         }
         catch
         {
