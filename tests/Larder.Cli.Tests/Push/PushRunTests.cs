@@ -72,4 +72,26 @@ public sealed class PushRunTests
         Assert.Equal(0, pushed);
         Assert.Empty(failed);
     }
+
+    public static TheoryData<Exception> UploadFailures() => new()
+    {
+        new CliException("refused"),
+        new IOException("disk error"),
+        new System.Text.Json.JsonException("malformed answer"),
+        new HttpRequestException("connection reset"),
+    };
+
+    [Theory]
+    [MemberData(nameof(UploadFailures))]
+    public async Task Any_upload_failure_fails_that_path_and_not_the_whole_run(Exception failure)
+    {
+        var run = new PushRun([Path("a"), Path("b")], 2, (info, _) =>
+            info.Path.EndsWith("-a", StringComparison.Ordinal) ? Task.FromException(failure) : Task.CompletedTask,
+            new PlainPushProgress(TextWriter.Null));
+
+        var (pushed, _, failed) = await run.RunAsync(CancellationToken.None);
+
+        Assert.Equal(1, pushed);
+        Assert.Contains(failure.Message, Assert.Single(failed).Reason);
+    }
 }

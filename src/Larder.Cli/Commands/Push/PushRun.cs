@@ -76,8 +76,9 @@ internal sealed class PushRun
             {
                 Fail(path, e.Hint is null ? e.Message : $"{e.Message} (hint: {e.Hint})");
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is IOException or HttpRequestException or InvalidOperationException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                // Anything unexpected (a malformed answer, an I/O error) fails this path and its dependents, not the run.
                 Fail(path, e.Message);
             }
         }
