@@ -17,7 +17,7 @@ internal static class PushBench
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using (var create = await http.PostAsync("/api/v1/caches", new StringContent(
-            $$"""{"name":"{{cache}}","isPublic":true}""", System.Text.Encoding.UTF8, "application/json")))
+            $$"""{"name":"{{cache}}","public":true}""", System.Text.Encoding.UTF8, "application/json")))
         {
             if (!create.IsSuccessStatusCode)
             {

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Scale-out benchmark, PostgreSQL + S3 (Ceph radosgw) against SQLite + folder, measured in the same run:
+#   1. the metadata store at scale: PATHS paths bulk-loaded into each database, then narinfo lookups through the
+#      real store (GetPathAsync, p50/p99 of 20,000) and a 30,000-hash missing-paths query (FindMissingAsync);
+#   2. a real `larder serve` (Release) per backend pair: push throughput (Nix's PUT nar + PUT narinfo, synthetic
+#      NARs, small and large) and narinfo throughput under wrk.
+#   bench/scale/run.sh                        # defaults below
+#   PATHS=200000 DURATION=5 bench/scale/run.sh
+# Uses LARDER_BENCH_POSTGRES / LARDER_BENCH_S3_URL (+ _ACCESS_KEY, _SECRET_KEY) when set, else starts its own
+# PostgreSQL and Ceph on ports of its own with eng/services and stops them (by PID) on exit. Not part of the test
+# suite; about 8 minutes on an idle 2-core machine with the default PATHS=1000000.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+PATHS=${PATHS:-1000000}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+SMALL_COUNT=${SMALL_COUNT:-400}
+SMALL_BYTES=${SMALL_BYTES:-65536}
+LARGE_COUNT=${LARGE_COUNT:-6}
+LARGE_BYTES=${LARGE_BYTES:-67108864}
+work=$(mktemp -d /tmp/larder-bench-scale.XXXXXX)
+export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
+
+for tool in wrk curl psql; do
+  command -v "$tool" >/dev/null || { echo "bench/scale: '$tool' is missing (eng/install-deps.sh --bench installs it)" >&2; exit 1; }
+done
+
+pids=()
+started_pg=0 started_ceph=0
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ "$started_pg" = 1 ] && PGD=$work/pg "$root/eng/services/pg-down.sh" >/dev/null 2>&1 || true
+  [ "$started_ceph" = 1 ] && CEPH_DIR=$work/ceph "$root/eng/services/ceph-down.sh" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+wait_port() { for _ in $(seq 1 600); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
+
+echo "== services"
+if [ -n "${LARDER_BENCH_POSTGRES:-}" ]; then
+  pg=$LARDER_BENCH_POSTGRES
+else
+  pg=$(PGPORT=$(free_port) PGD=$work/pg "$root/eng/services/pg-up.sh"); started_pg=1
+fi
+if [ -n "${LARDER_BENCH_S3_URL:-}" ]; then
+  s3=$LARDER_BENCH_S3_URL s3_access=${LARDER_BENCH_S3_ACCESS_KEY:?} s3_secret=${LARDER_BENCH_S3_SECRET_KEY:?}
+else
+  s3_access=BENCHACCESSKEY s3_secret=BENCHSECRETKEY0123
+  s3=$(CEPH_DIR=$work/ceph RGW_PORT=$(free_port) MON_PORT=$(free_port) S3_ACCESS_KEY=$s3_access S3_SECRET_KEY=$s3_secret \
+    "$root/eng/services/ceph-up.sh" 2>"$work/ceph-up.log") || { cat "$work/ceph-up.log" >&2; exit 1; }
+  started_ceph=1
+fi
+echo "postgres: $pg"; echo "s3: $s3"
+
+echo "== building larder and the bench tool (Release)"
+dotnet build -c Release -v quiet -nologo -clp:ErrorsOnly "$root/src/Larder.Cli/Larder.Cli.csproj"
+dotnet build -c Release -v quiet -nologo -clp:ErrorsOnly "$root/bench/scale/Larder.Bench.Scale.csproj"
+larder=$LARDER_ARTIFACTS/bin/Larder.Cli/release/larder.dll
+bench() { dotnet "$LARDER_ARTIFACTS/bin/Larder.Bench.Scale/release/Larder.Bench.Scale.dll" "$@"; }
+
+echo "== metadata at scale: $PATHS paths per database"
+meta_pg=$(bench metadata postgres "$pg" "$PATHS" | grep '^RESULT'); echo "$meta_pg"
+meta_sqlite=$(bench metadata sqlite "$work/metadata.db" "$PATHS" | grep '^RESULT'); echo "$meta_sqlite"
+
+echo "== HTTP: one larder serve per backend pair"
+pg_http_db=larder_bench_http_$$
+psql "host=127.0.0.1 port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$pg") user=postgres dbname=postgres" -qc "CREATE DATABASE $pg_http_db;"
+declare -A url token
+start_server() { # name args...
+  local name=$1 port; shift
+  port=$(free_port)
+  mkdir -p "$work/$name"
+  dotnet "$larder" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  wait_port "$port" || { cat "$work/$name.log" >&2; exit 1; }
+  url[$name]=http://127.0.0.1:$port
+  token[$name]=$(cat "$work/$name/admin-token")
+}
+start_server sqlite-folder
+start_server postgres-s3 \
+  --Larder:Database:Kind=postgres "--Larder:Database:ConnectionString=${pg/Database=postgres/Database=$pg_http_db}" \
+  --Larder:Storage:Kind=s3 "--Larder:Storage:S3:ServiceUrl=$s3" --Larder:Storage:S3:Bucket=larder-bench-$$ \
+  "--Larder:Storage:S3:AccessKey=$s3_access" "--Larder:Storage:S3:SecretKey=$s3_secret" --Larder:Storage:S3:CreateBucket=true
+
+declare -A small large narinfo
+for name in sqlite-folder postgres-s3; do
+  echo "-- $name: push $SMALL_COUNT x $SMALL_BYTES B (8 in flight), $LARGE_COUNT x $LARGE_BYTES B (2 in flight)"
+  small[$name]=$(bench push "${url[$name]}" "${token[$name]}" small "$SMALL_COUNT" "$SMALL_BYTES" 8 "$work/$name.paths" | grep '^RESULT'); echo "${small[$name]}"
+  large[$name]=$(bench push "${url[$name]}" "${token[$name]}" large "$LARGE_COUNT" "$LARGE_BYTES" 2 "$work/$name.large" | grep '^RESULT'); echo "${large[$name]}"
+  echo "-- $name: narinfo GETs, wrk ${DURATION}s, $CONNECTIONS connections"
+  narinfo[$name]=$(WRK_PATHS=$work/$name.paths wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$root/bench/scale/narinfo.lua" "${url[$name]}" | grep '^RESULT'); echo "${narinfo[$name]}"
+done
+
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; timings on a shared machine are upper bounds)"
+echo
+printf "%-36s %16s %16s %8s\n" "metadata store, $PATHS paths" "PostgreSQL" "SQLite" "target"
+printf "%-36s %16s %16s %8s\n" "bulk load (s)" "$(field load_s "$meta_pg")" "$(field load_s "$meta_sqlite")" ""
+printf "%-36s %16s %16s %8s\n" "GetPath p50 (ms)" "$(field lookup_p50_ms "$meta_pg")" "$(field lookup_p50_ms "$meta_sqlite")" ""
+printf "%-36s %16s %16s %8s\n" "GetPath p99 (ms)" "$(field lookup_p99_ms "$meta_pg")" "$(field lookup_p99_ms "$meta_sqlite")" "< 2"
+printf "%-36s %16s %16s %8s\n" "FindMissing 30k, median (ms)" "$(field missing30k_median_ms "$meta_pg")" "$(field missing30k_median_ms "$meta_sqlite")" "< 200"
+printf "%-36s %16s %16s %8s\n" "FindMissing 30k, max of 5 (ms)" "$(field missing30k_max_ms "$meta_pg")" "$(field missing30k_max_ms "$meta_sqlite")" ""
+echo
+printf "%-36s %16s %16s %8s\n" "HTTP (larder serve, Release)" "PostgreSQL+S3" "SQLite+folder" "ratio"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+row() { # label field array
+  local label=$1 f=$2 a b; local -n arr=$3
+  a=$(field "$f" "${arr[postgres-s3]}"); b=$(field "$f" "${arr[sqlite-folder]}")
+  printf "%-36s %16s %16s %8s\n" "$label" "$a" "$b" "$(ratio "$a" "$b")"
+}
+row "push small: paths/s" paths_per_s small
+row "push small: MiB/s" mib_per_s small
+row "push large: MiB/s" mib_per_s large
+row "narinfo GET: requests/s" rps narinfo
+row "narinfo GET: p99 (ms)" p99_ms narinfo
+row "narinfo GET: non-2xx" non2xx narinfo
