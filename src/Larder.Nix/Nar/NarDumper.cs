@@ -63,7 +63,7 @@ internal sealed class NarDumper : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureSpaceAsync(EntryHeaderSpace, cancellationToken).ConfigureAwait(false);
-        var status = UnixFileSystem.GetStatus(path);
+        var status = StatusOf(path);
         WriteString(NarTokens.Open);
         WriteString(NarTokens.Type);
         switch (status.Kind)
@@ -109,6 +109,19 @@ internal sealed class NarDumper : IDisposable
         }
         await EnsureSpaceAsync(CloseSpace, cancellationToken).ConfigureAwait(false);
         WriteString(NarTokens.Close);
+    }
+
+    private static UnixFileStatus StatusOf(string path)
+    {
+        try
+        {
+            return UnixFileSystem.GetStatus(path);
+        }
+        catch (FileNotFoundException) when (Path.GetFileName(path).Contains('\uFFFD'))
+        {
+            // .NET decodes file names as UTF-8, replacing invalid bytes, so such a name cannot be opened again.
+            throw new IOException($"cannot archive '{path}': its name is not valid UTF-8");
+        }
     }
 
     private static List<(byte[] NameBytes, string Name)> SortedEntries(string directory)

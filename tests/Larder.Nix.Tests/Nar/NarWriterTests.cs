@@ -66,6 +66,19 @@ public sealed class NarWriterTests
     }
 
     [Fact]
+    public async Task Writer_names_a_file_name_that_is_not_utf8()
+    {
+        using var temp = new TempDirectory("larder-nar-writer");
+        (await ProcessRunner.RunAsync("sh", ["-c", "printf x > \"$1/$(printf 'bad\\377name')\"", "sh", temp.Path])).EnsureSuccess();
+
+        var e = await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(temp.Path, Stream.Null));
+
+        Assert.EndsWith("its name is not valid UTF-8", e.Message);
+        // .NET cannot name the file either, so TempDirectory could not clean it up.
+        (await ProcessRunner.RunAsync("sh", ["-c", "rm -f \"$1\"/bad*", "sh", temp.Path])).EnsureSuccess();
+    }
+
+    [Fact]
     public async Task Writer_reports_a_missing_path()
     {
         var e = await Assert.ThrowsAsync<FileNotFoundException>(() => NarWriter.WriteAsync("/nonexistent/larder-nar", Stream.Null));
