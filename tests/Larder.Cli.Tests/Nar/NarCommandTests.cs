@@ -108,6 +108,32 @@ public sealed class NarCommandTests : IDisposable
         Assert.Equal(nixListing + "\n", result.EnsureSuccess().Stdout);
     }
 
+    [Theory]
+    [InlineData("xz")]
+    [InlineData("zstd")]
+    [InlineData("bzip2")]
+    [InlineData("br")]
+    public async Task Ls_and_restore_read_the_compressed_nars_of_a_nix_binary_cache(string compression)
+    {
+        var peer = await NixPeer.GetAsync();
+        var tree = MakeTree();
+        var storePath = (await peer.RunNixAsync("nix-store", "--add", tree)).Stdout.Trim();
+        var cache = Path.Combine(_temp.Path, "cache");
+        await peer.RunNixAsync("nix", "copy", "--to", $"file://{cache}?compression={compression}&write-nar-listing=true", storePath);
+        var nixListing = await File.ReadAllTextAsync(Path.Combine(cache, Path.GetFileName(storePath)[..32] + ".ls"));
+        var compressedNar = Directory.GetFiles(Path.Combine(cache, "nar")).Single();
+        var target = Path.Combine(_temp.Path, "restored");
+
+        var ls = await LarderNarCli.RunAsync("nar", "ls", "--json", compressedNar);
+        var restore = await LarderNarCli.RunAsync("nar", "restore", compressedNar, target);
+
+        Assert.Equal(nixListing + "\n", ls.EnsureSuccess().Stdout);
+        restore.EnsureSuccess();
+        var original = await peer.RunNixAsync("nix-hash", "--type", "sha256", "--base32", tree);
+        var restored = await peer.RunNixAsync("nix-hash", "--type", "sha256", "--base32", target);
+        Assert.Equal(original.Stdout, restored.Stdout);
+    }
+
     [Fact]
     public async Task Restore_recreates_a_tree_nix_hashes_the_same()
     {

@@ -1,12 +1,40 @@
 using Larder.Cli.Infrastructure;
+using Larder.Nix.Compression;
 using Larder.Nix.Nar;
 
 namespace Larder.Cli.Commands.Nar;
 
-/// <summary>Opening a NAR given on the command line (a file, or <c>-</c> for stdin) and reporting malformed archives.</summary>
+/// <summary>
+/// Opening a NAR given on the command line (a file, or <c>-</c> for stdin), compressed or not, and reporting malformed
+/// archives.
+/// </summary>
 internal static class NarInput
 {
-    public static Stream Open(string fileOrDash)
+    /// <summary>
+    /// Opens the NAR, decompressing it when its first bytes show zstd, xz, bzip2 or gzip (or the name ends in
+    /// <c>.br</c>, as brotli has no magic number), as files in a binary cache's <c>nar/</c> folder are.
+    /// </summary>
+    public static async Task<Stream> OpenAsync(string fileOrDash, CancellationToken cancellationToken)
+    {
+        var raw = Open(fileOrDash);
+        var prefix = new byte[CompressionDetector.PrefixLength];
+        var got = 0;
+        int n;
+        while (got < prefix.Length && (n = await raw.ReadAsync(prefix.AsMemory(got), cancellationToken)) > 0)
+        {
+            got += n;
+        }
+        Stream replayed = new PrefixedReadStream(prefix[..got], raw);
+        if (fileOrDash.EndsWith(".br", StringComparison.Ordinal))
+        {
+            return Codecs.Decompress(replayed, CompressionKind.Brotli, leaveOpen: false);
+        }
+        return CompressionDetector.TryDetect(prefix.AsSpan(0, got), out var kind) && kind != CompressionKind.None
+            ? Codecs.Decompress(replayed, kind, leaveOpen: false)
+            : replayed;
+    }
+
+    private static Stream Open(string fileOrDash)
     {
         if (fileOrDash == "-")
         {

@@ -9,7 +9,7 @@ internal static class NarLsCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "NAR file, or - for stdin" };
+        var file = new Argument<string>("FILE") { Description = "NAR file (may be compressed: zstd, xz, bzip2, gzip, or brotli named *.br), or - for stdin" };
         var json = new Option<bool>("--json") { Description = "Print the JSON listing Nix writes next to a NAR (write-nar-listing)" };
         var longFormat = new Option<bool>("--long", "-l") { Description = "Show type, permissions, size and symlink targets (like nix nar ls --long)" };
         var command = new Command("ls", "List the contents of a NAR recursively (like nix nar ls -R FILE /), validating it.")
@@ -19,7 +19,7 @@ internal static class NarLsCommand
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
             var source = parseResult.GetRequiredValue(file);
-            await using var input = NarInput.Open(source);
+            await using var input = await NarInput.OpenAsync(source, cancellationToken);
             await using var stdout = Console.OpenStandardOutput();
             if (parseResult.GetValue(json))
             {

@@ -9,7 +9,7 @@ internal static class NarRestoreCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "NAR file, or - for stdin" };
+        var file = new Argument<string>("FILE") { Description = "NAR file (may be compressed: zstd, xz, bzip2, gzip, or brotli named *.br), or - for stdin" };
         var target = new Argument<string>("DIR") { Description = "Where to restore: must not exist, or be an empty directory" };
         var command = new Command("restore", "Restore a NAR into DIR. Malformed archives are rejected and nothing is left behind.")
         {
@@ -18,7 +18,7 @@ internal static class NarRestoreCommand
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
             var source = parseResult.GetRequiredValue(file);
-            await using var input = NarInput.Open(source);
+            await using var input = await NarInput.OpenAsync(source, cancellationToken);
             await NarInput.ReportingFormatErrorsAsync(source,
                 () => NarRestorer.RestoreAsync(input, parseResult.GetRequiredValue(target), cancellationToken));
             return 0;
