@@ -125,6 +125,22 @@ public sealed class NixCopyTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal(System.Net.HttpStatusCode.NotFound, narInfo.StatusCode);
     }
 
+    [Fact]
+    public async Task Nix_copies_a_build_log_to_the_cache_and_reads_it_back()
+    {
+        var nix = await NixPeer.GetAsync();
+        var (cacheUrl, _, writeEnv) = await PublicCacheWithWriterAsync(nix, "log");
+        var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());
+        var drv = await nix.DeriverOfAsync(output);
+
+        await Nix(writeEnv, "nix", "store", "copy-log", "--to", cacheUrl, drv);
+
+        using var response = await fixture.Client.GetAsync($"{cacheUrl}/log/{Path.GetFileName(drv)}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var local = (await nix.RunNixAsync("nix", "log", drv)).Stdout;
+        Assert.Equal(local, await response.Content.ReadAsStringAsync());
+    }
+
     private async Task<(string Url, string PublicKey, IReadOnlyDictionary<string, string> WriteEnv)> PublicCacheWithWriterAsync(NixPeer nix, string prefix)
     {
         var name = ServerFixture.NewCacheName(prefix);
