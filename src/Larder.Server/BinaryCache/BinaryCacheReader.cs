@@ -163,9 +163,13 @@ internal sealed class BinaryCacheReader(
         Encoding.UTF8.GetBytes($"StoreDir: {cache.StoreDir}\nWantMassQuery: 1\nPriority: {cache.Priority}\n");
 
     /// <summary>The 32-character store path hash of <c>&lt;hash&gt;&lt;suffix&gt;</c>, or null.</summary>
-    internal static string? TryHashPart(string file, string suffix) =>
-        file.Length == StorePath.HashPartLength + suffix.Length && file.EndsWith(suffix, StringComparison.Ordinal) &&
-        StorePath.IsValidHashPart(file[..StorePath.HashPartLength])
-            ? file[..StorePath.HashPartLength]
-            : null;
+    internal static string? TryHashPart(string file, string suffix)
+    {
+        if (file.Length != StorePath.HashPartLength + suffix.Length || !file.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        string hashPart = file[..StorePath.HashPartLength];
+        return StorePath.IsValidHashPart(hashPart) ? hashPart : null;
+    }
 }
