@@ -91,10 +91,18 @@ larder cache create push-larder >/dev/null
 larder cache create push-nixcopy >/dev/null
 larder cache create many >/dev/null
 
+# CPU seconds the server has used so far (user + system): on a busy machine wall time is noisy, CPU time less so.
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$server_pid/stat"; }
+
 echo "== larder push ($paths paths, -j $JOBS)"
+c0=$(server_cpu)
 t_larder=$(seconds larder push push-larder "$closure" -j "$JOBS")
+c1=$(server_cpu)
 echo "== nix copy to Larder (zstd)"
 t_nix_http=$(seconds timeout 1800 nix copy --to "$url/push-nixcopy?compression=zstd" "$closure")
+c2=$(server_cpu)
+cpu_larder=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')
+cpu_nix_http=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.2f", b - a }')
 echo "== nix copy to file:// (zstd)"
 t_nix_file=$(seconds timeout 1800 nix copy --to "file://$work/filecache?compression=zstd" "$closure")
 
@@ -107,12 +115,12 @@ t_noop_nix=$(seconds timeout 1800 nix copy --to "$url/many?compression=zstd" "$m
 
 mib=$(awk -v b="$nar_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 echo
-echo "push benchmark: $paths paths, $mib MiB NAR (every ${BIG_EVERY}th path $BIG_MIB MiB); $(nproc) cores; loopback"
-printf '%-44s %9s %10s %14s\n' "what" "seconds" "MiB/s" "vs larder push"
-row() { awk -v l="$1" -v t="$2" -v m="$mib" -v base="$t_larder" 'BEGIN { printf "%-44s %9.2f %10.1f %13.2fx\n", l, t, m / t, t / base }'; }
-row "larder push (-j $JOBS)" "$t_larder"
-row "nix copy --to http://larder (zstd)" "$t_nix_http"
-row "nix copy --to file:// (zstd)" "$t_nix_file"
+echo "push benchmark: $paths paths, $mib MiB NAR (every ${BIG_EVERY}th path $BIG_MIB MiB); $(nproc) cores; loopback; load average $(cut -d' ' -f1 /proc/loadavg)"
+printf '%-44s %9s %10s %14s %12s\n' "what" "seconds" "MiB/s" "vs larder push" "server CPU s"
+row() { awk -v l="$1" -v t="$2" -v m="$mib" -v base="$t_larder" -v cpu="$3" 'BEGIN { printf "%-44s %9.2f %10.1f %13.2fx %12s\n", l, t, m / t, t / base, cpu }'; }
+row "larder push (-j $JOBS)" "$t_larder" "$cpu_larder"
+row "nix copy --to http://larder (zstd)" "$t_nix_http" "$cpu_nix_http"
+row "nix copy --to file:// (zstd)" "$t_nix_file" "-"
 echo
 printf '%-44s %9s\n' "no-op re-push, $many_paths paths" "seconds"
 printf '%-44s %9.2f\n' "larder push (first push, for reference)" "$t_many_first"
