@@ -9,13 +9,11 @@ public sealed class NarWriterTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    [InlineData(262_000)]   // around the writer's 256 KiB buffer
-    [InlineData(262_033)]   // the contents end within a string's length of the buffer's end
-    [InlineData(262_040)]
-    [InlineData(262_144)]
-    [InlineData(1_048_577)] // just over one 1 MiB read chunk
+    [InlineData(NarDumper.BufferSize - 104)] // the contents end exactly where the writer's buffer ends
+    [InlineData(NarDumper.BufferSize - 103)] // one byte too many: streamed in chunks
+    [InlineData(NarDumper.BufferSize - 120)] // the closing strings do not fit after the contents
     [InlineData(3_145_735)] // several chunks, odd length (padding)
-    [InlineData(17_000_003)] // big enough for reads overlapped with writes
+    [InlineData(17_000_003)]
     public async Task File_of_any_size_dumps_like_nix_store_dump(int size)
     {
         var peer = await NixPeer.GetAsync();
@@ -41,7 +39,8 @@ public sealed class NarWriterTests
         using var temp = new TempDirectory("larder-nar-writer");
         var deep = Directory.CreateDirectory(Path.Combine(temp.Path, "tree", "a", "b", "c")).FullName;
         var file = Path.Combine(deep, "file");
-        for (var size = 261_700; size <= 262_200; size++)
+        // The contents of tree/a/b/c/file start 640 bytes into the NAR: sweep sizes that end them near the buffer end.
+        for (var size = NarDumper.BufferSize - 720; size <= NarDumper.BufferSize - 560; size++)
         {
             await File.WriteAllBytesAsync(file, new byte[size]);
 
@@ -50,7 +49,19 @@ public sealed class NarWriterTests
             var parsed = await NarParser.ParseAsync(new MemoryStream(nar.ToArray()), NullVisitor.Instance);
 
             Assert.Equal(nar.Length, parsed.NarSize);
+            Assert.Equal(640 + size + (8 - size % 8) % 8 + 16 * 9, nar.Length);
         }
+    }
+
+    [Fact]
+    public async Task Writer_stops_reading_when_the_output_fails()
+    {
+        using var temp = new TempDirectory("larder-nar-writer");
+        await File.WriteAllBytesAsync(Path.Combine(temp.Path, "big"), new byte[5 * NarDumper.BufferSize]);
+
+        var e = await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(temp.Path, new FailingStream()));
+
+        Assert.Equal("disk full", e.Message);
     }
 
     [Fact]
@@ -98,5 +109,13 @@ public sealed class NarWriterTests
         var expected = NarBytes.Of("nix-archive-1", "(", "type", "symlink", "target", "/etc", ")");
         Assert.Equal(expected.Length, result.NarSize);
         Assert.Equal(NixHash.Compute(HashKind.Sha256, expected), result.NarHash);
+    }
+
+    /// <summary>An output that fails on its first write.</summary>
+    private sealed class FailingStream : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("disk full");
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new IOException("disk full");
     }
 }
