@@ -7,6 +7,14 @@ internal static class UserFacingError
     {
         switch (exception)
         {
+            case Larder.Server.Configuration.LarderConfigurationException e:
+                message = e.Message;
+                hint = "check the configuration (--config, DATA/larder.json, --Larder:Key=value, Larder__Key variables)";
+                return true;
+            case Larder.Server.Metadata.MetadataUnavailableException e:
+                message = $"the metadata database is unavailable: {e.Message}";
+                hint = "check Larder:Database:ConnectionString and that the database server is running";
+                return true;
             case FileNotFoundException e:
                 message = $"no such file: {e.FileName ?? e.Message}";
                 hint = null;
