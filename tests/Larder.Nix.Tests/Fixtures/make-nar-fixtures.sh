@@ -56,7 +56,9 @@ ln -s /nix/store/does-not-exist-anywhere "$m/share/link-absolute"
 ln -s missing/file "$m/share/link-dangling"
 ln -s pkg "$m/share/doc/link-to-dir"
 printf 'deep\n' > "$m/deep/a/b/c/d/e/leaf"
-for i in $(seq 1 100); do printf %s "$i" | sha256sum; done | head -c 3000 > "$m/lib/random.bin"  # deterministic
+# deterministic "random" bytes (no pipe into head: with pipefail its early exit would abort the script)
+for i in $(seq 1 100); do printf %s "$i" | sha256sum; done > "$WORK/digests"
+head -c 3000 "$WORK/digests" > "$m/lib/random.bin"
 
 # --- names: byte order, unicode, odd but legal characters, a 255-byte name ---
 n=$T/names
