@@ -109,7 +109,11 @@ internal static class MetadataBench
             {
                 disposable.Dispose();
             }
-            if (dropDatabase is not null)
+            if (dropDatabase is not null && Environment.GetEnvironmentVariable("LARDER_BENCH_KEEP_DB") == "1")
+            {
+                Console.WriteLine($"kept database {dropDatabase}");
+            }
+            else if (dropDatabase is not null)
             {
                 NpgsqlConnection.ClearAllPools();
                 await ExecuteAdminAsync(new NpgsqlConnectionStringBuilder(target) { Database = "postgres" }.ToString(), $"DROP DATABASE {dropDatabase} WITH (FORCE);");
