@@ -26,6 +26,10 @@ public sealed class TempDirectory : IDisposable
         catch (UnauthorizedAccessException)
         {
         }
+        catch (ArgumentException)
+        {
+            // .NET cannot name a file whose name is not valid UTF-8; leave such a tree for the OS's temp cleanup.
+        }
     }
 
     // Nix makes store contents read-only; restored or substituted trees must be made writable to be deleted.
