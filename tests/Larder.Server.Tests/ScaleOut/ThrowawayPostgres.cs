@@ -34,12 +34,15 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         return pg;
     }
 
-    /// <summary>Stops the server (fast shutdown: open sessions are terminated with 57P01).</summary>
-    public Task StopAsync() => AsPostgresAsync("pg_ctl", "-D", DataDir, "-m", "fast", "-w", "stop");
+    /// <summary>
+    /// Stops the server: <c>fast</c> terminates sessions with 57P01 (a session that was just granted a lock may still
+    /// finish its query); <c>immediate</c> kills every backend at once, as a crash would.
+    /// </summary>
+    public Task StopAsync(string mode = "fast") => AsPostgresAsync("pg_ctl", "-D", DataDir, "-m", mode, "-w", "stop");
 
     public Task StartServerAsync() => AsPostgresAsync(
         "pg_ctl", "-D", DataDir, "-l", Path.Combine(_dir.Path, "server.log"), "-w",
-        "-o", $"-p {Port} -k {_dir.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off", "start");
+        "-o", $"-p {Port} -k {_dir.Path} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
 
     /// <summary>Waits until some session of this cluster is blocked on a lock (a query of the code under test is in flight).</summary>
     public async Task WaitForLockWaiterAsync()
