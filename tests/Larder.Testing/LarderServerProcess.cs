@@ -124,6 +124,8 @@ public sealed partial class LarderServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // The parameterless wait also drains the asynchronous stdout/stderr readers, so Output is complete.
+                _process.WaitForExit();
                 throw new InvalidOperationException($"larder serve exited with {_process.ExitCode} before listening:\n{Output}");
             }
             try
