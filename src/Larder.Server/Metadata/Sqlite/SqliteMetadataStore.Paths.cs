@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Larder.Server.Metadata.Sqlite;
@@ -44,13 +45,20 @@ public sealed partial class SqliteMetadataStore
         Run(cancellationToken, session =>
         {
             ArgumentNullException.ThrowIfNull(hashParts);
+            // One statement over a JSON array: SQLite probes the primary key once per hash without a round trip
+            // through the command layer for each (30,000 hashes per query from `larder push`).
+            using var reader = session.Command(
+                """
+                SELECT j.value FROM json_each($p1) AS j
+                WHERE NOT EXISTS (SELECT 1 FROM paths p WHERE p.cache_id = $p0 AND p.hash_part = j.value)
+                ORDER BY j.key;
+                """,
+                cacheId,
+                JsonSerializer.Serialize(hashParts)).ExecuteReader();
             var missing = new List<string>();
-            foreach (var hashPart in hashParts)
+            while (reader.Read())
             {
-                if (!PathExists(session, null, cacheId, hashPart))
-                {
-                    missing.Add(hashPart);
-                }
+                missing.Add(reader.GetString(0));
             }
             return (IReadOnlyList<string>)missing;
         });
