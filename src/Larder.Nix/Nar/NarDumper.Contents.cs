@@ -1,115 +1,82 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace Larder.Nix.Nar;
 
-/// <summary>Regular file contents: small files into the output buffer, larger ones streamed in chunks.</summary>
+/// <summary>
+/// Regular file contents: read into the output buffer, or, for large read-only files (store files), mapped and
+/// written straight from the page cache, which saves copying every byte once.
+/// </summary>
 internal sealed partial class NarDumper
 {
-    private async Task WriteContentsAsync(string path, long size, CancellationToken cancellationToken)
+    private const long MapThreshold = BufferSize;
+    private const int MapWindow = 256 * 1024 * 1024;
+    private const int MappedWriteSize = 4 * 1024 * 1024;
+
+    private async Task WriteContentsAsync(string path, UnixFileStatus status, CancellationToken cancellationToken)
     {
         Reserve(8);
-        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_used), (ulong)size);
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_used), (ulong)status.Size);
         _used += 8;
         using var handle = UnixFileSystem.OpenForRead(path);
-        if (size <= _buffer.Length - _used - 8)
+        if (status.ReadOnly && status.Size >= MapThreshold)
         {
-            ReadExactly(handle, path, _buffer.AsSpan(_used, (int)size));
-            _used += (int)size;
+            await WriteMappedAsync(handle, path, status.Size, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-            await CopyLargeFileAsync(handle, path, size, cancellationToken).ConfigureAwait(false);
+            await ReadIntoBufferAsync(handle, path, status.Size, cancellationToken).ConfigureAwait(false);
         }
-        WritePadding(size);
+        await EnsureSpaceAsync(CloseSpace, cancellationToken).ConfigureAwait(false);
+        WritePadding(status.Size);
     }
 
-    /// <summary>
-    /// Streams a file too big for the output buffer in large chunks. Reads from the page cache cost a memcpy; for big
-    /// files the next chunk is read on another thread while the current one is written (hashed, compressed), but each
-    /// such read costs thread hops, which only pay off with few, large chunks.
-    /// </summary>
-    private Task CopyLargeFileAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken) =>
-        size >= OverlapThreshold
-            ? CopyOverlappedAsync(handle, path, size, cancellationToken)
-            : CopySequentialAsync(handle, path, size, cancellationToken);
-
-    private async Task CopySequentialAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
+    private async Task ReadIntoBufferAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
     {
-        var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        try
+        var left = size;
+        while (left > 0)
         {
-            var left = size;
-            while (left > 0)
+            if (_used == _buffer.Length)
             {
-                var want = (int)Math.Min(chunk.Length, left);
-                ReadExactly(handle, path, chunk.AsSpan(0, want));
-                await _output.WriteAsync(chunk.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
-                left -= want;
+                await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
+            var want = (int)Math.Min(_buffer.Length - _used, left);
+            ReadExactly(handle, path, _buffer.AsSpan(_used, want));
+            _used += want;
+            left -= want;
         }
     }
 
-    private async Task CopyOverlappedAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
+    /// <summary>Queues the file's bytes as background writes of mapped windows; each window is unmapped once written.</summary>
+    private async Task WriteMappedAsync(SafeFileHandle handle, string path, long size, CancellationToken cancellationToken)
     {
-        var current = ArrayPool<byte>.Shared.Rent(OverlapChunkSize);
-        var next = ArrayPool<byte>.Shared.Rent(OverlapChunkSize);
-        Task<int>? pending = null;
-        try
+        await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+        for (long offset = 0; offset < size; offset += MapWindow)
         {
-            long offset = 0;
-            var currentLength = ReadChunk(handle, path, current, offset, size);
-            while (true)
+            var window = MappedFile.Map(handle, offset, (int)Math.Min(MapWindow, size - offset), path);
+            try
             {
-                offset += currentLength;
-                if (offset < size)
-                {
-                    var (buffer, at) = (next, offset);
-                    pending = Task.Run(() => ReadChunk(handle, path, buffer, at, size), cancellationToken);
-                }
-                await _output.WriteAsync(current.AsMemory(0, currentLength), cancellationToken).ConfigureAwait(false);
-                if (pending is null)
-                {
-                    break;
-                }
-                currentLength = await pending.ConfigureAwait(false);
-                pending = null;
-                (current, next) = (next, current);
+                await _pendingWrite.ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            if (pending is not null)
+            catch
             {
-                // The write failed while a read was in flight: let it finish before its buffer goes back to the pool.
-                try { await pending.ConfigureAwait(false); } catch (Exception) { }
+                ((IDisposable)window).Dispose();
+                throw;
             }
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(next);
+            _pendingWrite = Task.Run(() => WriteWindowAsync(window, cancellationToken), CancellationToken.None);
         }
     }
 
-    /// <summary>Reads min(chunk, rest of file) bytes at <paramref name="offset"/>.</summary>
-    private static int ReadChunk(SafeFileHandle handle, string path, byte[] chunk, long offset, long size)
+    private async Task WriteWindowAsync(MappedFile window, CancellationToken cancellationToken)
     {
-        var want = (int)Math.Min(chunk.Length, size - offset);
-        var got = 0;
-        while (got < want)
+        using (window)
         {
-            var n = RandomAccess.Read(handle, chunk.AsSpan(got, want - got), offset + got);
-            if (n == 0)
+            var memory = window.Memory;
+            for (var at = 0; at < memory.Length; at += MappedWriteSize)
             {
-                throw ChangedWhileReading(path);
+                await _output.WriteAsync(memory.Slice(at, Math.Min(MappedWriteSize, memory.Length - at)), cancellationToken).ConfigureAwait(false);
             }
-            got += n;
         }
-        return got;
     }
 
     private static void ReadExactly(SafeFileHandle handle, string path, Span<byte> destination)
@@ -120,12 +87,9 @@ internal sealed partial class NarDumper
             var n = UnixFileSystem.Read(handle, destination[got..], path);
             if (n == 0)
             {
-                throw ChangedWhileReading(path);
+                throw new IOException($"file '{path}' got shorter while it was being archived");
             }
             got += n;
         }
     }
-
-    private static IOException ChangedWhileReading(string path) =>
-        new($"file '{path}' got shorter while it was being archived");
 }

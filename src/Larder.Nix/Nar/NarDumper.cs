@@ -5,17 +5,14 @@ using System.IO.Enumeration;
 namespace Larder.Nix.Nar;
 
 /// <summary>
-/// The state of one <see cref="NarWriter"/> run: a pooled output buffer that collects the small strings (and whole
-/// small files), flushed to the output in large writes. Larger files bypass it, read in 1 MiB chunks; from 16 MiB on,
-/// the next chunk is read on another thread while the previous one is written, so hashing or compressing overlaps
-/// with reading. (A pipeline that also reads small files ahead was tried: under load it cost more than it gained.)
+/// The state of one <see cref="NarWriter"/> run. Everything (strings, small files, chunks of large files) goes into a
+/// pooled 1 MiB buffer; a full buffer is written to the output on the thread pool while this thread fills the other
+/// one, so reading files (system calls, page-cache copies) overlaps with whatever the output does (hashing,
+/// compressing, sending). Nix does the two one after the other.
 /// </summary>
 internal sealed partial class NarDumper : IDisposable
 {
-    internal const int BufferSize = 256 * 1024;
-    private const int ChunkSize = 1024 * 1024;
-    private const int OverlapChunkSize = 4 * 1024 * 1024;
-    private const long OverlapThreshold = 16 * 1024 * 1024;
+    internal const int BufferSize = 1024 * 1024;
 
     // Room for everything one entry writes before its contents: keywords, a name and a symlink target at their limits.
     private const int EntryHeaderSpace = 8 * 1024;
@@ -33,29 +30,45 @@ internal sealed partial class NarDumper : IDisposable
 
     private readonly Stream _output;
     private byte[] _buffer;
+    private byte[] _spare;
     private int _used;
+
+    // The write of the spare buffer, in flight on the thread pool; at most one at a time, so writes stay in order.
+    private Task _pendingWrite = Task.CompletedTask;
 
     public NarDumper(Stream output)
     {
         _output = output;
         _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        _spare = ArrayPool<byte>.Shared.Rent(BufferSize);
     }
 
     public async Task DumpAsync(string path, CancellationToken cancellationToken)
     {
-        WriteString(NarTokens.Magic);
-        await DumpNodeAsync(path, cancellationToken).ConfigureAwait(false);
-        await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            WriteString(NarTokens.Magic);
+            await DumpNodeAsync(path, cancellationToken).ConfigureAwait(false);
+            await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+            await _pendingWrite.ConfigureAwait(false);
+        }
+        finally
+        {
+            // On failure a write may still be using the spare buffer: let it end before the buffers go back to the pool.
+            try { await _pendingWrite.ConfigureAwait(false); } catch (Exception) { }
+        }
     }
 
     public void Dispose()
     {
-        var buffer = _buffer;
-        _buffer = [];
-        if (buffer.Length > 0)
+        foreach (var buffer in new[] { _buffer, _spare })
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
+        _buffer = _spare = [];
     }
 
     private async Task DumpNodeAsync(string path, CancellationToken cancellationToken)
@@ -75,7 +88,7 @@ internal sealed partial class NarDumper : IDisposable
                     WriteString([]);
                 }
                 WriteString(NarTokens.Contents);
-                await WriteContentsAsync(path, status.Size, cancellationToken).ConfigureAwait(false);
+                await WriteContentsAsync(path, status, cancellationToken).ConfigureAwait(false);
                 break;
             case UnixFileKind.Symlink:
                 WriteString(NarTokens.Symlink);
@@ -167,12 +180,17 @@ internal sealed partial class NarDumper : IDisposable
     private ValueTask EnsureSpaceAsync(int count, CancellationToken cancellationToken) =>
         _buffer.Length - _used >= count ? ValueTask.CompletedTask : FlushBufferAsync(cancellationToken);
 
+    /// <summary>Hands the filled part of the buffer to a background write (after the previous one ended) and swaps buffers.</summary>
     private async ValueTask FlushBufferAsync(CancellationToken cancellationToken)
     {
-        if (_used > 0)
+        if (_used == 0)
         {
-            await _output.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken).ConfigureAwait(false);
-            _used = 0;
+            return;
         }
+        await _pendingWrite.ConfigureAwait(false);
+        var filled = _buffer.AsMemory(0, _used);
+        _pendingWrite = Task.Run(() => _output.WriteAsync(filled, cancellationToken).AsTask(), cancellationToken);
+        (_buffer, _spare) = (_spare, _buffer);
+        _used = 0;
     }
 }

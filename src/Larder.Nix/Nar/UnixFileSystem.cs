@@ -13,7 +13,8 @@ internal enum UnixFileKind
 }
 
 /// <summary>What the NAR writer needs to know about a path, without following a final symlink.</summary>
-internal readonly record struct UnixFileStatus(UnixFileKind Kind, bool OwnerExecutable, long Size);
+/// <param name="ReadOnly">No one has write permission (as for every file in a Nix store).</param>
+internal readonly record struct UnixFileStatus(UnixFileKind Kind, bool OwnerExecutable, bool ReadOnly, long Size);
 
 /// <summary>
 /// The few POSIX calls .NET does not expose: the file type of a path without following symlinks (FIFOs, sockets and
@@ -47,7 +48,7 @@ internal static partial class UnixFileSystem
             0xA000 => UnixFileKind.Symlink,
             _ => UnixFileKind.Other,
         };
-        return new UnixFileStatus(kind, (mode & 0x40) != 0, size);
+        return new UnixFileStatus(kind, (mode & 0x40) != 0, (mode & 0x92) == 0, size);
     }
 
     /// <summary>Creates a directory; throws <see cref="IOException"/> if anything (even a dangling symlink) is already there.</summary>

@@ -33,6 +33,40 @@ public sealed class NarWriterTests
         Assert.True((await File.ReadAllBytesAsync(nixNar)).AsSpan().SequenceEqual(ours.ToArray()));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // large read-only files (store files) are mapped instead of read
+    public async Task Tree_of_small_and_large_files_dumps_like_nix_store_dump(bool readOnly)
+    {
+        var peer = await NixPeer.GetAsync();
+        using var temp = new TempDirectory("larder-nar-writer");
+        var tree = Directory.CreateDirectory(Path.Combine(temp.Path, "tree")).FullName;
+        var sizes = new[] { 10, NarDumper.BufferSize - 1, NarDumper.BufferSize, 7, NarDumper.BufferSize + 1, 3_145_735, 0, 5_000 };
+        var files = new List<string>();
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            var directory = Directory.CreateDirectory(Path.Combine(tree, $"d{i % 3}")).FullName;
+            var contents = new byte[sizes[i]];
+            new Random(i).NextBytes(contents);
+            var file = Path.Combine(directory, $"f{i}");
+            await File.WriteAllBytesAsync(file, contents);
+            files.Add(file);
+        }
+        if (readOnly)
+        {
+            files.ForEach(f => File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead));
+        }
+        var nixNar = Path.Combine(temp.Path, "nix.nar");
+        var dump = await ProcessRunner.RunAsync("sh", ["-c", "nix-store --dump \"$1\" > \"$2\"", "sh", tree, nixNar],
+            new ProcessOptions { Environment = peer.Environment, Timeout = TimeSpan.FromMinutes(1) });
+        dump.EnsureSuccess();
+
+        var ours = new MemoryStream();
+        await NarWriter.WriteAsync(tree, ours);
+
+        Assert.True((await File.ReadAllBytesAsync(nixNar)).AsSpan().SequenceEqual(ours.ToArray()));
+    }
+
     [Fact]
     public async Task Nested_files_ending_anywhere_near_the_buffer_end_round_trip()
     {
@@ -60,6 +94,21 @@ public sealed class NarWriterTests
         await File.WriteAllBytesAsync(Path.Combine(temp.Path, "big"), new byte[5 * NarDumper.BufferSize]);
 
         var e = await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(temp.Path, new FailingStream()));
+
+        Assert.Equal("disk full", e.Message);
+    }
+
+    [Fact]
+    public async Task Writer_stops_when_the_output_fails_while_writing_a_mapped_file()
+    {
+        using var temp = new TempDirectory("larder-nar-writer");
+        var big = Path.Combine(temp.Path, "big");
+        await File.WriteAllBytesAsync(big, new byte[5 * NarDumper.BufferSize]);
+        File.SetUnixFileMode(big, UnixFileMode.UserRead);
+        await File.WriteAllBytesAsync(Path.Combine(temp.Path, "small"), new byte[100]);
+
+        // Buffered writes are at most BufferSize long: only the mapped file's 4 MiB write fails.
+        var e = await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(temp.Path, new FailingStream(failAbove: NarDumper.BufferSize)));
 
         Assert.Equal("disk full", e.Message);
     }
@@ -112,10 +161,22 @@ public sealed class NarWriterTests
     }
 
     /// <summary>An output that fails on its first write.</summary>
-    private sealed class FailingStream : MemoryStream
+    /// <summary>Fails every write longer than <paramref name="failAbove"/> bytes (by default, every write).</summary>
+    private sealed class FailingStream(int failAbove = -1) : MemoryStream
     {
-        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("disk full");
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            throw new IOException("disk full");
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (buffer.Length > failAbove)
+            {
+                throw new IOException("disk full");
+            }
+            base.Write(buffer);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
     }
 }
