@@ -35,6 +35,25 @@ public static class CompressionDetector
         return Enum.IsDefined(kind);
     }
 
+    /// <summary>
+    /// Reads the first <see cref="PrefixLength"/> bytes of <paramref name="input"/> and detects their compression like
+    /// <see cref="TryDetect"/> (null when unknown); <c>Replay</c> yields the whole stream again, those bytes included.
+    /// </summary>
+    public static async Task<(CompressionKind? Kind, Stream Replay)> PeekAsync(
+        Stream input, bool leaveOpen, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var prefix = new byte[PrefixLength];
+        var got = 0;
+        int n;
+        while (got < prefix.Length && (n = await input.ReadAsync(prefix.AsMemory(got), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            got += n;
+        }
+        CompressionKind? kind = TryDetect(prefix.AsSpan(0, got), out var detected) ? detected : null;
+        return (kind, new PrefixedReadStream(prefix[..got], input, leaveOpen));
+    }
+
     // Skippable frames have magic 0x184D2A50 to 0x184D2A5F (little-endian).
     private static bool IsZstdSkippableFrame(ReadOnlySpan<byte> prefix) =>
         prefix.Length >= 4 && (prefix[0] & 0xF0) == 0x50 && prefix[1] == 0x2A && prefix[2] == 0x4D && prefix[3] == 0x18;

@@ -64,7 +64,14 @@ internal sealed class BinaryCacheWriter(
         long limit = options.Value.MaxUploadBytes;
         RequestBodies.PrepareLimit(http, limit, "the NAR upload");
         var expected = NixHash.Parse(name.Hash, HashKind.Sha256);
-        var nar = await ingestor.IngestAsync(http.Request.Body, name.Compression, limit, expected, ct).ConfigureAwait(false);
+        var (body, compression) = (http.Request.Body, name.Compression);
+        if (compression == CompressionKind.None)
+        {
+            // Nix names gzip uploads plain nar/<hash>.nar (only the narinfo says gzip): trust the bytes, not the name.
+            var (detected, replay) = await CompressionDetector.PeekAsync(body, leaveOpen: true, ct).ConfigureAwait(false);
+            (body, compression) = (replay, detected ?? CompressionKind.None);
+        }
+        var nar = await ingestor.IngestAsync(body, compression, limit, expected, ct).ConfigureAwait(false);
         await metadata.AddStagedNarAsync(nar.ToStaged(cache.Id, name.Url, time.GetUtcNow()), ct).ConfigureAwait(false);
         http.Response.StatusCode = StatusCodes.Status201Created;
     }

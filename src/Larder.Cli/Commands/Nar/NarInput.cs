@@ -16,21 +16,13 @@ internal static class NarInput
     /// </summary>
     public static async Task<Stream> OpenAsync(string fileOrDash, CancellationToken cancellationToken)
     {
-        var raw = Open(fileOrDash);
-        var prefix = new byte[CompressionDetector.PrefixLength];
-        var got = 0;
-        int n;
-        while (got < prefix.Length && (n = await raw.ReadAsync(prefix.AsMemory(got), cancellationToken)) > 0)
-        {
-            got += n;
-        }
-        Stream replayed = new PrefixedReadStream(prefix[..got], raw);
+        var (kind, replayed) = await CompressionDetector.PeekAsync(Open(fileOrDash), leaveOpen: false, cancellationToken);
         if (fileOrDash.EndsWith(".br", StringComparison.Ordinal))
         {
             return Codecs.Decompress(replayed, CompressionKind.Brotli, leaveOpen: false);
         }
-        return CompressionDetector.TryDetect(prefix.AsSpan(0, got), out var kind) && kind != CompressionKind.None
-            ? Codecs.Decompress(replayed, kind, leaveOpen: false)
+        return kind is { } compressed && compressed != CompressionKind.None
+            ? Codecs.Decompress(replayed, compressed, leaveOpen: false)
             : replayed;
     }
 

@@ -1,7 +1,10 @@
-namespace Larder.Cli.Commands.Nar;
+namespace Larder.Nix.Compression;
 
-/// <summary>A read-only stream that yields <c>prefix</c> and then the rest of <c>inner</c>: undoes a peek at the start.</summary>
-internal sealed class PrefixedReadStream(byte[] prefix, Stream inner) : Stream
+/// <summary>
+/// A read-only stream that yields <c>prefix</c> and then the rest of <c>inner</c>: undoes a peek at the start.
+/// Disposing it disposes <c>inner</c> unless <c>leaveOpen</c>.
+/// </summary>
+public sealed class PrefixedReadStream(byte[] prefix, Stream inner, bool leaveOpen = false) : Stream
 {
     private int _prefixUsed;
 
@@ -43,7 +46,7 @@ internal sealed class PrefixedReadStream(byte[] prefix, Stream inner) : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !leaveOpen)
         {
             inner.Dispose();
         }
@@ -52,8 +55,11 @@ internal sealed class PrefixedReadStream(byte[] prefix, Stream inner) : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        await inner.DisposeAsync();
-        await base.DisposeAsync();
+        if (!leaveOpen)
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+        }
+        await base.DisposeAsync().ConfigureAwait(false);
     }
 
     public override void Flush() { }
