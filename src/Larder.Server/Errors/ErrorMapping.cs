@@ -11,8 +11,8 @@ namespace Larder.Server.Errors;
 
 /// <summary>
 /// The one place where exceptions become HTTP responses: <see cref="LarderException"/> with its status,
-/// <see cref="MetadataUnavailableException"/> as 503, <see cref="BlobNotFoundException"/> as 500 "blob missing"
-/// (logged), malformed requests and oversized bodies (<see cref="BadHttpRequestException"/>) as their 4xx. Under
+/// <see cref="MetadataUnavailableException"/> as 503, <see cref="BlobNotFoundException"/> as 500 "blob missing" with
+/// its key (logged), malformed requests and oversized bodies (<see cref="BadHttpRequestException"/>) as their 4xx. Under
 /// <c>/api/</c> the body is <see cref="ErrorDto"/> JSON, elsewhere (Nix's protocol) plain text.
 /// </summary>
 public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> logger)
@@ -50,11 +50,12 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         }
     }
 
-    /// <summary>Writes an error response in the form the path calls for.</summary>
+    /// <summary>Writes an error response in the form the path calls for; no cache may keep it.</summary>
     public static async Task WriteAsync(HttpContext http, int status, string message)
     {
         http.Response.Clear();
         http.Response.StatusCode = status;
+        http.Response.Headers.CacheControl = "no-store";
         if (status == StatusCodes.Status401Unauthorized)
         {
             http.Response.Headers[CacheAccess.ChallengeHeader] = CacheAccess.Challenge;
@@ -93,7 +94,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
     {
         LarderException e => (e.StatusCode, e.Message),
         MetadataUnavailableException e => (StatusCodes.Status503ServiceUnavailable, $"metadata database unavailable: {e.Message}"),
-        BlobNotFoundException => (StatusCodes.Status500InternalServerError, "blob missing"),
+        BlobNotFoundException e => (StatusCodes.Status500InternalServerError, $"blob missing: '{e.Key}' is not in the blob store (run `larder admin verify`)"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLarge),
         BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
         _ => null,

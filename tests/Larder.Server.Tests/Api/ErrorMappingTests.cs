@@ -75,12 +75,24 @@ public sealed class ErrorMappingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_missing_blob_is_500_blob_missing()
+    public async Task A_missing_blob_is_500_blob_missing_naming_the_key()
     {
         using var client = App.CreateClient();
         using var plain = await client.GetAsync("test/blob");
         Assert.Equal(HttpStatusCode.InternalServerError, plain.StatusCode);
-        Assert.Equal("blob missing\n", await plain.Content.ReadAsStringAsync());
+        Assert.StartsWith("blob missing: 'chunks/", await plain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("api/test/larder/401")]
+    [InlineData("test/larder/404")]
+    [InlineData("test/blob")]
+    public async Task No_cache_may_keep_an_error(string path)
+    {
+        using var client = App.CreateClient();
+        using var response = await client.GetAsync(path);
+        Assert.True((int)response.StatusCode >= 400);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
     [Theory]
