@@ -15,12 +15,18 @@ namespace Larder.Server.Ingest;
 /// </summary>
 public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
 {
-    /// <summary>Publishes <paramref name="info"/> whose NAR was just ingested (the CLI's one-request upload).</summary>
-    public Task<PublishResult> PublishAsync(CacheRecord cache, NarInfoRecord info, IngestedNar nar, long? tokenId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes <paramref name="info"/> whose NAR was just ingested (the CLI's upload); references named in
+    /// <paramref name="upstreamReferences"/> (already checked against the cache's upstream keys) need not be present.
+    /// </summary>
+    public Task<PublishResult> PublishAsync(
+        CacheRecord cache, NarInfoRecord info, IngestedNar nar, IReadOnlyCollection<string> upstreamReferences, long? tokenId,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(nar);
         var at = time.GetUtcNow();
-        return PublishCoreAsync(cache, info, nar.ToNarRecord(at), nar.UploadFileHash, nar.UploadFileSize, null, tokenId, at, cancellationToken);
+        return PublishCoreAsync(
+            cache, info, nar.ToNarRecord(at), nar.UploadFileHash, nar.UploadFileSize, null, tokenId, at, cancellationToken, upstreamReferences);
     }
 
     /// <summary>Publishes <paramref name="info"/> whose NAR was staged by an earlier <c>PUT nar/…</c>.</summary>
@@ -49,7 +55,7 @@ public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
 
     private async Task<PublishResult> PublishCoreAsync(
         CacheRecord cache, NarInfoRecord info, NarRecord nar, string uploadFileHash, long uploadFileSize, long? stagedId,
-        long? tokenId, DateTimeOffset at, CancellationToken cancellationToken)
+        long? tokenId, DateTimeOffset at, CancellationToken cancellationToken, IReadOnlyCollection<string>? upstreamReferences = null)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(info);
@@ -82,7 +88,7 @@ public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
         }
         var signatures = info.Sign(SecretKey.Parse(cache.SigningKey)).Signatures.Distinct(StringComparer.Ordinal).ToList();
         var request = new CommitRequest(
-            cache.Id, storePath.HashPart, storePath.FullPath, nar, info.References, info.Deriver, signatures, info.Ca, stagedId, tokenId, at);
+            cache.Id, storePath.HashPart, storePath.FullPath, nar, info.References, info.Deriver, signatures, info.Ca, stagedId, tokenId, at, upstreamReferences);
         var result = await metadata.CommitPathAsync(request, cancellationToken).ConfigureAwait(false);
         return result.Outcome switch
         {

@@ -112,7 +112,17 @@ public sealed record CommitRequest(
     string? Ca,
     long? StagedNarId,
     long? TokenId,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    IReadOnlyCollection<string>? UpstreamReferences = null)
+{
+    /// <summary>
+    /// The references (base names) the cache must already hold: all but the path itself and those in
+    /// <see cref="UpstreamReferences"/> (which clients substitute from upstream).
+    /// </summary>
+    public IEnumerable<string> ReferencesToCheck() => References
+        .Distinct(StringComparer.Ordinal)
+        .Where(r => (r.Length >= 32 ? r[..32] : r) != HashPart && UpstreamReferences?.Contains(r) != true);
+}
 
 /// <summary>How a commit ended.</summary>
 public enum CommitOutcome

@@ -1,4 +1,9 @@
 using System.Text.Json;
+using Larder.Cli.Client;
+using Larder.Cli.Config;
+using Larder.Cli.Infrastructure;
+using Larder.Cli.LocalStore;
+using Larder.Contracts.Push;
 using Larder.Testing;
 
 namespace Larder.Cli.Tests.EndToEnd;
@@ -200,5 +205,51 @@ public sealed class PushEndToEndTests(LarderFixture fixture) : IClassFixture<Lar
         }
         var narInfo = (await fixture.RunAsync("path-info", cache, output)).EnsureSuccess().Stdout;
         Assert.Contains($"Sig: {keyName}:", narInfo);
+    }
+
+    [Fact]
+    public async Task A_path_whose_references_are_signed_upstream_is_pushed_without_them()
+    {
+        var output = await fixture.Nix.BuildChainAsync(2, Salt());
+        var closure = (await fixture.Nix.RunNixAsync("nix-store", "-qR", output)).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(p => p != output).ToArray();
+        await fixture.Nix.RunNixAsync("nix", ["store", "sign", "--key-file", fixture.Nix.SecretKeyFile, .. closure]);
+        var keyName = fixture.Nix.PublicKey.Split(':')[0];
+        var cache = LarderFixture.NewCacheName("upstream-deps");
+        (await fixture.RunAsync("cache", "create", cache, "--public", "--upstream-key", keyName)).EnsureSuccess();
+
+        var push = await fixture.RunAsync("push", cache, output, "--json");
+
+        Assert.True(push.ExitCode == 0, push.Stderr);
+        using (var summary = JsonDocument.Parse(push.Stdout))
+        {
+            Assert.Equal(closure.Length, summary.RootElement.GetProperty("skippedUpstream").GetInt32());
+            Assert.Equal(1, summary.RootElement.GetProperty("pushed").GetInt32());
+        }
+        var narInfo = (await fixture.RunAsync("path-info", cache, output)).EnsureSuccess().Stdout;
+        Assert.Contains(Path.GetFileName(closure[0]), narInfo);
+        var dependency = await fixture.RunAsync("path-info", cache, closure[0]);
+        Assert.NotEqual(0, dependency.ExitCode);
+    }
+
+    [Fact]
+    public async Task Upstream_references_are_refused_by_a_cache_without_upstream_keys()
+    {
+        var output = await fixture.Nix.BuildChainAsync(2, Salt());
+        var info = (await new LocalStoreReader().QueryAsync([output], closure: false, CancellationToken.None)).Single();
+        var reference = StorePaths.BaseNameOf(info.References.First(r => r != output));
+        var cache = await fixture.CreateCacheAsync("no-upstream");
+        using var client = new LarderClient(new ServerTarget("local", new Uri(fixture.Server.BaseUrl + "/"), fixture.Server.AdminToken));
+        PushPathMetadata Metadata(string upstream) => new(
+            info.Path, info.NarHash, info.NarSize, [.. info.References.Select(StorePaths.BaseNameOf)], null, [], null, [upstream]);
+
+        var noKeys = await Assert.ThrowsAsync<CliException>(() =>
+            client.CreateUploadAsync(cache, new CreateUploadRequest(Metadata(reference), "none"), CancellationToken.None));
+        (await fixture.RunAsync("cache", "configure", cache, "--upstream-key", "upstream-1")).EnsureSuccess();
+        var notAReference = await Assert.ThrowsAsync<CliException>(() =>
+            client.CreateUploadAsync(cache, new CreateUploadRequest(Metadata("00000000000000000000000000000000-other"), "none"), CancellationToken.None));
+
+        Assert.Contains("400 BadRequest: cache '" + cache + "' has no upstream keys", noKeys.Message, StringComparison.Ordinal);
+        Assert.Contains("400 BadRequest: upstream reference '00000000000000000000000000000000-other' is not a reference of", notAReference.Message, StringComparison.Ordinal);
     }
 }

@@ -14,6 +14,9 @@ namespace Larder.Cli.Commands.Push;
 /// </summary>
 public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushProgress progress)
 {
+    // Paths skipped because an upstream key signed them: a pushed path names those of its references to the server.
+    private readonly HashSet<string> _upstreamPaths = new(StringComparer.Ordinal);
+
     /// <summary>Pushes <paramref name="storePaths"/> (top-level store paths) to <paramref name="cache"/>.</summary>
     public async Task<PushSummary> PushAsync(
         string cache, IReadOnlyCollection<string> storePaths, PushOptions options, CancellationToken cancellationToken)
@@ -48,6 +51,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
             if (upstream.Count > 0 && info.Signatures.Any(s => upstream.Contains(KeyName(s))))
             {
                 skipped++;
+                _upstreamPaths.Add(info.Path);
             }
             else
             {
@@ -105,7 +109,8 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
             [.. info.References.Select(StorePaths.BaseNameOf).Order(StringComparer.Ordinal)],
             info.Deriver is null ? null : StorePaths.BaseNameOf(info.Deriver),
             info.Signatures,
-            info.Ca);
+            info.Ca,
+            [.. info.References.Where(_upstreamPaths.Contains).Select(StorePaths.BaseNameOf).Order(StringComparer.Ordinal)]);
         progress.PathStarted(info.Path, info.NarSize);
         var headerTooLong = LarderClient.EncodePathInfo(metadata).Length > PushProtocol.MaxPathInfoHeaderLength;
         if (info.NarSize > options.PartSize || headerTooLong)

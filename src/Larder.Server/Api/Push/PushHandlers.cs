@@ -49,11 +49,13 @@ internal static class PushHandlers
         var record = await access.AuthorizeAsync(http, cache, Permission.Write, ct).ConfigureAwait(false);
         var metadata = PushMetadataReader.FromHeader(http.Request.Headers[PushProtocol.PathInfoHeader]);
         var info = PushMetadataReader.ToNarInfo(metadata, record);
+        var upstream = PushMetadataReader.UpstreamReferences(metadata, info, record);
         var compression = BodyCompression(RequestBodies.ContentEncoding(http.Request));
         long limit = options.Value.MaxUploadBytes;
         RequestBodies.PrepareLimit(http, limit, "the NAR upload");
         var tokenId = (await access.AuthenticateAsync(http, ct).ConfigureAwait(false))?.Id;
-        return await IngestAndPublishAsync(http.Request.Body, compression, limit, record, info, tokenId, http.RequestServices, ct).ConfigureAwait(false);
+        return await IngestAndPublishAsync(http.Request.Body, compression, limit, record, info, upstream, tokenId, http.RequestServices, ct)
+            .ConfigureAwait(false);
     }
 
     public static async Task<IResult> CreateUploadAsync(
@@ -61,7 +63,8 @@ internal static class PushHandlers
     {
         var record = await access.AuthorizeAsync(http, cache, Permission.Write, http.RequestAborted).ConfigureAwait(false);
         var request = await ReadJsonAsync(http, PushJsonContext.Default.CreateUploadRequest, "the upload request").ConfigureAwait(false);
-        _ = PushMetadataReader.ToNarInfo(request.Path ?? throw Bad("the upload request has no 'path' metadata"), record);
+        var path = request.Path ?? throw Bad("the upload request has no 'path' metadata");
+        _ = PushMetadataReader.UpstreamReferences(path, PushMetadataReader.ToNarInfo(path, record), record);
         _ = BodyCompression(ParseCompressionName(request.Compression));
         var session = Sessions(options).Create(record.Name, request, time.GetUtcNow());
         return Results.Json(session, PushJsonContext.Default.UploadSessionInfo, statusCode: StatusCodes.Status201Created);
@@ -114,13 +117,14 @@ internal static class PushHandlers
         var sessions = Sessions(options);
         var (session, _) = sessions.Get(record.Name, id);
         var info = PushMetadataReader.ToNarInfo(session.Request.Path, record);
+        var upstream = PushMetadataReader.UpstreamReferences(session.Request.Path, info, record);
         var compression = ParseCompressionName(session.Request.Compression);
         var tokenId = (await access.AuthenticateAsync(http, ct).ConfigureAwait(false))?.Id;
         IResult result;
         var data = sessions.OpenData(id);
         await using (data.ConfigureAwait(false))
         {
-            result = await IngestAndPublishAsync(data, compression, options.Value.MaxUploadBytes, record, info, tokenId, http.RequestServices, ct)
+            result = await IngestAndPublishAsync(data, compression, options.Value.MaxUploadBytes, record, info, upstream, tokenId, http.RequestServices, ct)
                 .ConfigureAwait(false);
         }
         sessions.Delete(id);
@@ -128,13 +132,13 @@ internal static class PushHandlers
     }
 
     private static async Task<IResult> IngestAndPublishAsync(
-        Stream body, CompressionKind compression, long limit, CacheRecord cache, Nix.NarInfo.NarInfo info, long? tokenId,
-        IServiceProvider services, CancellationToken ct)
+        Stream body, CompressionKind compression, long limit, CacheRecord cache, Nix.NarInfo.NarInfo info,
+        IReadOnlyList<string> upstreamReferences, long? tokenId, IServiceProvider services, CancellationToken ct)
     {
         var ingestor = services.GetRequiredService<NarIngestor>();
         var publisher = services.GetRequiredService<PathPublisher>();
         var nar = await ingestor.IngestAsync(body, compression, limit, ct).ConfigureAwait(false);
-        var published = await publisher.PublishAsync(cache, info with { FileHash = null, FileSize = null }, nar, tokenId, ct).ConfigureAwait(false);
+        var published = await publisher.PublishAsync(cache, info with { FileHash = null, FileSize = null }, nar, upstreamReferences, tokenId, ct).ConfigureAwait(false);
         var committed = published == PublishResult.Committed;
         var answer = new PushResult(
             info.StorePath.FullPath, committed ? PushResult.Committed : PushResult.AlreadyPresent, nar.NarHash, nar.NarSize);

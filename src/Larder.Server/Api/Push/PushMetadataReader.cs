@@ -103,5 +103,31 @@ internal static class PushMetadataReader
         };
     }
 
+    /// <summary>
+    /// The references <paramref name="metadata"/> declares as provided upstream, checked: the cache must have upstream
+    /// keys, and each must be one of the path's references.
+    /// </summary>
+    public static IReadOnlyList<string> UpstreamReferences(PushPathMetadata metadata, NarInfoRecord info, CacheRecord cache)
+    {
+        var declared = metadata.UpstreamReferences ?? [];
+        if (declared.Count == 0)
+        {
+            return [];
+        }
+        if (cache.UpstreamKeyNames.Count == 0)
+        {
+            throw Bad($"cache '{cache.Name}' has no upstream keys, so every reference of {info.StorePath.FullPath} must be pushed " +
+                "(set them with `larder cache configure --upstream-key`)");
+        }
+        foreach (var reference in declared)
+        {
+            if (!info.References.Contains(reference, StringComparer.Ordinal))
+            {
+                throw Bad($"upstream reference '{reference}' is not a reference of {info.StorePath.FullPath}");
+            }
+        }
+        return [.. declared.Distinct(StringComparer.Ordinal)];
+    }
+
     private static LarderException Bad(string message) => new(ErrorKind.BadRequest, message);
 }

@@ -130,10 +130,8 @@ public sealed partial class PostgresMetadataStore
     private static async Task<IReadOnlyList<string>> FindMissingReferencesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, CommitRequest request, CancellationToken ct)
     {
-        var wanted = request.References
-            .Distinct(StringComparer.Ordinal)
+        var wanted = request.ReferencesToCheck()
             .Select(reference => (Reference: reference, HashPart: reference.Length >= 32 ? reference[..32] : reference))
-            .Where(r => r.HashPart != request.HashPart)
             .ToList();
         if (wanted.Count == 0)
         {

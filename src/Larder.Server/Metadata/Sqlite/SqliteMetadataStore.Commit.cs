@@ -47,10 +47,10 @@ public sealed partial class SqliteMetadataStore
         }
 
         var missing = new List<string>();
-        foreach (var reference in request.References.Distinct(StringComparer.Ordinal))
+        foreach (var reference in request.ReferencesToCheck())
         {
             var hashPart = reference.Length >= 32 ? reference[..32] : reference;
-            if (hashPart != request.HashPart && !PathExists(session, transaction, request.CacheId, hashPart))
+            if (!PathExists(session, transaction, request.CacheId, hashPart))
             {
                 missing.Add(reference);
             }
