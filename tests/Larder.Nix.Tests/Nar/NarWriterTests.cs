@@ -16,21 +16,12 @@ public sealed class NarWriterTests
     [InlineData(17_000_003)]
     public async Task File_of_any_size_dumps_like_nix_store_dump(int size)
     {
-        var peer = await NixPeer.GetAsync();
         using var temp = new TempDirectory("larder-nar-writer");
         var file = Path.Combine(temp.Path, "file");
         var contents = new byte[size];
         new Random(size).NextBytes(contents);
         await File.WriteAllBytesAsync(file, contents);
-        var nixNar = Path.Combine(temp.Path, "nix.nar");
-        var dump = await ProcessRunner.RunAsync("sh", ["-c", "nix-store --dump \"$1\" > \"$2\"", "sh", file, nixNar],
-            new ProcessOptions { Environment = peer.Environment, Timeout = TimeSpan.FromMinutes(1) });
-        dump.EnsureSuccess();
-
-        var ours = new MemoryStream();
-        await NarWriter.WriteAsync(file, ours);
-
-        Assert.True((await File.ReadAllBytesAsync(nixNar)).AsSpan().SequenceEqual(ours.ToArray()));
+        await AssertDumpsLikeNixAsync(file, temp.Path);
     }
 
     [Theory]
@@ -38,7 +29,6 @@ public sealed class NarWriterTests
     [InlineData(true)] // large read-only files (store files) are mapped instead of read
     public async Task Tree_of_small_and_large_files_dumps_like_nix_store_dump(bool readOnly)
     {
-        var peer = await NixPeer.GetAsync();
         using var temp = new TempDirectory("larder-nar-writer");
         var tree = Directory.CreateDirectory(Path.Combine(temp.Path, "tree")).FullName;
         var sizes = new[] { 10, NarDumper.BufferSize - 1, NarDumper.BufferSize, 7, NarDumper.BufferSize + 1, 3_145_735, 0, 5_000 };
@@ -56,15 +46,7 @@ public sealed class NarWriterTests
         {
             files.ForEach(f => File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead));
         }
-        var nixNar = Path.Combine(temp.Path, "nix.nar");
-        var dump = await ProcessRunner.RunAsync("sh", ["-c", "nix-store --dump \"$1\" > \"$2\"", "sh", tree, nixNar],
-            new ProcessOptions { Environment = peer.Environment, Timeout = TimeSpan.FromMinutes(1) });
-        dump.EnsureSuccess();
-
-        var ours = new MemoryStream();
-        await NarWriter.WriteAsync(tree, ours);
-
-        Assert.True((await File.ReadAllBytesAsync(nixNar)).AsSpan().SequenceEqual(ours.ToArray()));
+        await AssertDumpsLikeNixAsync(tree, temp.Path);
     }
 
     [Fact]
@@ -161,6 +143,21 @@ public sealed class NarWriterTests
     }
 
     /// <summary>An output that fails on its first write.</summary>
+    /// <summary>Our NAR of <paramref name="path"/> is byte-identical to <c>nix-store --dump</c>'s (written under <paramref name="scratch"/>).</summary>
+    private static async Task AssertDumpsLikeNixAsync(string path, string scratch)
+    {
+        var peer = await NixPeer.GetAsync();
+        var nixNar = Path.Combine(scratch, "nix.nar");
+        var dump = await ProcessRunner.RunAsync("sh", ["-c", "nix-store --dump \"$1\" > \"$2\"", "sh", path, nixNar],
+            new ProcessOptions { Environment = peer.Environment, Timeout = TimeSpan.FromMinutes(1) });
+        dump.EnsureSuccess();
+
+        var ours = new MemoryStream();
+        await NarWriter.WriteAsync(path, ours);
+
+        Assert.True((await File.ReadAllBytesAsync(nixNar)).AsSpan().SequenceEqual(ours.ToArray()));
+    }
+
     /// <summary>Fails every write longer than <paramref name="failAbove"/> bytes (by default, every write).</summary>
     private sealed class FailingStream(int failAbove = -1) : MemoryStream
     {
