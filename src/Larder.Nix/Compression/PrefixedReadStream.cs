@@ -10,11 +10,10 @@ public sealed class PrefixedReadStream(byte[] prefix, Stream inner, bool leaveOp
 {
     private int _prefixUsed;
 
-    public override int Read(Span<byte> buffer) =>
-        Advance(_prefixUsed < prefix.Length ? TakePrefix(buffer) : inner.Read(buffer));
+    public override int Read(Span<byte> buffer) => _prefixUsed < prefix.Length ? TakePrefix(buffer) : inner.Read(buffer);
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Advance(_prefixUsed < prefix.Length ? TakePrefix(buffer.Span) : await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _prefixUsed < prefix.Length ? ValueTask.FromResult(TakePrefix(buffer.Span)) : inner.ReadAsync(buffer, cancellationToken);
 
     private int TakePrefix(Span<byte> buffer)
     {

@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Larder.Nix.Nar;
 
 /// <summary>
-/// A whole file mapped read-only into memory, as <see cref="Memory{T}"/>: hashing or writing it reads the page cache
+/// A window of a file mapped read-only into memory, as <see cref="Memory{T}"/>: hashing or writing it reads the page cache
 /// directly instead of copying it into a buffer first. A mapped file that shrinks makes the next access fault (SIGBUS),
 /// so only files no one may write to (store files) are mapped.
 /// </summary>
@@ -22,7 +22,7 @@ internal sealed unsafe partial class MappedFile : MemoryManager<byte>
         _length = length;
     }
 
-    /// <summary>Maps the first <paramref name="length"/> bytes of the open file (at most 2 GiB - 1 at a time).</summary>
+    /// <summary>Maps <paramref name="length"/> bytes of the open file from <paramref name="offset"/> (a multiple of the page size).</summary>
     public static MappedFile Map(SafeFileHandle handle, long offset, int length, string path)
     {
         var address = Mmap(null, length, ProtRead, MapPrivate, handle, offset);

@@ -2,13 +2,10 @@ namespace Larder.Nix.Streams;
 
 /// <summary>
 /// Base of the forward-only, read-only wrapper streams: a derived class implements the span and memory reads; the
-/// array overloads forward to them, and seeking, length and writing are refused. <see cref="Position"/> is the number
-/// of bytes read so far, which the derived class reports with <see cref="Advance"/>.
+/// array overloads forward to them, and seeking, position, length and writing are refused.
 /// </summary>
 public abstract class ReadOnlyStream : Stream
 {
-    private long _position;
-
     public sealed override bool CanRead => true;
     public sealed override bool CanSeek => false;
     public sealed override bool CanWrite => false;
@@ -16,7 +13,7 @@ public abstract class ReadOnlyStream : Stream
 
     public sealed override long Position
     {
-        get => _position;
+        get => throw new NotSupportedException("this stream cannot seek");
         set => throw new NotSupportedException("this stream cannot seek");
     }
 
@@ -28,13 +25,6 @@ public abstract class ReadOnlyStream : Stream
 
     public sealed override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <summary>Counts <paramref name="read"/> bytes as read and returns it.</summary>
-    protected int Advance(int read)
-    {
-        _position += read;
-        return read;
-    }
 
     public sealed override void Flush()
     {

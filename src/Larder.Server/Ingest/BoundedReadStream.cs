@@ -9,6 +9,8 @@ namespace Larder.Server.Ingest;
 /// </summary>
 internal sealed class BoundedReadStream(Stream inner, long limit, string what) : ReadOnlyStream
 {
+    private long _count;
+
     public override int Read(Span<byte> buffer) => Account(inner.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
@@ -16,8 +18,8 @@ internal sealed class BoundedReadStream(Stream inner, long limit, string what) :
 
     private int Account(int read)
     {
-        Advance(read);
-        if (Position > limit)
+        _count += read;
+        if (_count > limit)
         {
             throw new LarderException(ErrorKind.PayloadTooLarge, $"{what} is larger than the limit of {limit} bytes");
         }

@@ -26,7 +26,7 @@ public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
         ArgumentNullException.ThrowIfNull(nar);
         var at = time.GetUtcNow();
         return PublishCoreAsync(
-            cache, info, nar.ToNarRecord(at), nar.UploadFileHash, nar.UploadFileSize, null, tokenId, at, cancellationToken, upstreamReferences);
+            cache, info, nar.ToNarRecord(at), nar.UploadFileHash, nar.UploadFileSize, null, upstreamReferences, tokenId, at, cancellationToken);
     }
 
     /// <summary>Publishes <paramref name="info"/> whose NAR was staged by an earlier <c>PUT nar/…</c>.</summary>
@@ -35,7 +35,7 @@ public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
         ArgumentNullException.ThrowIfNull(staged);
         var at = time.GetUtcNow();
         var nar = new NarRecord(0, staged.NarHash, staged.NarSize, "zstd", staged.FileHash, staged.FileSize, staged.Chunks, staged.ListingKey, at);
-        return PublishCoreAsync(cache, info, nar, staged.UploadFileHash, staged.UploadFileSize, staged.Id, tokenId, at, cancellationToken);
+        return PublishCoreAsync(cache, info, nar, staged.UploadFileHash, staged.UploadFileSize, staged.Id, null, tokenId, at, cancellationToken);
     }
 
     /// <summary>
@@ -50,12 +50,12 @@ public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
         ArgumentNullException.ThrowIfNull(nar);
         ArgumentNullException.ThrowIfNull(info);
         var checkedInfo = describesStoredFile ? info : info with { FileHash = null, FileSize = null };
-        return PublishCoreAsync(cache, checkedInfo, nar, nar.FileHash, nar.FileSize, null, tokenId, time.GetUtcNow(), cancellationToken);
+        return PublishCoreAsync(cache, checkedInfo, nar, nar.FileHash, nar.FileSize, null, null, tokenId, time.GetUtcNow(), cancellationToken);
     }
 
     private async Task<PublishResult> PublishCoreAsync(
         CacheRecord cache, NarInfoRecord info, NarRecord nar, string uploadFileHash, long uploadFileSize, long? stagedId,
-        long? tokenId, DateTimeOffset at, CancellationToken cancellationToken, IReadOnlyCollection<string>? upstreamReferences = null)
+        IReadOnlyCollection<string>? upstreamReferences, long? tokenId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(info);

@@ -12,7 +12,7 @@ internal sealed class TeeReadStream(Stream source, Stream sink) : ReadOnlyStream
     {
         int read = source.Read(buffer);
         sink.Write(buffer[..read]);
-        return Advance(read);
+        return read;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -22,6 +22,6 @@ internal sealed class TeeReadStream(Stream source, Stream sink) : ReadOnlyStream
         {
             await sink.WriteAsync(buffer[..read], cancellationToken).ConfigureAwait(false);
         }
-        return Advance(read);
+        return read;
     }
 }

@@ -116,12 +116,13 @@ public sealed record CommitRequest(
     IReadOnlyCollection<string>? UpstreamReferences = null)
 {
     /// <summary>
-    /// The references (base names) the cache must already hold: all but the path itself and those in
-    /// <see cref="UpstreamReferences"/> (which clients substitute from upstream).
+    /// The references (base names, with their hash parts) the cache must already hold: all but the path itself and
+    /// those in <see cref="UpstreamReferences"/> (which clients substitute from upstream).
     /// </summary>
-    public IEnumerable<string> ReferencesToCheck() => References
+    public IEnumerable<(string Reference, string HashPart)> ReferencesToCheck() => References
         .Distinct(StringComparer.Ordinal)
-        .Where(r => (r.Length >= 32 ? r[..32] : r) != HashPart && UpstreamReferences?.Contains(r) != true);
+        .Select(reference => (Reference: reference, HashPart: reference.Length >= 32 ? reference[..32] : reference))
+        .Where(r => r.HashPart != HashPart && UpstreamReferences?.Contains(r.Reference) != true);
 }
 
 /// <summary>How a commit ended.</summary>

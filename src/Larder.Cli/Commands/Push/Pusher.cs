@@ -14,9 +14,6 @@ namespace Larder.Cli.Commands.Push;
 /// </summary>
 public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushProgress progress)
 {
-    // Paths skipped because an upstream key signed them: a pushed path names those of its references to the server.
-    private readonly HashSet<string> _upstreamPaths = new(StringComparer.Ordinal);
-
     /// <summary>Pushes <paramref name="storePaths"/> (top-level store paths) to <paramref name="cache"/>.</summary>
     public async Task<PushSummary> PushAsync(
         string cache, IReadOnlyCollection<string> storePaths, PushOptions options, CancellationToken cancellationToken)
@@ -45,13 +42,13 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
 
         var upstream = options.IgnoreUpstreamFilter ? [] : new HashSet<string>(cacheInfo.UpstreamKeyNames, StringComparer.Ordinal);
         var candidates = new List<LocalPathInfo>(infos.Count);
-        var skipped = 0;
+        // Paths skipped because an upstream key signed them: a pushed path names those of its references to the server.
+        var upstreamPaths = new HashSet<string>(StringComparer.Ordinal);
         foreach (var info in infos)
         {
             if (upstream.Count > 0 && info.Signatures.Any(s => upstream.Contains(KeyName(s))))
             {
-                skipped++;
-                _upstreamPaths.Add(info.Path);
+                upstreamPaths.Add(info.Path);
             }
             else
             {
@@ -61,19 +58,19 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         var missing = await client.FindMissingAsync(cache, candidates.ConvertAll(c => c.HashPart), cancellationToken).ConfigureAwait(false);
         var toPush = candidates.Where(c => missing.Contains(c.HashPart)).ToList();
         Trace(clock, $"missing query: {toPush.Count} of {candidates.Count} missing");
-        if (skipped > 0)
+        if (upstreamPaths.Count > 0)
         {
-            progress.Note($"skipping {skipped} paths signed by upstream keys ({string.Join(", ", upstream)}); --ignore-upstream-filter pushes them");
+            progress.Note($"skipping {upstreamPaths.Count} paths signed by upstream keys ({string.Join(", ", upstream)}); --ignore-upstream-filter pushes them");
         }
         if (toPush.Count == 0)
         {
-            return new PushSummary(infos.Count, candidates.Count, skipped, 0, 0, [], clock.Elapsed);
+            return new PushSummary(infos.Count, candidates.Count, upstreamPaths.Count, 0, 0, [], clock.Elapsed);
         }
         progress.Begin(toPush.Count, toPush.Sum(p => p.NarSize));
-        var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, options, ct), progress);
+        var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, upstreamPaths, options, ct), progress);
         var (pushed, pushedBytes, failed) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
         Trace(clock, "uploads");
-        return new PushSummary(infos.Count, candidates.Count - toPush.Count, skipped, pushed, pushedBytes, failed, clock.Elapsed);
+        return new PushSummary(infos.Count, candidates.Count - toPush.Count, upstreamPaths.Count, pushed, pushedBytes, failed, clock.Elapsed);
     }
 
     private async Task<IReadOnlyList<LocalPathInfo>> CollectAsync(
@@ -100,7 +97,8 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         return [.. merged.Values];
     }
 
-    private async Task UploadAsync(string cache, LocalPathInfo info, PushOptions options, CancellationToken cancellationToken)
+    private async Task UploadAsync(
+        string cache, LocalPathInfo info, IReadOnlySet<string> upstreamPaths, PushOptions options, CancellationToken cancellationToken)
     {
         var metadata = new PushPathMetadata(
             info.Path,
@@ -110,7 +108,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
             info.Deriver is null ? null : StorePaths.BaseNameOf(info.Deriver),
             info.Signatures,
             info.Ca,
-            [.. info.References.Where(_upstreamPaths.Contains).Select(StorePaths.BaseNameOf).Order(StringComparer.Ordinal)]);
+            [.. info.References.Where(upstreamPaths.Contains).Select(StorePaths.BaseNameOf).Order(StringComparer.Ordinal)]);
         progress.PathStarted(info.Path, info.NarSize);
         var headerTooLong = LarderClient.EncodePathInfo(metadata).Length > PushProtocol.MaxPathInfoHeaderLength;
         if (info.NarSize > options.PartSize || headerTooLong)

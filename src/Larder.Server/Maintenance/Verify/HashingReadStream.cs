@@ -10,14 +10,14 @@ internal sealed class HashingReadStream(Stream inner, params NixHasher[] hashers
     {
         var n = inner.Read(buffer);
         Feed(buffer[..n]);
-        return Advance(n);
+        return n;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Feed(buffer.Span[..n]);
-        return Advance(n);
+        return n;
     }
 
     protected override void Dispose(bool disposing)

@@ -130,9 +130,7 @@ public sealed partial class PostgresMetadataStore
     private static async Task<IReadOnlyList<string>> FindMissingReferencesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, CommitRequest request, CancellationToken ct)
     {
-        var wanted = request.ReferencesToCheck()
-            .Select(reference => (Reference: reference, HashPart: reference.Length >= 32 ? reference[..32] : reference))
-            .ToList();
+        var wanted = request.ReferencesToCheck().ToList();
         if (wanted.Count == 0)
         {
             return [];

@@ -47,9 +47,8 @@ public sealed partial class SqliteMetadataStore
         }
 
         var missing = new List<string>();
-        foreach (var reference in request.ReferencesToCheck())
+        foreach (var (reference, hashPart) in request.ReferencesToCheck())
         {
-            var hashPart = reference.Length >= 32 ? reference[..32] : reference;
             if (!PathExists(session, transaction, request.CacheId, hashPart))
             {
                 missing.Add(reference);
