@@ -20,6 +20,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Larder.Server;
@@ -30,7 +31,7 @@ namespace Larder.Server;
 /// <c>LARDER_DATA</c> for the data directory), command-line arguments (<c>--listen</c>, <c>--data</c>,
 /// <c>--Larder:Key=value</c>).
 /// </summary>
-public static class LarderServer
+public static partial class LarderServer
 {
     /// <summary>Short command-line switches and the keys they set.</summary>
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
@@ -93,6 +94,11 @@ public static class LarderServer
     {
         ArgumentNullException.ThrowIfNull(builder);
         var app = builder.Build();
+        var options = app.Services.GetRequiredService<IOptions<LarderOptions>>().Value;
+        if (TrustedProxies.ToOptions(options.TrustedProxies) is { } forwarded)
+        {
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseMiddleware<ErrorMapping>();
         app.UseRouting();
         app.Use(ApiBodyLimit.Middleware);
@@ -111,6 +117,7 @@ public static class LarderServer
         ArgumentNullException.ThrowIfNull(app);
         var services = app.Services;
         var options = services.GetRequiredService<IOptions<LarderOptions>>().Value;
+        LogStartupWarnings(app, options);
         var store = services.GetRequiredService<IMetadataStore>();
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         if (services.GetRequiredService<IBlobStore>() is Storage.S3.S3BlobStore s3)
@@ -120,6 +127,22 @@ public static class LarderServer
         return await AdminTokenBootstrap.EnsureAsync(store, options.DataDir, services.GetRequiredService<TimeProvider>(), cancellationToken)
             .ConfigureAwait(false);
     }
+
+    /// <summary>Warns about configuration keys nothing reads and data files other users can reach.</summary>
+    private static void LogStartupWarnings(WebApplication app, LarderOptions options)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Larder.Server");
+        var blobFolder = options.Storage.Kind.Equals("folder", StringComparison.OrdinalIgnoreCase) ? options.Storage.Folder.Path : null;
+        var warnings = UnknownConfigurationKeys.Find(app.Configuration)
+            .Concat(DataDirectoryPermissions.FindExposed(options.DataDir, blobFolder is null ? [] : [Path.GetFullPath(blobFolder)]));
+        foreach (var warning in warnings)
+        {
+            LogStartupWarning(logger, warning);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogStartupWarning(ILogger logger, string warning);
 
     /// <summary>The URLs Kestrel listens on, once started (resolves port 0 to the real port).</summary>
     public static IReadOnlyList<string> GetListenUrls(WebApplication app)
@@ -184,6 +207,7 @@ public static class LarderServer
         {
             throw new LarderConfigurationException($"Larder:MaxUploadBytes must be positive, not {options.MaxUploadBytes}");
         }
+        TrustedProxies.ToOptions(options.TrustedProxies);
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -212,7 +236,7 @@ public static class LarderServer
         });
         services.AddOpenApi("v1");
 
-        Directory.CreateDirectory(options.DataDir);
+        DataDirectoryPermissions.CreateDirectory(options.DataDir);
         AddMetadataStore(services, options);
         AddBlobStore(services, options);
 
@@ -229,10 +253,17 @@ public static class LarderServer
         switch (options.Database.Kind.ToLowerInvariant())
         {
             case "sqlite":
-                var connectionString = string.IsNullOrWhiteSpace(options.Database.ConnectionString)
-                    ? $"Data Source={Path.Combine(options.DataDir, "larder.db")}"
-                    : options.Database.ConnectionString;
-                services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(connectionString));
+                var defaultDatabase = string.IsNullOrWhiteSpace(options.Database.ConnectionString);
+                var databaseFile = Path.Combine(options.DataDir, "larder.db");
+                var connectionString = defaultDatabase ? $"Data Source={databaseFile}" : options.Database.ConnectionString!;
+                services.AddSingleton<IMetadataStore>(_ =>
+                {
+                    if (defaultDatabase)
+                    {
+                        DataDirectoryPermissions.CreateDatabaseFile(databaseFile);
+                    }
+                    return new SqliteMetadataStore(connectionString);
+                });
                 break;
             case "postgres":
                 services.AddSingleton<IMetadataStore>(new Metadata.Postgres.PostgresMetadataStore(

@@ -20,7 +20,7 @@ internal sealed class UploadSessionStore
     public UploadSessionStore(string dataDirectory)
     {
         _directory = Path.Combine(Path.GetFullPath(dataDirectory), "uploads");
-        Directory.CreateDirectory(_directory);
+        Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>Creates a session for <paramref name="request"/> in <paramref name="cache"/>.</summary>

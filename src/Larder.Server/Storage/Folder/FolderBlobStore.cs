@@ -18,7 +18,9 @@ public sealed class FolderBlobStore : IBlobStore
         ArgumentException.ThrowIfNullOrEmpty(root);
         _root = Path.GetFullPath(root);
         _temp = Path.Combine(_root, TempFolderName);
-        Directory.CreateDirectory(_temp);
+        // Private caches' blobs live here: readable by the server's user only.
+        Directory.CreateDirectory(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(_temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>The absolute root folder.</summary>
