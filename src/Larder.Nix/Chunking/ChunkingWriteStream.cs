@@ -5,13 +5,15 @@ namespace Larder.Nix.Chunking;
 /// <see cref="FastCdcChunker.ReadChunksAsync"/> would cut the same bytes, and hands each completed chunk to a callback.
 /// A write waits for the callback of every chunk it completes (back-pressure), so memory stays within a few MaxSize
 /// buffers. Call <see cref="CompleteAsync"/> after the last write to get the final chunk(s); disposing without it
-/// discards the unfinished chunk. Synchronous writes block on the callback.
+/// discards the unfinished chunk. Synchronous writes block on the callback. Once a callback throws, the chunk
+/// sequence has a gap: every later write or completion throws.
 /// </summary>
 public sealed class ChunkingWriteStream : Stream
 {
     private readonly ChunkAccumulator _accumulator;
     private readonly Func<Chunk, CancellationToken, ValueTask> _onChunk;
     private bool _completed;
+    private bool _faulted;
     private bool _disposed;
 
     /// <param name="onChunk">Receives each chunk in order and owns it (it must dispose it).</param>
@@ -30,7 +32,7 @@ public sealed class ChunkingWriteStream : Stream
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
-    public override bool CanWrite => !_completed && !_disposed;
+    public override bool CanWrite => !_completed && !_faulted && !_disposed;
 
     public override long Position
     {
@@ -112,13 +114,25 @@ public sealed class ChunkingWriteStream : Stream
         while (_accumulator.TryTakeChunk(isFinal, out var chunk))
         {
             ChunkCount++;
-            await _onChunk(chunk, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _onChunk(chunk, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _faulted = true;
+                throw;
+            }
         }
     }
 
     private void ThrowIfNotWritable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_faulted)
+        {
+            throw new InvalidOperationException("a chunk callback failed; the chunks written so far are incomplete");
+        }
         if (_completed)
         {
             throw new InvalidOperationException("the chunking stream was completed; no more bytes can be written");

@@ -96,6 +96,21 @@ public class ChunkingWriteStreamTests
     }
 
     [Fact]
+    public async Task After_a_failed_callback_every_write_and_completion_throws()
+    {
+        await using var sink = new ChunkingWriteStream(Chunker, (chunk, _) =>
+        {
+            chunk.Dispose();
+            throw new IOException("blob store down");
+        });
+        await Assert.ThrowsAsync<IOException>(() => sink.WriteAsync(ChunkingData.RandomBytes(100_000)).AsTask());
+        Assert.False(sink.CanWrite);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.WriteAsync(new byte[1]).AsTask());
+        Assert.Contains("callback failed", error.Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => sink.CompleteAsync());
+    }
+
+    [Fact]
     public void Disposing_without_completing_discards_the_unfinished_chunk()
     {
         int received = 0;
