@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
+using Larder.Server.Configuration;
 
 namespace Larder.Server.Storage.Folder;
 
 /// <summary>
 /// <see cref="IBlobStore"/> on a local folder: the blob <c>a/b.zst</c> is the file <c>ROOT/a/b.zst</c>. A put goes to
 /// a temporary file under <c>ROOT/.tmp</c> (same file system), is flushed to disk, then renamed into place, so a blob
-/// is either absent or complete. Keys are checked so nothing can name a file outside the root.
+/// is either absent or complete. Keys are checked so nothing can name a file outside the root. Constructing it touches
+/// no disk: <see cref="PrepareAsync"/> creates the folder.
 /// </summary>
 public sealed class FolderBlobStore : IBlobStore
 {
@@ -18,11 +20,28 @@ public sealed class FolderBlobStore : IBlobStore
         ArgumentException.ThrowIfNullOrEmpty(root);
         _root = Path.GetFullPath(root);
         _temp = Path.Combine(_root, TempFolderName);
-        Directory.CreateDirectory(_temp);
     }
 
     /// <summary>The absolute root folder.</summary>
     public string Root => _root;
+
+    /// <inheritdoc />
+    public Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(_temp, $"probe-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(_temp);
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LarderConfigurationException(
+                $"the blob folder '{_root}' is not writable ({e.Message}): check Larder:Storage:Folder:Path and its permissions", e);
+        }
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public async Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken)
@@ -32,6 +51,7 @@ public sealed class FolderBlobStore : IBlobStore
         var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
         try
         {
+            Directory.CreateDirectory(_temp);
             // A rename when on the same file system, else a copy: either way into the temp folder first.
             File.Move(localPath, temp);
             await FlushToDiskAsync(temp, cancellationToken).ConfigureAwait(false);
@@ -126,19 +146,25 @@ public sealed class FolderBlobStore : IBlobStore
     /// <inheritdoc />
     public Uri? GetDirectDownloadUrl(string key, TimeSpan validFor) => null;
 
-    /// <summary>Deletes temp files older than <paramref name="olderThan"/> left by interrupted puts; returns how many.</summary>
-    public int CleanTemporaryFiles(TimeSpan olderThan)
+    /// <summary>Deletes the temporary files of puts interrupted more than <paramref name="olderThan"/> ago; returns how many.</summary>
+    public Task<int> RemoveInterruptedWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
         var cutoff = DateTime.UtcNow - olderThan;
         var removed = 0;
-        foreach (var file in new DirectoryInfo(_temp).EnumerateFiles())
+        var temp = new DirectoryInfo(_temp);
+        if (!temp.Exists)
         {
+            return Task.FromResult(0);
+        }
+        foreach (var file in temp.EnumerateFiles())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             if (file.LastWriteTimeUtc < cutoff && TryDelete(file.FullName))
             {
                 removed++;
             }
         }
-        return removed;
+        return Task.FromResult(removed);
     }
 
     private string PathFor(string key)
