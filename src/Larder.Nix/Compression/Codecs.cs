@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Larder.Nix.Streams;
 
 namespace Larder.Nix.Compression;
 
@@ -26,13 +27,20 @@ public static class Codecs
     };
 
     /// <summary>
-    /// Like <see cref="Decompress(Stream, CompressionKind, bool)"/>, but a read that would take the output past
-    /// <paramref name="maxOutputBytes"/> throws <see cref="LengthLimitExceededException"/> (a decompression bomb guard).
+    /// Decompresses untrusted input with both ends bounded (the guard against oversized bodies and decompression
+    /// bombs): at most <paramref name="maxBytes"/> bytes are read from <paramref name="compressed"/> and at most
+    /// <paramref name="maxBytes"/> decompressed bytes come out. Past either limit a read throws
+    /// <see cref="LengthLimitExceededException"/> naming <paramref name="what"/> or <paramref name="decompressedWhat"/>;
+    /// bad data throws <see cref="CompressionException"/>. <see cref="CompressionKind.None"/> is bounded once.
     /// </summary>
-    public static Stream Decompress(Stream inner, CompressionKind kind, long maxOutputBytes, bool leaveOpen)
+    /// <param name="leaveOpen">False: disposing the result disposes <paramref name="compressed"/>.</param>
+    public static Stream DecompressBounded(
+        Stream compressed, CompressionKind kind, long maxBytes, string what, string decompressedWhat, bool leaveOpen)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxOutputBytes);
-        return new LengthLimitedStream(Decompress(inner, kind, leaveOpen), maxOutputBytes, leaveOpen: false);
+        var body = new BoundedReadStream(compressed, maxBytes, what, leaveOpen);
+        return kind == CompressionKind.None
+            ? body
+            : new BoundedReadStream(Decompress(body, kind, leaveOpen: false), maxBytes, decompressedWhat, leaveOpen: false);
     }
 
     /// <summary>

@@ -59,12 +59,11 @@ public sealed class FolderBlobStoreTests : BlobStoreConformance
     }
 
     [Fact]
-    public async Task Constructing_touches_no_disk_and_prepare_creates_the_folder()
+    public async Task Prepare_creates_a_removed_folder_again()
     {
-        var root = Path.Combine(_root.Path, "lazy", "blobs");
+        var root = Path.Combine(_root.Path, "removed", "blobs");
         var store = new FolderBlobStore(root);
-        Assert.False(Directory.Exists(root));
-        Assert.Equal(0, await store.RemoveInterruptedWritesAsync(TimeSpan.Zero, CancellationToken.None));
+        Directory.Delete(root, recursive: true);
 
         await store.PrepareAsync(CancellationToken.None);
 
@@ -75,13 +74,13 @@ public sealed class FolderBlobStoreTests : BlobStoreConformance
     [Fact]
     public async Task Prepare_fails_clearly_when_the_folder_cannot_be_created()
     {
-        var blocker = Path.Combine(_root.Path, "a-file");
-        File.WriteAllText(blocker, "not a folder");
-        var store = new FolderBlobStore(Path.Combine(blocker, "blobs"));
+        var store = new FolderBlobStore(Path.Combine(_root.Path, "blocked", "blobs"));
+        Directory.Delete(Path.Combine(_root.Path, "blocked"), recursive: true);
+        File.WriteAllText(Path.Combine(_root.Path, "blocked"), "not a folder");
 
         var e = await Assert.ThrowsAsync<LarderConfigurationException>(() => store.PrepareAsync(CancellationToken.None));
 
-        Assert.Contains(Path.Combine(blocker, "blobs"), e.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_root.Path, "blocked", "blobs"), e.Message, StringComparison.Ordinal);
         Assert.Contains("Larder:Storage:Folder:Path", e.Message, StringComparison.Ordinal);
     }
 

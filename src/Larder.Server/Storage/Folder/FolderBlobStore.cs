@@ -6,8 +6,7 @@ namespace Larder.Server.Storage.Folder;
 /// <summary>
 /// <see cref="IBlobStore"/> on a local folder: the blob <c>a/b.zst</c> is the file <c>ROOT/a/b.zst</c>. A put goes to
 /// a temporary file under <c>ROOT/.tmp</c> (same file system), is flushed to disk, then renamed into place, so a blob
-/// is either absent or complete. Keys are checked so nothing can name a file outside the root. Constructing it touches
-/// no disk: <see cref="PrepareAsync"/> creates the folder.
+/// is either absent or complete. Keys are checked so nothing can name a file outside the root.
 /// </summary>
 public sealed class FolderBlobStore : IBlobStore
 {
@@ -20,6 +19,7 @@ public sealed class FolderBlobStore : IBlobStore
         ArgumentException.ThrowIfNullOrEmpty(root);
         _root = Path.GetFullPath(root);
         _temp = Path.Combine(_root, TempFolderName);
+        Directory.CreateDirectory(_temp);
     }
 
     /// <summary>The absolute root folder.</summary>
@@ -51,7 +51,6 @@ public sealed class FolderBlobStore : IBlobStore
         var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
         try
         {
-            Directory.CreateDirectory(_temp);
             // A rename when on the same file system, else a copy: either way into the temp folder first.
             File.Move(localPath, temp);
             await FlushToDiskAsync(temp, cancellationToken).ConfigureAwait(false);
@@ -151,12 +150,7 @@ public sealed class FolderBlobStore : IBlobStore
     {
         var cutoff = DateTime.UtcNow - olderThan;
         var removed = 0;
-        var temp = new DirectoryInfo(_temp);
-        if (!temp.Exists)
-        {
-            return Task.FromResult(0);
-        }
-        foreach (var file in temp.EnumerateFiles())
+        foreach (var file in new DirectoryInfo(_temp).EnumerateFiles())
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (file.LastWriteTimeUtc < cutoff && TryDelete(file.FullName))
