@@ -1,6 +1,7 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Streams;
 using Larder.Nix.Tests.Compression.Support;
+using Larder.Testing.Compression;
 
 namespace Larder.Nix.Tests.Compression;
 
@@ -16,7 +17,7 @@ public class BoundedDecompressionTests
     {
         // 64 MiB of zeros compress to a few KiB.
         var bomb = new MemoryStream();
-        using (var compressor = Codecs.Compress(bomb, kind, null, leaveOpen: true))
+        using (var compressor = TestCodecs.Compress(bomb, kind, null, leaveOpen: true))
         {
             var zeros = new byte[TestData.MiB];
             for (var i = 0; i < 64; i++)
@@ -36,7 +37,7 @@ public class BoundedDecompressionTests
     {
         var random = TestData.Random(TestData.MiB);
         var compressed = new MemoryStream();
-        using (var compressor = Codecs.Compress(compressed, CompressionKind.Zstd, null, leaveOpen: true))
+        using (var compressor = TestCodecs.Compress(compressed, CompressionKind.Zstd, null, leaveOpen: true))
         {
             compressor.Write(random);
         }
@@ -55,7 +56,7 @@ public class BoundedDecompressionTests
     {
         var data = TestData.Random(1000);
         var compressed = new MemoryStream();
-        using (var compressor = Codecs.Compress(compressed, kind, null, leaveOpen: true))
+        using (var compressor = TestCodecs.Compress(compressed, kind, null, leaveOpen: true))
         {
             compressor.Write(data);
         }
