@@ -139,6 +139,19 @@ public class RoundTripTests
         Assert.Contains("between", error.Message);
     }
 
+    [Theory]
+    [InlineData(CompressionKind.Xz)]
+    [InlineData(CompressionKind.Bzip2)]
+    [InlineData(CompressionKind.Gzip)]
+    [InlineData(CompressionKind.Brotli)]
+    public void Larder_itself_compresses_only_with_zstd(CompressionKind kind)
+    {
+        var inner = new MemoryStream();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Codecs.Compress(inner, kind, null, leaveOpen: false));
+        Assert.Contains($"{CompressionNames.ToNixName(kind)} is decompressed only", error.Message);
+        Assert.True(inner.CanWrite);
+    }
+
     [Fact]
     public void Higher_zstd_levels_compress_better()
     {
