@@ -8,9 +8,7 @@ using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance;
 using Larder.Server.Metadata;
-using Larder.Server.Metadata.Sqlite;
 using Larder.Server.Storage;
-using Larder.Server.Storage.Folder;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,22 +50,7 @@ public static partial class LarderServer
     {
         ArgumentNullException.ThrowIfNull(args);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        LarderOptions options;
-        try
-        {
-            ConfigureSources(builder.Configuration, args);
-            options = builder.Configuration.GetSection(LarderOptions.Section).Get<LarderOptions>() ?? new LarderOptions();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new LarderConfigurationException($"invalid JSON configuration: {e.Message} {e.InnerException?.Message}", e);
-        }
-        catch (InvalidOperationException e)
-        {
-            // The binder names the key and the value it could not convert.
-            throw new LarderConfigurationException($"invalid configuration: {e.Message}", e);
-        }
-        Validate(options);
+        var options = ReadConfiguration(builder.Configuration, args);
         var listen = ListenAddress.Parse(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -84,6 +67,34 @@ public static partial class LarderServer
         });
         AddServices(builder.Services, options);
         return builder;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="configuration"/> from Larder's sources for <paramref name="args"/> (see the class summary)
+    /// and returns the validated options: what <c>larder serve</c> reads, for tools that open its stores without
+    /// serving. Throws <see cref="LarderConfigurationException"/> when the configuration is invalid.
+    /// </summary>
+    public static LarderOptions ReadConfiguration(ConfigurationManager configuration, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(args);
+        LarderOptions options;
+        try
+        {
+            ConfigureSources(configuration, args);
+            options = configuration.GetSection(LarderOptions.Section).Get<LarderOptions>() ?? new LarderOptions();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new LarderConfigurationException($"invalid JSON configuration: {e.Message} {e.InnerException?.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder names the key and the value it could not convert.
+            throw new LarderConfigurationException($"invalid configuration: {e.Message}", e);
+        }
+        Validate(options);
+        return options;
     }
 
     /// <summary>Builds the application for <paramref name="args"/>: <see cref="CreateBuilder"/> then <see cref="Build(WebApplicationBuilder)"/>.</summary>
@@ -118,12 +129,13 @@ public static partial class LarderServer
         var services = app.Services;
         var options = services.GetRequiredService<IOptions<LarderOptions>>().Value;
         LogStartupWarnings(app, options);
+        if (LarderStores.SqliteFile(options) is { } databaseFile && Directory.Exists(Path.GetDirectoryName(databaseFile)))
+        {
+            DataDirectoryPermissions.CreateDatabaseFile(databaseFile);
+        }
         var store = services.GetRequiredService<IMetadataStore>();
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        if (services.GetRequiredService<IBlobStore>() is Storage.S3.S3BlobStore s3)
-        {
-            await s3.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await services.GetRequiredService<IBlobStore>().PrepareAsync(cancellationToken).ConfigureAwait(false);
         return await AdminTokenBootstrap.EnsureAsync(store, options.DataDir, services.GetRequiredService<TimeProvider>(), cancellationToken)
             .ConfigureAwait(false);
     }
@@ -248,48 +260,16 @@ public static partial class LarderServer
         services.AddBinaryCache();
     }
 
+    // Built now, so that a configuration error surfaces here; registered through a factory, so the container disposes it.
     private static void AddMetadataStore(IServiceCollection services, LarderOptions options)
     {
-        switch (options.Database.Kind.ToLowerInvariant())
-        {
-            case "sqlite":
-                var defaultDatabase = string.IsNullOrWhiteSpace(options.Database.ConnectionString);
-                var databaseFile = Path.Combine(options.DataDir, "larder.db");
-                var connectionString = defaultDatabase ? $"Data Source={databaseFile}" : options.Database.ConnectionString!;
-                services.AddSingleton<IMetadataStore>(_ =>
-                {
-                    if (defaultDatabase)
-                    {
-                        DataDirectoryPermissions.CreateDatabaseFile(databaseFile);
-                    }
-                    return new SqliteMetadataStore(connectionString);
-                });
-                break;
-            case "postgres":
-                services.AddSingleton<IMetadataStore>(new Metadata.Postgres.PostgresMetadataStore(
-                    options.Database.ConnectionString ?? throw new LarderConfigurationException("Larder:Database:ConnectionString is required when Larder:Database:Kind is 'postgres'")));
-                break;
-            default:
-                throw new LarderConfigurationException($"unknown Larder:Database:Kind '{options.Database.Kind}': use 'sqlite' or 'postgres'");
-        }
+        var store = LarderStores.CreateMetadataStore(options);
+        services.AddSingleton(_ => store);
     }
 
     private static void AddBlobStore(IServiceCollection services, LarderOptions options)
     {
-        switch (options.Storage.Kind.ToLowerInvariant())
-        {
-            case "folder":
-                var root = Path.GetFullPath(options.Storage.Folder.Path ?? Path.Combine(options.DataDir, "blobs"));
-                services.AddSingleton<IBlobStore>(_ => new FolderBlobStore(root));
-                break;
-            case "s3":
-                services.AddSingleton<IBlobStore>(new Storage.S3.S3BlobStore(options.Storage.S3));
-                break;
-            default:
-                throw new LarderConfigurationException($"unknown Larder:Storage:Kind '{options.Storage.Kind}': use 'folder' or 's3'");
-        }
+        var store = LarderStores.CreateBlobStore(options);
+        services.AddSingleton(_ => store);
     }
-
-    private static LarderConfigurationException NotYetAvailable(string key, string kind) =>
-        new($"{key} '{kind}' is not available in this build");
 }

@@ -51,11 +51,9 @@ internal static class RequestBodies
         PrepareLimit(http, SmallBodyLimit, what);
         var ct = http.RequestAborted;
         var kind = ContentEncoding(http.Request);
-        var bounded = new BoundedReadStream(http.Request.Body, SmallBodyLimit, what);
-        var decoded = kind == CompressionKind.None ? bounded : Codecs.Decompress(bounded, kind, leaveOpen: true);
-        await using (decoded.ConfigureAwait(false))
+        var text = Codecs.DecompressBounded(http.Request.Body, kind, SmallBodyLimit, what, what, leaveOpen: true);
+        await using (text.ConfigureAwait(false))
         {
-            var text = new BoundedReadStream(decoded, SmallBodyLimit, what);
             using var reader = new StreamReader(text, new UTF8Encoding(false, throwOnInvalidBytes: true), false, 4096, leaveOpen: true);
             try
             {

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Larder.Contracts;
+using Larder.Nix.Streams;
 using Larder.Server.Access;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
@@ -93,6 +94,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
     private static (int Status, string Message)? Describe(Exception exception) => exception switch
     {
         LarderException e => (e.StatusCode, e.Message),
+        LengthLimitExceededException e => (StatusCodes.Status413PayloadTooLarge, e.Message),
         MetadataUnavailableException e => (StatusCodes.Status503ServiceUnavailable, $"metadata database unavailable: {e.Message}"),
         BlobNotFoundException e => (StatusCodes.Status500InternalServerError, $"blob missing: '{e.Key}' is not in the blob store (run `larder admin verify`)"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLarge),

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Amazon.S3.Model;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Storage;
@@ -180,6 +181,23 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         await creating.PrepareAsync(CancellationToken.None);
         await creating.PutFileAsync("x", WriteRandomFile(3).Path, CancellationToken.None);
         Assert.Equal(3, await creating.GetSizeAsync("x", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Interrupted_multipart_uploads_older_than_the_age_are_aborted()
+    {
+        using var store = new S3BlobStore(_bucket.Options());
+        await _bucket.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket.Name, Key = "chunks/dead.zst" });
+        await store.PutFileAsync("chunks/live.zst", WriteRandomFile(10).Path, CancellationToken.None);
+
+        Assert.Equal(0, await store.RemoveInterruptedWritesAsync(TimeSpan.FromHours(1), CancellationToken.None));
+        Assert.Equal(1, (await _bucket.InspectAsync()).OpenUploads);
+
+        Assert.Equal(1, await store.RemoveInterruptedWritesAsync(TimeSpan.Zero, CancellationToken.None));
+
+        var (keys, openUploads) = await _bucket.InspectAsync();
+        Assert.Equal(0, openUploads);
+        Assert.Equal(["chunks/live.zst"], keys);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Larder.Contracts.Push;
 using Larder.Nix.Compression;
 using Larder.Nix.Store;
+using Larder.Nix.Streams;
 using Larder.Server.Access;
 using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
@@ -161,7 +162,7 @@ internal static class PushHandlers
     private static async Task<T> ReadJsonAsync<T>(HttpContext http, JsonTypeInfo<T> type, string what)
     {
         RequestBodies.PrepareLimit(http, JsonBodyLimit, what);
-        var bounded = new BoundedReadStream(http.Request.Body, JsonBodyLimit, what);
+        var bounded = new BoundedReadStream(http.Request.Body, JsonBodyLimit, what, leaveOpen: true);
         try
         {
             return await JsonSerializer.DeserializeAsync(bounded, type, http.RequestAborted).ConfigureAwait(false)

@@ -81,7 +81,7 @@ internal sealed class UploadSessionStore
                     ErrorKind.Conflict, $"the part starts at offset {offset}, but upload '{id}' has {file.Length} bytes: resume from {file.Length}");
             }
             file.Seek(offset, SeekOrigin.Begin);
-            var bounded = new Ingest.BoundedReadStream(body, maxBytes - offset, "the upload");
+            var bounded = new Nix.Streams.BoundedReadStream(body, maxBytes - offset, "the upload", leaveOpen: true);
             try
             {
                 await bounded.CopyToAsync(file, 1 << 17, cancellationToken).ConfigureAwait(false);

@@ -1,12 +1,10 @@
-using Larder.Nix.Streams;
-
-namespace Larder.Server.Ingest;
+namespace Larder.Nix.Streams;
 
 /// <summary>
-/// A read-only pass-through stream that also writes every byte it hands out to <c>sink</c>: the NAR parser reads
-/// the decompressed upload through it while the same bytes flow into the hashing and recompressing sink.
+/// A read-only pass-through stream that also writes every byte it hands out to <c>sink</c>: e.g. a NAR parser reads
+/// a decompressed upload through it while the same bytes flow into a recompressing sink. Disposes neither stream.
 /// </summary>
-internal sealed class TeeReadStream(Stream source, Stream sink) : ReadOnlyStream
+public sealed class TeeReadStream(Stream source, Stream sink) : ReadOnlyStream
 {
     public override int Read(Span<byte> buffer)
     {

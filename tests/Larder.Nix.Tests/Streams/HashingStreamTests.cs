@@ -1,6 +1,7 @@
 using Larder.Nix.Hashing;
+using Larder.Nix.Streams;
 
-namespace Larder.Nix.Tests.Hashing;
+namespace Larder.Nix.Tests.Streams;
 
 public class HashingStreamTests
 {
@@ -63,23 +64,23 @@ public class HashingStreamTests
     }
 
     [Fact]
-    public async Task HashStreamAsync_returns_hash_and_length()
+    public async Task Own_hashers_all_see_every_byte_and_stay_usable_after_dispose()
     {
-        var data = RandomBytes(200_000);
-        var (hash, length) = await NixHasher.HashStreamAsync(new MemoryStream(data));
-        Assert.Equal(200_000, length);
-        Assert.Equal(NixHash.Compute(HashKind.Sha256, data), hash);
+        var data = RandomBytes(50_000);
+        using var sha256 = new NixHasher(HashKind.Sha256);
+        using var sha512 = new NixHasher(HashKind.Sha512);
+        sha512.Append("prefix"u8);
+        await using (var stream = new HashingStream(new MemoryStream(data), [sha256, sha512]))
+        {
+            await stream.CopyToAsync(Stream.Null, 4096);
+            Assert.Equal(data.Length, stream.Length);
+            Assert.Equal(NixHash.Compute(HashKind.Sha256, data), stream.GetHash());
+        }
+        Assert.Equal(NixHash.Compute(HashKind.Sha256, data), sha256.GetCurrentHash());
+        Assert.Equal(NixHash.Compute(HashKind.Sha512, [.. "prefix"u8, .. data]), sha512.GetCurrentHash());
     }
 
     [Fact]
-    public void Hasher_current_hash_does_not_reset()
-    {
-        using var hasher = new NixHasher();
-        hasher.Append("ab"u8);
-        Assert.Equal(NixHash.Compute(HashKind.Sha256, "ab"u8), hasher.GetCurrentHash());
-        hasher.Append("c"u8);
-        Assert.Equal(3, hasher.Length);
-        Assert.Equal(NixHash.Compute(HashKind.Sha256, "abc"u8), hasher.GetHashAndReset());
-        Assert.Equal(0, hasher.Length);
-    }
+    public void No_hashers_is_refused() =>
+        Assert.Throws<ArgumentException>(() => new HashingStream(new MemoryStream(), Array.Empty<NixHasher>()));
 }

@@ -1,6 +1,4 @@
-using Larder.Nix.Streams;
-
-namespace Larder.Nix.Compression;
+namespace Larder.Nix.Streams;
 
 /// <summary>
 /// A read-only stream that yields <c>prefix</c> and then the rest of <c>inner</c>: undoes a peek at the start.
