@@ -210,7 +210,7 @@ public static class LarderServer
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
-        services.AddOpenApi("v1");
+        services.AddLarderApi();
 
         Directory.CreateDirectory(options.DataDir);
         AddMetadataStore(services, options);

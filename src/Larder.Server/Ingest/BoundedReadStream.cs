@@ -21,7 +21,7 @@ internal sealed class BoundedReadStream(Stream inner, long limit, string what) :
         _count += read;
         if (_count > limit)
         {
-            throw new LarderException(ErrorKind.PayloadTooLarge, $"{what} is larger than the limit of {limit} bytes");
+            throw new PayloadTooLargeException($"{what} is larger than the limit of {limit} bytes");
         }
         return read;
     }
