@@ -18,37 +18,45 @@ public static class BinaryCacheEndpoints
     private static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
     private static readonly string[] WriteMethods = [HttpMethods.Put];
 
+    private const string Cache = $"/{{{AccessEndpoints.CacheRouteParameter}:{CacheNameRouteConstraint.Name}}}";
+
     /// <summary>Maps the read and write side of the binary cache protocol for every named cache.</summary>
     public static IEndpointRouteBuilder MapBinaryCache(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        const string Cache = $"/{{{AccessEndpoints.CacheRouteParameter}:{CacheNameRouteConstraint.Name}}}";
-        app.MapMethods(Cache + "/{file}", ReadMethods,
-                static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, file))
-            .AddEndpointFilterFactory(static (context, next) =>
-            {
-                // The hot path: a public narinfo served moments ago is answered before authorization touches the database.
-                var reader = context.ApplicationServices.GetRequiredService<BinaryCacheReader>();
-                return async invocation => await reader.TryServeRecentNarInfoAsync(invocation.HttpContext).ConfigureAwait(false)
-                    ? Results.Empty
-                    : await next(invocation).ConfigureAwait(false);
-            })
-            .RequireCachePermission(Permission.Read);
-        app.MapMethods(Cache + "/nar/{file}", ReadMethods,
-                static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetNarAsync(http, file))
-            .RequireCachePermission(Permission.Read);
-        app.MapMethods(Cache + "/log/{file}", ReadMethods,
-                static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetLogAsync(http, file))
-            .RequireCachePermission(Permission.Read);
-        app.MapMethods(Cache + "/{file}", WriteMethods,
-                static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutFileAsync(http, file))
-            .RequireCachePermission(Permission.Write);
-        app.MapMethods(Cache + "/nar/{file}", WriteMethods,
-                static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutNarAsync(http, file))
-            .RequireCachePermission(Permission.Write);
-        app.MapMethods(Cache + "/log/{file}", WriteMethods,
-                static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutLogAsync(http, file))
-            .RequireCachePermission(Permission.Write);
+        Read(app, "/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, file), ServeRecentNarInfo);
+        Read(app, "/nar/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetNarAsync(http, file));
+        Read(app, "/log/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetLogAsync(http, file));
+        Write(app, "/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutFileAsync(http, file));
+        Write(app, "/nar/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutNarAsync(http, file));
+        Write(app, "/log/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutLogAsync(http, file));
         return app;
     }
+
+    private static RouteHandlerBuilder Read(
+        IEndpointRouteBuilder app, string file, Delegate handler, Func<EndpointFilterFactoryContext, EndpointFilterDelegate, EndpointFilterDelegate>? beforeAccess = null)
+    {
+        var endpoint = app.MapMethods(Cache + file, ReadMethods, handler);
+        if (beforeAccess is not null)
+        {
+            // Filters run in the order they are added: this one goes before the access filter.
+            endpoint.AddEndpointFilterFactory(beforeAccess);
+        }
+        return endpoint.RequireCachePermission(Permission.Read);
+    }
+
+    /// <summary>
+    /// The hot path: a public narinfo served moments ago (<see cref="NarInfoMicroCache"/>) is answered before the access
+    /// filter touches the database.
+    /// </summary>
+    private static EndpointFilterDelegate ServeRecentNarInfo(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var reader = context.ApplicationServices.GetRequiredService<BinaryCacheReader>();
+        return async invocation => await reader.TryServeRecentNarInfoAsync(invocation.HttpContext).ConfigureAwait(false)
+            ? Results.Empty
+            : await next(invocation).ConfigureAwait(false);
+    }
+
+    private static RouteHandlerBuilder Write(IEndpointRouteBuilder app, string file, Delegate handler) =>
+        app.MapMethods(Cache + file, WriteMethods, handler).RequireCachePermission(Permission.Write);
 }
