@@ -246,7 +246,7 @@ public static partial class LarderServer
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
-        services.AddOpenApi("v1");
+        services.AddLarderApi();
 
         DataDirectoryPermissions.CreateDirectory(options.DataDir);
         AddMetadataStore(services, options);

@@ -1,5 +1,6 @@
 using Larder.Nix.Hashing;
 using Larder.Nix.Nar;
+using Larder.Nix.Streams;
 
 namespace Larder.Nix.Chunking;
 

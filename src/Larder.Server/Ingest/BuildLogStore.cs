@@ -35,8 +35,8 @@ public sealed class BuildLogStore(IBlobStore blobs, IMetadataStore metadata, Sta
                     }
                     catch (CompressionException e)
                     {
-                        throw new LarderException(
-                            ErrorKind.BadRequest, $"the build log is not valid {CompressionNames.ToNixName(encoding)} data: {e.Reason}", e);
+                        throw new InvalidRequestException(
+                            $"the build log is not valid {CompressionNames.ToNixName(encoding)} data: {e.Reason}", e);
                     }
                 }
                 hash = hashed.GetHash();

@@ -266,7 +266,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<LarderException>(() => store.PutFileAsync("chunks/s.zst", WriteRandomFile(1000).Path, CancellationToken.None));
 
-        Assert.Equal(503, e.StatusCode);
+        Assert.Equal(ErrorKind.Unavailable, e.Kind);
         Assert.DoesNotContain("chunks/s.zst", (await _bucket.InspectAsync()).Keys);
     }
 

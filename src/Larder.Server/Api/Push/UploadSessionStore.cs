@@ -41,7 +41,7 @@ internal sealed class UploadSessionStore
     {
         if (id.Length != 32 || !id.All(Uri.IsHexDigit))
         {
-            throw new LarderException(ErrorKind.NotFound, $"no upload '{id}' (upload ids are 32 hex digits)");
+            throw new NotFoundException($"no upload '{id}' (upload ids are 32 hex digits)");
         }
         StoredSession? session = null;
         try
@@ -53,7 +53,7 @@ internal sealed class UploadSessionStore
         }
         if (session is null || session.Cache != cache)
         {
-            throw new LarderException(ErrorKind.NotFound, $"no upload '{id}' in cache '{cache}' (it may have expired or been completed)");
+            throw new NotFoundException($"no upload '{id}' in cache '{cache}' (it may have expired or been completed)");
         }
         return (session, ToInfo(id, session, new FileInfo(DataPath(id)).Length));
     }
@@ -71,14 +71,14 @@ internal sealed class UploadSessionStore
         }
         catch (IOException)
         {
-            throw new LarderException(ErrorKind.Conflict, $"another part of upload '{id}' is being written");
+            throw new ConflictException($"another part of upload '{id}' is being written");
         }
         await using (file.ConfigureAwait(false))
         {
             if (file.Length != offset)
             {
-                throw new LarderException(
-                    ErrorKind.Conflict, $"the part starts at offset {offset}, but upload '{id}' has {file.Length} bytes: resume from {file.Length}");
+                throw new ConflictException(
+                    $"the part starts at offset {offset}, but upload '{id}' has {file.Length} bytes: resume from {file.Length}");
             }
             file.Seek(offset, SeekOrigin.Begin);
             var bounded = new Nix.Streams.BoundedReadStream(body, maxBytes - offset, "the upload", leaveOpen: true);
