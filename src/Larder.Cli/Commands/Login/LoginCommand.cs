@@ -21,7 +21,7 @@ internal static class LoginCommand
             LARDER_CONFIG overrides the file, LARDER_SERVER picks the server and LARDER_TOKEN the token (for CI).
 
             Examples:
-              larder login work https://cache.example.com lt_…
+              larder login work https://cache.example.com larder_…
               echo "$TOKEN" | larder login work https://cache.example.com --stdin --default
             """)
         {
@@ -35,19 +35,7 @@ internal static class LoginCommand
                 throw new CliException($"'{serverName}' is not a server name (no ':' or spaces: it is used as SERVER in SERVER:CACHE)");
             }
             var baseUrl = ServerResolver.ParseServerUrl(parse.GetRequiredValue(url));
-            var secret = parse.GetValue(token);
-            if (parse.GetValue(stdin))
-            {
-                if (secret is not null)
-                {
-                    throw new CliException("give the token either as an argument or with --stdin, not both");
-                }
-                secret = (await Console.In.ReadToEndAsync(ct).ConfigureAwait(false)).Trim();
-                if (secret.Length == 0)
-                {
-                    throw new CliException("--stdin: no token on stdin");
-                }
-            }
+            var secret = await SecretInput.ReadAsync(parse.GetValue(token), parse.GetValue(stdin), "--stdin", ct).ConfigureAwait(false);
             if (secret is not null && !parse.GetValue(noVerify))
             {
                 using var client = new LarderClient(new ServerTarget(serverName, baseUrl, secret), maxRetries: 1);
