@@ -123,8 +123,7 @@ public sealed partial class LarderClient : IDisposable
                 return own;
             case ApiException { Status: HttpStatusCode.Unauthorized } e:
                 return Server.Token is null
-                    ? new CliException($"{operation.Description}: the server requires a token ({e.Message})",
-                        $"log in with `larder login {Server.Name} {baseUrl} TOKEN` or set LARDER_TOKEN")
+                    ? new CliException($"{operation.Description}: the server requires a token ({e.Message})", LoginHint())
                     : new CliException($"{operation.Description}: the server rejected the token: {e.Message}",
                         "the token may be revoked or expired; get a new one with `larder token create`");
             case ApiException { Status: HttpStatusCode.Forbidden } e:
@@ -133,8 +132,10 @@ public sealed partial class LarderClient : IDisposable
                         ? $"{operation.Description}: the token lacks {operation.Permission} permission on cache '{operation.Cache}' (server: {e.Message})"
                         : $"{operation.Description}: forbidden: {e.Message}",
                     "ask an admin for a token with that permission (`larder token create --permission …`)");
+            case ApiException { Status: HttpStatusCode.NotFound } e when operation.NotFoundHint is not null:
+                return new CliException($"{operation.Description}: {e.Message}", operation.NotFoundHint);
             case ApiException { Status: HttpStatusCode.NotFound } e when operation.Cache is not null:
-                return new CliException($"{operation.Description}: {e.Message}", $"list the caches with `larder cache list`");
+                return new CliException($"{operation.Description}: {e.Message}", "list the caches with `larder cache list`");
             case ApiException e:
                 return new CliException($"{operation.Description}: the server answered {(int)e.Status} {e.Status}: {e.Message}");
             case HttpRequestException e:
@@ -142,6 +143,14 @@ public sealed partial class LarderClient : IDisposable
             default:
                 return null;
         }
+    }
+
+    /// <summary>How to give this server a token: a named server is logged in by name; a URL (LARDER_SERVER) needs one chosen.</summary>
+    public string LoginHint()
+    {
+        var baseUrl = Server.BaseUrl.ToString().TrimEnd('/');
+        var name = Server.Name.Contains("://", StringComparison.Ordinal) ? "NAME" : Server.Name;
+        return $"log in with `larder login {name} {baseUrl} TOKEN` (or `--stdin`), or set LARDER_TOKEN";
     }
 
     private static string DescribeConnectionError(HttpRequestException e)
