@@ -21,6 +21,14 @@ public sealed partial class LarderClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline _retry;
+    private readonly int _maxRetries;
+    private volatile bool _answered;
+
+    /// <summary>
+    /// Retries of a refused or reset connection once the server has answered this client before: enough (with the
+    /// backoff capped at 8 s, about 30 s in all) to ride out a server restart in the middle of a push.
+    /// </summary>
+    private const int RestartRetries = 8;
 
     /// <summary>Creates a client for <paramref name="server"/>; <paramref name="maxRetries"/> transient retries per request.</summary>
     public LarderClient(ServerTarget server, int maxRetries = 4, HttpMessageHandler? handler = null)
@@ -38,14 +46,16 @@ public sealed partial class LarderClient : IDisposable
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token);
         }
+        _maxRetries = maxRetries;
         _retry = maxRetries <= 0
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder()
                 .AddRetry(new RetryStrategyOptions
                 {
-                    ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(IsTransient).Handle<ApiException>(e => e.IsTransient),
-                    MaxRetryAttempts = maxRetries,
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome.Exception, args.AttemptNumber)),
+                    MaxRetryAttempts = Math.Max(maxRetries, RestartRetries),
                     Delay = TimeSpan.FromMilliseconds(250),
+                    MaxDelay = TimeSpan.FromSeconds(8),
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                 })
@@ -66,6 +76,7 @@ public sealed partial class LarderClient : IDisposable
         {
             using var request = makeRequest();
             var response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
+            _answered = true;
             if (response.IsSuccessStatusCode)
             {
                 return response;
@@ -170,6 +181,30 @@ public sealed partial class LarderClient : IDisposable
             }
         }
         return e.Message;
+    }
+
+    /// <summary>
+    /// Transient failures are retried <c>maxRetries</c> times; a connection the server refused or dropped is retried
+    /// <see cref="RestartRetries"/> times when the server answered before (it is restarting), but not when it never
+    /// did (a wrong URL or a server that is down should fail fast).
+    /// </summary>
+    private bool ShouldRetry(Exception? exception, int attempt) => exception switch
+    {
+        ApiException e => e.IsTransient && attempt < _maxRetries,
+        HttpRequestException e when IsTransient(e) => attempt < _maxRetries || (_answered && IsConnectionLost(e) && attempt < RestartRetries),
+        _ => false,
+    };
+
+    private static bool IsConnectionLost(HttpRequestException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.ConnectionReset })
+            {
+                return true;
+            }
+        }
+        return e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded;
     }
 
     // A failure of our own request body (e.g. a NAR that does not match its hash) is never transient.
