@@ -12,13 +12,16 @@ internal static class JsonOutput
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write<T>(T value, JsonTypeInfo<T> type)
+    public static void Write<T>(T value, JsonTypeInfo<T> type) => Console.Out.WriteLine(Serialize(value, type));
+
+    /// <summary>The JSON text <see cref="Write"/> prints.</summary>
+    public static string Serialize<T>(T value, JsonTypeInfo<T> type)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             JsonSerializer.Serialize(writer, value, type);
         }
-        Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }
