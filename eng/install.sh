@@ -41,9 +41,10 @@ rm -rf "$lib.new"
 mv "$staging/out" "$lib.new"
 rm -rf "$lib"
 mv "$lib.new" "$lib"
+dotnet="$(command -v dotnet)"
 cat >"$bin/larder.new" <<LAUNCHER
 #!/bin/sh
-exec dotnet "$lib/larder.dll" "\$@"
+exec "$dotnet" "$lib/larder.dll" "\$@"
 LAUNCHER
 chmod 0755 "$bin/larder.new"
 mv "$bin/larder.new" "$bin/larder"
