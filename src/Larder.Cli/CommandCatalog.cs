@@ -11,6 +11,7 @@ internal static class CommandCatalog
         Commands.Login.LoginCommand.Create(),
         Commands.Login.LogoutCommand.Create(),
         Commands.Use.UseCommand.Create(),
+        Commands.Use.UnuseCommand.Create(),
         Commands.Push.PushCommand.Create(),
         Commands.Watch.WatchStoreCommand.Create(),
         Commands.Watch.WatchExecCommand.Create(),

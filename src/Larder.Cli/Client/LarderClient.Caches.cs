@@ -31,4 +31,9 @@ public sealed partial class LarderClient
     public Task DeleteCacheAsync(string cache, CancellationToken cancellationToken) =>
         SendNoContentAsync(() => new HttpRequestMessage(HttpMethod.Delete, CachePath(cache)),
             new Operation($"delete cache '{cache}'", "admin", cache), cancellationToken);
+
+    /// <summary><c>GET /api/v1/caches/{name}/events?limit=N</c>: the push log, newest first.</summary>
+    public Task<IReadOnlyList<EventDto>> ListEventsAsync(string cache, int? limit, CancellationToken cancellationToken) =>
+        SendJsonAsync(() => new HttpRequestMessage(HttpMethod.Get, $"{CachePath(cache)}/events{(limit is { } n ? $"?limit={n}" : "")}"),
+            LarderJsonContext.Default.IReadOnlyListEventDto, new Operation($"list the events of cache '{cache}'", "read", cache), cancellationToken);
 }

@@ -18,7 +18,7 @@ public sealed partial class LarderClient
     /// <summary><c>DELETE /api/v1/tokens/{id}</c>: revokes the token at once.</summary>
     public Task RevokeTokenAsync(long id, CancellationToken cancellationToken) =>
         SendNoContentAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/v1/tokens/{id}"),
-            new Operation($"revoke token {id}", "admin", "*"), cancellationToken);
+            new Operation($"revoke token {id}", "admin", "*", "list the tokens with `larder token list`"), cancellationToken);
 
     /// <summary><c>GET /api/v1/whoami</c>: the calling token.</summary>
     public Task<WhoAmIDto> WhoAmIAsync(CancellationToken cancellationToken) =>

@@ -21,6 +21,14 @@ public sealed partial class LarderClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline _retry;
+    private readonly int _maxRetries;
+    private volatile bool _answered;
+
+    /// <summary>
+    /// Retries of a refused or reset connection once the server has answered this client before: enough (with the
+    /// backoff capped at 8 s, about 30 s in all) to ride out a server restart in the middle of a push.
+    /// </summary>
+    private const int RestartRetries = 8;
 
     /// <summary>Creates a client for <paramref name="server"/>; <paramref name="maxRetries"/> transient retries per request.</summary>
     public LarderClient(ServerTarget server, int maxRetries = 4, HttpMessageHandler? handler = null)
@@ -38,14 +46,16 @@ public sealed partial class LarderClient : IDisposable
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token);
         }
+        _maxRetries = maxRetries;
         _retry = maxRetries <= 0
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder()
                 .AddRetry(new RetryStrategyOptions
                 {
-                    ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(IsTransient).Handle<ApiException>(e => e.IsTransient),
-                    MaxRetryAttempts = maxRetries,
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome.Exception, args.AttemptNumber)),
+                    MaxRetryAttempts = Math.Max(maxRetries, RestartRetries),
                     Delay = TimeSpan.FromMilliseconds(250),
+                    MaxDelay = TimeSpan.FromSeconds(8),
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                 })
@@ -66,6 +76,7 @@ public sealed partial class LarderClient : IDisposable
         {
             using var request = makeRequest();
             var response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
+            _answered = true;
             if (response.IsSuccessStatusCode)
             {
                 return response;
@@ -123,8 +134,7 @@ public sealed partial class LarderClient : IDisposable
                 return own;
             case ApiException { Status: HttpStatusCode.Unauthorized } e:
                 return Server.Token is null
-                    ? new CliException($"{operation.Description}: the server requires a token ({e.Message})",
-                        $"log in with `larder login {Server.Name} {baseUrl} TOKEN` or set LARDER_TOKEN")
+                    ? new CliException($"{operation.Description}: the server requires a token ({e.Message})", LoginHint())
                     : new CliException($"{operation.Description}: the server rejected the token: {e.Message}",
                         "the token may be revoked or expired; get a new one with `larder token create`");
             case ApiException { Status: HttpStatusCode.Forbidden } e:
@@ -133,8 +143,10 @@ public sealed partial class LarderClient : IDisposable
                         ? $"{operation.Description}: the token lacks {operation.Permission} permission on cache '{operation.Cache}' (server: {e.Message})"
                         : $"{operation.Description}: forbidden: {e.Message}",
                     "ask an admin for a token with that permission (`larder token create --permission …`)");
+            case ApiException { Status: HttpStatusCode.NotFound } e when operation.NotFoundHint is not null:
+                return new CliException($"{operation.Description}: {e.Message}", operation.NotFoundHint);
             case ApiException { Status: HttpStatusCode.NotFound } e when operation.Cache is not null:
-                return new CliException($"{operation.Description}: {e.Message}", $"list the caches with `larder cache list`");
+                return new CliException($"{operation.Description}: {e.Message}", "list the caches with `larder cache list`");
             case ApiException e:
                 return new CliException($"{operation.Description}: the server answered {(int)e.Status} {e.Status}: {e.Message}");
             case HttpRequestException e:
@@ -142,6 +154,14 @@ public sealed partial class LarderClient : IDisposable
             default:
                 return null;
         }
+    }
+
+    /// <summary>How to give this server a token: a named server is logged in by name; a URL (LARDER_SERVER) needs one chosen.</summary>
+    public string LoginHint()
+    {
+        var baseUrl = Server.BaseUrl.ToString().TrimEnd('/');
+        var name = Server.Name.Contains("://", StringComparison.Ordinal) ? "NAME" : Server.Name;
+        return $"log in with `larder login {name} {baseUrl} TOKEN` (or `--stdin`), or set LARDER_TOKEN";
     }
 
     private static string DescribeConnectionError(HttpRequestException e)
@@ -161,6 +181,30 @@ public sealed partial class LarderClient : IDisposable
             }
         }
         return e.Message;
+    }
+
+    /// <summary>
+    /// Transient failures are retried <c>maxRetries</c> times; a connection the server refused or dropped is retried
+    /// <see cref="RestartRetries"/> times when the server answered before (it is restarting), but not when it never
+    /// did (a wrong URL or a server that is down should fail fast).
+    /// </summary>
+    private bool ShouldRetry(Exception? exception, int attempt) => exception switch
+    {
+        ApiException e => e.IsTransient && attempt < _maxRetries,
+        HttpRequestException e when IsTransient(e) => attempt < _maxRetries || (_answered && IsConnectionLost(e) && attempt < RestartRetries),
+        _ => false,
+    };
+
+    private static bool IsConnectionLost(HttpRequestException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.ConnectionReset })
+            {
+                return true;
+            }
+        }
+        return e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded;
     }
 
     // A failure of our own request body (e.g. a NAR that does not match its hash) is never transient.

@@ -7,4 +7,5 @@ namespace Larder.Cli.Client;
 /// <param name="Description">Short phrase, e.g. <c>push to cache 'x'</c>.</param>
 /// <param name="Permission">The permission needed (<c>read</c>, <c>write</c>, <c>admin</c>…), or null for none.</param>
 /// <param name="Cache">The cache concerned, or null.</param>
-public sealed record Operation(string Description, string? Permission = null, string? Cache = null);
+/// <param name="NotFoundHint">What to suggest when the server answers 404 (default: for a cache, listing the caches).</param>
+public sealed record Operation(string Description, string? Permission = null, string? Cache = null, string? NotFoundHint = null);

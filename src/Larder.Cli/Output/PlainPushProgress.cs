@@ -5,7 +5,7 @@ public sealed class PlainPushProgress(TextWriter writer) : IPushProgress
 {
     private readonly Lock _lock = new();
 
-    public void Begin(int paths, long bytes) => Write($"pushing {paths} paths ({ByteSize.Format(bytes)})");
+    public void Begin(int paths, long bytes) => Write($"pushing {Counted.Paths(paths)} ({ByteSize.Format(bytes)})");
 
     public void PathStarted(string storePath, long narSize) => Write($"pushing {storePath} ({ByteSize.Format(narSize)})");
 

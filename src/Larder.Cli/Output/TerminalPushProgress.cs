@@ -4,12 +4,13 @@ namespace Larder.Cli.Output;
 
 /// <summary>
 /// A live Spectre.Console display on a terminal: one bar for the bytes (with speed) whose label counts paths done
-/// of total; failures and notes print above it.
+/// of total, shown once the uploads begin; failures and notes print above it.
 /// </summary>
 public sealed class TerminalPushProgress : IPushProgress
 {
     private readonly IAnsiConsole _console;
     private readonly Lock _lock = new();
+    private ProgressContext? _context;
     private ProgressTask? _task;
     private int _total;
     private int _done;
@@ -28,12 +29,12 @@ public sealed class TerminalPushProgress : IPushProgress
                 new TaskDescriptionColumn(),
                 new ProgressBarColumn(),
                 new PercentageColumn(),
-                new DownloadedColumn(),
-                new TransferSpeedColumn(),
+                new ByteColumns.Transferred(),
+                new ByteColumns.Speed(),
                 new ElapsedTimeColumn())
             .StartAsync(async context =>
             {
-                progress._task = context.AddTask("pushing", autoStart: true, maxValue: 1);
+                progress._context = context;
                 return await body(progress).ConfigureAwait(false);
             });
     }
@@ -43,7 +44,7 @@ public sealed class TerminalPushProgress : IPushProgress
         lock (_lock)
         {
             _total = paths;
-            _task!.MaxValue = Math.Max(bytes, 1);
+            _task = _context!.AddTask("pushing", autoStart: true, maxValue: Math.Max(bytes, 1));
             UpdateLabel();
         }
     }
@@ -75,6 +76,11 @@ public sealed class TerminalPushProgress : IPushProgress
 
     public void Note(string message) => _console.WriteLine(message);
 
-    private void UpdateLabel() =>
-        _task!.Description = _failed == 0 ? $"paths {_done}/{_total}" : $"paths {_done}/{_total}, {_failed} failed";
+    private void UpdateLabel()
+    {
+        if (_task is not null)
+        {
+            _task.Description = _failed == 0 ? $"paths {_done}/{_total}" : $"paths {_done}/{_total}, {_failed} failed";
+        }
+    }
 }

@@ -146,7 +146,7 @@ public sealed class PushEndToEndTests(LarderFixture fixture) : IClassFixture<Lar
     }
 
     [Fact]
-    public async Task Private_cache_with_use_and_netrc_substitutes_end_to_end()
+    public async Task Private_cache_with_use_and_its_read_only_netrc_token_substitutes_end_to_end()
     {
         var cache = await fixture.CreateCacheAsync("private", isPublic: false);
         var output = await fixture.Nix.BuildChainAsync(2, Salt());
@@ -157,7 +157,8 @@ public sealed class PushEndToEndTests(LarderFixture fixture) : IClassFixture<Lar
         (await fixture.RunAsync("use", cache, "--nix-conf", nixConf, "--netrc", netrc)).EnsureSuccess();
 
         Assert.Contains($"netrc-file = {netrc}", File.ReadAllText(nixConf));
-        Assert.Contains(fixture.Server.AdminToken, File.ReadAllText(netrc));
+        Assert.DoesNotContain(fixture.Server.AdminToken, File.ReadAllText(netrc));
+        Assert.Contains("machine 127.0.0.1 login larder password larder_", File.ReadAllText(netrc));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(netrc));
         using var store = new TempDirectory("larder-fresh-store");
         await SubstituteIntoFreshStoreAsync(fixture.NixEnvironmentFor(nixConf), store.Path, output);

@@ -42,4 +42,25 @@ public sealed class NetrcEditorTests
 
         Assert.Equal("machine a login b password c\nmachine cache.test login larder password s\n", text);
     }
+
+    [Fact]
+    public void Machine_is_read_whatever_its_layout()
+    {
+        const string text = "machine a.example login me password one\nmachine cache.test\n\tlogin larder\n\tpassword secret\n";
+
+        Assert.Equal(("larder", "secret"), NetrcEditor.GetMachine(text, "cache.test"));
+        Assert.Null(NetrcEditor.GetMachine(text, "missing.test"));
+    }
+
+    [Fact]
+    public void Removing_a_machine_keeps_every_other_entry_exactly()
+    {
+        const string text = "machine a.example\n  login me\n  password one\nmachine cache.test login larder password s\ndefault login anon password x\n";
+
+        var (after, changed) = NetrcEditor.RemoveMachine(text, "cache.test");
+
+        Assert.True(changed);
+        Assert.Equal("machine a.example\n  login me\n  password one\ndefault login anon password x\n", after);
+        Assert.False(NetrcEditor.RemoveMachine(after, "cache.test").Changed);
+    }
 }

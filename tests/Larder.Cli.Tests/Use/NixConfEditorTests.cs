@@ -94,4 +94,20 @@ public sealed class NixConfEditorTests
         Assert.Equal("netrc-file = /new/netrc\n", editor.Text);
         Assert.Equal("/new/netrc", editor.NetrcFile);
     }
+
+    [Theory]
+    [InlineData("extra-substituters = http://h/c\nextra-trusted-public-keys = c-1:k\n", "")]
+    [InlineData("extra-substituters = http://a http://h/c/ # mine\nextra-trusted-public-keys = o-1:x c-1:k\n",
+        "extra-substituters = http://a # mine\nextra-trusted-public-keys = o-1:x\n")]
+    [InlineData("# top\nmax-jobs = 2\nextra-substituters = http://h/c\n", "# top\nmax-jobs = 2\n")]
+    public void Removing_a_substituter_and_key_keeps_everything_else(string before, string expected)
+    {
+        var editor = new NixConfEditor(before);
+
+        editor.RemoveSubstituter("http://h/c");
+        editor.RemoveTrustedKey("c-1:k");
+
+        Assert.Equal(expected, editor.Text);
+        Assert.NotEmpty(editor.Changes);
+    }
 }

@@ -21,18 +21,20 @@ internal static class CacheCommand
               larder cache info work:ci --json
               larder cache configure main --private --upstream-key cache.nixos.org-1
               larder cache delete old --yes
+              larder cache events main --limit 20
             """);
         command.Subcommands.Add(CreateCommand());
         command.Subcommands.Add(ListCommand());
         command.Subcommands.Add(InfoCommand());
         command.Subcommands.Add(ConfigureCommand());
         command.Subcommands.Add(DeleteCommand());
+        command.Subcommands.Add(CacheEventsCommand.Create());
         return command;
     }
 
-    private static Argument<string> CacheArgument() => new("CACHE") { Description = "NAME (default server) or SERVER:NAME." };
+    internal static Argument<string> CacheArgument() => new("CACHE") { Description = "NAME (default server) or SERVER:NAME." };
 
-    private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON." };
+    internal static Option<bool> JsonOption() => new("--json") { Description = "Print JSON." };
 
     private static Command CreateCommand()
     {

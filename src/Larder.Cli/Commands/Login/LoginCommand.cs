@@ -15,13 +15,13 @@ internal static class LoginCommand
         var token = new Argument<string?>("TOKEN") { Description = "API token (omit for anonymous access to public caches).", Arity = ArgumentArity.ZeroOrOne };
         var stdin = new Option<bool>("--stdin") { Description = "Read the token from stdin (keeps it out of shell history)." };
         var makeDefault = new Option<bool>("--default") { Description = "Make this the default server (the first login always is)." };
-        var noVerify = new Option<bool>("--no-verify") { Description = "Do not check the token against the server." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Do not check the server and the token." };
         var command = new Command("login", $"""
             Remember a server and its token in the config file ({ConfigStore.Default().Path}, mode 0600).
             LARDER_CONFIG overrides the file, LARDER_SERVER picks the server and LARDER_TOKEN the token (for CI).
 
             Examples:
-              larder login work https://cache.example.com lt_…
+              larder login work https://cache.example.com larder_…
               echo "$TOKEN" | larder login work https://cache.example.com --stdin --default
             """)
         {
@@ -35,24 +35,16 @@ internal static class LoginCommand
                 throw new CliException($"'{serverName}' is not a server name (no ':' or spaces: it is used as SERVER in SERVER:CACHE)");
             }
             var baseUrl = ServerResolver.ParseServerUrl(parse.GetRequiredValue(url));
-            var secret = parse.GetValue(token);
-            if (parse.GetValue(stdin))
-            {
-                if (secret is not null)
-                {
-                    throw new CliException("give the token either as an argument or with --stdin, not both");
-                }
-                secret = (await Console.In.ReadToEndAsync(ct).ConfigureAwait(false)).Trim();
-                if (secret.Length == 0)
-                {
-                    throw new CliException("--stdin: no token on stdin");
-                }
-            }
-            if (secret is not null && !parse.GetValue(noVerify))
+            var secret = await SecretInput.ReadAsync(parse.GetValue(token), parse.GetValue(stdin), "--stdin", ct).ConfigureAwait(false);
+            if (!parse.GetValue(noVerify))
             {
                 using var client = new LarderClient(new ServerTarget(serverName, baseUrl, secret), maxRetries: 1);
-                var who = await client.WhoAmIAsync(ct).ConfigureAwait(false);
-                Console.Error.WriteLine($"token ok: '{who.Description}'");
+                await client.EnsureLarderServerAsync(ct).ConfigureAwait(false);
+                if (secret is not null)
+                {
+                    var who = await client.WhoAmIAsync(ct).ConfigureAwait(false);
+                    Console.Error.WriteLine($"token ok: '{who.Description}'");
+                }
             }
             var store = CliEnvironment.Store();
             var config = store.Load();

@@ -3,6 +3,7 @@ using Larder.Cli.Config;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
 using Larder.Cli.Output;
+using Larder.Nix.NarInfo;
 using Larder.Nix.Store;
 
 namespace Larder.Cli.Commands.PathInfo;
@@ -36,20 +37,7 @@ internal static class PathInfoCommand
                 ?? throw new CliException($"cache '{target.Cache}' does not have {parse.GetRequiredValue(path)} ({hashPart})");
             if (parse.GetValue(json))
             {
-                var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-                foreach (var line in narInfo.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    var colon = line.IndexOf(':', StringComparison.Ordinal);
-                    if (colon <= 0)
-                    {
-                        continue;
-                    }
-                    var key = line[..colon];
-                    var value = line[(colon + 1)..].Trim();
-                    fields[key] = fields.TryGetValue(key, out var existing) ? [.. existing, value] : [value];
-                }
-                var storePath = fields.TryGetValue("StorePath", out var sp) ? sp[0] : hashPart;
-                JsonOutput.Write(new PathInfoResult(storePath, fields), CliJsonContext.Default.PathInfoResult);
+                JsonOutput.Write(ToResult(narInfo), CliJsonContext.Default.PathInfoResult);
             }
             else
             {
@@ -58,6 +46,32 @@ internal static class PathInfoCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The narinfo's fields, typed: sizes as numbers, references and signatures as arrays.</summary>
+    internal static PathInfoResult ToResult(string narInfoText)
+    {
+        NarInfo narInfo;
+        try
+        {
+            narInfo = NarInfo.Parse(narInfoText);
+        }
+        catch (NarInfoFormatException e)
+        {
+            throw new CliException($"the server sent a malformed narinfo: {e.Message}");
+        }
+        return new PathInfoResult(
+            narInfo.StorePath.FullPath,
+            narInfo.Url,
+            narInfo.Compression,
+            narInfo.FileHash?.ToNix32String(),
+            narInfo.FileSize,
+            narInfo.NarHash.ToNix32String(),
+            narInfo.NarSize,
+            [.. narInfo.ReferenceFullPaths],
+            narInfo.Deriver is null ? null : $"{narInfo.StorePath.StoreDir}/{narInfo.Deriver}",
+            narInfo.Signatures,
+            narInfo.Ca);
     }
 
     /// <summary>The hash part of a store path, base name, bare hash or a symlink into the store.</summary>

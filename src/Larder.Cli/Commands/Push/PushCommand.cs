@@ -11,6 +11,9 @@ namespace Larder.Cli.Commands.Push;
 /// <summary><c>larder push CACHE [PATHS…]</c>.</summary>
 internal static class PushCommand
 {
+    private const long MinPartSize = 1L << 20;
+    private const long MaxPartSize = 1L << 40;
+
     public static Command Create()
     {
         var cache = new Argument<string>("CACHE") { Description = "The cache: NAME (default server) or SERVER:NAME." };
@@ -58,9 +61,9 @@ internal static class PushCommand
                 throw new CliException($"--jobs must be between 1 and 64, not {jobCount}");
             }
             var part = ParseSize(parse.GetValue(partSize)!, "--part-size");
-            if (part < 1 << 20)
+            if (part is < MinPartSize or > MaxPartSize)
             {
-                throw new CliException("--part-size must be at least 1M");
+                throw new CliException($"--part-size must be between 1M and 1T, not {parse.GetValue(partSize)} ({ByteSize.Format(part)})");
             }
             var storePaths = await ReadPathsAsync(parse.GetValue(paths)!, ct).ConfigureAwait(false);
             var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
@@ -83,7 +86,7 @@ internal static class PushCommand
             }
             if (summary.Failed.Count > 0)
             {
-                Console.Error.WriteLine($"error: {summary.Failed.Count} of {summary.Failed.Count + summary.Pushed} paths could not be pushed");
+                Console.Error.WriteLine($"error: {summary.Failed.Count} of {Counted.Paths(summary.Failed.Count + summary.Pushed)} could not be pushed");
                 return 1;
             }
             return 0;
@@ -140,29 +143,29 @@ internal static class PushCommand
         _ => option,
     };
 
-    /// <summary>Parses <c>64M</c>, <c>1G</c>, <c>512K</c> or a byte count.</summary>
+    /// <summary>Parses <c>64M</c>, <c>1G</c>, <c>512K</c>, <c>1T</c> or a byte count (binary units); a size too large for a long is <see cref="long.MaxValue"/>.</summary>
     internal static long ParseSize(string text, string option)
     {
         var trimmed = text.Trim();
-        long multiplier = 1;
-        if (trimmed.Length > 0 && char.ToUpperInvariant(trimmed[^1]) is 'K' or 'M' or 'G')
+        var shift = 0;
+        if (trimmed.Length > 0 && char.ToUpperInvariant(trimmed[^1]) is 'K' or 'M' or 'G' or 'T')
         {
-            multiplier = char.ToUpperInvariant(trimmed[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, _ => 1L << 30 };
+            shift = char.ToUpperInvariant(trimmed[^1]) switch { 'K' => 10, 'M' => 20, 'G' => 30, _ => 40 };
             trimmed = trimmed[..^1];
         }
-        if (!long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0 || value > (1L << 40) / multiplier)
+        if (!long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
             throw new CliException($"{option}: '{text}' is not a size (e.g. 64M, 1G, 1048576)");
         }
-        return value * multiplier;
+        return value > long.MaxValue >> shift ? long.MaxValue : value << shift;
     }
 
     internal static string Describe(PushSummary summary)
     {
         var seconds = Math.Max(summary.Elapsed.TotalSeconds, 0.001);
         var line = summary.Pushed == 0 && summary.Failed.Count == 0
-            ? $"nothing to push: {summary.AlreadyPresent} of {summary.Considered} paths already in the cache"
-            : $"pushed {summary.Pushed} paths ({ByteSize.Format(summary.PushedBytes)}) in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
+            ? $"nothing to push: {summary.AlreadyPresent} of {Counted.Paths(summary.Considered)} already in the cache"
+            : $"pushed {Counted.Paths(summary.Pushed)} ({ByteSize.Format(summary.PushedBytes)}) in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
               $"({ByteSize.Format((long)(summary.PushedBytes / seconds))}/s); {summary.AlreadyPresent} already in the cache";
         if (summary.SkippedUpstream > 0)
         {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Larder.Cli.Commands.Push;
 
 /// <summary>What a push did.</summary>
@@ -15,7 +17,11 @@ public sealed record PushSummary(
     int Pushed,
     long PushedBytes,
     IReadOnlyList<PushFailure> Failed,
-    TimeSpan Elapsed);
+    [property: JsonIgnore] TimeSpan Elapsed)
+{
+    /// <summary>Wall-clock time in seconds (what <c>--json</c> shows: a number, not a TimeSpan string).</summary>
+    public double ElapsedSeconds => Math.Round(Elapsed.TotalSeconds, 3);
+}
 
 /// <summary>A path that was not pushed, and why.</summary>
 public sealed record PushFailure(string StorePath, string Reason);

@@ -4,6 +4,8 @@ using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
 using Larder.Cli.Output;
 using Larder.Contracts.Push;
+using Larder.Contracts.Tokens;
+using Larder.Server.Access;
 
 namespace Larder.Cli.Commands.Push;
 
@@ -21,6 +23,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         var clock = Stopwatch.StartNew();
         // The server round trip and the local store query are independent: overlap them.
         var cacheTask = client.GetCacheAsync(cache, cancellationToken);
+        var whoTask = client.Server.Token is null ? null : client.WhoAmIAsync(cancellationToken);
         IReadOnlyList<LocalPathInfo> infos;
         try
         {
@@ -60,17 +63,34 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         Trace(clock, $"missing query: {toPush.Count} of {candidates.Count} missing");
         if (upstreamPaths.Count > 0)
         {
-            progress.Note($"skipping {upstreamPaths.Count} paths signed by upstream keys ({string.Join(", ", upstream)}); --ignore-upstream-filter pushes them");
+            progress.Note($"skipping {Counted.Paths(upstreamPaths.Count)} signed by upstream keys ({string.Join(", ", upstream)}); --ignore-upstream-filter pushes them");
         }
         if (toPush.Count == 0)
         {
             return new PushSummary(infos.Count, candidates.Count, upstreamPaths.Count, 0, 0, [], clock.Elapsed);
         }
+        await RequireWriteAsync(cache, whoTask).ConfigureAwait(false);
         progress.Begin(toPush.Count, toPush.Sum(p => p.NarSize));
         var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, upstreamPaths, options, ct), progress);
         var (pushed, pushedBytes, failed) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
         Trace(clock, "uploads");
         return new PushSummary(infos.Count, candidates.Count - toPush.Count, upstreamPaths.Count, pushed, pushedBytes, failed, clock.Elapsed);
+    }
+
+    /// <summary>Fails once, before any upload, when the token cannot write to the cache (rather than once per path).</summary>
+    private async Task RequireWriteAsync(string cache, Task<WhoAmIDto>? whoTask)
+    {
+        if (whoTask is null)
+        {
+            throw new CliException($"push to cache '{cache}': pushing needs a token with write permission", client.LoginHint());
+        }
+        var who = await whoTask.ConfigureAwait(false);
+        if (!who.Grants.Any(g => Grants.Matches(g.Cache, cache) && g.Permissions.Any(p => p is "write" or "admin")))
+        {
+            throw new CliException(
+                $"push to cache '{cache}': the token lacks write permission on cache '{cache}' (token {who.Id}, '{who.Description}')",
+                $"ask an admin for a token that can write: larder token create --permission read,write --cache {cache}");
+        }
     }
 
     private async Task<IReadOnlyList<LocalPathInfo>> CollectAsync(

@@ -18,6 +18,11 @@ internal static class ServeCommand
         var listen = new Option<string?>("--listen") { Description = $"Address to listen on (default 127.0.0.1:{LarderOptions.DefaultPort}; port 0 picks a free one)." };
         var data = new Option<string?>("--data") { Description = "Data directory: SQLite database, blobs, admin token, larder.json (default ./larder-data, or LARDER_DATA)." };
         var config = new Option<string?>("--config") { Description = "A JSON configuration file (appsettings style, keys under \"Larder\")." };
+        var settings = new Argument<string[]>("--Larder:Key=value")
+        {
+            Description = "Configuration keys, e.g. --Larder:MaxUploadBytes=1073741824 (also as --Larder:Key value).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var command = new Command("serve", """
             Run the Larder server: the Nix binary cache protocol at /<cache>/ and the API at /api/v1.
             On first start it creates an admin token, prints it once and writes it to DATA/admin-token (mode 0600).
@@ -29,9 +34,8 @@ internal static class ServeCommand
               larder serve --config /etc/larder.json --Larder:MaxUploadBytes=1073741824
             """)
         {
-            listen, data, config,
+            listen, data, config, settings,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetHandler(async (parse, ct) =>
         {
             var args = new List<string>();
@@ -39,7 +43,7 @@ internal static class ServeCommand
             AddSwitch(args, "--data", parse.GetValue(data));
             AddSwitch(args, "--config", parse.GetValue(config));
             var expectValue = false;
-            foreach (var token in parse.UnmatchedTokens)
+            foreach (var token in parse.GetValue(settings) ?? [])
             {
                 // Accept both "--Larder:Key=value" and "--Larder:Key value".
                 if (token.StartsWith("--Larder:", StringComparison.OrdinalIgnoreCase))

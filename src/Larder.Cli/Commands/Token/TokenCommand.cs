@@ -100,7 +100,20 @@ internal static class TokenCommand
 
     private static Command RevokeCommand()
     {
-        var id = new Argument<long>("ID") { Description = "The token's id (from `larder token list`)." };
+        var id = new Argument<long>("ID")
+        {
+            Description = "The token's id (from `larder token list`).",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+                {
+                    return value;
+                }
+                result.AddError($"'{text}' is not a token id: ids are positive numbers (see `larder token list`)");
+                return 0;
+            },
+        };
         var server = ServerOption();
         var command = new Command("revoke", "Revoke a token; it stops working at once.") { id, server };
         command.SetHandler(async (parse, ct) =>

@@ -32,7 +32,7 @@ internal sealed partial class NixConfEditor
     public void EnsureSubstituter(string url)
     {
         var normalized = url.TrimEnd('/');
-        if (Values("substituters").Concat(Values("extra-substituters")).Any(v => v.TrimEnd('/') == normalized))
+        if (ValuesOf("substituters").Concat(ValuesOf("extra-substituters")).Any(v => v.TrimEnd('/') == normalized))
         {
             return;
         }
@@ -43,7 +43,7 @@ internal sealed partial class NixConfEditor
     /// <summary>Ensures <paramref name="key"/> is trusted, replacing an older key of the same name in <c>extra-trusted-public-keys</c>.</summary>
     public void EnsureTrustedKey(string key)
     {
-        if (Values("trusted-public-keys").Concat(Values("extra-trusted-public-keys")).Contains(key))
+        if (ValuesOf("trusted-public-keys").Concat(ValuesOf("extra-trusted-public-keys")).Contains(key))
         {
             return;
         }
@@ -59,6 +59,28 @@ internal sealed partial class NixConfEditor
         }
         AppendValue("extra-trusted-public-keys", key);
         Changes.Add($"added trusted public key {key}");
+    }
+
+    /// <summary>Every substituter URL in <c>substituters</c> and <c>extra-substituters</c>.</summary>
+    public IEnumerable<string> Substituters => ValuesOf("substituters").Concat(ValuesOf("extra-substituters"));
+
+    /// <summary>Removes <paramref name="url"/> from <c>extra-substituters</c> (dropping the line when it becomes empty).</summary>
+    public void RemoveSubstituter(string url)
+    {
+        var normalized = url.TrimEnd('/');
+        if (RemoveValue("extra-substituters", v => v.TrimEnd('/') == normalized))
+        {
+            Changes.Add($"removed substituter {url}");
+        }
+    }
+
+    /// <summary>Removes <paramref name="key"/> from <c>extra-trusted-public-keys</c> (dropping the line when it becomes empty).</summary>
+    public void RemoveTrustedKey(string key)
+    {
+        if (RemoveValue("extra-trusted-public-keys", v => v == key))
+        {
+            Changes.Add($"removed trusted public key {key}");
+        }
     }
 
     /// <summary>The file named by the last <c>netrc-file</c> line, if any.</summary>
@@ -84,7 +106,8 @@ internal sealed partial class NixConfEditor
         Changes.Add($"set netrc-file = {path}");
     }
 
-    private IEnumerable<string> Values(string key) =>
+    /// <summary>The values of every <paramref name="key"/> line, in order.</summary>
+    public IEnumerable<string> ValuesOf(string key) =>
         _lines.Select(Parse).Where(p => p.Key == key).SelectMany(p => p.Values);
 
     private void AppendValue(string key, string value)
@@ -98,6 +121,29 @@ internal sealed partial class NixConfEditor
             }
         }
         _lines.Add($"{key} = {value}");
+    }
+
+    private bool RemoveValue(string key, Func<string, bool> match)
+    {
+        var removed = false;
+        for (var i = _lines.Count - 1; i >= 0; i--)
+        {
+            if (Parse(_lines[i]) is var (lineKey, values) && lineKey == key && values.Any(match))
+            {
+                var kept = values.Where(v => !match(v)).ToList();
+                var comment = TrailingComment(_lines[i]);
+                if (kept.Count == 0 && comment.Length == 0)
+                {
+                    _lines.RemoveAt(i);
+                }
+                else
+                {
+                    _lines[i] = $"{key} = {string.Join(' ', kept)}{comment}";
+                }
+                removed = true;
+            }
+        }
+        return removed;
     }
 
     private static string TrailingComment(string line)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Larder.Cli.Client;
 using Larder.Cli.Config;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.Output;
@@ -14,57 +15,71 @@ internal static class UseCommand
         var nixConf = new Option<string?>("--nix-conf") { Description = "The nix.conf to edit (default ~/.config/nix/nix.conf, or /etc/nix/nix.conf with --system)." };
         var netrc = new Option<string?>("--netrc") { Description = "The netrc file for a private cache's token (default: the nix.conf's netrc-file, else netrc next to nix.conf)." };
         var system = new Option<bool>("--system") { Description = "Edit the system-wide /etc/nix/nix.conf (needs root; restart nix-daemon afterwards)." };
+        var token = new Option<string?>("--token") { Description = "A read-only token to write into netrc, e.g. one that reads several private caches of this server." };
+        var tokenStdin = new Option<bool>("--token-stdin") { Description = "Read that token from stdin." };
+        var force = new Option<bool>("--force") { Description = "Replace a different token already in netrc for this host." };
         var json = new Option<bool>("--json") { Description = "Print what was done as JSON." };
         var command = new Command("use", """
             Configure Nix to substitute from a cache: adds extra-substituters and extra-trusted-public-keys lines to
-            nix.conf and, for a private cache, the token to a netrc file that nix.conf's netrc-file names. Running it
-            again changes nothing. Other lines and comments are kept; the previous file is saved as FILE.bak.
+            nix.conf. For a private cache it also writes a read-only token for the cache into the netrc file that
+            nix.conf's netrc-file names: the login token if it is read-only, else a new read-only token created with it
+            (never a token that can write). Netrc holds one password per host, so a different token already there for
+            the host is only replaced with --force; for several private caches of one server, give one token that reads
+            them all with --token-stdin. Running it again changes nothing. Other lines and comments are kept; the
+            previous file is saved as FILE.bak. With a Nix daemon, a user's nix.conf counts only for trusted-users:
+            use --system otherwise.
 
             Examples:
               larder use main
               sudo larder use work:ci --system
               larder use main --nix-conf ./nix.conf --netrc ./netrc
+              larder token create -d nix -p read -c ci -c release | larder use work:ci --token-stdin --force
             """)
         {
-            cache, nixConf, netrc, system, json,
+            cache, nixConf, netrc, system, token, tokenStdin, force, json,
         };
         command.SetHandler(async (parse, ct) =>
         {
-            var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
-            using var _ = client;
+            var given = await SecretInput.ReadAsync(parse.GetValue(token), parse.GetValue(tokenStdin), "--token-stdin", ct).ConfigureAwait(false);
+            var target = CliEnvironment.Resolver().ResolveCache(parse.GetRequiredValue(cache));
+            var server = target.Server.Token is null && given is not null ? target.Server with { Token = given } : target.Server;
+            using var client = new LarderClient(server);
             var info = await client.GetCacheAsync(target.Cache, ct).ConfigureAwait(false);
-            var confPath = Path.GetFullPath(parse.GetValue(nixConf) ?? DefaultNixConf(parse.GetValue(system)));
-            var text = File.Exists(confPath) ? await File.ReadAllTextAsync(confPath, ct).ConfigureAwait(false) : "";
-            var editor = new NixConfEditor(text);
+            var confPath = NixConfFiles.NixConf(parse.GetValue(nixConf), parse.GetValue(system));
+            var editor = new NixConfEditor(await NixConfFiles.ReadAsync(confPath, ct).ConfigureAwait(false));
             editor.EnsureSubstituter(info.SubstituterUrl);
             editor.EnsureTrustedKey(info.PublicKey);
             string? netrcPath = null;
             var changes = new List<string>();
             if (!info.Public)
             {
-                var token = target.Server.Token ?? throw new CliException(
-                    $"cache '{target.Cache}' is private, but there is no token for server '{target.Server.Name}'",
-                    $"log in with a token: larder login {target.Server.Name} {target.Server.BaseUrl} TOKEN");
-                netrcPath = Path.GetFullPath(parse.GetValue(netrc) ?? editor.NetrcFile ?? Path.Combine(Path.GetDirectoryName(confPath)!, "netrc"));
+                netrcPath = NixConfFiles.Netrc(parse.GetValue(netrc), editor, confPath);
                 editor.SetNetrcFile(netrcPath);
                 var host = new Uri(info.SubstituterUrl).Host;
-                var netrcText = File.Exists(netrcPath) ? await File.ReadAllTextAsync(netrcPath, ct).ConfigureAwait(false) : "";
-                var (newNetrc, changed) = NetrcEditor.SetMachine(netrcText, host, "larder", token);
+                var netrcText = await NixConfFiles.ReadAsync(netrcPath, ct).ConfigureAwait(false);
+                var existing = NetrcEditor.GetMachine(netrcText, host)?.Password;
+                var (secret, change) = await new CacheReadToken(server, target.Cache, host)
+                    .ChooseAsync(existing, given, parse.GetValue(force), ct).ConfigureAwait(false);
+                var (newNetrc, changed) = NetrcEditor.SetMachine(netrcText, host, "larder", secret);
                 if (changed)
                 {
-                    AtomicFile.Replace(netrcPath, newNetrc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                    changes.Add($"{netrcPath}: set the token for {host}");
+                    NixConfFiles.WriteNetrc(netrcPath, newNetrc);
+                    changes.Add($"{netrcPath}: {change}");
                 }
             }
             if (editor.Changes.Count > 0)
             {
-                AtomicFile.Replace(confPath, editor.Text,
-                    UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                NixConfFiles.WriteNixConf(confPath, editor.Text);
                 changes.InsertRange(0, editor.Changes.Select(c => $"{confPath}: {c}"));
+            }
+            var warning = parse.GetValue(system) ? null : NixDaemonCheck.Warning(parse.GetRequiredValue(cache), Environment.GetEnvironmentVariable);
+            if (warning is not null)
+            {
+                Console.Error.WriteLine($"warning: {warning}");
             }
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(new UseResult(target.Cache, info.SubstituterUrl, info.PublicKey, confPath, netrcPath, changes), CliJsonContext.Default.UseResult);
+                JsonOutput.Write(new UseResult(target.Cache, info.SubstituterUrl, info.PublicKey, confPath, netrcPath, changes, warning), CliJsonContext.Default.UseResult);
             }
             else if (changes.Count == 0)
             {
@@ -84,19 +99,5 @@ internal static class UseCommand
             return 0;
         });
         return command;
-    }
-
-    private static string DefaultNixConf(bool system)
-    {
-        if (system)
-        {
-            return "/etc/nix/nix.conf";
-        }
-        var configHome = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-        if (string.IsNullOrEmpty(configHome))
-        {
-            configHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
-        }
-        return Path.Combine(configHome, "nix", "nix.conf");
     }
 }

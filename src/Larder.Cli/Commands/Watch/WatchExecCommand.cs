@@ -4,12 +4,19 @@ using Larder.Cli.Commands.Push;
 using Larder.Cli.Config;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
+using Larder.Cli.Output;
 
 namespace Larder.Cli.Commands.Watch;
 
-/// <summary><c>larder watch-exec CACHE -- CMD ARGS…</c>: runs a command, then pushes every path it added to the store.</summary>
+/// <summary>
+/// <c>larder watch-exec CACHE -- CMD ARGS…</c>: runs a command and pushes every path it adds to the store, as the paths
+/// appear. The cache is a convenience, never a dependency: the command runs and its exit code is returned whether or
+/// not the server can be reached.
+/// </summary>
 internal static class WatchExecCommand
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
     public static Command Create()
     {
         var cache = new Argument<string>("CACHE") { Description = "NAME (default server) or SERVER:NAME." };
@@ -17,9 +24,10 @@ internal static class WatchExecCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "Uploads in parallel.", DefaultValueFactory = _ => 4 };
         var drvs = new Option<bool>("--include-derivations") { Description = "Also push new .drv files (skipped by default)." };
         var command = new Command("watch-exec", """
-            Run a command, then push every path it added to the local store (with closures) to a cache. Exits with the
-            command's exit code (or 1 if the command succeeded but a push failed). Paths are pushed even when the
-            command fails, so a partly successful build is still cached.
+            Run a command and push every path it adds to the local store (with closures) to a cache, as the paths
+            appear and once more when it ends. Exits with the command's exit code: a cache that cannot be reached or
+            refuses a path is reported as a warning, never a failed build. Paths are pushed even when the command
+            fails, so a partly successful build is still cached.
 
             Examples:
               larder watch-exec main -- nix-build release.nix
@@ -32,19 +40,46 @@ internal static class WatchExecCommand
         {
             var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
             using var _ = client;
-            await client.GetCacheAsync(target.Cache, ct).ConfigureAwait(false);
+            try
+            {
+                await client.GetCacheAsync(target.Cache, ct).ConfigureAwait(false);
+            }
+            catch (CliException e)
+            {
+                Console.Error.WriteLine($"warning: cannot push to cache '{target.Cache}': {e.Message}; running the command anyway");
+            }
             var database = NixStoreDatabase.Default();
-            var before = await database.GetLastIdAsync(ct).ConfigureAwait(false);
-            var exitCode = await RunAsync(parse.GetRequiredValue(commandLine)).ConfigureAwait(false);
-            var (paths, _) = await database.GetPathsAfterAsync(before, CancellationToken.None).ConfigureAwait(false);
+            var startId = await database.GetLastIdAsync(ct).ConfigureAwait(false);
+            var lastId = startId;
             var options = new PushOptions(Jobs: parse.GetValue(jobs), Compression: PushCommand.ChooseCompression("auto", target.Server.BaseUrl));
-            var summary = await WatchPushing.PushNewAsync(client, target.Cache, paths, parse.GetValue(drvs), options, CancellationToken.None)
+            var includeDerivations = parse.GetValue(drvs);
+            var failures = 0;
+            var running = RunAsync(parse.GetRequiredValue(commandLine));
+            // Paths are pushed while the command runs, so a long build caches what it finished even if it is cut short.
+            while (await Task.WhenAny(running, Task.Delay(PollInterval, CancellationToken.None)).ConfigureAwait(false) != running)
+            {
+                (lastId, var failed) = await WatchPushing.PushBatchAsync(client, target.Cache, database, lastId, includeDerivations, options, CancellationToken.None)
+                    .ConfigureAwait(false);
+                failures += failed;
+            }
+            var exitCode = await running.ConfigureAwait(false);
+            (lastId, var lastFailed) = await WatchPushing.PushBatchAsync(client, target.Cache, database, lastId, includeDerivations, options, CancellationToken.None)
                 .ConfigureAwait(false);
-            if (summary is null)
+            failures += lastFailed;
+            var endId = await database.GetLastIdAsync(CancellationToken.None).ConfigureAwait(false);
+            if (endId == startId)
             {
                 Console.Error.WriteLine("the command added no paths to the store");
             }
-            return exitCode != 0 ? exitCode : summary?.Failed.Count > 0 ? 1 : 0;
+            else if (endId != lastId)
+            {
+                Console.Error.WriteLine($"warning: some new paths were not pushed to cache '{target.Cache}' (see above); the command's exit code stands");
+            }
+            else if (failures > 0)
+            {
+                Console.Error.WriteLine($"warning: {Counted.Paths(failures)} could not be pushed to cache '{target.Cache}'; the command's exit code stands");
+            }
+            return exitCode;
         });
         return command;
     }

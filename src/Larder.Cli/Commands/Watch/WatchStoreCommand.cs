@@ -46,22 +46,9 @@ internal static class WatchStoreCommand
                 while (true)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(seconds), ct).ConfigureAwait(false);
-                    var (paths, newLast) = await database.GetPathsAfterAsync(lastId, ct).ConfigureAwait(false);
-                    if (paths.Count == 0)
-                    {
-                        continue;
-                    }
-                    try
-                    {
-                        var summary = await WatchPushing.PushNewAsync(client, target.Cache, paths, parse.GetValue(drvs), options, ct).ConfigureAwait(false);
-                        failures += summary?.Failed.Count ?? 0;
-                        lastId = newLast;
-                    }
-                    catch (CliException e)
-                    {
-                        // The server may be down for a moment: keep the batch and try it again next round.
-                        Console.Error.WriteLine($"warning: {e.Message}; retrying");
-                    }
+                    (lastId, var failed) = await WatchPushing.PushBatchAsync(client, target.Cache, database, lastId, parse.GetValue(drvs), options, ct)
+                        .ConfigureAwait(false);
+                    failures += failed;
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
