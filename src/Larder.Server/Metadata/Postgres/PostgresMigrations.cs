@@ -1,7 +1,7 @@
 namespace Larder.Server.Metadata.Postgres;
 
 /// <summary>
-/// The PostgreSQL schema, as numbered scripts applied in order by <see cref="PostgresMetadataStore.MigrateAsync"/>
+/// The PostgreSQL schema, as numbered scripts applied in order by <see cref="Relational.RelationalMetadataStore.MigrateAsync"/>
 /// (each in the same transaction as its <c>schema_migrations</c> row, under an advisory lock). Never edit a published
 /// script: add the next one. The meaning of every table matches the SQLite schema; lists (references, signatures,
 /// upstream key names, token grants) are <c>text[]</c>, times <c>timestamptz</c> kept to the millisecond. Hashes and

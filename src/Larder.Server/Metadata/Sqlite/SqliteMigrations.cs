@@ -1,7 +1,7 @@
 namespace Larder.Server.Metadata.Sqlite;
 
 /// <summary>
-/// The SQLite schema, as numbered scripts applied in order by <see cref="SqliteMetadataStore.MigrateAsync"/> and
+/// The SQLite schema, as numbered scripts applied in order by <see cref="Relational.RelationalMetadataStore.MigrateAsync"/> and
 /// recorded in <c>schema_migrations</c>. Never edit a published script: add the next one.
 /// Times are Unix milliseconds (UTC); lists of base names and signatures are space-separated, as in a narinfo.
 /// </summary>

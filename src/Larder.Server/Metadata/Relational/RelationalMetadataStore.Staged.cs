@@ -1,8 +1,8 @@
-using Npgsql;
+using System.Data.Common;
 
-namespace Larder.Server.Metadata.Postgres;
+namespace Larder.Server.Metadata.Relational;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class RelationalMetadataStore
 {
     private const string StagedColumns =
         "s.id, s.cache_id, s.upload_url, s.upload_file_hash, s.upload_file_size, s.nar_hash, s.nar_size, s.file_hash, s.file_size, s.listing_key, s.created_at";
@@ -11,12 +11,9 @@ public sealed partial class PostgresMetadataStore
     public Task<StagedNarRecord> AddStagedNarAsync(StagedNarRecord staged, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(staged);
-        return RunAsync(async (connection, ct) =>
+        return RunWriteAsync(async (session, ct) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            var id = (long)(await Scalar(
-                connection,
-                transaction,
+            var id = (long)(await session.ScalarAsync(
                 """
                 INSERT INTO staged_nars (cache_id, upload_url, upload_file_hash, upload_file_size, nar_hash, nar_size, file_hash, file_size, listing_key, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
@@ -32,27 +29,24 @@ public sealed partial class PostgresMetadataStore
                 staged.FileSize,
                 staged.ListingKey,
                 staged.CreatedAt).ConfigureAwait(false))!;
-            await InsertChunksAsync(connection, transaction, "staged_chunks", "staged_id", id, staged.Chunks, ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            await InsertChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, ct).ConfigureAwait(false);
             return staged with { Id = id };
         }, cancellationToken, idempotent: false);
     }
 
     /// <inheritdoc />
-    public Task<StagedNarRecord?> GetStagedNarAsync(long cacheId, string uploadUrl, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<StagedNarRecord?> GetStagedNarAsync(long cacheId, string uploadUrl, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
-        await using var command = Command(
-            connection,
-            null,
+        await using var reader = await session.ReaderAsync(
             $"""
             SELECT {StagedColumns}, {ChunkColumns}
             FROM (SELECT * FROM staged_nars WHERE cache_id = $1 AND upload_url = $2 ORDER BY id DESC LIMIT 1) s
             LEFT JOIN staged_chunks c ON c.staged_id = s.id
             ORDER BY c.seq;
             """,
+            ct,
             cacheId,
-            uploadUrl);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            uploadUrl).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             return null;
@@ -63,19 +57,17 @@ public sealed partial class PostgresMetadataStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StagedNarRecord>> ListStagedNarsOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        RunAsync(async (connection, ct) =>
+        RunAsync(async (session, ct) =>
         {
-            await using var command = Command(
-                connection,
-                null,
+            await using var reader = await session.ReaderAsync(
                 $"""
                 SELECT {StagedColumns}, {ChunkColumns}
                 FROM staged_nars s LEFT JOIN staged_chunks c ON c.staged_id = s.id
                 WHERE s.created_at < $1
                 ORDER BY s.id, c.seq;
                 """,
-                cutoff);
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                ct,
+                cutoff).ConfigureAwait(false);
             var result = new List<StagedNarRecord>();
             var more = await reader.ReadAsync(ct).ConfigureAwait(false);
             while (more)
@@ -87,16 +79,15 @@ public sealed partial class PostgresMetadataStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken) => RunAsync(
-        (connection, ct) => Execute(connection, null, "DELETE FROM staged_nars WHERE id = $1;", ct, stagedId),
+    public Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken) => RunWriteAsync(
+        (session, ct) => session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, stagedId),
         cancellationToken);
 
-    private static async Task<(StagedNarRecord Staged, bool More)> ReadStagedAsync(NpgsqlDataReader reader, CancellationToken ct)
+    private async Task<(StagedNarRecord Staged, bool More)> ReadStagedAsync(DbDataReader reader, CancellationToken ct)
     {
-        var id = reader.GetInt64(0);
         var chunks = new List<ChunkRecord>(1);
         var staged = new StagedNarRecord(
-            id,
+            reader.GetInt64(0),
             reader.GetInt64(1),
             reader.GetString(2),
             reader.GetString(3),
@@ -107,21 +98,8 @@ public sealed partial class PostgresMetadataStore
             reader.GetInt64(8),
             chunks,
             ReadNullableString(reader, 9),
-            ReadTime(reader, 10));
-        do
-        {
-            if (reader.GetInt64(0) != id)
-            {
-                return (staged, true);
-            }
-            if (!reader.IsDBNull(11))
-            {
-                chunks.Add(new ChunkRecord(
-                    reader.GetString(11), reader.GetString(12), reader.GetInt64(13),
-                    reader.GetString(14), reader.GetInt64(15), reader.GetString(16)));
-            }
-        }
-        while (await reader.ReadAsync(ct).ConfigureAwait(false));
-        return (staged, false);
+            _dialect.ReadTime(reader, 10));
+        var more = await ReadChunksAsync(reader, 0, 11, chunks, ct).ConfigureAwait(false);
+        return (staged, more);
     }
 }

@@ -1,15 +1,13 @@
-namespace Larder.Server.Metadata.Postgres;
+namespace Larder.Server.Metadata.Relational;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class RelationalMetadataStore
 {
     /// <inheritdoc />
     public Task AppendEventAsync(EventRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return RunAsync(
-            (connection, ct) => Execute(
-                connection,
-                null,
+        return RunWriteAsync(
+            (session, ct) => session.ExecuteAsync(
                 "INSERT INTO events (cache_id, kind, store_path, token_id, at) VALUES ($1, $2, $3, $4, $5);",
                 ct,
                 record.CacheId,
@@ -22,15 +20,13 @@ public sealed partial class PostgresMetadataStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
-        await using var command = Command(
-            connection,
-            null,
+        await using var reader = await session.ReaderAsync(
             "SELECT id, kind, store_path, token_id, at FROM events WHERE cache_id = $1 ORDER BY id DESC LIMIT $2;",
+            ct,
             cacheId,
-            limit);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            limit).ConfigureAwait(false);
         var events = new List<EventRecord>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
@@ -40,16 +36,14 @@ public sealed partial class PostgresMetadataStore
                 reader.GetString(1),
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                ReadTime(reader, 4)));
+                _dialect.ReadTime(reader, 4)));
         }
         return (IReadOnlyList<EventRecord>)events;
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken) => RunAsync(
-        (connection, ct) => Execute(
-            connection,
-            null,
+    public Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken) => RunWriteAsync(
+        (session, ct) => session.ExecuteAsync(
             """
             INSERT INTO build_logs (cache_id, drv_name, storage_key, created_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (cache_id, drv_name) DO UPDATE SET storage_key = excluded.storage_key, created_at = excluded.created_at;
@@ -63,12 +57,7 @@ public sealed partial class PostgresMetadataStore
 
     /// <inheritdoc />
     public Task<string?> GetBuildLogKeyAsync(long cacheId, string drvName, CancellationToken cancellationToken) => RunAsync(
-        async (connection, ct) => await Scalar(
-            connection,
-            null,
-            "SELECT storage_key FROM build_logs WHERE cache_id = $1 AND drv_name = $2;",
-            ct,
-            cacheId,
-            drvName).ConfigureAwait(false) as string,
+        async (session, ct) => await session.ScalarAsync(
+            "SELECT storage_key FROM build_logs WHERE cache_id = $1 AND drv_name = $2;", ct, cacheId, drvName).ConfigureAwait(false) as string,
         cancellationToken);
 }
