@@ -7,6 +7,7 @@ using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance;
+using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
 using Larder.Server.Metadata.Sqlite;
 using Larder.Server.Storage;
@@ -188,6 +189,7 @@ public static class LarderServer
         foreach (var (key, value) in new[]
         {
             ("StagedUploadTtl", maintenance.StagedUploadTtl),
+            ("ReleaseGrace", maintenance.ReleaseGrace),
             ("CleanupInterval", maintenance.CleanupInterval),
             ("AccessFlushInterval", maintenance.AccessFlushInterval),
         })
@@ -218,9 +220,9 @@ public static class LarderServer
 
         services.AddSingleton<CacheAccess>();
         services.AddSingleton<AccessRecorder>();
-        services.AddSingleton<StagedUploadCleaner>();
+        services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
-        services.AddHostedService<StagedUploadCleanupService>();
+        services.AddHostedService<ReaperService>();
         services.AddBinaryCache();
     }
 
@@ -232,11 +234,12 @@ public static class LarderServer
                 var connectionString = string.IsNullOrWhiteSpace(options.Database.ConnectionString)
                     ? $"Data Source={Path.Combine(options.DataDir, "larder.db")}"
                     : options.Database.ConnectionString;
-                services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(connectionString));
+                services.AddSingleton<IMetadataStore>(sp => new SqliteMetadataStore(connectionString, sp.GetRequiredService<TimeProvider>()));
                 break;
             case "postgres":
-                services.AddSingleton<IMetadataStore>(new Metadata.Postgres.PostgresMetadataStore(
-                    options.Database.ConnectionString ?? throw new LarderConfigurationException("Larder:Database:ConnectionString is required when Larder:Database:Kind is 'postgres'")));
+                var postgres = options.Database.ConnectionString
+                    ?? throw new LarderConfigurationException("Larder:Database:ConnectionString is required when Larder:Database:Kind is 'postgres'");
+                services.AddSingleton<IMetadataStore>(sp => new Metadata.Postgres.PostgresMetadataStore(postgres, sp.GetRequiredService<TimeProvider>()));
                 break;
             default:
                 throw new LarderConfigurationException($"unknown Larder:Database:Kind '{options.Database.Kind}': use 'sqlite' or 'postgres'");

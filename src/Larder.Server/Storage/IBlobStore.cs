@@ -26,6 +26,12 @@ public interface IBlobStore
     IAsyncEnumerable<BlobInfo> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Deletes temporary files older than <paramref name="olderThan"/> that interrupted puts left behind (stores that
+    /// keep none have nothing to do); returns how many.
+    /// </summary>
+    Task<int> DeleteStaleTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    /// <summary>
     /// A URL a client may download the blob from directly (a presigned S3 URL), or null when the server
     /// must stream it itself.
     /// </summary>

@@ -9,8 +9,9 @@ namespace Larder.Server.Metadata.Postgres;
 public sealed class PostgresMetadataStore : RelationalMetadataStore
 {
     /// <param name="connectionString">An Npgsql connection string, e.g. <c>Host=db;Database=larder;Username=larder;Password=…</c>.</param>
-    public PostgresMetadataStore(string connectionString)
-        : base(new PostgresDialect(connectionString))
+    /// <param name="time">The clock for release times (default: the system clock).</param>
+    public PostgresMetadataStore(string connectionString, TimeProvider? time = null)
+        : base(new PostgresDialect(connectionString), time)
     {
     }
 

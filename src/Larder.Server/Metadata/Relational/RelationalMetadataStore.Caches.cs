@@ -71,11 +71,6 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <inheritdoc />
-    public Task<bool> DeleteCacheAsync(long cacheId, CancellationToken cancellationToken) => RunWriteAsync(
-        async (session, ct) => await session.ExecuteAsync("DELETE FROM caches WHERE id = $1;", ct, cacheId).ConfigureAwait(false) > 0,
-        cancellationToken);
-
-    /// <inheritdoc />
     public Task<CacheStats> GetCacheStatsAsync(long cacheId, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
         await using var reader = await session.ReaderAsync(

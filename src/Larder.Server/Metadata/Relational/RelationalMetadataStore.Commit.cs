@@ -38,11 +38,11 @@ public abstract partial class RelationalMetadataStore
             return new CommitResult(CommitOutcome.MissingReferences, missing);
         }
 
-        var narId = await FindOrInsertNarAsync(session, request.Nar, ct).ConfigureAwait(false);
+        var narId = await AcquireNarAsync(session, request, ct).ConfigureAwait(false);
         var inserted = await session.ExecuteAsync(
             """
-            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, deriver, signatures, ca, created_at, last_accessed_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
             ON CONFLICT (cache_id, hash_part) DO NOTHING;
             """,
             ct,
@@ -51,6 +51,7 @@ public abstract partial class RelationalMetadataStore
             request.StorePath,
             narId,
             request.References,
+            request.UpstreamReferences ?? [],
             request.Deriver,
             request.Signatures.Distinct(StringComparer.Ordinal),
             request.Ca,
@@ -58,8 +59,23 @@ public abstract partial class RelationalMetadataStore
         if (inserted == 0)
         {
             // A concurrent commit of the same path got there first (and has committed: ON CONFLICT waited for it).
+            await ReleaseNarAsync(session, narId, 1, request.At, ct).ConfigureAwait(false);
             return await MergeIntoExistingAsync(session, request, ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"path {request.StorePath} conflicted on insert but cannot be read back");
+        }
+        var referenced = request.References
+            .Select(reference => reference.Length >= 32 ? reference[..32] : reference)
+            .Where(hashPart => hashPart != request.HashPart)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (referenced.Count > 0)
+        {
+            await session.ExecuteAsync(
+                $"INSERT INTO path_refs (cache_id, ref_hash_part, hash_part) SELECT $1, t.h, $3 FROM {_dialect.TextSetSource(2, "t")};",
+                ct,
+                request.CacheId,
+                new TextSet(referenced),
+                request.HashPart).ConfigureAwait(false);
         }
         await session.ExecuteAsync(
             "INSERT INTO events (cache_id, kind, store_path, token_id, at) VALUES ($1, 'push', $2, $3, $4);",
@@ -68,7 +84,7 @@ public abstract partial class RelationalMetadataStore
             request.StorePath,
             request.TokenId,
             request.At).ConfigureAwait(false);
-        await DeleteStagedAsync(session, request.StagedNarId, ct).ConfigureAwait(false);
+        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
         return CommitResult.Committed;
     }
 
@@ -107,7 +123,7 @@ public abstract partial class RelationalMetadataStore
                 "UPDATE paths SET signatures = $3 WHERE cache_id = $1 AND hash_part = $2;", ct, request.CacheId, request.HashPart, merged)
                 .ConfigureAwait(false);
         }
-        await DeleteStagedAsync(session, request.StagedNarId, ct).ConfigureAwait(false);
+        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
         return new CommitResult(CommitOutcome.AlreadyPresent, []);
     }
 
@@ -138,60 +154,59 @@ public abstract partial class RelationalMetadataStore
         return [.. wanted.Where(r => !present.Contains(r.HashPart)).Select(r => r.Reference)];
     }
 
-    private async Task<long> FindOrInsertNarAsync(DbSession session, NarRecord nar, CancellationToken ct)
+    /// <summary>
+    /// The id of the NAR with the request's NarHash, holding it for one more path: an existing row (live or released,
+    /// not yet reaped) gains a holder under its row lock, so a concurrent reaper either deleted it first or sees the
+    /// holder; otherwise the NAR goes in with its chunks.
+    /// </summary>
+    private async Task<long> AcquireNarAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {
-        var inserted = await session.ScalarAsync(
-            """
-            INSERT INTO nars (nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (nar_hash) DO NOTHING RETURNING id;
-            """,
-            ct,
-            nar.NarHash,
-            nar.NarSize,
-            nar.Compression,
-            nar.FileHash,
-            nar.FileSize,
-            nar.ListingKey,
-            nar.CreatedAt).ConfigureAwait(false);
-        if (inserted is long id)
+        var nar = request.Nar;
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            await InsertChunksAsync(session, "nar_chunks", "nar_id", id, nar.Chunks, ct).ConfigureAwait(false);
-            return id;
-        }
-        // Stored before (or by a concurrent commit that has now committed): reuse it, locked against deletion until commit.
-        return (long)(await session.ScalarAsync($"SELECT id FROM nars WHERE nar_hash = $1{_dialect.ForShare};", ct, nar.NarHash).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"NAR {nar.NarHash} conflicted on insert but cannot be read back"));
-    }
-
-    private static async Task InsertChunksAsync(
-        DbSession session, string table, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, CancellationToken ct)
-    {
-        for (var seq = 0; seq < chunks.Count; seq++)
-        {
-            var chunk = chunks[seq];
-            await session.ExecuteAsync(
-                $"""
-                INSERT INTO {table} ({ownerColumn}, seq, hash, storage_key, size, stored_hash, stored_size, compression)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+            if (await session.ScalarAsync(
+                "UPDATE nars SET holders = holders + 1, released_at = NULL WHERE nar_hash = $1 RETURNING id;", ct, nar.NarHash).ConfigureAwait(false) is long existing)
+            {
+                return existing;
+            }
+            if (await session.ScalarAsync(
+                """
+                INSERT INTO nars (nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at, holders)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+                ON CONFLICT (nar_hash) DO NOTHING RETURNING id;
                 """,
                 ct,
-                ownerId,
-                seq,
-                chunk.Hash,
-                chunk.StorageKey,
-                chunk.Size,
-                chunk.StoredHash,
-                chunk.StoredSize,
-                chunk.Compression).ConfigureAwait(false);
+                nar.NarHash,
+                nar.NarSize,
+                nar.Compression,
+                nar.FileHash,
+                nar.FileSize,
+                nar.ListingKey,
+                nar.CreatedAt).ConfigureAwait(false) is long id)
+            {
+                await AttachChunksAsync(session, "nar_chunks", "nar_id", id, nar.Chunks, request.At, ct).ConfigureAwait(false);
+                if (nar.ListingKey is { } listing && !await OwnsListingAsync(session, request.StagedNarId, listing, request.At, ct).ConfigureAwait(false))
+                {
+                    await session.ExecuteAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                }
+                return id;
+            }
+            // A concurrent commit inserted it (and has committed: ON CONFLICT waited for it); take a holder on that row.
         }
+        throw new InvalidOperationException($"NAR {nar.NarHash} conflicted on insert but cannot be read back");
     }
 
-    private static async Task DeleteStagedAsync(DbSession session, long? stagedId, CancellationToken ct)
+    /// <summary>Whether this commit may point a new NAR at <paramref name="listing"/>: its staged upload owns it, or its intent is claimed now.</summary>
+    private static async Task<bool> OwnsListingAsync(DbSession session, long? stagedId, string listing, DateTimeOffset now, CancellationToken ct) =>
+        (stagedId is { } id
+            && await session.ScalarAsync("SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2;", ct, id, listing).ConfigureAwait(false) is not null)
+        || await ClaimBlobAsync(session, listing, now, ct).ConfigureAwait(false);
+
+    private static async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {
-        if (stagedId is { } id)
+        if (request.StagedNarId is { } id)
         {
-            await session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, id).ConfigureAwait(false);
+            await ReleaseStagedAsync(session, id, request.At, ct).ConfigureAwait(false);
         }
     }
 }

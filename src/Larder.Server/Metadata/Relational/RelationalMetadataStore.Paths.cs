@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Larder.Server.Metadata.Relational;
 
 public abstract partial class RelationalMetadataStore
@@ -11,9 +9,9 @@ public abstract partial class RelationalMetadataStore
             $"""
             SELECT p.hash_part, p.store_path, p.refs, p.deriver, p.signatures, p.ca, p.created_at, p.last_accessed_at,
                    {NarColumns}, {ChunkColumns}
-            FROM paths p JOIN nars n ON n.id = p.nar_id LEFT JOIN nar_chunks c ON c.nar_id = n.id
+            FROM paths p JOIN nars n ON n.id = p.nar_id {NarChunksJoin}
             WHERE p.cache_id = $1 AND p.hash_part = $2
-            ORDER BY c.seq;
+            ORDER BY nc.seq;
             """,
             ct,
             cacheId,
@@ -62,10 +60,10 @@ public abstract partial class RelationalMetadataStore
     public Task<NarRecord?> GetNarByFileHashAsync(long cacheId, string fileHash, CancellationToken cancellationToken) => ReadOneNarAsync(
         $"""
         SELECT {NarColumns}, {ChunkColumns}
-        FROM nars n LEFT JOIN nar_chunks c ON c.nar_id = n.id
+        FROM nars n {NarChunksJoin}
         WHERE n.id = (SELECT n2.id FROM nars n2 WHERE n2.file_hash = $2
                       AND EXISTS (SELECT 1 FROM paths p WHERE p.nar_id = n2.id AND p.cache_id = $1) LIMIT 1)
-        ORDER BY c.seq;
+        ORDER BY nc.seq;
         """,
         cancellationToken,
         cacheId,
@@ -75,9 +73,9 @@ public abstract partial class RelationalMetadataStore
     public Task<NarRecord?> GetNarByNarHashAsync(string narHash, CancellationToken cancellationToken) => ReadOneNarAsync(
         $"""
         SELECT {NarColumns}, {ChunkColumns}
-        FROM nars n LEFT JOIN nar_chunks c ON c.nar_id = n.id
+        FROM nars n {NarChunksJoin}
         WHERE n.nar_hash = $1
-        ORDER BY c.seq;
+        ORDER BY nc.seq;
         """,
         cancellationToken,
         narHash);
@@ -88,8 +86,8 @@ public abstract partial class RelationalMetadataStore
         await using var reader = await session.ReaderAsync(
             $"""
             SELECT {NarColumns}, {ChunkColumns}
-            FROM (SELECT * FROM nars WHERE id > $1 ORDER BY id LIMIT $2) n LEFT JOIN nar_chunks c ON c.nar_id = n.id
-            ORDER BY n.id, c.seq;
+            FROM (SELECT * FROM nars WHERE id > $1 ORDER BY id LIMIT $2) n {NarChunksJoin}
+            ORDER BY n.id, nc.seq;
             """,
             ct,
             afterId,
@@ -131,22 +129,6 @@ public abstract partial class RelationalMetadataStore
             return true;
         }, cancellationToken);
     }
-
-    /// <inheritdoc />
-    public Task<bool> IsStorageKeyReferencedAsync(string storageKey, CancellationToken cancellationToken) => RunAsync(
-        async (session, ct) => Convert.ToInt64(
-            await session.ScalarAsync(
-                """
-                SELECT CASE WHEN EXISTS (SELECT 1 FROM nar_chunks WHERE storage_key = $1)
-                    OR EXISTS (SELECT 1 FROM staged_chunks WHERE storage_key = $1)
-                    OR EXISTS (SELECT 1 FROM nars WHERE listing_key = $1)
-                    OR EXISTS (SELECT 1 FROM staged_nars WHERE listing_key = $1)
-                    OR EXISTS (SELECT 1 FROM build_logs WHERE storage_key = $1) THEN 1 ELSE 0 END;
-                """,
-                ct,
-                storageKey).ConfigureAwait(false),
-            CultureInfo.InvariantCulture) != 0,
-        cancellationToken);
 
     private Task<NarRecord?> ReadOneNarAsync(string sql, CancellationToken cancellationToken, params object?[] args) => RunAsync(async (session, ct) =>
     {

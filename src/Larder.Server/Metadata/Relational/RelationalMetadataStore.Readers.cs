@@ -6,6 +6,7 @@ public abstract partial class RelationalMetadataStore
 {
     private const string NarColumns = "n.id, n.nar_hash, n.nar_size, n.compression, n.file_hash, n.file_size, n.listing_key, n.created_at";
     private const string ChunkColumns = "c.hash, c.storage_key, c.size, c.stored_hash, c.stored_size, c.compression";
+    private const string NarChunksJoin = "LEFT JOIN nar_chunks nc ON nc.nar_id = n.id LEFT JOIN chunks c ON c.id = nc.chunk_id";
 
     /// <summary>
     /// Reads a NAR from the current row and its chunks from this and the following rows of the same NAR (columns

@@ -29,7 +29,12 @@ public abstract partial class RelationalMetadataStore
                 staged.FileSize,
                 staged.ListingKey,
                 staged.CreatedAt).ConfigureAwait(false))!;
-            await InsertChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, ct).ConfigureAwait(false);
+            await AttachChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, staged.CreatedAt, ct).ConfigureAwait(false);
+            if (staged.ListingKey is { } listing && !await ClaimBlobAsync(session, listing, staged.CreatedAt, ct).ConfigureAwait(false))
+            {
+                await session.ExecuteAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                return staged with { Id = id, ListingKey = null };
+            }
             return staged with { Id = id };
         }, cancellationToken, idempotent: false);
     }
@@ -41,8 +46,8 @@ public abstract partial class RelationalMetadataStore
             $"""
             SELECT {StagedColumns}, {ChunkColumns}
             FROM (SELECT * FROM staged_nars WHERE cache_id = $1 AND upload_url = $2 ORDER BY id DESC LIMIT 1) s
-            LEFT JOIN staged_chunks c ON c.staged_id = s.id
-            ORDER BY c.seq;
+            LEFT JOIN staged_chunks sc ON sc.staged_id = s.id LEFT JOIN chunks c ON c.id = sc.chunk_id
+            ORDER BY sc.seq;
             """,
             ct,
             cacheId,
@@ -56,32 +61,48 @@ public abstract partial class RelationalMetadataStore
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StagedNarRecord>> ListStagedNarsOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        RunAsync(async (session, ct) =>
+    public Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken) => RunWriteAsync(
+        async (session, ct) =>
         {
-            await using var reader = await session.ReaderAsync(
-                $"""
-                SELECT {StagedColumns}, {ChunkColumns}
-                FROM staged_nars s LEFT JOIN staged_chunks c ON c.staged_id = s.id
-                WHERE s.created_at < $1
-                ORDER BY s.id, c.seq;
-                """,
-                ct,
-                cutoff).ConfigureAwait(false);
-            var result = new List<StagedNarRecord>();
-            var more = await reader.ReadAsync(ct).ConfigureAwait(false);
-            while (more)
-            {
-                (var staged, more) = await ReadStagedAsync(reader, ct).ConfigureAwait(false);
-                result.Add(staged);
-            }
-            return (IReadOnlyList<StagedNarRecord>)result;
-        }, cancellationToken);
+            await ReleaseStagedAsync(session, stagedId, _time.GetUtcNow(), ct).ConfigureAwait(false);
+            return true;
+        },
+        cancellationToken);
 
     /// <inheritdoc />
-    public Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken) => RunWriteAsync(
-        (session, ct) => session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, stagedId),
-        cancellationToken);
+    public Task<int> ExpireStagedNarsAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) => RunWriteAsync(async (session, ct) =>
+    {
+        var ids = await ReadIdsAsync(session, "SELECT id FROM staged_nars WHERE created_at < $1 ORDER BY created_at LIMIT $2;", ct, cutoff, limit)
+            .ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        foreach (var id in ids)
+        {
+            await ReleaseStagedAsync(session, id, now, ct).ConfigureAwait(false);
+        }
+        return ids.Count;
+    }, cancellationToken);
+
+    /// <summary>
+    /// Deletes a staged upload: releases its chunks and queues its listing unless a NAR took it over (in this
+    /// transaction, on commit) or, for keys from before unique keys, another upload still names it.
+    /// </summary>
+    private static async Task ReleaseStagedAsync(DbSession session, long stagedId, DateTimeOffset now, CancellationToken ct)
+    {
+        await ReleaseChunksAsync(session, "staged_chunks", "staged_id", stagedId, now, ct).ConfigureAwait(false);
+        await session.ExecuteAsync(
+            """
+            INSERT INTO blob_deletions (storage_key, due_at)
+            SELECT s.listing_key, $2 FROM staged_nars s
+            WHERE s.id = $1 AND s.listing_key IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM nars n WHERE n.listing_key = s.listing_key)
+              AND NOT EXISTS (SELECT 1 FROM staged_nars o WHERE o.listing_key = s.listing_key AND o.id <> s.id)
+            ON CONFLICT (storage_key) DO NOTHING;
+            """,
+            ct,
+            stagedId,
+            now).ConfigureAwait(false);
+        await session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, stagedId).ConfigureAwait(false);
+    }
 
     private async Task<(StagedNarRecord Staged, bool More)> ReadStagedAsync(DbDataReader reader, CancellationToken ct)
     {

@@ -11,9 +11,16 @@ namespace Larder.Server.Metadata.Relational;
 public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDisposable, IDisposable
 {
     private readonly SqlDialect _dialect;
+    private readonly TimeProvider _time;
     private long _commandCount;
 
-    private protected RelationalMetadataStore(SqlDialect dialect) => _dialect = dialect;
+    /// <param name="dialect">The database.</param>
+    /// <param name="time">The clock for release times of operations that take none (cache and staged-upload deletion).</param>
+    private protected RelationalMetadataStore(SqlDialect dialect, TimeProvider? time)
+    {
+        _dialect = dialect;
+        _time = time ?? TimeProvider.System;
+    }
 
     /// <summary>How many SQL commands this store has run (for tests that bound the cost of an operation).</summary>
     public long CommandCount => Interlocked.Read(ref _commandCount);

@@ -7,12 +7,13 @@ namespace Larder.Server.Metadata.Sqlite;
 public sealed class SqliteMetadataStore : RelationalMetadataStore
 {
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/data/larder.db</c>.</param>
-    public SqliteMetadataStore(string connectionString)
-        : base(new SqliteDialect(connectionString))
+    /// <param name="time">The clock for release times (default: the system clock).</param>
+    public SqliteMetadataStore(string connectionString, TimeProvider? time = null)
+        : base(new SqliteDialect(connectionString), time)
     {
     }
 
     /// <summary>A store on the database file at <paramref name="path"/> (created if missing).</summary>
-    public static SqliteMetadataStore ForFile(string path) =>
-        new(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
+    public static SqliteMetadataStore ForFile(string path, TimeProvider? time = null) =>
+        new(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString(), time);
 }

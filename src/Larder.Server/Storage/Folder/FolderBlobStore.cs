@@ -126,6 +126,9 @@ public sealed class FolderBlobStore : IBlobStore
     /// <inheritdoc />
     public Uri? GetDirectDownloadUrl(string key, TimeSpan validFor) => null;
 
+    /// <inheritdoc />
+    public Task<int> DeleteStaleTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken) => Task.FromResult(CleanTemporaryFiles(olderThan));
+
     /// <summary>Deletes temp files older than <paramref name="olderThan"/> left by interrupted puts; returns how many.</summary>
     public int CleanTemporaryFiles(TimeSpan olderThan)
     {
