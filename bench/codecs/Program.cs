@@ -5,6 +5,7 @@
 // A short warm-up on the first MiB runs first, so JIT time is not measured.
 using System.Diagnostics;
 using Larder.Nix.Compression;
+using Larder.Testing.Compression;
 
 const int BufferSize = 1024 * 1024;
 
@@ -52,7 +53,7 @@ return 0;
 static void Compress(CompressionKind kind, int? level, string inputPath, Stream output, bool warmUp)
 {
     using var input = File.OpenRead(inputPath);
-    using var compressor = Codecs.Compress(output, kind, level, leaveOpen: true);
+    using var compressor = TestCodecs.Compress(output, kind, level, leaveOpen: true);
     Copy(input, compressor, warmUp ? BufferSize : long.MaxValue);
 }
 

@@ -8,9 +8,7 @@ using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance;
 using Larder.Server.Metadata;
-using Larder.Server.Metadata.Sqlite;
 using Larder.Server.Storage;
-using Larder.Server.Storage.Folder;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,6 +18,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Larder.Server;
@@ -30,7 +29,7 @@ namespace Larder.Server;
 /// <c>LARDER_DATA</c> for the data directory), command-line arguments (<c>--listen</c>, <c>--data</c>,
 /// <c>--Larder:Key=value</c>).
 /// </summary>
-public static class LarderServer
+public static partial class LarderServer
 {
     /// <summary>Short command-line switches and the keys they set.</summary>
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
@@ -51,22 +50,7 @@ public static class LarderServer
     {
         ArgumentNullException.ThrowIfNull(args);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        LarderOptions options;
-        try
-        {
-            ConfigureSources(builder.Configuration, args);
-            options = builder.Configuration.GetSection(LarderOptions.Section).Get<LarderOptions>() ?? new LarderOptions();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new LarderConfigurationException($"invalid JSON configuration: {e.Message} {e.InnerException?.Message}", e);
-        }
-        catch (InvalidOperationException e)
-        {
-            // The binder names the key and the value it could not convert.
-            throw new LarderConfigurationException($"invalid configuration: {e.Message}", e);
-        }
-        Validate(options);
+        var options = ReadConfiguration(builder.Configuration, args);
         var listen = ListenAddress.Parse(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -85,6 +69,34 @@ public static class LarderServer
         return builder;
     }
 
+    /// <summary>
+    /// Fills <paramref name="configuration"/> from Larder's sources for <paramref name="args"/> (see the class summary)
+    /// and returns the validated options: what <c>larder serve</c> reads, for tools that open its stores without
+    /// serving. Throws <see cref="LarderConfigurationException"/> when the configuration is invalid.
+    /// </summary>
+    public static LarderOptions ReadConfiguration(ConfigurationManager configuration, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(args);
+        LarderOptions options;
+        try
+        {
+            ConfigureSources(configuration, args);
+            options = configuration.GetSection(LarderOptions.Section).Get<LarderOptions>() ?? new LarderOptions();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new LarderConfigurationException($"invalid JSON configuration: {e.Message} {e.InnerException?.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder names the key and the value it could not convert.
+            throw new LarderConfigurationException($"invalid configuration: {e.Message}", e);
+        }
+        Validate(options);
+        return options;
+    }
+
     /// <summary>Builds the application for <paramref name="args"/>: <see cref="CreateBuilder"/> then <see cref="Build(WebApplicationBuilder)"/>.</summary>
     public static WebApplication Build(string[] args) => Build(CreateBuilder(args));
 
@@ -93,6 +105,11 @@ public static class LarderServer
     {
         ArgumentNullException.ThrowIfNull(builder);
         var app = builder.Build();
+        var options = app.Services.GetRequiredService<IOptions<LarderOptions>>().Value;
+        if (TrustedProxies.ToOptions(options.TrustedProxies) is { } forwarded)
+        {
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseMiddleware<ErrorMapping>();
         app.UseRouting();
         app.Use(ApiBodyLimit.Middleware);
@@ -111,15 +128,33 @@ public static class LarderServer
         ArgumentNullException.ThrowIfNull(app);
         var services = app.Services;
         var options = services.GetRequiredService<IOptions<LarderOptions>>().Value;
+        LogStartupWarnings(app, options);
+        if (LarderStores.SqliteFile(options) is { } databaseFile && Directory.Exists(Path.GetDirectoryName(databaseFile)))
+        {
+            DataDirectoryPermissions.CreateDatabaseFile(databaseFile);
+        }
         var store = services.GetRequiredService<IMetadataStore>();
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        if (services.GetRequiredService<IBlobStore>() is Storage.S3.S3BlobStore s3)
-        {
-            await s3.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await services.GetRequiredService<IBlobStore>().PrepareAsync(cancellationToken).ConfigureAwait(false);
         return await AdminTokenBootstrap.EnsureAsync(store, options.DataDir, services.GetRequiredService<TimeProvider>(), cancellationToken)
             .ConfigureAwait(false);
     }
+
+    /// <summary>Warns about configuration keys nothing reads and data files other users can reach.</summary>
+    private static void LogStartupWarnings(WebApplication app, LarderOptions options)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Larder.Server");
+        var blobFolder = options.Storage.Kind.Equals("folder", StringComparison.OrdinalIgnoreCase) ? options.Storage.Folder.Path : null;
+        var warnings = UnknownConfigurationKeys.Find(app.Configuration)
+            .Concat(DataDirectoryPermissions.FindExposed(options.DataDir, blobFolder is null ? [] : [Path.GetFullPath(blobFolder)]));
+        foreach (var warning in warnings)
+        {
+            LogStartupWarning(logger, warning);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogStartupWarning(ILogger logger, string warning);
 
     /// <summary>The URLs Kestrel listens on, once started (resolves port 0 to the real port).</summary>
     public static IReadOnlyList<string> GetListenUrls(WebApplication app)
@@ -184,6 +219,7 @@ public static class LarderServer
         {
             throw new LarderConfigurationException($"Larder:MaxUploadBytes must be positive, not {options.MaxUploadBytes}");
         }
+        TrustedProxies.ToOptions(options.TrustedProxies);
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -210,9 +246,9 @@ public static class LarderServer
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
-        services.AddOpenApi("v1");
+        services.AddLarderApi();
 
-        Directory.CreateDirectory(options.DataDir);
+        DataDirectoryPermissions.CreateDirectory(options.DataDir);
         AddMetadataStore(services, options);
         AddBlobStore(services, options);
 
@@ -224,41 +260,16 @@ public static class LarderServer
         services.AddBinaryCache();
     }
 
+    // Built now, so that a configuration error surfaces here; registered through a factory, so the container disposes it.
     private static void AddMetadataStore(IServiceCollection services, LarderOptions options)
     {
-        switch (options.Database.Kind.ToLowerInvariant())
-        {
-            case "sqlite":
-                var connectionString = string.IsNullOrWhiteSpace(options.Database.ConnectionString)
-                    ? $"Data Source={Path.Combine(options.DataDir, "larder.db")}"
-                    : options.Database.ConnectionString;
-                services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(connectionString));
-                break;
-            case "postgres":
-                services.AddSingleton<IMetadataStore>(new Metadata.Postgres.PostgresMetadataStore(
-                    options.Database.ConnectionString ?? throw new LarderConfigurationException("Larder:Database:ConnectionString is required when Larder:Database:Kind is 'postgres'")));
-                break;
-            default:
-                throw new LarderConfigurationException($"unknown Larder:Database:Kind '{options.Database.Kind}': use 'sqlite' or 'postgres'");
-        }
+        var store = LarderStores.CreateMetadataStore(options);
+        services.AddSingleton(_ => store);
     }
 
     private static void AddBlobStore(IServiceCollection services, LarderOptions options)
     {
-        switch (options.Storage.Kind.ToLowerInvariant())
-        {
-            case "folder":
-                var root = Path.GetFullPath(options.Storage.Folder.Path ?? Path.Combine(options.DataDir, "blobs"));
-                services.AddSingleton<IBlobStore>(_ => new FolderBlobStore(root));
-                break;
-            case "s3":
-                services.AddSingleton<IBlobStore>(new Storage.S3.S3BlobStore(options.Storage.S3));
-                break;
-            default:
-                throw new LarderConfigurationException($"unknown Larder:Storage:Kind '{options.Storage.Kind}': use 'folder' or 's3'");
-        }
+        var store = LarderStores.CreateBlobStore(options);
+        services.AddSingleton(_ => store);
     }
-
-    private static LarderConfigurationException NotYetAvailable(string key, string kind) =>
-        new($"{key} '{kind}' is not available in this build");
 }

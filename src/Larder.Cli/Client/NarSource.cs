@@ -3,6 +3,7 @@ using Larder.Cli.LocalStore;
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
 using Larder.Nix.Nar;
+using Larder.Nix.Streams;
 
 namespace Larder.Cli.Client;
 

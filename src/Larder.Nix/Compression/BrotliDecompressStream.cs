@@ -7,7 +7,7 @@ namespace Larder.Nix.Compression;
 /// Reads one Brotli stream through the BCL's <see cref="BrotliDecoder"/>. Unlike
 /// <see cref="BrotliStream"/>, a stream cut short is an error, as is data after its end.
 /// </summary>
-public sealed class BrotliDecompressStream : DecompressingStream
+internal sealed class BrotliDecompressStream : DecompressingStream
 {
     private BrotliDecoder _decoder;
     private bool _ended;

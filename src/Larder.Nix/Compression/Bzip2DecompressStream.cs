@@ -6,9 +6,9 @@ namespace Larder.Nix.Compression;
 /// Reads bzip2 data (the compression of old Nix caches) through libbz2's <c>BZ2_bzDecompress</c>. Concatenated
 /// streams, as <c>pbzip2</c> and <c>cat a.bz2 b.bz2</c> produce, decode as one; block CRCs are verified.
 /// </summary>
-public sealed unsafe class Bzip2DecompressStream : DecompressingStream
+internal sealed unsafe class Bzip2DecompressStream : DecompressingStream
 {
-    private readonly Bzip2DecompressHandle _stream;
+    private Bzip2DecompressHandle _stream;
     private bool _streamEnded;
 
     /// <param name="inner">The compressed data.</param>
@@ -16,37 +16,20 @@ public sealed unsafe class Bzip2DecompressStream : DecompressingStream
     public Bzip2DecompressStream(Stream inner, bool leaveOpen = false)
         : base(inner, CompressionKind.Bzip2, leaveOpen)
     {
-        _stream = new Bzip2DecompressHandle();
-        try
-        {
-            Init();
-        }
-        catch
-        {
-            AbandonConstruction();
-            throw;
-        }
+        _stream = Construct(Open);
     }
 
-    private void Init()
+    private static Bzip2DecompressHandle Open()
     {
-        int ret;
-        try
-        {
-            ret = Bzip2Native.DecompressInit(_stream.Stream, verbosity: 0, small: 0);
-        }
-        catch (DllNotFoundException e)
-        {
-            throw NativeLibraries.Missing(CompressionKind.Bzip2, e);
-        }
-
-        if (ret != Bzip2Native.Ok)
-        {
-            throw Error($"BZ2_bzDecompressInit failed: {Bzip2Native.Describe(ret)}");
-        }
-
-        _stream.Initialized = true;
+        var stream = new Bzip2DecompressHandle();
+        stream.Initialize(
+            CompressionKind.Bzip2, s => Bzip2Native.DecompressInit(s, verbosity: 0, small: 0), Bzip2Native.Ok,
+            ret => $"BZ2_bzDecompressInit failed: {Bzip2Native.Describe(ret)}");
+        return stream;
     }
+
+    // BZ2_bzDecompress takes no action: the shape of the step every codec shares.
+    private static int Decompress(BzStream* stream, int action) => Bzip2Native.Decompress(stream);
 
     private protected override bool Decode(
         ReadOnlySpan<byte> input, Span<byte> output, bool endOfInput, out int consumed, out int written)
@@ -61,35 +44,21 @@ public sealed unsafe class Bzip2DecompressStream : DecompressingStream
             }
 
             // More data after a complete stream: the next concatenated stream starts here.
-            Bzip2Native.DecompressEnd(_stream.Stream);
-            _stream.Initialized = false;
-            Init();
+            _stream.Dispose();
+            _stream = Open();
             _streamEnded = false;
         }
 
-        var stream = _stream.Stream;
-        fixed (byte* src = input)
-        fixed (byte* dst = output)
+        var ret = _stream.Step(input, output, &Decompress, 0, out consumed, out written);
+        switch (ret)
         {
-            stream->NextIn = src;
-            stream->AvailIn = (uint)input.Length;
-            stream->NextOut = dst;
-            stream->AvailOut = (uint)output.Length;
-            var ret = Bzip2Native.Decompress(stream);
-            consumed = input.Length - (int)stream->AvailIn;
-            written = output.Length - (int)stream->AvailOut;
-            stream->NextIn = null;
-            stream->NextOut = null;
-            switch (ret)
-            {
-                case Bzip2Native.Ok:
-                    return false;
-                case Bzip2Native.StreamEnd:
-                    _streamEnded = true;
-                    return true;
-                default:
-                    throw Error(Bzip2Native.Describe(ret));
-            }
+            case Bzip2Native.Ok:
+                return false;
+            case Bzip2Native.StreamEnd:
+                _streamEnded = true;
+                return true;
+            default:
+                throw Error(Bzip2Native.Describe(ret));
         }
     }
 

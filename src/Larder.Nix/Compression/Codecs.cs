@@ -1,11 +1,11 @@
-using System.IO.Compression;
+using Larder.Nix.Streams;
 
 namespace Larder.Nix.Compression;
 
 /// <summary>
-/// Entry point to the codecs: wraps a stream so that reading decompresses or writing compresses, in formats
-/// byte-compatible with what Nix reads and writes. zstd, xz, bzip2 and gzip go through the system's libzstd,
-/// liblzma, libbz2 and zlib; brotli through the BCL.
+/// Entry point to the codecs: wraps a stream so that reading decompresses (every format Nix writes) or writing
+/// compresses (zstd), byte-compatible with Nix. zstd, xz, bzip2 and gzip go through the system's libzstd, liblzma,
+/// libbz2 and zlib; brotli through the BCL.
 /// </summary>
 public static class Codecs
 {
@@ -26,23 +26,28 @@ public static class Codecs
     };
 
     /// <summary>
-    /// Like <see cref="Decompress(Stream, CompressionKind, bool)"/>, but a read that would take the output past
-    /// <paramref name="maxOutputBytes"/> throws <see cref="LengthLimitExceededException"/> (a decompression bomb guard).
+    /// Decompresses untrusted input with both ends bounded (the guard against oversized bodies and decompression
+    /// bombs): at most <paramref name="maxBytes"/> bytes are read from <paramref name="compressed"/> and at most
+    /// <paramref name="maxBytes"/> decompressed bytes come out. Past either limit a read throws
+    /// <see cref="LengthLimitExceededException"/> naming <paramref name="what"/> or <paramref name="decompressedWhat"/>;
+    /// bad data throws <see cref="CompressionException"/>. <see cref="CompressionKind.None"/> is bounded once.
     /// </summary>
-    public static Stream Decompress(Stream inner, CompressionKind kind, long maxOutputBytes, bool leaveOpen)
+    /// <param name="leaveOpen">False: disposing the result disposes <paramref name="compressed"/>.</param>
+    public static Stream DecompressBounded(
+        Stream compressed, CompressionKind kind, long maxBytes, string what, string decompressedWhat, bool leaveOpen)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxOutputBytes);
-        return new LengthLimitedStream(Decompress(inner, kind, leaveOpen), maxOutputBytes, leaveOpen: false);
+        var body = new BoundedReadStream(compressed, maxBytes, what, leaveOpen);
+        return kind == CompressionKind.None
+            ? body
+            : new BoundedReadStream(Decompress(body, kind, leaveOpen: false), maxBytes, decompressedWhat, leaveOpen: false);
     }
 
     /// <summary>
-    /// A write-only stream that compresses into <paramref name="inner"/>. Dispose (or DisposeAsync) it to end the
-    /// frame: until then the output is incomplete.
+    /// A write-only stream that compresses into <paramref name="inner"/> with zstd (what Larder stores) or not at all.
+    /// Dispose (or DisposeAsync) it to end the frame: until then the output is incomplete. The other formats are only
+    /// ever decompressed: Nix clients upload them, Larder never writes them.
     /// </summary>
-    /// <param name="level">
-    /// Codec-specific level; null means the codec's usual default: zstd 3 (min..22), xz 6 (0..9), bzip2 9 (1..9),
-    /// brotli 4 (0..11, the BCL's "optimal"), gzip 6 (0..9). Ignored for <see cref="CompressionKind.None"/>.
-    /// </param>
+    /// <param name="level">zstd level (min..22); null means 3, zstd's default. Ignored for <see cref="CompressionKind.None"/>.</param>
     /// <param name="leaveOpen">False: disposing the result disposes <paramref name="inner"/>.</param>
     public static Stream Compress(Stream inner, CompressionKind kind, int? level, bool leaveOpen)
     {
@@ -50,18 +55,9 @@ public static class Codecs
         return kind switch
         {
             CompressionKind.None => new PassThroughStream(inner, leaveOpen, forWriting: true),
-            CompressionKind.Xz => new XzCompressStream(inner, level, leaveOpen),
             CompressionKind.Zstd => new ZstdCompressStream(inner, level, leaveOpen),
-            CompressionKind.Bzip2 => new Bzip2CompressStream(inner, level, leaveOpen),
-            CompressionKind.Brotli => new BrotliStream(inner, new BrotliCompressionOptions { Quality = BrotliQuality(level) }, leaveOpen),
-            CompressionKind.Gzip => new GzipCompressStream(inner, level, leaveOpen),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a defined CompressionKind"),
+            _ => throw new ArgumentOutOfRangeException(
+                nameof(kind), kind, $"Larder compresses only with zstd; {CompressionNames.ToNixName(kind)} is decompressed only"),
         };
     }
-
-    // 4 is what BrotliStream's CompressionLevel.Optimal means: 11, brotli's own default, is far too slow for NARs.
-    private static int BrotliQuality(int? level) =>
-        level is null or (>= 0 and <= 11)
-            ? level ?? 4
-            : throw new ArgumentOutOfRangeException(nameof(level), level, "br compression level must be between 0 and 11");
 }

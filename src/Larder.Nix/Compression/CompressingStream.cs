@@ -221,11 +221,22 @@ public abstract class CompressingStream : Stream
         while (!done);
     }
 
-    /// <summary>For a constructor that failed after this base was built: frees pooled memory, leaves the inner stream alone.</summary>
-    private protected void AbandonConstruction()
+    /// <summary>
+    /// Runs a derived constructor's <paramref name="create"/> (checks and the native encoder); if it throws, frees this
+    /// base's pooled memory, leaving the inner stream alone, and rethrows.
+    /// </summary>
+    private protected TEncoder Construct<TEncoder>(Func<TEncoder> create)
     {
-        Release();
-        GC.SuppressFinalize(this);
+        try
+        {
+            return create();
+        }
+        catch
+        {
+            Release(releaseEncoder: false);
+            GC.SuppressFinalize(this);
+            throw;
+        }
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -274,14 +285,17 @@ public abstract class CompressingStream : Stream
         GC.SuppressFinalize(this);
     }
 
-    private void Release()
+    private void Release(bool releaseEncoder = true)
     {
         if (_output is null)
         {
             return;
         }
 
-        ReleaseEncoder();
+        if (releaseEncoder)
+        {
+            ReleaseEncoder();
+        }
         ArrayPool<byte>.Shared.Return(_output);
         _output = null;
     }

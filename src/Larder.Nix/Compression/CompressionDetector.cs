@@ -1,3 +1,5 @@
+using Larder.Nix.Streams;
+
 namespace Larder.Nix.Compression;
 
 /// <summary>

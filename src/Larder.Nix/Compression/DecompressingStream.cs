@@ -193,11 +193,22 @@ public abstract class DecompressingStream : Stream
         }
     }
 
-    /// <summary>For a constructor that failed after this base was built: frees pooled memory, leaves the inner stream alone.</summary>
-    private protected void AbandonConstruction()
+    /// <summary>
+    /// Runs a derived constructor's <paramref name="create"/> (the native decoder); if it throws, frees this base's
+    /// pooled memory, leaving the inner stream alone, and rethrows.
+    /// </summary>
+    private protected TDecoder Construct<TDecoder>(Func<TDecoder> create)
     {
-        ReleaseBuffers();
-        GC.SuppressFinalize(this);
+        try
+        {
+            return create();
+        }
+        catch
+        {
+            ReleaseBuffers(releaseDecoder: false);
+            GC.SuppressFinalize(this);
+            throw;
+        }
     }
 
     public override void Flush()
@@ -231,14 +242,17 @@ public abstract class DecompressingStream : Stream
         GC.SuppressFinalize(this);
     }
 
-    private bool ReleaseBuffers()
+    private bool ReleaseBuffers(bool releaseDecoder = true)
     {
         if (_input is null)
         {
             return false;
         }
 
-        ReleaseDecoder();
+        if (releaseDecoder)
+        {
+            ReleaseDecoder();
+        }
         ArrayPool<byte>.Shared.Return(_input);
         _input = null;
         return true;

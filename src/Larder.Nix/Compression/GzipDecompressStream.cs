@@ -7,7 +7,7 @@ namespace Larder.Nix.Compression;
 /// are verified, and a member cut short is an error. (<see cref="System.IO.Compression.GZipStream"/> silently
 /// returns a truncated member's partial content, hence zlib.)
 /// </summary>
-public sealed unsafe class GzipDecompressStream : DecompressingStream
+internal sealed unsafe class GzipDecompressStream : DecompressingStream
 {
     private readonly ZlibInflateHandle _stream;
     private bool _memberEnded;
@@ -17,31 +17,14 @@ public sealed unsafe class GzipDecompressStream : DecompressingStream
     public GzipDecompressStream(Stream inner, bool leaveOpen = false)
         : base(inner, CompressionKind.Gzip, leaveOpen)
     {
-        _stream = new ZlibInflateHandle();
-        try
+        _stream = Construct(() =>
         {
-            int ret;
-            try
-            {
-                ret = ZlibNative.InflateInit2(_stream.Stream, ZlibNative.GzipWindowBits);
-            }
-            catch (DllNotFoundException e)
-            {
-                throw NativeLibraries.Missing(CompressionKind.Gzip, e);
-            }
-
-            if (ret != ZlibNative.Ok)
-            {
-                throw Error($"inflateInit2 failed with zlib error {ret}");
-            }
-
-            _stream.Initialized = true;
-        }
-        catch
-        {
-            AbandonConstruction();
-            throw;
-        }
+            var stream = new ZlibInflateHandle();
+            stream.Initialize(
+                CompressionKind.Gzip, s => ZlibNative.InflateInit2(s, ZlibNative.GzipWindowBits), ZlibNative.Ok,
+                ret => $"inflateInit2 failed with zlib error {ret}");
+            return stream;
+        });
     }
 
     private protected override bool Decode(
@@ -49,7 +32,6 @@ public sealed unsafe class GzipDecompressStream : DecompressingStream
     {
         consumed = 0;
         written = 0;
-        var stream = _stream.Stream;
         if (_memberEnded)
         {
             if (input.IsEmpty)
@@ -58,7 +40,7 @@ public sealed unsafe class GzipDecompressStream : DecompressingStream
             }
 
             // More data after a complete member: the next member starts here.
-            if (ZlibNative.InflateReset(stream) != ZlibNative.Ok)
+            if (ZlibNative.InflateReset(_stream.Stream) != ZlibNative.Ok)
             {
                 throw Error("inflateReset failed");
             }
@@ -66,36 +48,24 @@ public sealed unsafe class GzipDecompressStream : DecompressingStream
             _memberEnded = false;
         }
 
-        fixed (byte* src = input)
-        fixed (byte* dst = output)
+        var ret = _stream.Step(input, output, &ZlibNative.Inflate, ZlibNative.NoFlush, out consumed, out written);
+        switch (ret)
         {
-            stream->NextIn = src;
-            stream->AvailIn = (uint)input.Length;
-            stream->NextOut = dst;
-            stream->AvailOut = (uint)output.Length;
-            var ret = ZlibNative.Inflate(stream, ZlibNative.NoFlush);
-            consumed = input.Length - (int)stream->AvailIn;
-            written = output.Length - (int)stream->AvailOut;
-            stream->NextIn = null;
-            stream->NextOut = null;
-            switch (ret)
-            {
-                case ZlibNative.Ok:
-                case ZlibNative.BufError: // no progress possible: more input needed
-                    return false;
-                case ZlibNative.StreamEnd:
-                    _memberEnded = true;
-                    return true;
-                case ZlibNative.NeedDict:
-                    throw Error("corrupt data (asks for a preset dictionary)");
-                case ZlibNative.MemError:
-                    throw Error("out of memory");
-                default:
-                    var message = stream->Msg is null
-                        ? $"zlib error {ret}"
-                        : System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)stream->Msg);
-                    throw Error($"corrupt or not gzip data: {message}");
-            }
+            case ZlibNative.Ok:
+            case ZlibNative.BufError: // no progress possible: more input needed
+                return false;
+            case ZlibNative.StreamEnd:
+                _memberEnded = true;
+                return true;
+            case ZlibNative.NeedDict:
+                throw Error("corrupt data (asks for a preset dictionary)");
+            case ZlibNative.MemError:
+                throw Error("out of memory");
+            default:
+                var message = _stream.Stream->Msg is null
+                    ? $"zlib error {ret}"
+                    : System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)_stream.Stream->Msg);
+                throw Error($"corrupt or not gzip data: {message}");
         }
     }
 

@@ -6,7 +6,7 @@ namespace Larder.Nix.Compression;
 /// Writes one Zstandard frame (with content checksum, as the <c>zstd</c> tool does) through libzstd's
 /// <c>ZSTD_compressStream2</c>.
 /// </summary>
-public sealed unsafe class ZstdCompressStream : CompressingStream
+internal sealed unsafe class ZstdCompressStream : CompressingStream
 {
     private readonly ZstdCStreamHandle _cctx;
 
@@ -16,24 +16,29 @@ public sealed unsafe class ZstdCompressStream : CompressingStream
     public ZstdCompressStream(Stream inner, int? level = null, bool leaveOpen = false)
         : base(inner, CompressionKind.Zstd, leaveOpen)
     {
-        try
+        var effective = level ?? ZstdNative.DefaultLevel;
+        _cctx = Construct(() =>
         {
-            _cctx = ZstdCStreamHandle.Create();
-            var effective = level ?? ZstdNative.DefaultLevel;
-            if (effective < MinLevel || effective > MaxLevel)
+            var cctx = ZstdCStreamHandle.Create();
+            try
             {
-                throw new ArgumentOutOfRangeException(
-                    nameof(level), level, $"zstd compression level must be between {MinLevel} and {MaxLevel}");
+                if (effective < MinLevel || effective > MaxLevel)
+                {
+                    throw new ArgumentOutOfRangeException(
+                        nameof(level), level, $"zstd compression level must be between {MinLevel} and {MaxLevel}");
+                }
+
+                ZstdNative.Check(ZstdNative.CCtxSetParameter(cctx, ZstdNative.CompressionLevelParameter, effective), "setting the level");
+                ZstdNative.Check(ZstdNative.CCtxSetParameter(cctx, ZstdNative.ChecksumFlagParameter, 1), "enabling checksums");
+            }
+            catch
+            {
+                cctx.Dispose();
+                throw;
             }
 
-            ZstdNative.Check(ZstdNative.CCtxSetParameter(_cctx, ZstdNative.CompressionLevelParameter, effective), "setting the level");
-            ZstdNative.Check(ZstdNative.CCtxSetParameter(_cctx, ZstdNative.ChecksumFlagParameter, 1), "enabling checksums");
-        }
-        catch
-        {
-            AbandonConstruction();
-            throw;
-        }
+            return cctx;
+        });
     }
 
     /// <summary>The lowest level libzstd accepts (negative levels trade ratio for speed).</summary>

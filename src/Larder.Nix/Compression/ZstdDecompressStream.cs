@@ -7,7 +7,7 @@ namespace Larder.Nix.Compression;
 /// (skippable frames included), checksums verified when present. Windows above 128 MiB (<c>--long=28</c> and up)
 /// are refused, which bounds the decoder's memory.
 /// </summary>
-public sealed unsafe class ZstdDecompressStream : DecompressingStream
+internal sealed unsafe class ZstdDecompressStream : DecompressingStream
 {
     private readonly ZstdDStreamHandle _dctx;
     private bool _atFrameEnd = true;
@@ -17,15 +17,7 @@ public sealed unsafe class ZstdDecompressStream : DecompressingStream
     public ZstdDecompressStream(Stream inner, bool leaveOpen = false)
         : base(inner, CompressionKind.Zstd, leaveOpen)
     {
-        try
-        {
-            _dctx = ZstdDStreamHandle.Create();
-        }
-        catch
-        {
-            AbandonConstruction();
-            throw;
-        }
+        _dctx = Construct(ZstdDStreamHandle.Create);
     }
 
     private protected override bool Decode(

@@ -1,4 +1,5 @@
 using Larder.Nix.Hashing;
+using Larder.Nix.Streams;
 
 namespace Larder.Nix.Nar;
 

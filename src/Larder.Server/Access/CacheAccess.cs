@@ -34,15 +34,15 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time)
             token = await store.GetTokenBySecretHashAsync(TokenSecrets.Hash(secret), cancellationToken).ConfigureAwait(false);
             if (token is null)
             {
-                throw new LarderException(ErrorKind.Unauthorized, "the token is not valid");
+                throw new UnauthorizedException("the token is not valid");
             }
             if (token.RevokedAt is not null)
             {
-                throw new LarderException(ErrorKind.Unauthorized, "the token has been revoked");
+                throw new UnauthorizedException("the token has been revoked");
             }
             if (token.ExpiresAt is { } expiry && expiry <= time.GetUtcNow())
             {
-                throw new LarderException(ErrorKind.Unauthorized, "the token has expired");
+                throw new UnauthorizedException("the token has expired");
             }
         }
         http.Items[TokenItemKey] = token;
@@ -66,21 +66,20 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time)
         }
         if (token is null)
         {
-            throw new LarderException(ErrorKind.Unauthorized, $"authentication required for cache '{cacheName}'");
+            throw new UnauthorizedException($"authentication required for cache '{cacheName}'");
         }
         var held = Grants.For(token.Grants, cacheName);
         if (held == Permission.None)
         {
-            throw new LarderException(ErrorKind.Forbidden, $"the token has no access to cache '{cacheName}'");
+            throw new ForbiddenException($"the token has no access to cache '{cacheName}'");
         }
         if (cache is null)
         {
-            throw new LarderException(ErrorKind.NotFound, $"no cache named '{cacheName}'");
+            throw new NotFoundException($"no cache named '{cacheName}'");
         }
         if ((held & needed) != needed)
         {
-            throw new LarderException(
-                ErrorKind.Forbidden, $"the token lacks {PermissionNames.Describe(needed & ~held)} permission on cache '{cacheName}'");
+            throw new ForbiddenException($"the token lacks {PermissionNames.Describe(needed & ~held)} permission on cache '{cacheName}'");
         }
         return cache;
     }
@@ -88,7 +87,7 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time)
     /// <summary>The calling token; a 401 when the request has none.</summary>
     public async Task<TokenRecord> RequireTokenAsync(HttpContext http, CancellationToken cancellationToken) =>
         await AuthenticateAsync(http, cancellationToken).ConfigureAwait(false)
-        ?? throw new LarderException(ErrorKind.Unauthorized, "authentication required: send 'Authorization: Bearer <token>'");
+        ?? throw new UnauthorizedException("authentication required: send 'Authorization: Bearer <token>'");
 
     internal static string? ReadSecret(string? header)
     {
@@ -129,7 +128,7 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time)
         }
     }
 
-    private static LarderException Malformed(string message) => new(ErrorKind.Unauthorized, message);
+    private static UnauthorizedException Malformed(string message) => new(message);
 
     /// <summary>The challenge sent with every 401, so that Nix retries with its netrc credentials.</summary>
     public static readonly string Challenge = $"Basic realm=\"larder\"";

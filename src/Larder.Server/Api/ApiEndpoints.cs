@@ -1,3 +1,4 @@
+using Larder.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 
@@ -9,13 +10,14 @@ public static class ApiEndpoints
     /// <summary>Where the OpenAPI document is served.</summary>
     public const string OpenApiPath = "/api/v1/openapi.json";
 
-    /// <summary>Maps the cache and token APIs and the OpenAPI document.</summary>
+    /// <summary>Maps the cache and token APIs, the OpenAPI document and the root page.</summary>
     public static IEndpointRouteBuilder MapLarderApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapCacheApi();
         app.MapTokenApi();
-        app.MapOpenApi(OpenApiPath);
+        app.MapOpenApi(OpenApiPath).AllowAnyone();
+        app.MapRootPage();
         return app;
     }
 }

@@ -26,27 +26,29 @@ public static class CacheApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/caches").WithTags("Caches").WithBodyLimit();
-        group.MapPost("", CreateAsync).WithSummary("Create a cache");
-        group.MapGet("", ListAsync).WithSummary("List the caches the caller can see");
-        group.MapGet("/{name}", GetAsync).WithSummary("Show a cache, with its public key and substituter URL");
-        group.MapPatch("/{name}", UpdateAsync).WithSummary("Change a cache's settings");
-        group.MapDelete("/{name}", DeleteAsync).WithSummary("Delete a cache and its paths");
-        group.MapGet("/{name}/events", EventsAsync).WithSummary("The cache's event log, newest first");
+        group.MapPost("", CreateAsync).WithSummary("Create a cache (admin on its name)").RequireToken();
+        group.MapGet("", ListAsync).WithSummary("List the caches the caller can see").AllowAnyone();
+        group.MapGet("/{cache}", GetAsync).WithSummary("Show a cache, with its public key and substituter URL")
+            .RequireCachePermission(Permission.Read);
+        group.MapPatch("/{cache}", UpdateAsync).WithSummary("Change a cache's settings").RequireCachePermission(Permission.Admin);
+        group.MapDelete("/{cache}", DeleteAsync).WithSummary("Delete a cache and its paths").RequireCachePermission(Permission.Admin);
+        group.MapGet("/{cache}/events", EventsAsync).WithSummary("The cache's event log, newest first")
+            .RequireCachePermission(Permission.Read);
         return app;
     }
 
     private static async Task<Created<CacheDto>> CreateAsync(
-        CreateCacheRequest request, HttpContext http, CacheAccess access, IMetadataStore store, TimeProvider time,
-        IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        CreateCacheRequest request, HttpContext http, IMetadataStore store, TimeProvider time, IOptions<LarderOptions> options,
+        CancellationToken cancellationToken)
     {
-        var token = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        var token = http.Access().Caller;
         var name = CacheRules.ValidateName(request.Name);
         var priority = CacheRules.ValidatePriority(request.Priority ?? CacheRules.DefaultPriority);
         var storeDir = CacheRules.ValidateStoreDir(request.StoreDir ?? CacheRules.DefaultStoreDir);
         var upstream = CacheRules.ValidateUpstreamKeyNames(request.UpstreamKeyNames ?? []);
         if (!Grants.For(token.Grants, name).HasFlag(Permission.Admin))
         {
-            throw new LarderException(ErrorKind.Forbidden, $"the token lacks admin permission on '{name}', needed to create it");
+            throw new ForbiddenException($"the token lacks admin permission on '{name}', needed to create it");
         }
         var record = new CacheRecord(
             0, name, request.Public ?? false, priority, storeDir, GenerateSigningKey(name), upstream, time.GetUtcNow());
@@ -56,7 +58,7 @@ public static class CacheApi
         }
         catch (DuplicateNameException)
         {
-            throw new LarderException(ErrorKind.Conflict, $"a cache named '{name}' already exists");
+            throw new ConflictException($"a cache named '{name}' already exists");
         }
         var dto = CacheMapping.ToDto(
             record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name));
@@ -64,9 +66,9 @@ public static class CacheApi
     }
 
     private static async Task<Ok<IReadOnlyList<CacheDto>>> ListAsync(
-        HttpContext http, CacheAccess access, IMetadataStore store, IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
-        var token = await access.AuthenticateAsync(http, cancellationToken).ConfigureAwait(false);
+        var token = http.Access().Token;
         var visible = new List<CacheDto>();
         foreach (var cache in await store.ListCachesAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -80,48 +82,44 @@ public static class CacheApi
     }
 
     private static async Task<Ok<CacheDto>> GetAsync(
-        string name, HttpContext http, CacheAccess access, IMetadataStore store, IOptions<LarderOptions> options,
-        CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
-        var cache = await access.AuthorizeAsync(http, name, Permission.Read, cancellationToken).ConfigureAwait(false);
+        var cache = http.Access().Cache;
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name)));
+        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name)));
     }
 
     private static async Task<Ok<CacheDto>> UpdateAsync(
-        string name, UpdateCacheRequest request, HttpContext http, CacheAccess access, IMetadataStore store,
-        IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        UpdateCacheRequest request, HttpContext http, IMetadataStore store, IOptions<LarderOptions> options,
+        CancellationToken cancellationToken)
     {
-        var cache = await access.AuthorizeAsync(http, name, Permission.Admin, cancellationToken).ConfigureAwait(false);
-        cache = cache with
+        var current = http.Access().Cache;
+        var cache = current with
         {
-            IsPublic = request.Public ?? cache.IsPublic,
-            Priority = request.Priority is { } priority ? CacheRules.ValidatePriority(priority) : cache.Priority,
-            UpstreamKeyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : cache.UpstreamKeyNames,
+            IsPublic = request.Public ?? current.IsPublic,
+            Priority = request.Priority is { } priority ? CacheRules.ValidatePriority(priority) : current.Priority,
+            UpstreamKeyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : current.UpstreamKeyNames,
         };
         await store.UpdateCacheAsync(cache, cancellationToken).ConfigureAwait(false);
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name)));
+        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name)));
     }
 
-    private static async Task<NoContent> DeleteAsync(
-        string name, HttpContext http, CacheAccess access, IMetadataStore store, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteAsync(HttpContext http, IMetadataStore store, CancellationToken cancellationToken)
     {
-        var cache = await access.AuthorizeAsync(http, name, Permission.Admin, cancellationToken).ConfigureAwait(false);
-        await store.DeleteCacheAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+        await store.DeleteCacheAsync(http.Access().Cache.Id, cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 
     private static async Task<Ok<IReadOnlyList<EventDto>>> EventsAsync(
-        string name, string? limit, HttpContext http, CacheAccess access, IMetadataStore store, CancellationToken cancellationToken)
+        string? limit, HttpContext http, IMetadataStore store, CancellationToken cancellationToken)
     {
         var count = 100;
         if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxEventLimit))
         {
-            throw new LarderException(ErrorKind.BadRequest, $"invalid limit '{limit}': it must be a number from 1 to {MaxEventLimit}");
+            throw new InvalidRequestException($"invalid limit '{limit}': it must be a number from 1 to {MaxEventLimit}");
         }
-        var cache = await access.AuthorizeAsync(http, name, Permission.Read, cancellationToken).ConfigureAwait(false);
-        var events = await store.ListEventsAsync(cache.Id, count, cancellationToken).ConfigureAwait(false);
+        var events = await store.ListEventsAsync(http.Access().Cache.Id, count, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<EventDto>>([.. events.Select(CacheMapping.ToDto)]);
     }
 

@@ -65,7 +65,7 @@ public static partial class CacheRules
         return [.. names.Distinct(StringComparer.Ordinal)];
     }
 
-    private static LarderException BadRequest(string message) => new(ErrorKind.BadRequest, message);
+    private static InvalidRequestException BadRequest(string message) => new(message);
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex NameRegex();

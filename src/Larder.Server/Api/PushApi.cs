@@ -1,5 +1,8 @@
+using Larder.Server.Access;
 using Larder.Server.Api.Push;
+using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Larder.Server.Api;
@@ -20,14 +23,21 @@ public static class PushApi
     public static IEndpointRouteBuilder MapPushApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup("/api/v1/caches/{cache}");
-        group.MapPost("/missing", PushHandlers.MissingAsync);
-        group.MapPut("/upload", PushHandlers.UploadAsync);
-        group.MapPost("/uploads", PushHandlers.CreateUploadAsync);
-        group.MapGet("/uploads/{id}", PushHandlers.GetUploadAsync);
-        group.MapPatch("/uploads/{id}", PushHandlers.AppendUploadAsync);
-        group.MapDelete("/uploads/{id}", PushHandlers.DeleteUploadAsync);
-        group.MapPost("/uploads/{id}/complete", PushHandlers.CompleteUploadAsync);
+        var group = app.MapGroup("/api/v1/caches/{cache}").WithTags("Push");
+        group.MapPost("/missing", static (HttpContext http, PushHandlers push) => push.MissingAsync(http))
+            .WithSummary("Which of these store path hash parts the cache lacks").RequireCachePermission(Permission.Read);
+        group.MapPut("/upload", static (HttpContext http, PushHandlers push) => push.UploadAsync(http))
+            .WithSummary("Push one path: its NAR as body, its metadata in X-Larder-Path-Info").RequireCachePermission(Permission.Write);
+        group.MapPost("/uploads", static (HttpContext http, PushHandlers push) => push.CreateUploadAsync(http))
+            .WithSummary("Start a resumable upload of one path").RequireCachePermission(Permission.Write);
+        group.MapGet("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.GetUpload(http, id))
+            .WithSummary("Show a resumable upload and how many bytes it holds").RequireCachePermission(Permission.Write);
+        group.MapPatch("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.AppendUploadAsync(http, id))
+            .WithSummary("Append a part at Upload-Offset").RequireCachePermission(Permission.Write);
+        group.MapDelete("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.DeleteUpload(http, id))
+            .WithSummary("Abandon a resumable upload").RequireCachePermission(Permission.Write);
+        group.MapPost("/uploads/{id}/complete", static (string id, HttpContext http, PushHandlers push) => push.CompleteUploadAsync(http, id))
+            .WithSummary("Verify and publish a finished upload").RequireCachePermission(Permission.Write);
         return app;
     }
 }

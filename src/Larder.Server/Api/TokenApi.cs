@@ -1,3 +1,4 @@
+using System.Globalization;
 using Larder.Contracts.Tokens;
 using Larder.Server.Access;
 using Larder.Server.Errors;
@@ -10,8 +11,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Larder.Server.Api;
 
 /// <summary>
-/// <c>/api/v1/tokens</c> and <c>/api/v1/whoami</c>. Any token may create tokens with grants it holds itself;
-/// listing and revoking others' tokens needs admin on <c>*</c>; a token may always revoke itself.
+/// <c>/api/v1/tokens</c> and <c>/api/v1/whoami</c>. Any token may create tokens with grants it holds itself, expiring
+/// no later than itself; listing and revoking others' tokens needs admin on <c>*</c>; a token may always revoke itself.
 /// </summary>
 public static class TokenApi
 {
@@ -23,38 +24,39 @@ public static class TokenApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1").WithTags("Tokens").WithBodyLimit();
-        group.MapPost("/tokens", CreateAsync).WithSummary("Create a token; its secret is shown only in this answer");
-        group.MapGet("/tokens", ListAsync).WithSummary("List all tokens (admin on '*')");
-        group.MapDelete("/tokens/{id}", RevokeAsync).WithSummary("Revoke a token, effective immediately");
-        group.MapGet("/whoami", WhoAmIAsync).WithSummary("The calling token");
+        group.MapPost("/tokens", CreateAsync).WithSummary("Create a token; its secret is shown only in this answer").RequireToken();
+        group.MapGet("/tokens", ListAsync).WithSummary("List all tokens (admin on '*')").RequireGlobalAdmin("list tokens");
+        group.MapDelete("/tokens/{id}", RevokeAsync).WithSummary("Revoke a token, effective immediately").RequireToken();
+        group.MapGet("/whoami", WhoAmI).WithSummary("The calling token").RequireToken();
         return app;
     }
 
     private static async Task<Created<CreatedTokenDto>> CreateAsync(
-        CreateTokenRequest request, HttpContext http, CacheAccess access, IMetadataStore store, TimeProvider time,
-        CancellationToken cancellationToken)
+        CreateTokenRequest request, HttpContext http, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        var caller = http.Access().Caller;
         var now = time.GetUtcNow();
         var description = ValidateDescription(request.Description);
         var grants = ParseGrants(request.Grants);
         if (request.ExpiresAt is { } expiry && expiry <= now)
         {
-            throw new LarderException(ErrorKind.BadRequest, $"invalid expiresAt '{expiry:O}': it is not in the future");
+            throw new InvalidRequestException($"invalid expiresAt '{expiry:O}': it is not in the future");
         }
         foreach (var grant in grants)
         {
             if (!Grants.CanDelegate(caller.Grants, grant))
             {
-                throw new LarderException(
-                    ErrorKind.Forbidden,
+                throw new ForbiddenException(
                     $"cannot grant {string.Join(",", PermissionNames.ToNames(grant.Permissions))} on '{grant.CachePattern}': the calling token does not hold it");
             }
         }
         if (caller.ExpiresAt is { } callerExpiry && (request.ExpiresAt is null || request.ExpiresAt > callerExpiry))
         {
-            throw new LarderException(
-                ErrorKind.Forbidden, $"the new token must expire no later than the calling token ({callerExpiry:O})");
+            // A request problem, not a missing permission: the same request with an earlier expiresAt succeeds.
+            var asked = request.ExpiresAt is { } expiresAt ? $"expires at {expiresAt:O}" : "never expires";
+            throw new InvalidRequestException(
+                $"the new token would outlive the calling token: it {asked}, but the calling token expires at {callerExpiry:O}; " +
+                "give an expiresAt no later than that");
         }
         var secret = TokenSecrets.Generate();
         var record = await store.CreateTokenAsync(
@@ -63,46 +65,35 @@ public static class TokenApi
         return TypedResults.Created($"/api/v1/tokens/{record.Id}", new CreatedTokenDto(TokenMapping.ToDto(record), secret));
     }
 
-    private static async Task<Ok<IReadOnlyList<TokenDto>>> ListAsync(
-        HttpContext http, CacheAccess access, IMetadataStore store, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<TokenDto>>> ListAsync(IMetadataStore store, CancellationToken cancellationToken)
     {
-        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
-        RequireGlobalAdmin(caller, "list tokens");
         var tokens = await store.ListTokensAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<TokenDto>>([.. tokens.Select(TokenMapping.ToDto)]);
     }
 
     private static async Task<NoContent> RevokeAsync(
-        string id, HttpContext http, CacheAccess access, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpContext http, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!long.TryParse(id, out var tokenId) || tokenId <= 0)
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId) || tokenId <= 0)
         {
-            throw new LarderException(ErrorKind.BadRequest, $"invalid token id '{id}': it must be a positive number");
+            throw new InvalidRequestException($"invalid token id '{id}': it must be a positive whole number, as `larder token list` shows");
         }
-        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
-        if (caller.Id != tokenId)
+        var caller = http.Access().Caller;
+        if (caller.Id != tokenId && !Grants.IsGlobalAdmin(caller.Grants))
         {
-            RequireGlobalAdmin(caller, "revoke other tokens");
+            throw new ForbiddenException("only a token with admin on '*' may revoke other tokens");
         }
         if (!await store.RevokeTokenAsync(tokenId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
-            throw new LarderException(ErrorKind.NotFound, $"no token with id {tokenId}");
+            throw new NotFoundException($"no token with id {tokenId}");
         }
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<WhoAmIDto>> WhoAmIAsync(HttpContext http, CacheAccess access, CancellationToken cancellationToken)
+    private static Ok<WhoAmIDto> WhoAmI(HttpContext http)
     {
-        var caller = await access.RequireTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        var caller = http.Access().Caller;
         return TypedResults.Ok(new WhoAmIDto(caller.Id, caller.Description, TokenMapping.ToDtos(caller.Grants), caller.ExpiresAt));
-    }
-
-    private static void RequireGlobalAdmin(TokenRecord caller, string action)
-    {
-        if (!Grants.IsGlobalAdmin(caller.Grants))
-        {
-            throw new LarderException(ErrorKind.Forbidden, $"only a token with admin on '*' may {action}");
-        }
     }
 
     private static string ValidateDescription(string? description)
@@ -110,12 +101,12 @@ public static class TokenApi
         var trimmed = description?.Trim();
         if (string.IsNullOrEmpty(trimmed))
         {
-            throw new LarderException(ErrorKind.BadRequest, "a token description is required");
+            throw new InvalidRequestException("a token description is required");
         }
         if (trimmed.Length > MaxDescriptionLength || trimmed.Any(char.IsControl))
         {
-            throw new LarderException(
-                ErrorKind.BadRequest, $"invalid description: at most {MaxDescriptionLength} characters and no control characters");
+            throw new InvalidRequestException(
+                $"invalid description: at most {MaxDescriptionLength} characters and no control characters");
         }
         return trimmed;
     }
@@ -125,28 +116,27 @@ public static class TokenApi
     {
         if (grants is null || grants.Count == 0)
         {
-            throw new LarderException(ErrorKind.BadRequest, "at least one grant is required, e.g. {\"cache\": \"team-*\", \"permissions\": [\"read\"]}");
+            throw new InvalidRequestException("at least one grant is required, e.g. {\"cache\": \"team-*\", \"permissions\": [\"read\"]}");
         }
         var result = new List<TokenGrant>(grants.Count);
         foreach (var grant in grants)
         {
             if (grant is null || !Grants.IsValidPattern(grant.Cache))
             {
-                throw new LarderException(
-                    ErrorKind.BadRequest,
+                throw new InvalidRequestException(
                     $"invalid cache pattern '{grant?.Cache}': use a cache name, a prefix ending in '*' (team-*), or '*'");
             }
             if (grant.Permissions is null || grant.Permissions.Count == 0)
             {
-                throw new LarderException(ErrorKind.BadRequest, $"the grant on '{grant.Cache}' lists no permissions");
+                throw new InvalidRequestException($"the grant on '{grant.Cache}' lists no permissions");
             }
             var permissions = Permission.None;
             foreach (var name in grant.Permissions)
             {
                 if (!PermissionNames.TryParse(name, out var flag))
                 {
-                    throw new LarderException(
-                        ErrorKind.BadRequest, $"unknown permission '{name}' on '{grant.Cache}': use read, write, delete or admin");
+                    throw new InvalidRequestException(
+                        $"unknown permission '{name}' on '{grant.Cache}': use read, write, delete or admin");
                 }
                 permissions |= flag;
             }

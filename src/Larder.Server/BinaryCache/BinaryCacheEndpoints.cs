@@ -1,36 +1,62 @@
+using Larder.Server.Access;
+using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Larder.Server.BinaryCache;
 
 /// <summary>
 /// Nix's HTTP binary cache protocol, one cache per first path segment: <c>/&lt;cache&gt;/nix-cache-info</c>,
 /// <c>/&lt;cache&gt;/&lt;hash&gt;.narinfo</c>, <c>/&lt;cache&gt;/&lt;hash&gt;.ls</c>, <c>/&lt;cache&gt;/nar/…</c>,
-/// <c>/&lt;cache&gt;/log/…</c>; GET/HEAD read, PUT writes.
+/// <c>/&lt;cache&gt;/log/…</c>; GET/HEAD need Read on the cache, PUT needs Write. The first segment must be a valid cache
+/// name (<see cref="CacheNameRouteConstraint"/>), so <c>/api/…</c> never reaches these routes.
 /// </summary>
 public static class BinaryCacheEndpoints
 {
     private static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
     private static readonly string[] WriteMethods = [HttpMethods.Put];
 
+    private const string Cache = $"/{{{AccessEndpoints.CacheRouteParameter}:{CacheNameRouteConstraint.Name}}}";
+
     /// <summary>Maps the read and write side of the binary cache protocol for every named cache.</summary>
     public static IEndpointRouteBuilder MapBinaryCache(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Literal routes (/api/…) take precedence over these parameter routes.
-        app.MapMethods("/{cache}/{file}", ReadMethods,
-            static (HttpContext http, string cache, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, cache, file));
-        app.MapMethods("/{cache}/nar/{file}", ReadMethods,
-            static (HttpContext http, string cache, string file, BinaryCacheReader reader) => reader.GetNarAsync(http, cache, file));
-        app.MapMethods("/{cache}/log/{file}", ReadMethods,
-            static (HttpContext http, string cache, string file, BinaryCacheReader reader) => reader.GetLogAsync(http, cache, file));
-        app.MapMethods("/{cache}/{file}", WriteMethods,
-            static (HttpContext http, string cache, string file, BinaryCacheWriter writer) => writer.PutFileAsync(http, cache, file));
-        app.MapMethods("/{cache}/nar/{file}", WriteMethods,
-            static (HttpContext http, string cache, string file, BinaryCacheWriter writer) => writer.PutNarAsync(http, cache, file));
-        app.MapMethods("/{cache}/log/{file}", WriteMethods,
-            static (HttpContext http, string cache, string file, BinaryCacheWriter writer) => writer.PutLogAsync(http, cache, file));
+        Read(app, "/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, file), ServeRecentNarInfo);
+        Read(app, "/nar/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetNarAsync(http, file));
+        Read(app, "/log/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetLogAsync(http, file));
+        Write(app, "/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutFileAsync(http, file));
+        Write(app, "/nar/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutNarAsync(http, file));
+        Write(app, "/log/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutLogAsync(http, file));
         return app;
     }
+
+    private static RouteHandlerBuilder Read(
+        IEndpointRouteBuilder app, string file, Delegate handler, Func<EndpointFilterFactoryContext, EndpointFilterDelegate, EndpointFilterDelegate>? beforeAccess = null)
+    {
+        var endpoint = app.MapMethods(Cache + file, ReadMethods, handler);
+        if (beforeAccess is not null)
+        {
+            // Filters run in the order they are added: this one goes before the access filter.
+            endpoint.AddEndpointFilterFactory(beforeAccess);
+        }
+        return endpoint.RequireCachePermission(Permission.Read);
+    }
+
+    /// <summary>
+    /// The hot path: a public narinfo served moments ago (<see cref="NarInfoMicroCache"/>) is answered before the access
+    /// filter touches the database.
+    /// </summary>
+    private static EndpointFilterDelegate ServeRecentNarInfo(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var reader = context.ApplicationServices.GetRequiredService<BinaryCacheReader>();
+        return async invocation => await reader.TryServeRecentNarInfoAsync(invocation.HttpContext).ConfigureAwait(false)
+            ? Results.Empty
+            : await next(invocation).ConfigureAwait(false);
+    }
+
+    private static RouteHandlerBuilder Write(IEndpointRouteBuilder app, string file, Delegate handler) =>
+        app.MapMethods(Cache + file, WriteMethods, handler).RequireCachePermission(Permission.Write);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Larder.Nix.Store;
 using Larder.Server.Access;
+using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 using Microsoft.AspNetCore.Http;
@@ -11,64 +12,70 @@ namespace Larder.Server.BinaryCache;
 /// <summary>
 /// The read side of Nix's binary cache protocol (GET and HEAD): <c>nix-cache-info</c>, <c>&lt;hash&gt;.narinfo</c>,
 /// <c>&lt;hash&gt;.ls</c>, <c>nar/&lt;FileHash&gt;.nar.zst</c>, <c>log/&lt;drv&gt;</c>. Absent things are 404s that
-/// no one caches; private caches answer only to a token with Read (through <see cref="CacheAccess"/>).
+/// no one caches; the endpoints' access filter has checked Read on the cache (see <see cref="AccessEndpoints"/>).
 /// </summary>
 internal sealed class BinaryCacheReader(
-    CacheAccess access, IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMicroCache recent)
+    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMicroCache recent)
 {
     public const string NarInfoContentType = "text/x-nix-narinfo";
     private const int BufferSize = 1 << 16;
 
+    /// <summary>
+    /// Answers an anonymous narinfo request from <see cref="NarInfoMicroCache"/> when it holds the answer (public caches
+    /// only); false when the request must take the normal, authorized way.
+    /// </summary>
+    public async ValueTask<bool> TryServeRecentNarInfoAsync(HttpContext http)
+    {
+        if (http.Request.Headers.ContainsKey(HeaderNames.Authorization) ||
+            http.Request.RouteValues[AccessEndpoints.CacheRouteParameter] is not string cacheName ||
+            http.Request.RouteValues["file"] is not string file ||
+            TryHashPart(file, ".narinfo") is not { } hashPart ||
+            !recent.TryGet(cacheName, hashPart, out long cacheId, out var body))
+        {
+            return false;
+        }
+        recorder.Record(cacheId, hashPart);
+        CacheHeaders.PublicNarInfo(http.Response);
+        await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary><c>GET /&lt;cache&gt;/&lt;file&gt;</c>: cache info, narinfo or listing.</summary>
-    public async Task GetFileAsync(HttpContext http, string cacheName, string file)
+    public async Task<IResult> GetFileAsync(HttpContext http, string file)
     {
         var ct = http.RequestAborted;
-        string? narInfoHash = TryHashPart(file, ".narinfo");
-        if (narInfoHash is not null && !http.Request.Headers.ContainsKey(HeaderNames.Authorization) &&
-            recent.TryGet(cacheName, narInfoHash, out long cacheId, out var body))
-        {
-            recorder.Record(cacheId, narInfoHash);
-            CacheHeaders.PublicNarInfo(http.Response);
-            await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
-            return;
-        }
         CacheHeaders.None(http.Response);
-        var cache = await access.AuthorizeAsync(http, cacheName, Permission.Read, ct).ConfigureAwait(false);
-        if (narInfoHash is not null)
+        var cache = http.Access().Cache;
+        if (TryHashPart(file, ".narinfo") is { } narInfoHash)
         {
-            await GetNarInfoAsync(http, cache, narInfoHash, ct).ConfigureAwait(false);
+            return await GetNarInfoAsync(http, cache, narInfoHash, ct).ConfigureAwait(false);
         }
-        else if (file == "nix-cache-info")
+        if (file == "nix-cache-info")
         {
             CacheHeaders.Short(http.Response, cache);
             await WriteAsync(http, "text/x-nix-cache-info", CacheInfo(cache)).ConfigureAwait(false);
+            return Results.Empty;
         }
-        else if (TryHashPart(file, ".ls") is { } listingHash)
-        {
-            await GetListingAsync(http, cache, listingHash, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            NotFound(http);
-        }
+        return TryHashPart(file, ".ls") is { } listingHash
+            ? await GetListingAsync(http, cache, listingHash, ct).ConfigureAwait(false)
+            : Absent(http);
     }
 
     /// <summary><c>GET /&lt;cache&gt;/nar/&lt;file&gt;</c>.</summary>
-    public async Task GetNarAsync(HttpContext http, string cacheName, string file)
+    public async Task<IResult> GetNarAsync(HttpContext http, string file)
     {
         var ct = http.RequestAborted;
         CacheHeaders.None(http.Response);
-        var cache = await access.AuthorizeAsync(http, cacheName, Permission.Read, ct).ConfigureAwait(false);
+        var cache = http.Access().Cache;
         if (NarFileName.TryParse(file, out _) is not { } name)
         {
-            NotFound(http);
-            return;
+            return Absent(http);
         }
         if (name.Compression == Larder.Nix.Compression.CompressionKind.Zstd &&
             await metadata.GetNarByFileHashAsync(cache.Id, "sha256:" + name.Hash, ct).ConfigureAwait(false) is { } nar)
         {
             await download.SendAsync(http, cache, nar, ct).ConfigureAwait(false);
-            return;
+            return Results.Empty;
         }
         // Nix asks (HEAD) whether an upload target exists before PUTting it: a staged upload at that URL counts,
         // so a retried push does not send the same NAR twice. It is never served (GET) before its narinfo commits.
@@ -77,34 +84,33 @@ internal sealed class BinaryCacheReader(
         {
             http.Response.ContentType = "application/x-nix-nar";
             http.Response.ContentLength = staged.UploadFileSize;
-            return;
+            return Results.Empty;
         }
-        NotFound(http);
+        return Absent(http);
     }
 
     /// <summary><c>GET /&lt;cache&gt;/log/&lt;drv base name&gt;</c>.</summary>
-    public async Task GetLogAsync(HttpContext http, string cacheName, string drvName)
+    public async Task<IResult> GetLogAsync(HttpContext http, string drvName)
     {
         var ct = http.RequestAborted;
         CacheHeaders.None(http.Response);
-        var cache = await access.AuthorizeAsync(http, cacheName, Permission.Read, ct).ConfigureAwait(false);
+        var cache = http.Access().Cache;
         if (!StorePath.IsValidBaseName(drvName) ||
             await metadata.GetBuildLogKeyAsync(cache.Id, drvName, ct).ConfigureAwait(false) is not { } key)
         {
-            NotFound(http);
-            return;
+            return Absent(http);
         }
         CacheHeaders.Short(http.Response, cache);
-        await SendBlobAsync(http, key, "text/plain; charset=utf-8", ct).ConfigureAwait(false);
+        await SendBlobAsync(http, key, "the build log", "text/plain; charset=utf-8", ct).ConfigureAwait(false);
+        return Results.Empty;
     }
 
-    private async Task GetNarInfoAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)
+    private async Task<IResult> GetNarInfoAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)
     {
         var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);
         if (entry is null)
         {
-            NotFound(http);
-            return;
+            return Absent(http);
         }
         recorder.Record(cache.Id, hashPart);
         CacheHeaders.NarInfo(http.Response, cache);
@@ -114,30 +120,32 @@ internal sealed class BinaryCacheReader(
             recent.Add(cache.Name, hashPart, cache.Id, body);
         }
         await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
+        return Results.Empty;
     }
 
-    private async Task GetListingAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)
+    private async Task<IResult> GetListingAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)
     {
         var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);
         if (entry?.Nar.ListingKey is not { } key)
         {
-            NotFound(http);
-            return;
+            return Absent(http);
         }
         CacheHeaders.Immutable(http.Response, cache);
-        await SendBlobAsync(http, key, "application/json", ct).ConfigureAwait(false);
+        await SendBlobAsync(http, key, "the NAR's listing", "application/json", ct).ConfigureAwait(false);
+        return Results.Empty;
     }
 
-    private async Task SendBlobAsync(HttpContext http, string key, string contentType, CancellationToken ct)
+    private async Task SendBlobAsync(HttpContext http, string key, string what, string contentType, CancellationToken ct)
     {
-        long size = await blobs.GetSizeAsync(key, ct).ConfigureAwait(false) ?? throw new BlobNotFoundException(key);
+        long size = await blobs.GetSizeAsync(key, ct).ConfigureAwait(false)
+            ?? throw new StoredDataMissingException(what, new BlobNotFoundException(key));
         http.Response.ContentType = contentType;
         http.Response.ContentLength = size;
         if (HttpMethods.IsHead(http.Request.Method))
         {
             return;
         }
-        var input = await blobs.OpenReadAsync(key, 0, ct).ConfigureAwait(false);
+        var input = await blobs.OpenStoredAsync(key, 0, what, ct).ConfigureAwait(false);
         await using (input.ConfigureAwait(false))
         {
             await input.CopyToAsync(http.Response.Body, BufferSize, ct).ConfigureAwait(false);
@@ -152,10 +160,11 @@ internal sealed class BinaryCacheReader(
         return HttpMethods.IsHead(http.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, 0, body.Length, http.RequestAborted);
     }
 
-    private static void NotFound(HttpContext http)
+    /// <summary>The protocol's "not here" answer: a bodiless 404 that no cache may keep (not an error: Nix asks for many).</summary>
+    private static IResult Absent(HttpContext http)
     {
         CacheHeaders.None(http.Response);
-        http.Response.StatusCode = StatusCodes.Status404NotFound;
+        return TypedResults.NotFound();
     }
 
     /// <summary>The cache's <c>nix-cache-info</c>.</summary>

@@ -1,5 +1,6 @@
 using Larder.Server.Configuration;
 using Larder.Server.Ingest;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public static class BinaryCacheServices
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
+        services.Configure<RouteOptions>(o => o.SetParameterPolicy<CacheNameRouteConstraint>(CacheNameRouteConstraint.Name));
         services.TryAddSingleton(sp => new StagingArea(Path.Combine(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir, "staging")));
         services.TryAddSingleton<NarIngestor>();
         services.TryAddSingleton<PathPublisher>();

@@ -17,18 +17,17 @@ namespace Larder.Server.BinaryCache;
 /// The write side of Nix's binary cache protocol, as <c>nix copy --to http://HOST/&lt;cache&gt;</c> drives it:
 /// <c>PUT nix-cache-info</c>, <c>PUT nar/&lt;FileHash&gt;.nar.&lt;ext&gt;</c> (ingested and staged, not visible),
 /// <c>PUT &lt;hash&gt;.narinfo</c> (validated against the staged NAR, then committed), <c>PUT log/&lt;drv&gt;</c>.
-/// Every write needs a token with Write on the cache.
+/// The endpoints' access filter has checked Write on the cache (see <see cref="AccessEndpoints"/>).
 /// </summary>
 internal sealed class BinaryCacheWriter(
-    CacheAccess access, IMetadataStore metadata, NarIngestor ingestor, PathPublisher publisher, BuildLogStore logs,
+    IMetadataStore metadata, NarIngestor ingestor, PathPublisher publisher, BuildLogStore logs,
     NarInfoMicroCache recent, IOptions<LarderOptions> options, TimeProvider time)
 {
     /// <summary><c>PUT /&lt;cache&gt;/&lt;file&gt;</c>: cache info, narinfo, or a listing (which Larder builds itself).</summary>
-    public async Task PutFileAsync(HttpContext http, string cacheName, string file)
+    public async Task PutFileAsync(HttpContext http, string file)
     {
-        var ct = http.RequestAborted;
         CacheHeaders.None(http.Response);
-        var cache = await access.AuthorizeAsync(http, cacheName, Permission.Write, ct).ConfigureAwait(false);
+        var cache = http.Access().Cache;
         if (file == "nix-cache-info")
         {
             await PutCacheInfoAsync(http, cache).ConfigureAwait(false);
@@ -45,21 +44,20 @@ internal sealed class BinaryCacheWriter(
         }
         else
         {
-            throw new LarderException(ErrorKind.NotFound, $"cannot upload '{file}': expected nix-cache-info, <hash>.narinfo, nar/… or log/…");
+            throw new NotFoundException($"cannot upload '{file}': expected nix-cache-info, <hash>.narinfo, nar/… or log/…");
         }
     }
 
     /// <summary><c>PUT /&lt;cache&gt;/nar/&lt;FileHash&gt;.nar.&lt;ext&gt;</c>.</summary>
-    public async Task PutNarAsync(HttpContext http, string cacheName, string file)
+    public async Task PutNarAsync(HttpContext http, string file)
     {
         var ct = http.RequestAborted;
         CacheHeaders.None(http.Response);
-        var cache = await access.AuthorizeAsync(http, cacheName, Permission.Write, ct).ConfigureAwait(false);
+        var cache = http.Access().Cache;
         var name = NarFileName.Parse(file);
         if (RequestBodies.ContentEncoding(http.Request) != CompressionKind.None)
         {
-            throw new LarderException(
-                ErrorKind.UnsupportedMediaType, "a NAR upload must not have a Content-Encoding: its compression is the file extension");
+            throw new UnsupportedMediaTypeException("a NAR upload must not have a Content-Encoding: its compression is the file extension");
         }
         long limit = options.Value.MaxUploadBytes;
         RequestBodies.PrepareLimit(http, limit, "the NAR upload");
@@ -77,18 +75,18 @@ internal sealed class BinaryCacheWriter(
     }
 
     /// <summary><c>PUT /&lt;cache&gt;/log/&lt;drv base name&gt;</c>.</summary>
-    public async Task PutLogAsync(HttpContext http, string cacheName, string drvName)
+    public async Task PutLogAsync(HttpContext http, string drvName)
     {
         var ct = http.RequestAborted;
         CacheHeaders.None(http.Response);
-        var cache = await access.AuthorizeAsync(http, cacheName, Permission.Write, ct).ConfigureAwait(false);
+        var cache = http.Access().Cache;
         if (StorePath.ValidateBaseName(drvName) is { } problem)
         {
-            throw new LarderException(ErrorKind.BadRequest, $"'{drvName}' is not a derivation's store path base name: {problem}");
+            throw new InvalidRequestException($"'{drvName}' is not a derivation's store path base name: {problem}");
         }
         if (!drvName.EndsWith(".drv", StringComparison.Ordinal))
         {
-            throw new LarderException(ErrorKind.BadRequest, $"'{drvName}' is not a derivation (a build log is stored under log/<hash>-<name>.drv)");
+            throw new InvalidRequestException($"'{drvName}' is not a derivation (a build log is stored under log/<hash>-<name>.drv)");
         }
         long limit = options.Value.MaxUploadBytes;
         RequestBodies.PrepareLimit(http, limit, "the build log");
@@ -107,8 +105,7 @@ internal sealed class BinaryCacheWriter(
                 string storeDir = line[(colon + 1)..].Trim();
                 if (storeDir != cache.StoreDir)
                 {
-                    throw new LarderException(
-                        ErrorKind.BadRequest, $"cache '{cache.Name}' holds paths of store directory {cache.StoreDir}, not {storeDir}");
+                    throw new InvalidRequestException($"cache '{cache.Name}' holds paths of store directory {cache.StoreDir}, not {storeDir}");
                 }
             }
         }
@@ -126,42 +123,44 @@ internal sealed class BinaryCacheWriter(
         }
         catch (NarInfoFormatException e)
         {
-            throw new LarderException(ErrorKind.BadRequest, e.Message, e);
+            throw new InvalidRequestException(e.Message, e);
         }
         catch (StorePathException e)
         {
-            throw new LarderException(ErrorKind.BadRequest, $"invalid narinfo: {e.Message}", e);
+            throw new InvalidRequestException($"invalid narinfo: {e.Message}", e);
         }
         if (info.StorePath.HashPart != hashPart)
         {
-            throw new LarderException(
-                ErrorKind.BadRequest, $"the narinfo is for {info.StorePath.FullPath}, but was uploaded as {hashPart}.narinfo");
+            throw new InvalidRequestException($"the narinfo is for {info.StorePath.FullPath}, but was uploaded as {hashPart}.narinfo");
         }
-        long? tokenId = (await access.AuthenticateAsync(http, ct).ConfigureAwait(false))?.Id;
-        var result = await PublishAsync(cache, info, tokenId, ct).ConfigureAwait(false);
+        var request = PublishRequest.FromNarInfo(info, cache);
+        var nar = await FindNarAsync(cache, info.Url, request, ct).ConfigureAwait(false);
+        var result = await publisher.PublishAsync(cache, request, nar, http.Access().Token?.Id, ct).ConfigureAwait(false);
         recent.Remove(cache.Name, hashPart);
         http.Response.StatusCode = result == PublishResult.Committed ? StatusCodes.Status201Created : StatusCodes.Status200OK;
     }
 
-    private async Task<PublishResult> PublishAsync(CacheRecord cache, NarInfoRecord info, long? tokenId, CancellationToken ct)
+    /// <summary>The NAR a narinfo PUT to <paramref name="url"/> is published with.</summary>
+    private async Task<PublishedNar> FindNarAsync(CacheRecord cache, string url, PublishRequest request, CancellationToken ct)
     {
-        if (await metadata.GetStagedNarAsync(cache.Id, info.Url, ct).ConfigureAwait(false) is { } staged)
+        if (await metadata.GetStagedNarAsync(cache.Id, url, ct).ConfigureAwait(false) is { } staged)
         {
-            return await publisher.PublishStagedAsync(cache, info, staged, tokenId, ct).ConfigureAwait(false);
+            return PublishedNar.FromStaged(staged, time.GetUtcNow());
         }
         // No upload at that URL: either it names a NAR this cache already serves (Nix's HEAD found it and skipped
         // the upload), or the client never sent the NAR.
-        if (NarFileName.TryParse(info.Url.StartsWith("nar/", StringComparison.Ordinal) ? info.Url[4..] : "", out _) is { Compression: CompressionKind.Zstd } name &&
+        if (NarFileName.TryParse(url.StartsWith("nar/", StringComparison.Ordinal) ? url[4..] : "", out _) is { Compression: CompressionKind.Zstd } name &&
             await metadata.GetNarByFileHashAsync(cache.Id, "sha256:" + name.Hash, ct).ConfigureAwait(false) is { } stored)
         {
-            return await publisher.PublishExistingAsync(cache, info, stored, describesStoredFile: true, tokenId, ct).ConfigureAwait(false);
+            return PublishedNar.FromServedFile(stored);
         }
-        if (await metadata.GetPathAsync(cache.Id, info.StorePath.HashPart, ct).ConfigureAwait(false) is { } present)
+        if (await metadata.GetPathAsync(cache.Id, request.StorePath.HashPart, ct).ConfigureAwait(false) is { } present)
         {
-            // The path is already here (its upload was consumed by an earlier commit): idempotent when the NAR matches.
-            return await publisher.PublishExistingAsync(cache, info, present.Nar, describesStoredFile: false, tokenId, ct).ConfigureAwait(false);
+            // The path is already here (its upload was consumed by an earlier commit): idempotent when the NAR matches;
+            // the narinfo's FileHash/FileSize describe a file Larder never received.
+            return new PublishedNar(present.Nar);
         }
-        throw new LarderException(
-            ErrorKind.BadRequest, $"no NAR was uploaded to {info.Url} in cache '{cache.Name}' (or its upload expired): PUT the NAR before its narinfo");
+        throw new InvalidRequestException(
+            $"no NAR was uploaded to {url} in cache '{cache.Name}' (or its upload expired): PUT the NAR before its narinfo");
     }
 }

@@ -66,7 +66,7 @@ internal sealed class NarDownload(IBlobStore blobs)
             {
                 long offset = from - chunkStart;
                 long take = Math.Min(length, chunk.StoredSize - offset);
-                var input = await blobs.OpenReadAsync(chunk.StorageKey, offset, cancellationToken).ConfigureAwait(false);
+                var input = await blobs.OpenStoredAsync(chunk.StorageKey, offset, "the NAR's data", cancellationToken).ConfigureAwait(false);
                 await using (input.ConfigureAwait(false))
                 {
                     await CopyExactlyAsync(input, output, take, chunk.StorageKey, cancellationToken).ConfigureAwait(false);

@@ -47,7 +47,7 @@ internal readonly record struct NarFileName(string Hash, CompressionKind Compres
 
     /// <summary>Parses <paramref name="file"/> or throws a 400 naming the problem.</summary>
     public static NarFileName Parse(string file) =>
-        TryParse(file, out var error) ?? throw new LarderException(ErrorKind.BadRequest, error ?? $"'{file}' is not a NAR file name");
+        TryParse(file, out var error) ?? throw new InvalidRequestException(error ?? $"'{file}' is not a NAR file name");
 
     private static bool IsNix32(ReadOnlySpan<char> text)
     {

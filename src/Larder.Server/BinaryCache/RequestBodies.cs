@@ -26,7 +26,7 @@ internal static class RequestBodies
         }
         if (http.Request.ContentLength is { } length && length > limit)
         {
-            throw new LarderException(ErrorKind.PayloadTooLarge, $"{what} of {length} bytes is larger than the limit of {limit} bytes");
+            throw new PayloadTooLargeException($"{what} of {length} bytes is larger than the limit of {limit} bytes");
         }
     }
 
@@ -40,8 +40,7 @@ internal static class RequestBodies
         }
         return CompressionNames.TryParse(encoding.Trim().ToLowerInvariant(), out var kind)
             ? kind
-            : throw new LarderException(
-                ErrorKind.UnsupportedMediaType,
+            : throw new UnsupportedMediaTypeException(
                 $"unsupported Content-Encoding '{encoding}' (expected one of {string.Join(", ", CompressionNames.AcceptedNames)})");
     }
 
@@ -51,11 +50,9 @@ internal static class RequestBodies
         PrepareLimit(http, SmallBodyLimit, what);
         var ct = http.RequestAborted;
         var kind = ContentEncoding(http.Request);
-        var bounded = new BoundedReadStream(http.Request.Body, SmallBodyLimit, what);
-        var decoded = kind == CompressionKind.None ? bounded : Codecs.Decompress(bounded, kind, leaveOpen: true);
-        await using (decoded.ConfigureAwait(false))
+        var text = Codecs.DecompressBounded(http.Request.Body, kind, SmallBodyLimit, what, what, leaveOpen: true);
+        await using (text.ConfigureAwait(false))
         {
-            var text = new BoundedReadStream(decoded, SmallBodyLimit, what);
             using var reader = new StreamReader(text, new UTF8Encoding(false, throwOnInvalidBytes: true), false, 4096, leaveOpen: true);
             try
             {
@@ -63,11 +60,11 @@ internal static class RequestBodies
             }
             catch (DecoderFallbackException)
             {
-                throw new LarderException(ErrorKind.BadRequest, $"{what} is not valid UTF-8");
+                throw new InvalidRequestException($"{what} is not valid UTF-8");
             }
             catch (CompressionException e)
             {
-                throw new LarderException(ErrorKind.BadRequest, $"{what} is not valid {CompressionNames.ToNixName(kind)} data: {e.Reason}", e);
+                throw new InvalidRequestException($"{what} is not valid {CompressionNames.ToNixName(kind)} data: {e.Reason}", e);
             }
         }
     }

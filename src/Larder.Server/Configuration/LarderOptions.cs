@@ -25,6 +25,12 @@ public sealed class LarderOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>
+    /// Reverse proxies (IP addresses or CIDR networks) whose <c>X-Forwarded-Proto</c>/<c>X-Forwarded-Host</c>/
+    /// <c>X-Forwarded-For</c> headers are believed; empty: those headers are ignored.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Largest accepted request body in bytes (default 64 GiB).</summary>
     public long MaxUploadBytes { get; set; } = 64L << 30;
 

@@ -59,6 +59,35 @@ public sealed record ListenAddress(string Host, int Port)
     /// <summary>The address to bind, or null for <c>localhost</c> (both loopbacks).</summary>
     public IPAddress? IPAddress => Host == "localhost" ? null : IPAddress.Parse(Host);
 
+    /// <summary>
+    /// Throws <see cref="LarderConfigurationException"/> when another process already listens on this address, so
+    /// start-up fails with one clear line instead of the web host's logged stack trace. Port 0 is always free.
+    /// </summary>
+    public void EnsureFree()
+    {
+        if (Port == 0)
+        {
+            return;
+        }
+        var address = IPAddress ?? IPAddress.Loopback;
+        using var probe = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new IPEndPoint(address, Port));
+            probe.Listen(1);
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            throw new LarderConfigurationException(
+                $"cannot listen on {this}: the address is already in use by another process",
+                hint: "stop the other process, or choose another address with --listen HOST:PORT");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new LarderConfigurationException($"cannot listen on {this}: {e.Message}", hint: "choose another address with --listen HOST:PORT");
+        }
+    }
+
     public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
     private static LarderConfigurationException Invalid(string? text, string reason) =>

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Larder.Contracts;
+using Larder.Nix.Streams;
 using Larder.Server.Access;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
@@ -10,10 +11,12 @@ using Microsoft.Extensions.Logging;
 namespace Larder.Server.Errors;
 
 /// <summary>
-/// The one place where exceptions become HTTP responses: <see cref="LarderException"/> with its status,
-/// <see cref="MetadataUnavailableException"/> as 503, <see cref="BlobNotFoundException"/> as 500 "blob missing" with
-/// its key (logged), malformed requests and oversized bodies (<see cref="BadHttpRequestException"/>) as their 4xx. Under
-/// <c>/api/</c> the body is <see cref="ErrorDto"/> JSON, elsewhere (Nix's protocol) plain text.
+/// The one place where exceptions become HTTP responses: each <see cref="LarderException"/> with the status of its
+/// <see cref="ErrorKind"/>, the stores' own failures as the domain errors they are (<see cref="MetadataUnavailableException"/>
+/// as <see cref="UnavailableException"/>, <see cref="BlobNotFoundException"/> as <see cref="StoredDataMissingException"/>),
+/// malformed requests and oversized bodies (<see cref="BadHttpRequestException"/>) as their 4xx. Server faults are
+/// logged with their details; the client gets only <see cref="LarderException.ClientMessage"/>. Under <c>/api/</c> the
+/// body is <see cref="ErrorDto"/> JSON, elsewhere (Nix's protocol) plain text.
 /// </summary>
 public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> logger)
 {
@@ -90,13 +93,39 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         _ => "error",
     };
 
-    private static (int Status, string Message)? Describe(Exception exception) => exception switch
+    /// <summary>The HTTP status of a domain error.</summary>
+    public static int StatusFor(ErrorKind kind) => kind switch
     {
-        LarderException e => (e.StatusCode, e.Message),
-        MetadataUnavailableException e => (StatusCodes.Status503ServiceUnavailable, $"metadata database unavailable: {e.Message}"),
-        BlobNotFoundException e => (StatusCodes.Status500InternalServerError, $"blob missing: '{e.Key}' is not in the blob store (run `larder admin verify`)"),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLarge),
-        BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
+        ErrorKind.BadRequest => StatusCodes.Status400BadRequest,
+        ErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.StorageFault => StatusCodes.Status500InternalServerError,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown error kind"),
+    };
+
+    private static (int Status, string Message)? Describe(Exception exception) => AsDomainError(exception) switch
+    {
+        { } error => (StatusFor(error.Kind), error.ClientMessage),
+        null => exception switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLarge),
+            BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
+            _ => null,
+        },
+    };
+
+    /// <summary>The stores' own exceptions, as the domain errors they mean.</summary>
+    private static LarderException? AsDomainError(Exception exception) => exception switch
+    {
+        LarderException e => e,
+        MetadataUnavailableException e => new UnavailableException("the metadata database", e),
+        BlobNotFoundException e => new StoredDataMissingException("stored data", e),
+        LengthLimitExceededException e => new PayloadTooLargeException(e.Message),
         _ => null,
     };
 
@@ -112,7 +141,8 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
 
     private static string DescribeBareStatus(HttpContext http) => http.Response.StatusCode switch
     {
-        StatusCodes.Status404NotFound when http.GetEndpoint() is null => $"no API endpoint {http.Request.Method} {http.Request.Path}",
+        StatusCodes.Status404NotFound when http.GetEndpoint() is null =>
+            $"no API endpoint {http.Request.Method} {http.Request.Path} (the OpenAPI document {Api.ApiEndpoints.OpenApiPath} lists them)",
         StatusCodes.Status404NotFound => $"not found: {http.Request.Method} {http.Request.Path}",
         StatusCodes.Status405MethodNotAllowed => $"method {http.Request.Method} is not allowed on {http.Request.Path}",
         StatusCodes.Status415UnsupportedMediaType =>

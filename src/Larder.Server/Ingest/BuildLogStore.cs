@@ -1,5 +1,6 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
+using Larder.Nix.Streams;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
@@ -25,19 +26,17 @@ public sealed class BuildLogStore(IBlobStore blobs, IMetadataStore metadata, Sta
             await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
             {
                 await using var hashed = new HashingStream(output, HashKind.Sha256, leaveOpen: true);
-                var bounded = new BoundedReadStream(body, maxBytes, "the build log");
-                var decoded = encoding == CompressionKind.None ? bounded : Codecs.Decompress(bounded, encoding, leaveOpen: true);
-                await using (decoded.ConfigureAwait(false))
+                var text = Codecs.DecompressBounded(body, encoding, maxBytes, "the build log", "the uncompressed build log", leaveOpen: true);
+                await using (text.ConfigureAwait(false))
                 {
-                    var text = new BoundedReadStream(decoded, maxBytes, "the uncompressed build log");
                     try
                     {
                         await text.CopyToAsync(hashed, BufferSize, cancellationToken).ConfigureAwait(false);
                     }
                     catch (CompressionException e)
                     {
-                        throw new LarderException(
-                            ErrorKind.BadRequest, $"the build log is not valid {CompressionNames.ToNixName(encoding)} data: {e.Reason}", e);
+                        throw new InvalidRequestException(
+                            $"the build log is not valid {CompressionNames.ToNixName(encoding)} data: {e.Reason}", e);
                     }
                 }
                 hash = hashed.GetHash();

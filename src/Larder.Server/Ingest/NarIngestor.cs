@@ -1,6 +1,7 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
 using Larder.Nix.Nar;
+using Larder.Nix.Streams;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
@@ -58,18 +59,16 @@ public sealed class NarIngestor(IBlobStore blobs, IMetadataStore metadata, Stagi
     private static async Task<Received> ReceiveAsync(
         Stream body, CompressionKind compression, long maxBytes, string narFile, string listingFile, CancellationToken cancellationToken)
     {
-        var boundedBody = new BoundedReadStream(body, maxBytes, "the upload");
-        await using var hashedBody = new HashingStream(boundedBody, HashKind.Sha256, leaveOpen: true);
+        await using var hashedBody = new HashingStream(body, HashKind.Sha256, leaveOpen: true);
         await using var file = new FileStream(narFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
         await using var hashedFile = new HashingStream(file, HashKind.Sha256, leaveOpen: true);
         NarHashResult nar;
         try
         {
             await using var compressor = Codecs.Compress(hashedFile, CompressionKind.Zstd, ZstdLevel, leaveOpen: true);
-            await using (var decompressed = Codecs.Decompress(hashedBody, compression, leaveOpen: true))
+            await using (var decompressed = Codecs.DecompressBounded(hashedBody, compression, maxBytes, "the upload", "the uncompressed NAR", leaveOpen: true))
             {
-                var boundedNar = new BoundedReadStream(decompressed, maxBytes, "the uncompressed NAR");
-                var tee = new TeeReadStream(boundedNar, compressor);
+                var tee = new TeeReadStream(decompressed, compressor);
                 var listing = new NarListing();
                 nar = await NarParser.ParseAsync(tee, listing, cancellationToken).ConfigureAwait(false);
                 await File.WriteAllBytesAsync(listingFile, listing.Utf8Json, cancellationToken).ConfigureAwait(false);
@@ -85,6 +84,10 @@ public sealed class NarIngestor(IBlobStore blobs, IMetadataStore metadata, Stagi
         {
             throw new LarderException(
                 ErrorKind.BadRequest, $"the upload is not valid {CompressionNames.ToNixName(compression)} data: {e.Reason}", e);
+        }
+        catch (LengthLimitExceededException e)
+        {
+            throw new LarderException(ErrorKind.PayloadTooLarge, e.Message, e);
         }
         await hashedFile.FlushAsync(cancellationToken).ConfigureAwait(false);
         return new Received(nar.NarHash, nar.NarSize, hashedBody.GetHash(), hashedBody.Length, hashedFile.GetHash(), hashedFile.Length);

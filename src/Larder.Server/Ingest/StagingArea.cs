@@ -12,7 +12,7 @@ public sealed class StagingArea
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory = Path.GetFullPath(directory);
-        System.IO.Directory.CreateDirectory(Directory);
+        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>Absolute path of the staging folder.</summary>

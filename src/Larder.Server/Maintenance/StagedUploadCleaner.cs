@@ -54,7 +54,7 @@ public sealed partial class StagedUploadCleaner(
         if (blobs is FolderBlobStore folder)
         {
             // Temp files of puts interrupted by a crash; a live put is far younger than the TTL.
-            orphans += folder.CleanTemporaryFiles(options.Value.Maintenance.StagedUploadTtl);
+            orphans += await folder.RemoveInterruptedWritesAsync(options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
         }
         if (staged.Count > 0 || orphans > 0)
         {

@@ -7,6 +7,14 @@ namespace Larder.Server.Storage;
 public interface IBlobStore
 {
     /// <summary>
+    /// Makes the store ready and checks it at start-up: a folder is created and must be writable, an S3 bucket must
+    /// exist (or is created when configured so) and accept the credentials. Throws
+    /// <see cref="Configuration.LarderConfigurationException"/> saying what is wrong. Safe to call again, and from
+    /// several replicas at once.
+    /// </summary>
+    Task PrepareAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stores the file at <paramref name="localPath"/> under <paramref name="key"/>. When this returns the blob is
     /// durable and complete; a failure leaves no partial blob visible. The local file may be moved or left behind:
     /// callers treat it as consumed.
@@ -30,6 +38,12 @@ public interface IBlobStore
     /// must stream it itself.
     /// </summary>
     Uri? GetDirectDownloadUrl(string key, TimeSpan validFor);
+
+    /// <summary>
+    /// Removes what puts interrupted more than <paramref name="olderThan"/> ago left behind, invisible to readers but
+    /// taking space (a folder's temporary files, an S3 bucket's unfinished multipart uploads); returns how many.
+    /// </summary>
+    Task<int> RemoveInterruptedWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 }
 
 /// <summary>A stored blob as listed by <see cref="IBlobStore.ListAsync"/>.</summary>

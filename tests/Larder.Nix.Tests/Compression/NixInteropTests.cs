@@ -1,5 +1,6 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Tests.Compression.Support;
+using Larder.Testing.Compression;
 
 namespace Larder.Nix.Tests.Compression;
 
@@ -78,7 +79,7 @@ public sealed class NixInteropTests : IClassFixture<NixInteropTests.Fixture>
 
         var url = $"nar/larder-test{CompressionNames.FileExtension(kind) switch { "" => ".nar", var ext => ".nar" + ext }}";
         await using (var file = File.Create(Path.Combine(cache, url)))
-        await using (var compressor = Codecs.Compress(file, kind, null, leaveOpen: false))
+        await using (var compressor = TestCodecs.Compress(file, kind, null, leaveOpen: false))
         {
             await compressor.WriteAsync(_fixture.Nar);
         }

@@ -1,5 +1,6 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Tests.Compression.Support;
+using Larder.Testing.Compression;
 
 namespace Larder.Nix.Tests.Compression;
 
@@ -95,7 +96,7 @@ public class RoundTripTests
     {
         var data = TestData.Compressible(50_000);
         var output = new MemoryStream();
-        using var compressor = Codecs.Compress(output, kind, null, leaveOpen: true);
+        using var compressor = TestCodecs.Compress(output, kind, null, leaveOpen: true);
         compressor.Write(data);
         compressor.Flush();
 
@@ -133,9 +134,22 @@ public class RoundTripTests
     [InlineData(CompressionKind.Gzip, 10)]
     public void Levels_out_of_range_are_rejected_naming_the_range(CompressionKind kind, int level)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Codecs.Compress(new MemoryStream(), kind, level, leaveOpen: false));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => TestCodecs.Compress(new MemoryStream(), kind, level, leaveOpen: false));
         Assert.Contains(CompressionNames.ToNixName(kind), error.Message);
         Assert.Contains("between", error.Message);
+    }
+
+    [Theory]
+    [InlineData(CompressionKind.Xz)]
+    [InlineData(CompressionKind.Bzip2)]
+    [InlineData(CompressionKind.Gzip)]
+    [InlineData(CompressionKind.Brotli)]
+    public void Larder_itself_compresses_only_with_zstd(CompressionKind kind)
+    {
+        var inner = new MemoryStream();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Codecs.Compress(inner, kind, null, leaveOpen: false));
+        Assert.Contains($"{CompressionNames.ToNixName(kind)} is decompressed only", error.Message);
+        Assert.True(inner.CanWrite);
     }
 
     [Fact]
@@ -150,12 +164,12 @@ public class RoundTripTests
     public void LeaveOpen_decides_whether_the_inner_stream_is_disposed(CompressionKind kind)
     {
         var kept = new MemoryStream();
-        Codecs.Compress(kept, kind, null, leaveOpen: true).Dispose();
+        TestCodecs.Compress(kept, kind, null, leaveOpen: true).Dispose();
         Assert.True(kept.CanWrite);
         var compressed = kept.ToArray();
 
         var closed = new MemoryStream();
-        Codecs.Compress(closed, kind, null, leaveOpen: false).Dispose();
+        TestCodecs.Compress(closed, kind, null, leaveOpen: false).Dispose();
         Assert.False(closed.CanWrite);
 
         var source = new MemoryStream(compressed);
@@ -173,7 +187,7 @@ public class RoundTripTests
     public void Writing_after_Finish_is_refused(CompressionKind kind)
     {
         var output = new MemoryStream();
-        using var compressor = (CompressingStream)Codecs.Compress(output, kind, null, leaveOpen: true);
+        using var compressor = (CompressingStream)TestCodecs.Compress(output, kind, null, leaveOpen: true);
         compressor.Write([1, 2, 3]);
         compressor.Finish();
         var finished = output.ToArray();
@@ -192,7 +206,7 @@ public class RoundTripTests
     {
         var data = TestData.Compressible(300_000);
         var output = new MemoryStream();
-        var compressor = (CompressingStream)Codecs.Compress(output, kind, null, leaveOpen: true);
+        var compressor = (CompressingStream)TestCodecs.Compress(output, kind, null, leaveOpen: true);
         compressor.Write(data);
         compressor.Dispose();
         Assert.Equal(data.Length, compressor.BytesIn);

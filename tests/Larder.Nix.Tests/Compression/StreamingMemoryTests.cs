@@ -1,5 +1,6 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Tests.Compression.Support;
+using Larder.Testing.Compression;
 
 namespace Larder.Nix.Tests.Compression;
 
@@ -22,7 +23,7 @@ public class StreamingMemoryTests
         TestData.Decompress(kind, TestData.Compress(kind, chunk, level: 1)); // warm up pools and JIT
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using (var compressor = Codecs.Compress(compressed, kind, level: 1, leaveOpen: true))
+        using (var compressor = TestCodecs.Compress(compressed, kind, level: 1, leaveOpen: true))
         {
             for (var written = 0; written < Size; written += chunk.Length)
             {

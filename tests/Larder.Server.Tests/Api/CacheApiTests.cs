@@ -313,7 +313,7 @@ public sealed class CacheApiTests(LarderApplicationFixture fixture) : IClassFixt
     {
         using var client = App.CreateClient();
         var text = await client.GetStringAsync("api/v1/openapi.json");
-        Assert.Contains("\"/api/v1/caches/{name}\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"/api/v1/caches/{cache}\"", text, StringComparison.Ordinal);
         Assert.Contains("\"/api/v1/tokens\"", text, StringComparison.Ordinal);
         Assert.Contains("\"/api/v1/whoami\"", text, StringComparison.Ordinal);
     }

@@ -20,9 +20,10 @@ public sealed class ErrorMappingTests : IAsyncLifetime
         {
             foreach (var prefix in new[] { "/api/test", "/test" })
             {
-                app.MapGet(prefix + "/larder/{status:int}", (int status) => Throw(new LarderException((ErrorKind)status, $"kind {status}")));
-                app.MapGet(prefix + "/metadata", () => Throw(new MetadataUnavailableException("database is locked")));
+                app.MapGet(prefix + "/larder/{kind}", (ErrorKind kind) => Throw(new LarderException(kind, $"kind {kind}")));
+                app.MapGet(prefix + "/metadata", () => Throw(new MetadataUnavailableException("Host=db.internal;Port=5432 is locked")));
                 app.MapGet(prefix + "/blob", () => Throw(new BlobNotFoundException("chunks/x.zst")));
+                app.MapGet(prefix + "/unavailable", () => Throw(new LarderException(ErrorKind.Unavailable, "the object store at http://s3.internal:7480 is down")));
                 app.MapPost(prefix + "/body", async (HttpRequest request) =>
                 {
                     await request.Body.CopyToAsync(Stream.Null);
@@ -36,56 +37,74 @@ public sealed class ErrorMappingTests : IAsyncLifetime
     private static IResult Throw(Exception e) => throw e;
 
     [Theory]
-    [InlineData(400)]
-    [InlineData(401)]
-    [InlineData(403)]
-    [InlineData(404)]
-    [InlineData(409)]
-    [InlineData(413)]
-    [InlineData(415)]
-    [InlineData(503)]
-    public async Task LarderException_keeps_its_status_as_JSON_under_api_and_text_elsewhere(int status)
+    [InlineData(ErrorKind.BadRequest, 400)]
+    [InlineData(ErrorKind.Unauthorized, 401)]
+    [InlineData(ErrorKind.Forbidden, 403)]
+    [InlineData(ErrorKind.NotFound, 404)]
+    [InlineData(ErrorKind.Conflict, 409)]
+    [InlineData(ErrorKind.PayloadTooLarge, 413)]
+    [InlineData(ErrorKind.UnsupportedMediaType, 415)]
+    public async Task A_client_error_gets_its_status_and_message_as_JSON_under_api_and_text_elsewhere(ErrorKind kind, int status)
     {
         using var client = App.CreateClient();
 
-        var message = await ApiAssert.ErrorAsync(await client.GetAsync($"api/test/larder/{status}"), (HttpStatusCode)status);
-        using var plain = await client.GetAsync($"test/larder/{status}");
+        var message = await ApiAssert.ErrorAsync(await client.GetAsync($"api/test/larder/{kind}"), (HttpStatusCode)status);
+        using var plain = await client.GetAsync($"test/larder/{kind}");
 
-        Assert.Equal($"kind {status}", message);
+        Assert.Equal($"kind {kind}", message);
         Assert.Equal(status, (int)plain.StatusCode);
         Assert.Equal("text/plain", plain.Content.Headers.ContentType?.MediaType);
-        Assert.Equal($"kind {status}\n", await plain.Content.ReadAsStringAsync());
+        Assert.Equal($"kind {kind}\n", await plain.Content.ReadAsStringAsync());
     }
+
+    public static TheoryData<LarderException, int> DomainErrors() => new()
+    {
+        { new InvalidRequestException("x"), 400 },
+        { new UnauthorizedException("x"), 401 },
+        { new ForbiddenException("x"), 403 },
+        { new NotFoundException("x"), 404 },
+        { new ConflictException("x"), 409 },
+        { new PayloadTooLargeException("x"), 413 },
+        { new UnsupportedMediaTypeException("x"), 415 },
+        { new UnavailableException("the object store", new IOException("x")), 503 },
+        { new StoredDataMissingException("the NAR's data", new IOException("x")), 500 },
+    };
+
+    [Theory]
+    [MemberData(nameof(DomainErrors))]
+    public void Each_domain_error_maps_to_its_status(LarderException error, int status) =>
+        Assert.Equal(status, ErrorMapping.StatusFor(error.Kind));
 
     [Fact]
     public async Task The_JSON_code_names_the_kind()
     {
         using var client = App.CreateClient();
-        var text = await (await client.GetAsync("api/test/larder/409")).Content.ReadAsStringAsync();
-        Assert.Equal("""{"error":"kind 409","code":"conflict"}""", text);
-    }
-
-    [Fact]
-    public async Task Unavailable_metadata_is_503()
-    {
-        using var client = App.CreateClient();
-        await ApiAssert.ErrorAsync(await client.GetAsync("api/test/metadata"), HttpStatusCode.ServiceUnavailable, "database is locked");
-        using var plain = await client.GetAsync("test/metadata");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, plain.StatusCode);
-    }
-
-    [Fact]
-    public async Task A_missing_blob_is_500_blob_missing_naming_the_key()
-    {
-        using var client = App.CreateClient();
-        using var plain = await client.GetAsync("test/blob");
-        Assert.Equal(HttpStatusCode.InternalServerError, plain.StatusCode);
-        Assert.StartsWith("blob missing: 'chunks/", await plain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var text = await (await client.GetAsync("api/test/larder/Conflict")).Content.ReadAsStringAsync();
+        Assert.Equal("""{"error":"kind Conflict","code":"conflict"}""", text);
     }
 
     [Theory]
-    [InlineData("api/test/larder/401")]
-    [InlineData("test/larder/404")]
+    [InlineData("metadata", HttpStatusCode.ServiceUnavailable, "the metadata database is unavailable; retry later", "db.internal")]
+    [InlineData("unavailable", HttpStatusCode.ServiceUnavailable, "retry later", "s3.internal")]
+    [InlineData("blob", HttpStatusCode.InternalServerError, "storage error: stored data is missing; the operator should run `larder admin verify`", "chunks/")]
+    public async Task A_server_fault_tells_the_client_what_to_do_and_no_internals(string fault, HttpStatusCode status, string message, string secret)
+    {
+        using var client = App.CreateClient();
+
+        var apiMessage = await ApiAssert.ErrorAsync(await client.GetAsync($"api/test/{fault}"), status);
+        using var plain = await client.GetAsync($"test/{fault}");
+
+        Assert.Contains(message, apiMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, apiMessage, StringComparison.Ordinal);
+        Assert.Equal(status, plain.StatusCode);
+        var text = await plain.Content.ReadAsStringAsync();
+        Assert.Contains(message, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("api/test/larder/Unauthorized")]
+    [InlineData("test/larder/NotFound")]
     [InlineData("test/blob")]
     public async Task No_cache_may_keep_an_error(string path)
     {

@@ -122,18 +122,36 @@ public sealed class TokenApiTests(LarderApplicationFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
-    [Fact]
-    public async Task A_token_with_an_expiry_cannot_create_one_that_outlives_it()
+    [Theory]
+    [InlineData("", "it never expires")]
+    [InlineData(", \"expiresAt\": \"2999-01-01T00:00:00Z\"", "it expires at 2999-01-01")]
+    public async Task A_child_token_that_would_outlive_its_parent_is_reported_as_such_not_as_a_missing_permission(string expiry, string message)
     {
-        var store = App.Metadata;
         var secret = TokenSecrets.Generate();
-        await store.CreateTokenAsync(new TokenRecord(0, "short", TokenSecrets.Hash(secret), [new TokenGrant("*", Permission.Admin)],
+        await App.Metadata.CreateTokenAsync(new TokenRecord(0, "short", TokenSecrets.Hash(secret), [new TokenGrant("x", Permission.Read)],
             DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1), null), CancellationToken.None);
         using var client = App.CreateClient(secret);
 
-        using var response = await client.PostAsync("api/v1/tokens", Json("""{"description": "forever", "grants": [{"cache": "x", "permissions": ["read"]}]}"""));
+        using var response = await client.PostAsync("api/v1/tokens", Json($$"""{"description": "child", "grants": [{"cache": "x", "permissions": ["read"]}]{{expiry}}}"""));
 
-        await ApiAssert.ErrorAsync(response, HttpStatusCode.Forbidden, "expire no later");
+        var error = await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "the new token would outlive the calling token");
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("admin", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_child_token_expiring_with_its_parent_is_created()
+    {
+        // Whole seconds: the store keeps milliseconds.
+        var expiry = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
+        var secret = TokenSecrets.Generate();
+        await App.Metadata.CreateTokenAsync(new TokenRecord(0, "short", TokenSecrets.Hash(secret), [new TokenGrant("x", Permission.Read)],
+            DateTimeOffset.UtcNow, expiry, null), CancellationToken.None);
+        using var client = App.CreateClient(secret);
+
+        using var response = await client.PostAsync("api/v1/tokens", Json($$"""{"description": "child", "grants": [{"cache": "x", "permissions": ["read"]}], "expiresAt": "{{expiry:O}}"}"""));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
     [Fact]
@@ -163,11 +181,15 @@ public sealed class TokenApiTests(LarderApplicationFixture fixture) : IClassFixt
     [Theory]
     [InlineData("abc", HttpStatusCode.BadRequest, "invalid token id 'abc'")]
     [InlineData("-4", HttpStatusCode.BadRequest, "invalid token id '-4'")]
+    [InlineData("1.5", HttpStatusCode.BadRequest, "invalid token id '1.5'")]
+    [InlineData("99999999999999999999", HttpStatusCode.BadRequest, "invalid token id '99999999999999999999'")]
     [InlineData("987654321", HttpStatusCode.NotFound, "no token with id 987654321")]
-    public async Task Revoke_reports_bad_and_unknown_ids(string id, HttpStatusCode status, string message)
+    public async Task Revoke_reports_bad_and_unknown_ids_naming_the_parameter_never_a_type(string id, HttpStatusCode status, string message)
     {
         using var admin = App.CreateClient(App.AdminToken);
-        await ApiAssert.ErrorAsync(await admin.DeleteAsync($"api/v1/tokens/{id}"), status, message);
+        var error = await ApiAssert.ErrorAsync(await admin.DeleteAsync($"api/v1/tokens/{id}"), status, message);
+        Assert.DoesNotContain("Int64", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -198,6 +198,21 @@ public sealed class BinaryCacheReadTests(LarderApplicationFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_public_narinfo_just_served_is_answered_from_memory_before_authorization_reads_the_database()
+    {
+        var (cache, path) = await CacheWithPathAsync(isPublic: true);
+        using var client = App.CreateClient();
+        await client.GetStringAsync($"{cache}/{path.HashPart}.narinfo");
+        await App.Metadata.DeleteCacheAsync((await App.Metadata.GetCacheAsync(cache, default))!.Id, default);
+
+        using var remembered = await client.GetAsync($"{cache}/{path.HashPart}.narinfo");
+        using var notRemembered = await client.GetAsync($"{cache}/nix-cache-info");
+
+        Assert.Equal(HttpStatusCode.OK, remembered.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, notRemembered.StatusCode);
+    }
+
+    [Fact]
     public async Task Serving_a_narinfo_records_the_access()
     {
         var (cache, path) = await CacheWithPathAsync(isPublic: true);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
 using Larder.Nix.Nar;
+using Larder.Testing.Compression;
 using Larder.Testing;
 
 namespace Larder.Server.Tests.BinaryCache;
@@ -50,7 +51,7 @@ internal static class NarFixtures
     public static async Task<byte[]> CompressAsync(byte[] data, CompressionKind kind)
     {
         using var output = new MemoryStream();
-        await using (var compressor = Codecs.Compress(output, kind, null, leaveOpen: true))
+        await using (var compressor = TestCodecs.Compress(output, kind, null, leaveOpen: true))
         {
             await compressor.WriteAsync(data);
         }

@@ -120,7 +120,7 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
     {
         var nar = corrupt(await NarFixtures.TreeAsync());
 
-        var error = await Assert.ThrowsAsync<LarderException>(
+        var error = await Assert.ThrowsAnyAsync<LarderException>(
             () => _ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, CancellationToken.None));
 
         Assert.Equal(ErrorKind.BadRequest, error.Kind);
@@ -136,7 +136,7 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
         body[body.Length / 2] ^= 0xff;
         body[(body.Length / 2) + 1] ^= 0xff;
 
-        var error = await Assert.ThrowsAsync<LarderException>(
+        var error = await Assert.ThrowsAnyAsync<LarderException>(
             () => _ingestor.IngestAsync(new MemoryStream(body), CompressionKind.Zstd, Limit, CancellationToken.None));
 
         Assert.Equal(ErrorKind.BadRequest, error.Kind);
@@ -148,7 +148,7 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
     {
         var nar = await NarFixtures.FileAsync(200_000);
 
-        var error = await Assert.ThrowsAsync<LarderException>(
+        var error = await Assert.ThrowsAnyAsync<LarderException>(
             () => _ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, 100_000, CancellationToken.None));
 
         Assert.Equal(ErrorKind.PayloadTooLarge, error.Kind);
@@ -163,7 +163,7 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
         var bomb = await NarFixtures.CompressAsync(await NarFixtures.FileAsync(32L << 20), CompressionKind.Zstd);
         Assert.True(bomb.Length < 1_000_000);
 
-        var error = await Assert.ThrowsAsync<LarderException>(
+        var error = await Assert.ThrowsAnyAsync<LarderException>(
             () => _ingestor.IngestAsync(new MemoryStream(bomb), CompressionKind.Zstd, 1_000_000, CancellationToken.None));
 
         Assert.Equal(ErrorKind.PayloadTooLarge, error.Kind);
@@ -177,7 +177,7 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
         var nar = await NarFixtures.TreeAsync();
         var other = NixHash.Compute(HashKind.Sha256, "something else"u8);
 
-        var error = await Assert.ThrowsAsync<LarderException>(
+        var error = await Assert.ThrowsAnyAsync<LarderException>(
             () => _ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, other, CancellationToken.None));
 
         Assert.Equal(ErrorKind.BadRequest, error.Kind);

@@ -1,3 +1,4 @@
+using Larder.Testing;
 using Larder.Server.Configuration;
 
 namespace Larder.Server.Tests.Configuration;
@@ -27,5 +28,30 @@ public sealed class ListenAddressTests
         var e = Assert.Throws<LarderConfigurationException>(() => ListenAddress.Parse(text));
         Assert.Contains(reason, e.Message, StringComparison.Ordinal);
         Assert.Contains("--listen", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_port_another_process_listens_on_is_refused_with_one_clear_line()
+    {
+        using var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        other.Start();
+        var port = ((System.Net.IPEndPoint)other.LocalEndpoint).Port;
+
+        var e = Assert.Throws<LarderConfigurationException>(() => new ListenAddress("127.0.0.1", port).EnsureFree());
+
+        Assert.Equal($"cannot listen on 127.0.0.1:{port}: the address is already in use by another process", e.Message);
+        Assert.Contains("--listen", e.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_free_port_and_port_zero_pass_and_stay_free()
+    {
+        var port = FreePort.Next();
+
+        new ListenAddress("127.0.0.1", port).EnsureFree();
+        new ListenAddress("127.0.0.1", 0).EnsureFree();
+
+        using var after = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        after.Start();
     }
 }

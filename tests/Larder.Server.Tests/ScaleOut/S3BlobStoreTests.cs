@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Amazon.S3.Model;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Storage;
@@ -183,6 +184,23 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interrupted_multipart_uploads_older_than_the_age_are_aborted()
+    {
+        using var store = new S3BlobStore(_bucket.Options());
+        await _bucket.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket.Name, Key = "chunks/dead.zst" });
+        await store.PutFileAsync("chunks/live.zst", WriteRandomFile(10).Path, CancellationToken.None);
+
+        Assert.Equal(0, await store.RemoveInterruptedWritesAsync(TimeSpan.FromHours(1), CancellationToken.None));
+        Assert.Equal(1, (await _bucket.InspectAsync()).OpenUploads);
+
+        Assert.Equal(1, await store.RemoveInterruptedWritesAsync(TimeSpan.Zero, CancellationToken.None));
+
+        var (keys, openUploads) = await _bucket.InspectAsync();
+        Assert.Equal(0, openUploads);
+        Assert.Equal(["chunks/live.zst"], keys);
+    }
+
+    [Fact]
     public async Task Prepare_fails_clearly_on_a_wrong_secret()
     {
         var options = _bucket.Options();
@@ -248,7 +266,7 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<LarderException>(() => store.PutFileAsync("chunks/s.zst", WriteRandomFile(1000).Path, CancellationToken.None));
 
-        Assert.Equal(503, e.StatusCode);
+        Assert.Equal(ErrorKind.Unavailable, e.Kind);
         Assert.DoesNotContain("chunks/s.zst", (await _bucket.InspectAsync()).Keys);
     }
 

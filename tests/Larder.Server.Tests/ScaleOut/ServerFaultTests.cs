@@ -39,7 +39,7 @@ public sealed class ServerFaultTests
     }
 
     [Fact]
-    public async Task A_blob_missing_from_the_bucket_is_a_server_error_never_a_short_nar_and_verify_reports_it()
+    public async Task A_blob_missing_from_the_bucket_is_a_server_error_never_a_short_nar_naming_no_key_and_verify_reports_it()
     {
         await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
         var replica = await cluster.StartReplicaAsync();
@@ -54,7 +54,9 @@ public sealed class ServerFaultTests
 
         using var response = await replica.Client.GetAsync($"/{cache}/{narUrl}");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Contains("blob missing", await response.Content.ReadAsStringAsync());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal("storage error: the NAR's data is missing; the operator should run `larder admin verify`\n", body);
+        Assert.Contains(chunkKey, replica.Server.Output, StringComparison.Ordinal);
         var verify = await VerifyAsync(cluster);
         Assert.Equal(1, verify.ExitCode);
         Assert.Contains($"missing blob: blob '{chunkKey}'", verify.Stdout);
@@ -92,7 +94,7 @@ public sealed class ServerFaultTests
     }
 
     [Fact]
-    public async Task PostgreSQL_restarting_gives_503_then_the_same_server_answers_again()
+    public async Task PostgreSQL_restarting_gives_503_naming_no_host_then_the_same_server_answers_again()
     {
         await using var pg = await ThrowawayPostgres.StartAsync();
         await using var cluster = await ScaleOutCluster.CreateAsync("sqlite", "s3");
@@ -111,7 +113,14 @@ public sealed class ServerFaultTests
         using (var down = await replica.Client.GetAsync(narInfoUrl))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
-            Assert.Contains("metadata database unavailable", await down.Content.ReadAsStringAsync());
+            Assert.Equal("the metadata database is unavailable; retry later\n", await down.Content.ReadAsStringAsync());
+        }
+        using (var apiDown = await replica.Client.GetAsync($"/api/v1/caches/{cache}"))
+        {
+            var body = await apiDown.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, apiDown.StatusCode);
+            Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(pg.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
         }
         await pg.StartServerAsync();
 

@@ -34,6 +34,30 @@ public abstract class BlobStoreConformance : IDisposable
         return copy.ToArray();
     }
 
+    [Fact]
+    public async Task Prepare_can_run_again_and_leaves_blobs_alone()
+    {
+        var store = await CreateStoreAsync();
+        var (path, bytes) = LocalFile(10);
+        await store.PrepareAsync(Ct);
+        await store.PutFileAsync("chunks/ab/p.zst", path, Ct);
+
+        await store.PrepareAsync(Ct);
+
+        Assert.Equal(bytes, await ReadAllAsync(store, "chunks/ab/p.zst"));
+    }
+
+    [Fact]
+    public async Task Removing_interrupted_writes_keeps_every_stored_blob()
+    {
+        var store = await CreateStoreAsync();
+        await store.PutFileAsync("chunks/ab/kept.zst", LocalFile(1000).Path, Ct);
+
+        Assert.Equal(0, await store.RemoveInterruptedWritesAsync(TimeSpan.Zero, Ct));
+
+        Assert.Equal(1000, await store.GetSizeAsync("chunks/ab/kept.zst", Ct));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

@@ -1,3 +1,4 @@
+using Larder.Server.Configuration;
 using Larder.Server.Storage;
 using Larder.Server.Storage.Folder;
 using Larder.Testing;
@@ -42,18 +43,45 @@ public sealed class FolderBlobStoreTests : BlobStoreConformance
     }
 
     [Fact]
-    public void Stale_temp_files_are_cleaned()
+    public async Task Stale_temp_files_are_removed_as_interrupted_writes()
     {
         var root = Path.Combine(_root.Path, "stale");
         var store = new FolderBlobStore(root);
+        await store.PrepareAsync(CancellationToken.None);
         var stale = Path.Combine(root, ".tmp", "leftover");
         File.WriteAllText(stale, "x");
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-1));
         File.WriteAllText(Path.Combine(root, ".tmp", "recent"), "y");
 
-        Assert.Equal(1, store.CleanTemporaryFiles(TimeSpan.FromHours(1)));
+        Assert.Equal(1, await store.RemoveInterruptedWritesAsync(TimeSpan.FromHours(1), CancellationToken.None));
         Assert.False(File.Exists(stale));
         Assert.True(File.Exists(Path.Combine(root, ".tmp", "recent")));
+    }
+
+    [Fact]
+    public async Task Prepare_creates_a_removed_folder_again()
+    {
+        var root = Path.Combine(_root.Path, "removed", "blobs");
+        var store = new FolderBlobStore(root);
+        Directory.Delete(root, recursive: true);
+
+        await store.PrepareAsync(CancellationToken.None);
+
+        Assert.True(Directory.Exists(Path.Combine(root, ".tmp")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, ".tmp")));
+    }
+
+    [Fact]
+    public async Task Prepare_fails_clearly_when_the_folder_cannot_be_created()
+    {
+        var store = new FolderBlobStore(Path.Combine(_root.Path, "blocked", "blobs"));
+        Directory.Delete(Path.Combine(_root.Path, "blocked"), recursive: true);
+        File.WriteAllText(Path.Combine(_root.Path, "blocked"), "not a folder");
+
+        var e = await Assert.ThrowsAsync<LarderConfigurationException>(() => store.PrepareAsync(CancellationToken.None));
+
+        Assert.Contains(Path.Combine(_root.Path, "blocked", "blobs"), e.Message, StringComparison.Ordinal);
+        Assert.Contains("Larder:Storage:Folder:Path", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -4,40 +4,47 @@ using Larder.Server;
 using Larder.Server.Configuration;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
 
 namespace Larder.Cli.Commands.Migrate;
 
 /// <summary>
 /// The metadata and blob stores exactly as <c>larder serve</c> would open them for the same <c>--data</c>,
-/// <c>--config</c> and <c>--Larder:Key=value</c> arguments (same sources, same precedence), without serving anything.
+/// <c>--config</c> and <c>--Larder:Key=value</c> arguments (same sources, same precedence), built without a web host.
+/// Refuses a data directory that holds no Larder data instead of creating an empty one, unless asked to create it.
 /// </summary>
 internal sealed class ServerStores : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly bool _create;
+    private IBlobStore? _blobs;
 
-    private ServerStores(WebApplication app)
+    private ServerStores(LarderOptions options, IMetadataStore metadata, bool create)
     {
-        _app = app;
-        Options = app.Services.GetRequiredService<IOptions<LarderOptions>>().Value;
-        Metadata = app.Services.GetRequiredService<IMetadataStore>();
+        Options = options;
+        Metadata = metadata;
+        _create = create;
     }
 
     public LarderOptions Options { get; }
 
     public IMetadataStore Metadata { get; }
 
-    /// <summary>The blob store, checked as at start-up (an S3 bucket must exist or be creatable).</summary>
+    /// <summary>
+    /// The blob store, checked as at start-up (an S3 bucket must exist or be creatable); a blob folder must exist
+    /// unless the stores were opened to create the data.
+    /// </summary>
     public async Task<IBlobStore> GetBlobStoreAsync(CancellationToken cancellationToken)
     {
-        var blobs = _app.Services.GetRequiredService<IBlobStore>();
-        if (blobs is Server.Storage.S3.S3BlobStore s3)
+        if (_blobs is null)
         {
-            await Guard(() => s3.PrepareAsync(cancellationToken)).ConfigureAwait(false);
+            if (!_create && LarderStores.BlobFolder(Options) is { } folder && !Directory.Exists(folder))
+            {
+                throw NoData(Options, $"the blob folder {folder} does not exist");
+            }
+            _blobs = await Guard(() => Task.FromResult(LarderStores.CreateBlobStore(Options))).ConfigureAwait(false);
+            await Guard(() => _blobs.PrepareAsync(cancellationToken)).ConfigureAwait(false);
         }
-        return blobs;
+        return _blobs;
     }
 
     /// <summary>The <c>--data</c> and <c>--config</c> options every store-level command takes.</summary>
@@ -70,14 +77,45 @@ internal sealed class ServerStores : IAsyncDisposable
         return args;
     }
 
-    /// <summary>Opens the stores for these server arguments; configuration errors become <see cref="CliException"/>.</summary>
-    public static Task<ServerStores> OpenAsync(IReadOnlyList<string> serverArgs) => Guard(() =>
+    /// <summary>
+    /// Opens the stores for these server arguments; configuration errors become <see cref="CliException"/>. Without
+    /// <paramref name="create"/>, a data directory without Larder's database is refused ("no Larder data at DIR").
+    /// </summary>
+    public static Task<ServerStores> OpenAsync(IReadOnlyList<string> serverArgs, bool create = false) => Guard(() =>
     {
-        var builder = LarderServer.CreateBuilder([.. serverArgs]);
-        return Task.FromResult(new ServerStores(builder.Build()));
+        var options = LarderServer.ReadConfiguration(new ConfigurationManager(), [.. serverArgs]);
+        if (create)
+        {
+            Directory.CreateDirectory(options.DataDir);
+        }
+        else if (LarderStores.SqliteFile(options) is { } database && !File.Exists(database))
+        {
+            throw NoData(options, $"the database {database} does not exist");
+        }
+        return Task.FromResult(new ServerStores(options, LarderStores.CreateMetadataStore(options), create));
     });
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAsync(Metadata).ConfigureAwait(false);
+        await DisposeAsync(_blobs).ConfigureAwait(false);
+    }
+
+    private static async ValueTask DisposeAsync(object? store)
+    {
+        if (store is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (store is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
+
+    private static CliException NoData(LarderOptions options, string reason) => new(
+        $"no Larder data at {options.DataDir}: {reason}",
+        "give the server's data directory with --data DIR (or LARDER_DATA, or --config FILE); 'larder migrate --create' sets up a new one");
 
     /// <summary>Turns the stores' expected failures into one clear line.</summary>
     public static async Task<T> Guard<T>(Func<Task<T>> body)

@@ -78,10 +78,19 @@ internal static class ServeCommand
         }
         catch (LarderConfigurationException e)
         {
-            throw new CliException(e.Message, "see 'larder serve --help' for the configuration sources");
+            throw new CliException(e.Message, e.Hint ?? "see 'larder serve --help' for the configuration sources");
         }
         await using (app.ConfigureAwait(false))
         {
+            var options = app.Services.GetRequiredService<IOptions<LarderOptions>>().Value;
+            try
+            {
+                ListenAddress.Parse(options.Listen).EnsureFree();
+            }
+            catch (LarderConfigurationException e)
+            {
+                throw new CliException(e.Message, e.Hint);
+            }
             var adminSecret = await LarderServer.InitializeAsync(app, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -91,7 +100,6 @@ internal static class ServeCommand
             {
                 throw new CliException($"cannot listen: {e.Message}", "another process may use the port; choose one with --listen HOST:PORT");
             }
-            var options = app.Services.GetRequiredService<IOptions<LarderOptions>>().Value;
             foreach (var url in LarderServer.GetListenUrls(app))
             {
                 Console.WriteLine($"larder: listening on {url}");

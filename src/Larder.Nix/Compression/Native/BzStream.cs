@@ -4,7 +4,7 @@ namespace Larder.Nix.Compression.Native;
 
 /// <summary><c>bz_stream</c> from <c>bzlib.h</c>; null allocators mean malloc/free.</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct BzStream
+internal unsafe struct BzStream : INativeStream
 {
     public byte* NextIn;
     public uint AvailIn;
@@ -18,4 +18,22 @@ internal unsafe struct BzStream
     public void* BzAlloc;
     public void* BzFree;
     public void* Opaque;
+
+    public void SetWindows(byte* input, int inputLength, byte* output, int outputLength)
+    {
+        NextIn = input;
+        AvailIn = (uint)inputLength;
+        NextOut = output;
+        AvailOut = (uint)outputLength;
+    }
+
+    public readonly int InputLeft => (int)AvailIn;
+
+    public readonly int OutputLeft => (int)AvailOut;
+
+    public void ClearWindows()
+    {
+        NextIn = null;
+        NextOut = null;
+    }
 }

@@ -17,16 +17,9 @@ internal static unsafe partial class LzmaNative
 
     // lzma_action
     public const int Run = 0;
-    public const int SyncFlush = 1;
     public const int Finish = 3;
 
-    public const int CheckCrc64 = 4;              // LZMA_CHECK_CRC64, what the xz tool and Nix write
     public const uint Concatenated = 0x08;        // LZMA_CONCATENATED: decode concatenated .xz streams as one
-    public const uint DefaultPreset = 6;          // LZMA_PRESET_DEFAULT
-
-    [LibraryImport(NativeLibraries.Lzma, EntryPoint = "lzma_easy_encoder")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static partial int EasyEncoder(LzmaStream* stream, uint preset, int check);
 
     [LibraryImport(NativeLibraries.Lzma, EntryPoint = "lzma_stream_decoder")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -4,7 +4,7 @@ namespace Larder.Nix.Compression.Native;
 
 /// <summary><c>lzma_stream</c> from <c>lzma/base.h</c>; all zero is <c>LZMA_STREAM_INIT</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct LzmaStream
+internal unsafe struct LzmaStream : INativeStream
 {
     public byte* NextIn;
     public nuint AvailIn;
@@ -24,4 +24,22 @@ internal unsafe struct LzmaStream
     public nuint ReservedInt4;
     public int ReservedEnum1;
     public int ReservedEnum2;
+
+    public void SetWindows(byte* input, int inputLength, byte* output, int outputLength)
+    {
+        NextIn = input;
+        AvailIn = (nuint)inputLength;
+        NextOut = output;
+        AvailOut = (nuint)outputLength;
+    }
+
+    public readonly int InputLeft => (int)AvailIn;
+
+    public readonly int OutputLeft => (int)AvailOut;
+
+    public void ClearWindows()
+    {
+        NextIn = null;
+        NextOut = null;
+    }
 }

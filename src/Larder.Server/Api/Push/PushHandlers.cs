@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Larder.Contracts.Push;
 using Larder.Nix.Compression;
 using Larder.Nix.Store;
+using Larder.Nix.Streams;
 using Larder.Server.Access;
 using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
@@ -11,20 +12,23 @@ using Larder.Server.Errors;
 using Larder.Server.Ingest;
 using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Api.Push;
 
-/// <summary>Request handlers behind <see cref="PushApi"/>.</summary>
-internal static class PushHandlers
+/// <summary>
+/// Request handlers behind <see cref="PushApi"/>. The endpoints' access filter has checked the permission on the cache
+/// (see <see cref="AccessEndpoints"/>); uploads are ingested by <see cref="NarIngestor"/> and published by
+/// <see cref="PathPublisher"/> like <c>nix copy</c>'s.
+/// </summary>
+internal sealed class PushHandlers(
+    NarIngestor ingestor, PathPublisher publisher, UploadSessionStore sessions, IMetadataStore metadata,
+    IOptions<LarderOptions> options, TimeProvider time)
 {
     private const long JsonBodyLimit = 8L << 20;
 
-    public static async Task<IResult> MissingAsync(string cache, HttpContext http, CacheAccess access, IMetadataStore metadata)
+    public async Task<IResult> MissingAsync(HttpContext http)
     {
-        var ct = http.RequestAborted;
-        var record = await access.AuthorizeAsync(http, cache, Permission.Read, ct).ConfigureAwait(false);
         var request = await ReadJsonAsync(http, PushJsonContext.Default.MissingPathsRequest, "the missing-paths request").ConfigureAwait(false);
         var hashes = request.Hashes ?? throw Bad("the request has no 'hashes' list");
         if (hashes.Count > PushProtocol.MaxMissingBatch)
@@ -38,51 +42,41 @@ internal static class PushHandlers
                 throw Bad($"'{hash}' is not a store path hash part (32 nix32 characters)");
             }
         }
-        var missing = await metadata.FindMissingAsync(record.Id, hashes, ct).ConfigureAwait(false);
+        var missing = await metadata.FindMissingAsync(http.Access().Cache.Id, hashes, http.RequestAborted).ConfigureAwait(false);
         return Results.Json(new MissingPathsResponse(missing), PushJsonContext.Default.MissingPathsResponse);
     }
 
-    public static async Task<IResult> UploadAsync(
-        string cache, HttpContext http, CacheAccess access, IOptions<LarderOptions> options)
+    public Task<IResult> UploadAsync(HttpContext http)
     {
-        var ct = http.RequestAborted;
-        var record = await access.AuthorizeAsync(http, cache, Permission.Write, ct).ConfigureAwait(false);
+        var access = http.Access();
         var metadata = PushMetadataReader.FromHeader(http.Request.Headers[PushProtocol.PathInfoHeader]);
-        var info = PushMetadataReader.ToNarInfo(metadata, record);
-        var upstream = PushMetadataReader.UpstreamReferences(metadata, info, record);
+        var request = PushMetadataReader.ToPublishRequest(metadata, access.Cache);
         var compression = BodyCompression(RequestBodies.ContentEncoding(http.Request));
         long limit = options.Value.MaxUploadBytes;
         RequestBodies.PrepareLimit(http, limit, "the NAR upload");
-        var tokenId = (await access.AuthenticateAsync(http, ct).ConfigureAwait(false))?.Id;
-        return await IngestAndPublishAsync(http.Request.Body, compression, limit, record, info, upstream, tokenId, http.RequestServices, ct)
-            .ConfigureAwait(false);
+        return IngestAndPublishAsync(http.Request.Body, compression, access, request, http.RequestAborted);
     }
 
-    public static async Task<IResult> CreateUploadAsync(
-        string cache, HttpContext http, CacheAccess access, IOptions<LarderOptions> options, TimeProvider time)
+    public async Task<IResult> CreateUploadAsync(HttpContext http)
     {
-        var record = await access.AuthorizeAsync(http, cache, Permission.Write, http.RequestAborted).ConfigureAwait(false);
+        var cache = http.Access().Cache;
         var request = await ReadJsonAsync(http, PushJsonContext.Default.CreateUploadRequest, "the upload request").ConfigureAwait(false);
         var path = request.Path ?? throw Bad("the upload request has no 'path' metadata");
-        _ = PushMetadataReader.UpstreamReferences(path, PushMetadataReader.ToNarInfo(path, record), record);
+        _ = PushMetadataReader.ToPublishRequest(path, cache);
         _ = BodyCompression(ParseCompressionName(request.Compression));
-        var session = Sessions(options).Create(record.Name, request, time.GetUtcNow());
+        var session = sessions.Create(cache.Name, request, time.GetUtcNow());
         return Results.Json(session, PushJsonContext.Default.UploadSessionInfo, statusCode: StatusCodes.Status201Created);
     }
 
-    public static async Task<IResult> GetUploadAsync(string cache, string id, HttpContext http, CacheAccess access, IOptions<LarderOptions> options)
+    public IResult GetUpload(HttpContext http, string id)
     {
-        var record = await access.AuthorizeAsync(http, cache, Permission.Write, http.RequestAborted).ConfigureAwait(false);
-        var (_, info) = Sessions(options).Get(record.Name, id);
+        var (_, info) = sessions.Get(http.Access().Cache.Name, id);
         return Results.Json(info, PushJsonContext.Default.UploadSessionInfo);
     }
 
-    public static async Task<IResult> AppendUploadAsync(string cache, string id, HttpContext http, CacheAccess access, IOptions<LarderOptions> options)
+    public async Task<IResult> AppendUploadAsync(HttpContext http, string id)
     {
-        var ct = http.RequestAborted;
-        var record = await access.AuthorizeAsync(http, cache, Permission.Write, ct).ConfigureAwait(false);
-        var sessions = Sessions(options);
-        var (session, _) = sessions.Get(record.Name, id);
+        var (session, _) = sessions.Get(http.Access().Cache.Name, id);
         string? offsetHeader = http.Request.Headers[PushProtocol.UploadOffsetHeader];
         if (!long.TryParse(offsetHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
         {
@@ -90,68 +84,55 @@ internal static class PushHandlers
         }
         if (RequestBodies.ContentEncoding(http.Request) != CompressionKind.None)
         {
-            throw new LarderException(ErrorKind.UnsupportedMediaType,
+            throw new UnsupportedMediaTypeException(
                 "a part must not have a Content-Encoding: the upload's compression was declared when it was created");
         }
         long limit = options.Value.MaxUploadBytes;
         RequestBodies.PrepareLimit(http, limit, "the upload part");
-        var received = await sessions.AppendAsync(id, offset, http.Request.Body, limit, ct).ConfigureAwait(false);
+        var received = await sessions.AppendAsync(id, offset, http.Request.Body, limit, http.RequestAborted).ConfigureAwait(false);
         var info = new UploadSessionInfo(id, session.Request.Path.StorePath, session.Request.Compression, received, session.CreatedAt);
         return Results.Json(info, PushJsonContext.Default.UploadSessionInfo);
     }
 
-    public static async Task<IResult> DeleteUploadAsync(string cache, string id, HttpContext http, CacheAccess access, IOptions<LarderOptions> options)
+    public IResult DeleteUpload(HttpContext http, string id)
     {
-        var record = await access.AuthorizeAsync(http, cache, Permission.Write, http.RequestAborted).ConfigureAwait(false);
-        var sessions = Sessions(options);
-        _ = sessions.Get(record.Name, id);
+        _ = sessions.Get(http.Access().Cache.Name, id);
         sessions.Delete(id);
         return Results.NoContent();
     }
 
-    public static async Task<IResult> CompleteUploadAsync(
-        string cache, string id, HttpContext http, CacheAccess access, IOptions<LarderOptions> options)
+    public async Task<IResult> CompleteUploadAsync(HttpContext http, string id)
     {
-        var ct = http.RequestAborted;
-        var record = await access.AuthorizeAsync(http, cache, Permission.Write, ct).ConfigureAwait(false);
-        var sessions = Sessions(options);
-        var (session, _) = sessions.Get(record.Name, id);
-        var info = PushMetadataReader.ToNarInfo(session.Request.Path, record);
-        var upstream = PushMetadataReader.UpstreamReferences(session.Request.Path, info, record);
+        var access = http.Access();
+        var (session, _) = sessions.Get(access.Cache.Name, id);
+        var request = PushMetadataReader.ToPublishRequest(session.Request.Path, access.Cache);
         var compression = ParseCompressionName(session.Request.Compression);
-        var tokenId = (await access.AuthenticateAsync(http, ct).ConfigureAwait(false))?.Id;
         IResult result;
         var data = sessions.OpenData(id);
         await using (data.ConfigureAwait(false))
         {
-            result = await IngestAndPublishAsync(data, compression, options.Value.MaxUploadBytes, record, info, upstream, tokenId, http.RequestServices, ct)
-                .ConfigureAwait(false);
+            result = await IngestAndPublishAsync(data, compression, access, request, http.RequestAborted).ConfigureAwait(false);
         }
         sessions.Delete(id);
         return result;
     }
 
-    private static async Task<IResult> IngestAndPublishAsync(
-        Stream body, CompressionKind compression, long limit, CacheRecord cache, Nix.NarInfo.NarInfo info,
-        IReadOnlyList<string> upstreamReferences, long? tokenId, IServiceProvider services, CancellationToken ct)
+    private async Task<IResult> IngestAndPublishAsync(
+        Stream body, CompressionKind compression, RequestAccess access, PublishRequest request, CancellationToken ct)
     {
-        var ingestor = services.GetRequiredService<NarIngestor>();
-        var publisher = services.GetRequiredService<PathPublisher>();
-        var nar = await ingestor.IngestAsync(body, compression, limit, ct).ConfigureAwait(false);
-        var published = await publisher.PublishAsync(cache, info with { FileHash = null, FileSize = null }, nar, upstreamReferences, tokenId, ct).ConfigureAwait(false);
+        var nar = await ingestor.IngestAsync(body, compression, options.Value.MaxUploadBytes, ct).ConfigureAwait(false);
+        var stored = new NarRecord(0, nar.NarHash, nar.NarSize, "zstd", nar.FileHash, nar.FileSize, nar.Chunks, nar.ListingKey, time.GetUtcNow());
+        var published = await publisher.PublishAsync(access.Cache, request, new PublishedNar(stored), access.Token?.Id, ct).ConfigureAwait(false);
         var committed = published == PublishResult.Committed;
         var answer = new PushResult(
-            info.StorePath.FullPath, committed ? PushResult.Committed : PushResult.AlreadyPresent, nar.NarHash, nar.NarSize);
+            request.StorePath.FullPath, committed ? PushResult.Committed : PushResult.AlreadyPresent, nar.NarHash, nar.NarSize);
         return Results.Json(answer, PushJsonContext.Default.PushResult,
             statusCode: committed ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
-    private static UploadSessionStore Sessions(IOptions<LarderOptions> options) => new(options.Value.DataDir);
-
     private static CompressionKind BodyCompression(CompressionKind kind) => kind is CompressionKind.None or CompressionKind.Zstd
         ? kind
-        : throw new LarderException(ErrorKind.UnsupportedMediaType,
-            $"a pushed NAR must be uncompressed or zstd, not {CompressionNames.ToNixName(kind)}");
+        : throw new UnsupportedMediaTypeException($"a pushed NAR must be uncompressed or zstd, not {CompressionNames.ToNixName(kind)}");
 
     private static CompressionKind ParseCompressionName(string? name) =>
         CompressionNames.TryParse(name ?? "none", out var kind)
@@ -161,7 +142,7 @@ internal static class PushHandlers
     private static async Task<T> ReadJsonAsync<T>(HttpContext http, JsonTypeInfo<T> type, string what)
     {
         RequestBodies.PrepareLimit(http, JsonBodyLimit, what);
-        var bounded = new BoundedReadStream(http.Request.Body, JsonBodyLimit, what);
+        var bounded = new BoundedReadStream(http.Request.Body, JsonBodyLimit, what, leaveOpen: true);
         try
         {
             return await JsonSerializer.DeserializeAsync(bounded, type, http.RequestAborted).ConfigureAwait(false)
@@ -173,5 +154,5 @@ internal static class PushHandlers
         }
     }
 
-    private static LarderException Bad(string message) => new(ErrorKind.BadRequest, message);
+    private static InvalidRequestException Bad(string message) => new(message);
 }

@@ -20,7 +20,7 @@ internal sealed class UploadSessionStore
     public UploadSessionStore(string dataDirectory)
     {
         _directory = Path.Combine(Path.GetFullPath(dataDirectory), "uploads");
-        Directory.CreateDirectory(_directory);
+        Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>Creates a session for <paramref name="request"/> in <paramref name="cache"/>.</summary>
@@ -41,7 +41,7 @@ internal sealed class UploadSessionStore
     {
         if (id.Length != 32 || !id.All(Uri.IsHexDigit))
         {
-            throw new LarderException(ErrorKind.NotFound, $"no upload '{id}' (upload ids are 32 hex digits)");
+            throw new NotFoundException($"no upload '{id}' (upload ids are 32 hex digits)");
         }
         StoredSession? session = null;
         try
@@ -53,7 +53,7 @@ internal sealed class UploadSessionStore
         }
         if (session is null || session.Cache != cache)
         {
-            throw new LarderException(ErrorKind.NotFound, $"no upload '{id}' in cache '{cache}' (it may have expired or been completed)");
+            throw new NotFoundException($"no upload '{id}' in cache '{cache}' (it may have expired or been completed)");
         }
         return (session, ToInfo(id, session, new FileInfo(DataPath(id)).Length));
     }
@@ -71,17 +71,17 @@ internal sealed class UploadSessionStore
         }
         catch (IOException)
         {
-            throw new LarderException(ErrorKind.Conflict, $"another part of upload '{id}' is being written");
+            throw new ConflictException($"another part of upload '{id}' is being written");
         }
         await using (file.ConfigureAwait(false))
         {
             if (file.Length != offset)
             {
-                throw new LarderException(
-                    ErrorKind.Conflict, $"the part starts at offset {offset}, but upload '{id}' has {file.Length} bytes: resume from {file.Length}");
+                throw new ConflictException(
+                    $"the part starts at offset {offset}, but upload '{id}' has {file.Length} bytes: resume from {file.Length}");
             }
             file.Seek(offset, SeekOrigin.Begin);
-            var bounded = new Ingest.BoundedReadStream(body, maxBytes - offset, "the upload");
+            var bounded = new Nix.Streams.BoundedReadStream(body, maxBytes - offset, "the upload", leaveOpen: true);
             try
             {
                 await bounded.CopyToAsync(file, 1 << 17, cancellationToken).ConfigureAwait(false);

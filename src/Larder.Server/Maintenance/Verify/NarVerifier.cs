@@ -1,6 +1,7 @@
 using System.Buffers;
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
+using Larder.Nix.Streams;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 
@@ -107,7 +108,7 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs)
         }
         using var storedHasher = new NixHasher(HashKind.Sha256);
         using var chunkHasher = new NixHasher(HashKind.Sha256);
-        var stored = new HashingReadStream(blob, storedHasher, fileHasher);
+        var stored = new HashingStream(blob, [storedHasher, fileHasher]);
         await using (stored.ConfigureAwait(false))
         {
             try

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Larder.Server.Configuration;
 
 namespace Larder.Server.Storage.Folder;
 
@@ -18,11 +19,31 @@ public sealed class FolderBlobStore : IBlobStore
         ArgumentException.ThrowIfNullOrEmpty(root);
         _root = Path.GetFullPath(root);
         _temp = Path.Combine(_root, TempFolderName);
-        Directory.CreateDirectory(_temp);
+        // Private caches' blobs live here: readable by the server's user only.
+        Directory.CreateDirectory(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(_temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>The absolute root folder.</summary>
     public string Root => _root;
+
+    /// <inheritdoc />
+    public Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(_temp, $"probe-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(_temp);
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LarderConfigurationException(
+                $"the blob folder '{_root}' is not writable ({e.Message}): check Larder:Storage:Folder:Path and its permissions", e);
+        }
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public async Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken)
@@ -126,19 +147,20 @@ public sealed class FolderBlobStore : IBlobStore
     /// <inheritdoc />
     public Uri? GetDirectDownloadUrl(string key, TimeSpan validFor) => null;
 
-    /// <summary>Deletes temp files older than <paramref name="olderThan"/> left by interrupted puts; returns how many.</summary>
-    public int CleanTemporaryFiles(TimeSpan olderThan)
+    /// <summary>Deletes the temporary files of puts interrupted more than <paramref name="olderThan"/> ago; returns how many.</summary>
+    public Task<int> RemoveInterruptedWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
         var cutoff = DateTime.UtcNow - olderThan;
         var removed = 0;
         foreach (var file in new DirectoryInfo(_temp).EnumerateFiles())
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (file.LastWriteTimeUtc < cutoff && TryDelete(file.FullName))
             {
                 removed++;
             }
         }
-        return removed;
+        return Task.FromResult(removed);
     }
 
     private string PathFor(string key)

@@ -58,6 +58,50 @@ public sealed partial class S3BlobStore
         }
     }
 
+    /// <summary>
+    /// Aborts the multipart uploads started more than <paramref name="olderThan"/> ago and never completed (a replica
+    /// died mid-put, or its abort failed); their parts take space but no key shows them. Returns how many.
+    /// </summary>
+    public async Task<int> RemoveInterruptedWritesAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTime.UtcNow - olderThan;
+        var request = new ListMultipartUploadsRequest { BucketName = _bucket };
+        var aborted = 0;
+        while (true)
+        {
+            var page = await Guard(_bucket, () => _client.ListMultipartUploadsAsync(request, cancellationToken)).ConfigureAwait(false);
+            foreach (var upload in page.MultipartUploads ?? [])
+            {
+                if (upload.Initiated.ToUniversalTime() < cutoff && await AbortAsync(upload, cancellationToken).ConfigureAwait(false))
+                {
+                    aborted++;
+                }
+            }
+            if (!page.IsTruncated)
+            {
+                return aborted;
+            }
+            request.KeyMarker = page.NextKeyMarker;
+            request.UploadIdMarker = page.NextUploadIdMarker;
+        }
+    }
+
+    // False when another replica aborted or completed it first.
+    private async Task<bool> AbortAsync(MultipartUpload upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Guard(upload.Key, () => _client.AbortMultipartUploadAsync(
+                new AbortMultipartUploadRequest { BucketName = _bucket, Key = upload.Key, UploadId = upload.UploadId }, cancellationToken))
+                .ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
+        {
+            return false;
+        }
+    }
+
     private async Task TryAbortAsync(string key, string uploadId)
     {
         try

@@ -1,4 +1,5 @@
 using Larder.Nix.Compression;
+using Larder.Testing.Compression;
 
 namespace Larder.Nix.Tests.Compression.Support;
 
@@ -45,7 +46,7 @@ internal static class TestData
     public static byte[] Compress(CompressionKind kind, byte[] data, int chunk = 0, int? level = null)
     {
         var output = new MemoryStream();
-        using (var compressor = Codecs.Compress(output, kind, level, leaveOpen: true))
+        using (var compressor = TestCodecs.Compress(output, kind, level, leaveOpen: true))
         {
             foreach (var piece in Pieces(data, chunk))
             {
@@ -59,7 +60,7 @@ internal static class TestData
     public static async Task<byte[]> CompressAsync(CompressionKind kind, byte[] data, int chunk = 0)
     {
         var output = new MemoryStream();
-        await using (var compressor = Codecs.Compress(output, kind, null, leaveOpen: true))
+        await using (var compressor = TestCodecs.Compress(output, kind, null, leaveOpen: true))
         {
             foreach (var piece in Pieces(data, chunk))
             {

@@ -1,0 +1,27 @@
+using Larder.Server.Api.Push;
+using Larder.Server.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Larder.Server.Api;
+
+/// <summary>Registers the services behind <see cref="ApiEndpoints"/> and <see cref="PushApi"/>.</summary>
+public static class ApiServices
+{
+    /// <summary>
+    /// Adds the OpenAPI document (with the token security scheme), the push handlers and their upload-session store in
+    /// <c>DATA/uploads</c>. Expects <see cref="LarderOptions"/> and the ingest services of <c>AddBinaryCache</c>.
+    /// </summary>
+    public static IServiceCollection AddLarderApi(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer<TokenSecurityTransformer>();
+            options.AddOperationTransformer<TokenSecurityTransformer>();
+        });
+        services.AddSingleton(sp => new UploadSessionStore(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir));
+        services.AddSingleton<PushHandlers>();
+        return services;
+    }
+}
