@@ -136,7 +136,7 @@ internal static class MetadataBench
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using (var nars = await connection.BeginBinaryImportAsync(
-            "COPY nars (id, nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at) FROM STDIN (FORMAT BINARY)"))
+            "COPY nars (id, nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at, holders) FROM STDIN (FORMAT BINARY)"))
         {
             for (var i = 0; i < paths; i++)
             {
@@ -149,26 +149,39 @@ internal static class MetadataBench
                 await nars.WriteAsync(40_000L + i, NpgsqlDbType.Bigint);
                 await nars.WriteNullAsync();
                 await nars.WriteAsync(At, NpgsqlDbType.TimestampTz);
+                await nars.WriteAsync(1, NpgsqlDbType.Integer);
             }
             await nars.CompleteAsync();
         }
         await using (var chunks = await connection.BeginBinaryImportAsync(
-            "COPY nar_chunks (nar_id, seq, hash, storage_key, size, stored_hash, stored_size, compression) FROM STDIN (FORMAT BINARY)"))
+            "COPY chunks (id, hash, storage_key, size, stored_hash, stored_size, compression, holders, created_at) FROM STDIN (FORMAT BINARY)"))
         {
             for (var i = 0; i < paths; i++)
             {
                 var narHash = Synthetic.Sha256(i, "nar");
                 await chunks.StartRowAsync();
                 await chunks.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
-                await chunks.WriteAsync(0, NpgsqlDbType.Integer);
                 await chunks.WriteAsync(narHash, NpgsqlDbType.Text);
                 await chunks.WriteAsync($"chunks/{narHash[7..]}.zst", NpgsqlDbType.Text);
                 await chunks.WriteAsync(100_000L + i, NpgsqlDbType.Bigint);
                 await chunks.WriteAsync(Synthetic.Sha256(i, "file"), NpgsqlDbType.Text);
                 await chunks.WriteAsync(40_000L + i, NpgsqlDbType.Bigint);
                 await chunks.WriteAsync("zstd", NpgsqlDbType.Text);
+                await chunks.WriteAsync(1, NpgsqlDbType.Integer);
+                await chunks.WriteAsync(At, NpgsqlDbType.TimestampTz);
             }
             await chunks.CompleteAsync();
+        }
+        await using (var narChunks = await connection.BeginBinaryImportAsync("COPY nar_chunks (nar_id, seq, chunk_id) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < paths; i++)
+            {
+                await narChunks.StartRowAsync();
+                await narChunks.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
+                await narChunks.WriteAsync(0, NpgsqlDbType.Integer);
+                await narChunks.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
+            }
+            await narChunks.CompleteAsync();
         }
         await using (var rows = await connection.BeginBinaryImportAsync(
             "COPY paths (cache_id, hash_part, store_path, nar_id, refs, deriver, signatures, ca, created_at, last_accessed_at) FROM STDIN (FORMAT BINARY)"))
@@ -190,7 +203,9 @@ internal static class MetadataBench
             }
             await rows.CompleteAsync();
         }
-        await using (var sequence = new NpgsqlCommand("SELECT setval(pg_get_serial_sequence('nars', 'id'), (SELECT max(id) FROM nars));", connection))
+        await using (var sequence = new NpgsqlCommand(
+            "SELECT setval(pg_get_serial_sequence('nars', 'id'), (SELECT max(id) FROM nars)), setval(pg_get_serial_sequence('chunks', 'id'), (SELECT max(id) FROM chunks));",
+            connection))
         {
             await sequence.ExecuteNonQueryAsync();
         }
@@ -215,9 +230,10 @@ internal static class MetadataBench
         {
             using var transaction = connection.BeginTransaction();
             using var nar = Prepare(connection, transaction,
-                "INSERT INTO nars (id, nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at) VALUES ($p0, $p1, $p2, 'zstd', $p3, $p4, NULL, $p5);", 6);
+                "INSERT INTO nars (id, nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at, holders) VALUES ($p0, $p1, $p2, 'zstd', $p3, $p4, NULL, $p5, 1);", 6);
             using var chunk = Prepare(connection, transaction,
-                "INSERT INTO nar_chunks (nar_id, seq, hash, storage_key, size, stored_hash, stored_size, compression) VALUES ($p0, 0, $p1, $p2, $p3, $p4, $p5, 'zstd');", 6);
+                "INSERT INTO chunks (id, hash, storage_key, size, stored_hash, stored_size, compression, holders, created_at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, 'zstd', 1, $p6);", 7);
+            using var narChunk = Prepare(connection, transaction, "INSERT INTO nar_chunks (nar_id, seq, chunk_id) VALUES ($p0, 0, $p0);", 1);
             using var path = Prepare(connection, transaction,
                 "INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, deriver, signatures, ca, created_at, last_accessed_at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, 'k-1:c2ln', NULL, $p6, $p6);", 7);
             for (var i = start; i < Math.Min(paths, start + Batch); i++)
@@ -226,7 +242,8 @@ internal static class MetadataBench
                 var fileHash = Synthetic.Sha256(i, "file");
                 var hashPart = Synthetic.HashPart(i);
                 Run(nar, (long)i + 1, narHash, 100_000L + i, fileHash, 40_000L + i, at);
-                Run(chunk, (long)i + 1, narHash, $"chunks/{narHash[7..]}.zst", 100_000L + i, fileHash, 40_000L + i);
+                Run(chunk, (long)i + 1, narHash, $"chunks/{narHash[7..]}.zst", 100_000L + i, fileHash, 40_000L + i, at);
+                Run(narChunk, (long)i + 1);
                 Run(path, cacheId, hashPart, $"/nix/store/{hashPart}-bench-{i}", (long)i + 1,
                     i > 0 ? $"{Synthetic.HashPart(i - 1)}-bench-{i - 1}" : "", $"{Synthetic.HashPart(i, "drv")}-bench-{i}.drv", at);
             }

@@ -7,6 +7,7 @@ using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance;
+using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -224,6 +225,7 @@ public static partial class LarderServer
         foreach (var (key, value) in new[]
         {
             ("StagedUploadTtl", maintenance.StagedUploadTtl),
+            ("ReleaseGrace", maintenance.ReleaseGrace),
             ("CleanupInterval", maintenance.CleanupInterval),
             ("AccessFlushInterval", maintenance.AccessFlushInterval),
         })
@@ -254,17 +256,17 @@ public static partial class LarderServer
 
         services.AddSingleton<CacheAccess>();
         services.AddSingleton<AccessRecorder>();
-        services.AddSingleton<StagedUploadCleaner>();
+        services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
-        services.AddHostedService<StagedUploadCleanupService>();
+        services.AddHostedService<ReaperService>();
         services.AddBinaryCache();
     }
 
-    // Built now, so that a configuration error surfaces here; registered through a factory, so the container disposes it.
+    // Checked now, so that a configuration error surfaces at start-up; built by the container, which disposes it.
     private static void AddMetadataStore(IServiceCollection services, LarderOptions options)
     {
-        var store = LarderStores.CreateMetadataStore(options);
-        services.AddSingleton(_ => store);
+        LarderStores.ValidateMetadataOptions(options);
+        services.AddSingleton<IMetadataStore>(sp => LarderStores.CreateMetadataStore(options, sp.GetRequiredService<TimeProvider>()));
     }
 
     private static void AddBlobStore(IServiceCollection services, LarderOptions options)

@@ -21,17 +21,32 @@ public static class LarderStores
     public const string SqliteFileName = "larder.db";
 
     /// <summary>The metadata store of <c>Larder:Database</c>.</summary>
-    public static IMetadataStore CreateMetadataStore(LarderOptions options)
+    /// <param name="time">The clock the store stamps lifecycle times with (default: the system clock).</param>
+    public static IMetadataStore CreateMetadataStore(LarderOptions options, TimeProvider? time = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ValidateMetadataOptions(options);
         return options.Database.Kind.ToLowerInvariant() switch
         {
-            "sqlite" => new SqliteMetadataStore(SqliteConnectionString(options)),
-            "postgres" => new PostgresMetadataStore(
-                options.Database.ConnectionString
-                ?? throw new LarderConfigurationException("Larder:Database:ConnectionString is required when Larder:Database:Kind is 'postgres'")),
-            _ => throw new LarderConfigurationException($"unknown Larder:Database:Kind '{options.Database.Kind}': use 'sqlite' or 'postgres'"),
+            "sqlite" => new SqliteMetadataStore(SqliteConnectionString(options), time),
+            _ => new PostgresMetadataStore(options.Database.ConnectionString!, time),
         };
+    }
+
+    /// <summary>Throws <see cref="LarderConfigurationException"/> when <c>Larder:Database</c> cannot make a store.</summary>
+    public static void ValidateMetadataOptions(LarderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        switch (options.Database.Kind.ToLowerInvariant())
+        {
+            case "sqlite":
+                return;
+            case "postgres" when string.IsNullOrWhiteSpace(options.Database.ConnectionString):
+                throw new LarderConfigurationException("Larder:Database:ConnectionString is required when Larder:Database:Kind is 'postgres'");
+            case "postgres":
+                return;
+            default:
+                throw new LarderConfigurationException($"unknown Larder:Database:Kind '{options.Database.Kind}': use 'sqlite' or 'postgres'");
+        }
     }
 
     /// <summary>The blob store of <c>Larder:Storage</c>.</summary>

@@ -1,17 +1,20 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
+using Larder.Server.Configuration;
 using Larder.Nix.Streams;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Ingest;
 
 /// <summary>
 /// Stores build logs (<c>PUT log/&lt;drv&gt;</c>): decoded from the upload's Content-Encoding, kept as plain text under
-/// a content-addressed key (<c>logs/&lt;nix32 sha256&gt;.log</c>), then recorded for the cache and derivation.
+/// a fresh key (<see cref="FreshBlobKeys.Log"/>, its intent recorded first), then recorded for the cache and
+/// derivation (which queues the log it replaces for deletion).
 /// </summary>
-public sealed class BuildLogStore(IBlobStore blobs, IMetadataStore metadata, StagingArea staging)
+public sealed class BuildLogStore(IBlobStore blobs, IMetadataStore metadata, StagingArea staging, IOptions<LarderOptions> options, TimeProvider time)
 {
     private const int BufferSize = 1 << 16;
 
@@ -41,7 +44,9 @@ public sealed class BuildLogStore(IBlobStore blobs, IMetadataStore metadata, Sta
                 }
                 hash = hashed.GetHash();
             }
-            string key = $"logs/{hash.ToBase32()}.log";
+            string key = FreshBlobKeys.Log(hash);
+            await metadata.RecordBlobIntentsAsync([key], time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
+                .ConfigureAwait(false);
             await blobs.PutFileAsync(key, file, cancellationToken).ConfigureAwait(false);
             await metadata.PutBuildLogAsync(cache.Id, drvName, key, cancellationToken).ConfigureAwait(false);
         }

@@ -14,7 +14,6 @@ namespace Larder.Server.Ingest;
 /// <param name="FileSize">Size of the stored file form.</param>
 /// <param name="Chunks">The stored chunks, in order; their stored bytes concatenated are the file form.</param>
 /// <param name="ListingKey">Blob key of the <c>.ls</c> listing.</param>
-/// <param name="Deduplicated">The NAR was already stored; nothing new was written.</param>
 public sealed record IngestedNar(
     string NarHash,
     long NarSize,
@@ -23,8 +22,7 @@ public sealed record IngestedNar(
     string FileHash,
     long FileSize,
     IReadOnlyList<ChunkRecord> Chunks,
-    string? ListingKey,
-    bool Deduplicated)
+    string? ListingKey)
 {
     /// <summary>The NAR as the metadata store records it (Id 0: assigned on commit).</summary>
     public NarRecord ToNarRecord(DateTimeOffset at) =>

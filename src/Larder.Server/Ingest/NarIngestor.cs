@@ -1,21 +1,26 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
 using Larder.Nix.Nar;
+using Larder.Server.Configuration;
 using Larder.Nix.Streams;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Ingest;
 
 /// <summary>
 /// Receives a NAR upload in one streaming pass: decompresses it according to its compression, validates the NAR
 /// format, computes NarHash/NarSize and the upload's own FileHash/FileSize, recompresses it with zstd into a staging
-/// file and builds its <c>.ls</c> listing; then stores chunk and listing in the blob store (skipped when the same NAR
-/// is already stored). Nothing becomes visible in a cache: that is <see cref="PathPublisher"/>'s job.
+/// file and builds its <c>.ls</c> listing; then stores chunk and listing in the blob store under fresh keys (the chunk
+/// is skipped when the same NAR is already stored). Before writing a blob it records the intent in the metadata, due
+/// after <see cref="MaintenanceOptions.StagedUploadTtl"/>, so a blob that no commit claims is deleted by maintenance.
+/// Nothing becomes visible in a cache: that is <see cref="PathPublisher"/>'s job.
 /// </summary>
-public sealed class NarIngestor(IBlobStore blobs, IMetadataStore metadata, StagingArea staging, ILogger<NarIngestor> logger)
+public sealed class NarIngestor(
+    IBlobStore blobs, IMetadataStore metadata, StagingArea staging, IOptions<LarderOptions> options, TimeProvider time, ILogger<NarIngestor> logger)
 {
     private const int BufferSize = 1 << 16;
     private const int ZstdLevel = 3;
@@ -106,33 +111,33 @@ public sealed class NarIngestor(IBlobStore blobs, IMetadataStore metadata, Stagi
     {
         string narHash = received.NarHash.ToNix32String();
         string uploadHash = received.UploadHash.ToNix32String();
+        string listingKey = FreshBlobKeys.Listing(received.NarHash);
         var existing = await metadata.GetNarByNarHashAsync(narHash, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
             logger.LogDebug("NAR {NarHash} is already stored; reusing its chunks", narHash);
+            await PutAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
             return new IngestedNar(
-                narHash, received.NarSize, uploadHash, received.UploadSize, existing.FileHash, existing.FileSize,
-                existing.Chunks, existing.ListingKey ?? await PutListingAsync(received, listingFile, cancellationToken).ConfigureAwait(false),
-                Deduplicated: true);
+                narHash, received.NarSize, uploadHash, received.UploadSize, existing.FileHash, existing.FileSize, existing.Chunks, listingKey);
         }
 
-        string key = ChunkKey(received.NarHash);
-        await blobs.PutFileAsync(key, narFile, cancellationToken).ConfigureAwait(false);
+        string chunkKey = FreshBlobKeys.Chunk(received.NarHash);
+        await RecordIntentsAsync([chunkKey, listingKey], cancellationToken).ConfigureAwait(false);
+        await blobs.PutFileAsync(chunkKey, narFile, cancellationToken).ConfigureAwait(false);
+        await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
         string fileHash = received.FileHash.ToNix32String();
-        var chunk = new ChunkRecord(narHash, key, received.NarSize, fileHash, received.FileSize, "zstd");
-        string listingKey = await PutListingAsync(received, listingFile, cancellationToken).ConfigureAwait(false);
-        return new IngestedNar(narHash, received.NarSize, uploadHash, received.UploadSize, fileHash, received.FileSize, [chunk], listingKey, Deduplicated: false);
+        var chunk = new ChunkRecord(narHash, chunkKey, received.NarSize, fileHash, received.FileSize, "zstd");
+        return new IngestedNar(narHash, received.NarSize, uploadHash, received.UploadSize, fileHash, received.FileSize, [chunk], listingKey);
     }
 
-    private async Task<string> PutListingAsync(Received received, string listingFile, CancellationToken cancellationToken)
+    private async Task PutAsync(string key, string file, CancellationToken cancellationToken)
     {
-        string key = $"listings/{received.NarHash.ToBase32()}.ls";
-        await blobs.PutFileAsync(key, listingFile, cancellationToken).ConfigureAwait(false);
-        return key;
+        await RecordIntentsAsync([key], cancellationToken).ConfigureAwait(false);
+        await blobs.PutFileAsync(key, file, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Blob key of the single zstd chunk of the NAR with this hash.</summary>
-    public static string ChunkKey(NixHash narHash) => $"chunks/{narHash.ToBase32()}.zst";
+    private Task RecordIntentsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
+        metadata.RecordBlobIntentsAsync(keys, time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken);
 
     private sealed record Received(NixHash NarHash, long NarSize, NixHash UploadHash, long UploadSize, NixHash FileHash, long FileSize);
 }

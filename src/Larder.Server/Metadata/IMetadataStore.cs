@@ -5,6 +5,14 @@ namespace Larder.Server.Metadata;
 /// invariants of PRODUCT.md under concurrency from several server replicas: a commit is one transaction that checks
 /// closure completeness and is safe to race with an identical commit.
 /// Failures to reach the database surface as <see cref="MetadataUnavailableException"/>.
+/// <para>
+/// Storage lifecycle: every NAR and chunk row counts its holders (paths for a NAR; NARs and staged uploads for a
+/// chunk) in the same transaction that adds or removes them, and notes when the count fell to zero. Every blob key an
+/// ingest is about to write is first recorded as an intent in the deletion queue (<see cref="RecordBlobIntentsAsync"/>);
+/// the transaction that makes a row point at the key removes it from the queue. Maintenance deletes rows without
+/// holders after a grace period, queueing their blobs, and then deletes the blobs that are due. So a blob is deleted
+/// only once no row points at it, and a crash at any step leaves at worst a queued blob.
+/// </para>
 /// </summary>
 public interface IMetadataStore
 {
@@ -18,7 +26,10 @@ public interface IMetadataStore
     Task<IReadOnlyList<CacheRecord>> ListCachesAsync(CancellationToken cancellationToken);
     /// <summary>Updates the mutable settings (public, priority, upstream key names) of the cache with this Id.</summary>
     Task UpdateCacheAsync(CacheRecord cache, CancellationToken cancellationToken);
-    /// <summary>Deletes the cache and its paths (NARs stay until maintenance finds them unreferenced).</summary>
+    /// <summary>
+    /// Deletes the cache: its paths in bounded batches (releasing their NARs), its staged uploads, and its build logs
+    /// (queued for deletion). Blobs go when maintenance finds them without holders.
+    /// </summary>
     Task<bool> DeleteCacheAsync(long cacheId, CancellationToken cancellationToken);
     Task<CacheStats> GetCacheStatsAsync(long cacheId, CancellationToken cancellationToken);
 
@@ -31,6 +42,12 @@ public interface IMetadataStore
     Task<NarRecord?> GetNarByNarHashAsync(string narHash, CancellationToken cancellationToken);
     /// <summary>Makes a path visible, atomically; see <see cref="CommitOutcome"/>.</summary>
     Task<CommitResult> CommitPathAsync(CommitRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes these paths of the cache, recording a <c>delete</c> event with <paramref name="reason"/> for each, and
+    /// releases their NARs. A path that a path staying in the cache references is kept (closure completeness).
+    /// </summary>
+    Task<DeletePathsResult> DeletePathsAsync(
+        long cacheId, IReadOnlyCollection<string> hashParts, string reason, long? tokenId, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>Records that these paths were served at <paramref name="at"/> (batched by the caller).</summary>
     Task TouchPathsAsync(IReadOnlyCollection<(long CacheId, string HashPart)> paths, DateTimeOffset at, CancellationToken cancellationToken);
 
@@ -38,21 +55,45 @@ public interface IMetadataStore
     Task<StagedNarRecord> AddStagedNarAsync(StagedNarRecord staged, CancellationToken cancellationToken);
     /// <summary>The newest staged upload of this cache at this upload URL.</summary>
     Task<StagedNarRecord?> GetStagedNarAsync(long cacheId, string uploadUrl, CancellationToken cancellationToken);
-    Task<IReadOnlyList<StagedNarRecord>> ListStagedNarsOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+    /// <summary>Deletes a staged upload, releasing its chunks and queueing its listing.</summary>
     Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken);
 
-    // Chunk bookkeeping for maintenance
-    /// <summary>Whether any NAR or staged upload still refers to the blob at this storage key.</summary>
-    Task<bool> IsStorageKeyReferencedAsync(string storageKey, CancellationToken cancellationToken);
     /// <summary>All NARs, in Id order, from <paramref name="afterId"/> (paging for verify).</summary>
     Task<IReadOnlyList<NarRecord>> ListNarsAsync(long afterId, int limit, CancellationToken cancellationToken);
 
+    // Storage lifecycle (see the type's remarks)
+    /// <summary>
+    /// Queues <paramref name="storageKeys"/> for deletion at <paramref name="dueAt"/>, before the blobs are written; the
+    /// transaction that makes a row point at a key takes it off the queue.
+    /// </summary>
+    Task RecordBlobIntentsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset dueAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes or renews the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="now"/> +
+    /// <paramref name="duration"/>; false while another holder's lease has not expired.
+    /// </summary>
+    Task<bool> TryTakeLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken);
+    /// <summary>Gives up the lease if <paramref name="holder"/> holds it.</summary>
+    Task ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken);
+    /// <summary>Deletes up to <paramref name="limit"/> staged uploads created before <paramref name="cutoff"/>, as <see cref="DeleteStagedNarAsync"/>; returns how many.</summary>
+    Task<int> ExpireStagedNarsAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> NARs without holders since before <paramref name="releasedBefore"/>,
+    /// releasing their chunks and queueing their listings due at <paramref name="now"/>; returns how many.
+    /// </summary>
+    Task<int> ReapNarsAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    /// <summary>Deletes up to <paramref name="limit"/> chunks without holders since before <paramref name="releasedBefore"/>, queueing their blobs due at <paramref name="now"/>; returns how many.</summary>
+    Task<int> ReapChunksAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="limit"/> queued blob keys due by <paramref name="now"/>, oldest first, for the caller to delete.</summary>
+    Task<IReadOnlyList<string>> ListDueBlobDeletionsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    /// <summary>Takes keys whose blobs the caller deleted off the queue (a key claimed meanwhile was not due, and is not listed).</summary>
+    Task CompleteBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, CancellationToken cancellationToken);
+
     // Build logs
+    /// <summary>Records the log of <paramref name="drvName"/>, taking <paramref name="storageKey"/> off the deletion queue and queueing the key it replaces.</summary>
     Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken);
     Task<string?> GetBuildLogKeyAsync(long cacheId, string drvName, CancellationToken cancellationToken);
 
-    // Events
-    Task AppendEventAsync(EventRecord record, CancellationToken cancellationToken);
+    // Events (pushes are recorded by CommitPathAsync, deletions by DeletePathsAsync)
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken);
 
     // Tokens

@@ -92,8 +92,8 @@ public sealed record TokenRecord(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? RevokedAt);
 
-/// <summary>An entry of the per-cache event log (pushes, deletions).</summary>
-public sealed record EventRecord(long Id, long CacheId, string Kind, string StorePath, long? TokenId, DateTimeOffset At);
+/// <summary>An entry of the per-cache event log (pushes, deletions with their <see cref="Reason"/>).</summary>
+public sealed record EventRecord(long Id, long CacheId, string Kind, string StorePath, long? TokenId, DateTimeOffset At, string? Reason = null);
 
 /// <summary>Size figures for one cache.</summary>
 public sealed record CacheStats(long PathCount, long NarBytes, long StoredBytes);
@@ -143,3 +143,8 @@ public sealed record CommitResult(CommitOutcome Outcome, IReadOnlyList<string> M
 {
     public static readonly CommitResult Committed = new(CommitOutcome.Committed, []);
 }
+
+/// <summary>Result of <see cref="IMetadataStore.DeletePathsAsync"/> (hash parts).</summary>
+/// <param name="Deleted">The paths deleted.</param>
+/// <param name="KeptAsReferenced">Paths kept because a path staying in the cache references them.</param>
+public sealed record DeletePathsResult(IReadOnlyList<string> Deleted, IReadOnlyList<string> KeptAsReferenced);

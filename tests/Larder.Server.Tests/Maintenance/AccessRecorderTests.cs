@@ -20,8 +20,8 @@ public sealed class AccessRecorderTests : IDisposable
         var cache = await _store.CreateCacheAsync(MetadataSamples.Cache(), Ct);
         var a = MetadataSamples.Commit(cache.Id);
         var b = MetadataSamples.Commit(cache.Id);
-        await _store.CommitPathAsync(a, Ct);
-        await _store.CommitPathAsync(b, Ct);
+        await _store.CommitNewAsync(a, Ct);
+        await _store.CommitNewAsync(b, Ct);
         var time = new ManualTimeProvider(MetadataSamples.T0.AddDays(1));
         var recorder = new AccessRecorder(_store, time);
 

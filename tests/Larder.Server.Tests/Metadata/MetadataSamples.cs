@@ -54,6 +54,43 @@ public static class MetadataSamples
         0, "test token", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
         grants.Length > 0 ? grants : [new TokenGrant("*", Permission.Read)], T0, null, null);
 
+    /// <summary>
+    /// Commits as the server does after an ingest: the blobs of a NAR the store does not hold yet are first announced
+    /// as intents (<see cref="IMetadataStore.RecordBlobIntentsAsync"/>), which the commit claims. A NAR already held is
+    /// reused and announces nothing.
+    /// </summary>
+    public static async Task<CommitResult> CommitNewAsync(this IMetadataStore store, CommitRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(request);
+        await AnnounceAsync(store, request.Nar.NarHash, request.Nar.Chunks, request.Nar.ListingKey, request.At, cancellationToken);
+        return await store.CommitPathAsync(request, cancellationToken);
+    }
+
+    /// <summary>Stages an upload as the server does after an ingest (see <see cref="CommitNewAsync"/>).</summary>
+    public static async Task<StagedNarRecord> StageNewAsync(this IMetadataStore store, StagedNarRecord staged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(staged);
+        await AnnounceAsync(store, staged.NarHash, staged.Chunks, staged.ListingKey, staged.CreatedAt, cancellationToken);
+        return await store.AddStagedNarAsync(staged, cancellationToken);
+    }
+
+    private static async Task AnnounceAsync(
+        IMetadataStore store, string narHash, IReadOnlyList<ChunkRecord> chunks, string? listingKey, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (await store.GetNarByNarHashAsync(narHash, cancellationToken) is not null)
+        {
+            return;
+        }
+        var keys = chunks.Select(c => c.StorageKey).ToList();
+        if (listingKey is not null)
+        {
+            keys.Add(listingKey);
+        }
+        await store.RecordBlobIntentsAsync(keys, at.AddHours(1), cancellationToken);
+    }
+
     private static string RandomNix32(int length) =>
         string.Create(length, 0, static (span, _) =>
         {

@@ -9,8 +9,8 @@ public abstract partial class MetadataStoreConformance
     public async Task Staged_upload_round_trips_and_the_newest_wins_per_url()
     {
         var (store, cache) = await StoreWithCacheAsync();
-        var older = await store.AddStagedNarAsync(Staged(cache.Id, "nar/x.nar.xz", Nar(chunks: 2)), Ct);
-        var newer = await store.AddStagedNarAsync(Staged(cache.Id, "nar/x.nar.xz"), Ct);
+        var older = await store.StageNewAsync(Staged(cache.Id, "nar/x.nar.xz", Nar(chunks: 2)), Ct);
+        var newer = await store.StageNewAsync(Staged(cache.Id, "nar/x.nar.xz"), Ct);
         Assert.True(older.Id > 0);
         Assert.NotEqual(older.Id, newer.Id);
 
@@ -27,72 +27,50 @@ public abstract partial class MetadataStoreConformance
         var store = await CreateStoreAsync();
         var a = await store.CreateCacheAsync(Cache(), Ct);
         var b = await store.CreateCacheAsync(Cache(), Ct);
-        await store.AddStagedNarAsync(Staged(a.Id, "nar/x.nar"), Ct);
+        await store.StageNewAsync(Staged(a.Id, "nar/x.nar"), Ct);
         Assert.Null(await store.GetStagedNarAsync(b.Id, "nar/x.nar", Ct));
     }
 
     [Fact]
-    public async Task ListStagedOlderThan_returns_only_expired_uploads_and_delete_removes_them()
+    public async Task Expiring_staged_uploads_deletes_only_those_older_than_the_cutoff()
     {
         var (store, cache) = await StoreWithCacheAsync();
-        var old = await store.AddStagedNarAsync(Staged(cache.Id, "nar/old.nar", Nar(chunks: 2), T0), Ct);
-        var fresh = await store.AddStagedNarAsync(Staged(cache.Id, "nar/new.nar", at: T0.AddHours(2)), Ct);
+        await store.StageNewAsync(Staged(cache.Id, "nar/old.nar", Nar(chunks: 2), T0), Ct);
+        var fresh = await store.StageNewAsync(Staged(cache.Id, "nar/new.nar", at: T0.AddHours(2)), Ct);
 
-        var expired = await store.ListStagedNarsOlderThanAsync(T0.AddHours(1), Ct);
+        Assert.Equal(1, await store.ExpireStagedNarsAsync(T0.AddHours(1), 10, Ct));
 
-        var only = Assert.Single(expired);
-        Assert.Equal(old.Id, only.Id);
-        Assert.Equal(old.Chunks, only.Chunks);
-        await store.DeleteStagedNarAsync(old.Id, Ct);
         Assert.Null(await store.GetStagedNarAsync(cache.Id, "nar/old.nar", Ct));
-        Assert.NotNull(await store.GetStagedNarAsync(cache.Id, "nar/new.nar", Ct));
-        Assert.Empty(await store.ListStagedNarsOlderThanAsync(T0.AddHours(1), Ct));
         Assert.Equal(fresh.Id, (await store.GetStagedNarAsync(cache.Id, "nar/new.nar", Ct))!.Id);
+        Assert.Equal(0, await store.ExpireStagedNarsAsync(T0.AddHours(1), 10, Ct));
     }
 
     [Fact]
     public async Task Commit_with_a_staged_upload_consumes_it()
     {
         var (store, cache) = await StoreWithCacheAsync();
-        var staged = await store.AddStagedNarAsync(Staged(cache.Id, "nar/a.nar.zst"), Ct);
+        var staged = await store.StageNewAsync(Staged(cache.Id, "nar/a.nar.zst"), Ct);
 
-        var result = await store.CommitPathAsync(Commit(cache.Id, nar: Nar(staged.NarHash), stagedId: staged.Id), Ct);
+        var nar = Nar(staged.NarHash) with { Chunks = staged.Chunks, ListingKey = staged.ListingKey };
+
+        var result = await store.CommitPathAsync(Commit(cache.Id, nar: nar, stagedId: staged.Id), Ct);
 
         Assert.Equal(CommitOutcome.Committed, result.Outcome);
         Assert.Null(await store.GetStagedNarAsync(cache.Id, "nar/a.nar.zst", Ct));
+        Assert.Equal(staged.ListingKey, (await store.GetNarByNarHashAsync(staged.NarHash, Ct))!.ListingKey);
+        Assert.Empty(await store.ListDueBlobDeletionsAsync(Far, 10, Ct));
     }
 
     [Fact]
     public async Task Refused_commit_keeps_the_staged_upload()
     {
         var (store, cache) = await StoreWithCacheAsync();
-        var staged = await store.AddStagedNarAsync(Staged(cache.Id, "nar/a.nar.zst"), Ct);
+        var staged = await store.StageNewAsync(Staged(cache.Id, "nar/a.nar.zst"), Ct);
 
-        var result = await store.CommitPathAsync(Commit(cache.Id, references: [BaseName(HashPart())], stagedId: staged.Id), Ct);
+        var result = await store.CommitNewAsync(Commit(cache.Id, references: [BaseName(HashPart())], stagedId: staged.Id), Ct);
 
         Assert.Equal(CommitOutcome.MissingReferences, result.Outcome);
         Assert.NotNull(await store.GetStagedNarAsync(cache.Id, "nar/a.nar.zst", Ct));
-    }
-
-    [Fact]
-    public async Task Storage_keys_are_referenced_by_NARs_staged_uploads_listings_and_logs()
-    {
-        var (store, cache) = await StoreWithCacheAsync();
-        var committed = Commit(cache.Id);
-        await store.CommitPathAsync(committed, Ct);
-        var staged = await store.AddStagedNarAsync(Staged(cache.Id, "nar/s.nar"), Ct);
-        await store.PutBuildLogAsync(cache.Id, "abc-x.drv", "logs/abc.log", Ct);
-
-        Assert.True(await store.IsStorageKeyReferencedAsync(committed.Nar.Chunks[0].StorageKey, Ct));
-        Assert.True(await store.IsStorageKeyReferencedAsync(committed.Nar.ListingKey!, Ct));
-        Assert.True(await store.IsStorageKeyReferencedAsync(staged.Chunks[0].StorageKey, Ct));
-        Assert.True(await store.IsStorageKeyReferencedAsync(staged.ListingKey!, Ct));
-        Assert.True(await store.IsStorageKeyReferencedAsync("logs/abc.log", Ct));
-        Assert.False(await store.IsStorageKeyReferencedAsync("chunks/unrelated.zst", Ct));
-
-        await store.DeleteStagedNarAsync(staged.Id, Ct);
-        Assert.False(await store.IsStorageKeyReferencedAsync(staged.Chunks[0].StorageKey, Ct));
-        Assert.False(await store.IsStorageKeyReferencedAsync(staged.ListingKey!, Ct));
     }
 
     [Fact]
@@ -101,7 +79,7 @@ public abstract partial class MetadataStoreConformance
         var (store, cache) = await StoreWithCacheAsync();
         for (var i = 0; i < 5; i++)
         {
-            await store.CommitPathAsync(Commit(cache.Id, nar: Nar(chunks: 1 + (i % 3))), Ct);
+            await store.CommitNewAsync(Commit(cache.Id, nar: Nar(chunks: 1 + (i % 3))), Ct);
         }
 
         var first = await store.ListNarsAsync(0, 2, Ct);
@@ -135,16 +113,23 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var pushed = Commit(cache.Id);
-        await store.CommitPathAsync(pushed, Ct);
-        await store.AppendEventAsync(new EventRecord(0, cache.Id, "delete", "/nix/store/x-a", 3, T0.AddMinutes(1)), Ct);
-        await store.AppendEventAsync(new EventRecord(0, cache.Id, "delete", "/nix/store/y-b", null, T0.AddMinutes(2)), Ct);
+        var x = Commit(cache.Id);
+        var y = Commit(cache.Id);
+        foreach (var request in new[] { pushed, x, y })
+        {
+            await store.CommitNewAsync(request, Ct);
+        }
+        await store.DeletePathsAsync(cache.Id, [x.HashPart], "retention", 3, T0.AddMinutes(1), Ct);
+        await store.DeletePathsAsync(cache.Id, [y.HashPart], "by hand", null, T0.AddMinutes(2), Ct);
 
         var events = await store.ListEventsAsync(cache.Id, 10, Ct);
         var limited = await store.ListEventsAsync(cache.Id, 2, Ct);
 
-        Assert.Equal(["/nix/store/y-b", "/nix/store/x-a", pushed.StorePath], events.Select(e => e.StorePath));
-        Assert.Equal("push", events[2].Kind);
-        Assert.Equal(pushed.TokenId, events[2].TokenId);
+        Assert.Equal([y.StorePath, x.StorePath, y.StorePath, x.StorePath, pushed.StorePath], events.Select(e => e.StorePath));
+        Assert.Equal(["delete", "delete", "push", "push", "push"], events.Select(e => e.Kind));
+        Assert.Equal(["by hand", "retention"], events.Take(2).Select(e => e.Reason));
+        Assert.Equal(pushed.TokenId, events[4].TokenId);
+        Assert.Equal(3, events[1].TokenId);
         Assert.Null(events[0].TokenId);
         Assert.Equal(T0.AddMinutes(2), events[0].At);
         Assert.Equal(2, limited.Count);

@@ -94,7 +94,7 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var commit = Commit(cache.Id);
-        await store.CommitPathAsync(commit, Ct);
+        await store.CommitNewAsync(commit, Ct);
         Assert.True(await store.DeleteCacheAsync(cache.Id, Ct));
         Assert.Null(await store.GetCacheAsync(cache.Name, Ct));
         Assert.Null(await store.GetPathAsync(cache.Id, commit.HashPart, Ct));
@@ -109,11 +109,11 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var dependency = Commit(cache.Id);
-        await store.CommitPathAsync(dependency, Ct);
+        await store.CommitNewAsync(dependency, Ct);
         var nar = Nar(chunks: 3);
         var request = Commit(cache.Id, nar: nar, references: [BaseName(dependency.HashPart)], signatures: ["a:1", "b:2"]) with { Ca = "fixed:r:sha256:abc" };
 
-        var result = await store.CommitPathAsync(request, Ct);
+        var result = await store.CommitNewAsync(request, Ct);
 
         Assert.Equal(CommitOutcome.Committed, result.Outcome);
         var read = await store.GetPathAsync(cache.Id, request.HashPart, Ct);
@@ -141,11 +141,11 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var present = Commit(cache.Id);
-        await store.CommitPathAsync(present, Ct);
+        await store.CommitNewAsync(present, Ct);
         var absent = BaseName(HashPart(), "absent");
         var request = Commit(cache.Id, references: [BaseName(present.HashPart), absent]);
 
-        var result = await store.CommitPathAsync(request, Ct);
+        var result = await store.CommitNewAsync(request, Ct);
 
         Assert.Equal(CommitOutcome.MissingReferences, result.Outcome);
         Assert.Equal([absent], result.MissingReferences);
@@ -161,9 +161,9 @@ public abstract partial class MetadataStoreConformance
         var a = await store.CreateCacheAsync(Cache(), Ct);
         var b = await store.CreateCacheAsync(Cache(), Ct);
         var dependency = Commit(a.Id);
-        await store.CommitPathAsync(dependency, Ct);
+        await store.CommitNewAsync(dependency, Ct);
 
-        var result = await store.CommitPathAsync(Commit(b.Id, references: [BaseName(dependency.HashPart)]), Ct);
+        var result = await store.CommitNewAsync(Commit(b.Id, references: [BaseName(dependency.HashPart)]), Ct);
 
         Assert.Equal(CommitOutcome.MissingReferences, result.Outcome);
     }
@@ -173,7 +173,7 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var hashPart = HashPart();
-        var result = await store.CommitPathAsync(Commit(cache.Id, hashPart, references: [BaseName(hashPart)]), Ct);
+        var result = await store.CommitNewAsync(Commit(cache.Id, hashPart, references: [BaseName(hashPart)]), Ct);
         Assert.Equal(CommitOutcome.Committed, result.Outcome);
     }
 
@@ -182,9 +182,9 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var first = Commit(cache.Id, signatures: ["a:1"]);
-        await store.CommitPathAsync(first, Ct);
+        await store.CommitNewAsync(first, Ct);
 
-        var result = await store.CommitPathAsync(first with { Signatures = ["a:1", "b:2"] }, Ct);
+        var result = await store.CommitNewAsync(first with { Signatures = ["a:1", "b:2"] }, Ct);
 
         Assert.Equal(CommitOutcome.AlreadyPresent, result.Outcome);
         var read = await store.GetPathAsync(cache.Id, first.HashPart, Ct);
@@ -196,9 +196,9 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var first = Commit(cache.Id);
-        await store.CommitPathAsync(first, Ct);
+        await store.CommitNewAsync(first, Ct);
 
-        var result = await store.CommitPathAsync(first with { Nar = Nar() }, Ct);
+        var result = await store.CommitNewAsync(first with { Nar = Nar() }, Ct);
 
         Assert.Equal(CommitOutcome.Conflict, result.Outcome);
         var read = await store.GetPathAsync(cache.Id, first.HashPart, Ct);
@@ -212,7 +212,7 @@ public abstract partial class MetadataStoreConformance
         var (store, cache) = await StoreWithCacheAsync();
         var request = Commit(cache.Id);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.CommitPathAsync(request, Ct))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.CommitNewAsync(request, Ct))));
 
         Assert.Single(results, r => r.Outcome == CommitOutcome.Committed);
         Assert.All(results, r => Assert.Contains(r.Outcome, new[] { CommitOutcome.Committed, CommitOutcome.AlreadyPresent }));
@@ -226,7 +226,7 @@ public abstract partial class MetadataStoreConformance
         var (store, cache) = await StoreWithCacheAsync();
         var nar = Nar();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => store.CommitPathAsync(Commit(cache.Id, nar: nar), Ct))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => store.CommitNewAsync(Commit(cache.Id, nar: nar), Ct))));
 
         Assert.All(results, r => Assert.Equal(CommitOutcome.Committed, r.Outcome));
         Assert.Single(await store.ListNarsAsync(0, 100, Ct), n => n.NarHash == nar.NarHash);
@@ -241,8 +241,8 @@ public abstract partial class MetadataStoreConformance
         var nar = Nar();
         var inA = Commit(a.Id, nar: nar);
         var inB = Commit(b.Id, nar: nar with { FileHash = Sha256() });
-        await store.CommitPathAsync(inA, Ct);
-        await store.CommitPathAsync(inB, Ct);
+        await store.CommitNewAsync(inA, Ct);
+        await store.CommitNewAsync(inB, Ct);
 
         var pathA = await store.GetPathAsync(a.Id, inA.HashPart, Ct);
         var pathB = await store.GetPathAsync(b.Id, inB.HashPart, Ct);
@@ -259,7 +259,7 @@ public abstract partial class MetadataStoreConformance
         var secret = await store.CreateCacheAsync(Cache(), Ct);
         var other = await store.CreateCacheAsync(Cache(isPublic: true), Ct);
         var request = Commit(secret.Id);
-        await store.CommitPathAsync(request, Ct);
+        await store.CommitNewAsync(request, Ct);
 
         Assert.Null(await store.GetPathAsync(other.Id, request.HashPart, Ct));
         Assert.Equal([request.HashPart], await store.FindMissingAsync(other.Id, [request.HashPart], Ct));
@@ -272,7 +272,7 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var request = Commit(cache.Id, nar: Nar(chunks: 2));
-        await store.CommitPathAsync(request, Ct);
+        await store.CommitNewAsync(request, Ct);
         var nar = await store.GetNarByNarHashAsync(request.Nar.NarHash, Ct);
         Assert.Equal(request.Nar.Chunks, nar!.Chunks);
         Assert.Null(await store.GetNarByNarHashAsync(Sha256(), Ct));
@@ -283,7 +283,7 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var present = Commit(cache.Id);
-        await store.CommitPathAsync(present, Ct);
+        await store.CommitNewAsync(present, Ct);
         string[] absent = [HashPart(), HashPart(), HashPart()];
 
         var missing = await store.FindMissingAsync(cache.Id, [absent[0], present.HashPart, absent[1], absent[2]], Ct);
@@ -297,7 +297,7 @@ public abstract partial class MetadataStoreConformance
     {
         var (store, cache) = await StoreWithCacheAsync();
         var request = Commit(cache.Id);
-        await store.CommitPathAsync(request, Ct);
+        await store.CommitNewAsync(request, Ct);
         Assert.Equal(T0, (await store.GetPathAsync(cache.Id, request.HashPart, Ct))!.Path.LastAccessedAt);
 
         await store.TouchPathsAsync([(cache.Id, request.HashPart), (cache.Id, HashPart())], T0.AddHours(2), Ct);
@@ -313,8 +313,8 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(new CacheStats(0, 0, 0), await store.GetCacheStatsAsync(cache.Id, Ct));
         var a = Commit(cache.Id, nar: Nar(chunks: 1));
         var b = Commit(cache.Id, nar: Nar(chunks: 2));
-        await store.CommitPathAsync(a, Ct);
-        await store.CommitPathAsync(b, Ct);
+        await store.CommitNewAsync(a, Ct);
+        await store.CommitNewAsync(b, Ct);
 
         var stats = await store.GetCacheStatsAsync(cache.Id, Ct);
 

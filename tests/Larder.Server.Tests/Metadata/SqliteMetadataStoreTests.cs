@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
     {
         var store = (SqliteMetadataStore)await CreateStoreAsync();
         await store.MigrateAsync(CancellationToken.None);
-        Assert.Equal([1], await store.GetAppliedMigrationsAsync(CancellationToken.None));
+        Assert.Equal([1, 2], await store.GetAppliedMigrationsAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
         await reader.MigrateAsync(CancellationToken.None);
         var cache = await writer.CreateCacheAsync(MetadataSamples.Cache(), CancellationToken.None);
         var commit = MetadataSamples.Commit(cache.Id);
-        await writer.CommitPathAsync(commit, CancellationToken.None);
+        await writer.CommitNewAsync(commit, CancellationToken.None);
 
         Assert.NotNull(await reader.GetPathAsync(cache.Id, commit.HashPart, CancellationToken.None));
     }

@@ -30,8 +30,8 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
 
         await Task.WhenAll(replicas.Select(r => r.MigrateAsync(Ct)));
 
-        Assert.Equal([PostgresMetadataStore.LatestVersion], await replicas[0].GetAppliedMigrationsAsync(Ct));
-        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM schema_migrations;"));
+        Assert.Equal(Enumerable.Range(1, PostgresMetadataStore.LatestVersion), await replicas[0].GetAppliedMigrationsAsync(Ct));
+        Assert.Equal(PostgresMetadataStore.LatestVersion, await CountAsync(database, "SELECT count(*) FROM schema_migrations;"));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
         var cache = await a.CreateCacheAsync(Cache(), Ct);
         var request = Commit(cache.Id);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? a : b).CommitPathAsync(request, Ct)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? a : b).CommitNewAsync(request, Ct)));
 
         Assert.Single(results, r => r.Outcome == CommitOutcome.Committed);
         Assert.All(results, r => Assert.Contains(r.Outcome, new[] { CommitOutcome.Committed, CommitOutcome.AlreadyPresent }));
@@ -78,7 +78,7 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
         var nar = Nar();
         var hashPart = HashPart();
 
-        var results = await Task.WhenAll(caches.Select((c, i) => (i % 2 == 0 ? a : b).CommitPathAsync(Commit(c.Id, hashPart, nar), Ct)));
+        var results = await Task.WhenAll(caches.Select((c, i) => (i % 2 == 0 ? a : b).CommitNewAsync(Commit(c.Id, hashPart, nar), Ct)));
 
         Assert.All(results, r => Assert.Equal(CommitOutcome.Committed, r.Outcome));
         Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM nars;"));
@@ -97,7 +97,7 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
         Assert.Equal([request.HashPart], await b.FindMissingAsync(cache.Id, [request.HashPart], Ct));
         Assert.Null(await b.GetPathAsync(cache.Id, request.HashPart, Ct));
 
-        await a.CommitPathAsync(request, Ct);
+        await a.CommitNewAsync(request, Ct);
 
         Assert.Empty(await b.FindMissingAsync(cache.Id, [request.HashPart], Ct));
         Assert.NotNull(await b.GetPathAsync(cache.Id, request.HashPart, Ct));
@@ -112,7 +112,7 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
         for (var i = 0; i < 20; i++)
         {
             var request = Commit(cache.Id);
-            await store.CommitPathAsync(request, Ct);
+            await store.CommitNewAsync(request, Ct);
             present.Add(request.HashPart);
         }
         var query = present.Concat(Enumerable.Range(0, 5000).Select(_ => HashPart())).OrderBy(_ => Random.Shared.Next()).ToList();
@@ -148,7 +148,7 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
         await store.MigrateAsync(Ct);
         var cache = await store.CreateCacheAsync(Cache(), Ct);
         var request = Commit(cache.Id);
-        await store.CommitPathAsync(request, Ct);
+        await store.CommitNewAsync(request, Ct);
         // Warm the pool with several connections, all of which the restart will kill.
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => store.GetPathAsync(cache.Id, request.HashPart, Ct)));
 
@@ -178,7 +178,7 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
         {
             Assert.NotNull(await store.GetPathAsync(cache.Id, request.HashPart, Ct));
         }
-        Assert.Equal(CommitOutcome.Committed, (await store.CommitPathAsync(Commit(cache.Id), Ct)).Outcome);
+        Assert.Equal(CommitOutcome.Committed, (await store.CommitNewAsync(Commit(cache.Id), Ct)).Outcome);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

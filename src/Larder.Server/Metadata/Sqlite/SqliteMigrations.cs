@@ -1,7 +1,7 @@
 namespace Larder.Server.Metadata.Sqlite;
 
 /// <summary>
-/// The SQLite schema, as numbered scripts applied in order by <see cref="SqliteMetadataStore.MigrateAsync"/> and
+/// The SQLite schema, as numbered scripts applied in order by <see cref="Relational.RelationalMetadataStore.MigrateAsync"/> and
 /// recorded in <c>schema_migrations</c>. Never edit a published script: add the next one.
 /// Times are Unix milliseconds (UTC); lists of base names and signatures are space-separated, as in a narinfo.
 /// </summary>
@@ -120,6 +120,91 @@ internal static class SqliteMigrations
                 expires_at INTEGER,
                 revoked_at INTEGER
             );
+            """),
+        (2, """
+            CREATE TABLE chunks (
+                id INTEGER PRIMARY KEY,
+                hash TEXT NOT NULL UNIQUE,
+                storage_key TEXT NOT NULL UNIQUE,
+                size INTEGER NOT NULL,
+                stored_hash TEXT NOT NULL,
+                stored_size INTEGER NOT NULL,
+                compression TEXT NOT NULL,
+                holders INTEGER NOT NULL,
+                released_at INTEGER,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX chunks_released ON chunks (released_at) WHERE holders = 0;
+            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, released_at, created_at)
+            SELECT hash, MIN(storage_key), MIN(size), MIN(stored_hash), MIN(stored_size), MIN(compression), 0, NULL,
+                   CAST(strftime('%s', 'now') AS INTEGER) * 1000
+            FROM (SELECT hash, storage_key, size, stored_hash, stored_size, compression FROM nar_chunks
+                  UNION ALL SELECT hash, storage_key, size, stored_hash, stored_size, compression FROM staged_chunks)
+            GROUP BY hash;
+
+            CREATE TABLE nar_chunks_v2 (
+                nar_id INTEGER NOT NULL REFERENCES nars (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                chunk_id INTEGER NOT NULL REFERENCES chunks (id),
+                PRIMARY KEY (nar_id, seq)
+            ) WITHOUT ROWID;
+            INSERT INTO nar_chunks_v2 (nar_id, seq, chunk_id) SELECT o.nar_id, o.seq, c.id FROM nar_chunks o JOIN chunks c ON c.hash = o.hash;
+            DROP TABLE nar_chunks;
+            ALTER TABLE nar_chunks_v2 RENAME TO nar_chunks;
+            CREATE INDEX nar_chunks_by_chunk ON nar_chunks (chunk_id);
+
+            CREATE TABLE staged_chunks_v2 (
+                staged_id INTEGER NOT NULL REFERENCES staged_nars (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                chunk_id INTEGER NOT NULL REFERENCES chunks (id),
+                PRIMARY KEY (staged_id, seq)
+            ) WITHOUT ROWID;
+            INSERT INTO staged_chunks_v2 (staged_id, seq, chunk_id) SELECT o.staged_id, o.seq, c.id FROM staged_chunks o JOIN chunks c ON c.hash = o.hash;
+            DROP TABLE staged_chunks;
+            ALTER TABLE staged_chunks_v2 RENAME TO staged_chunks;
+            CREATE INDEX staged_chunks_by_chunk ON staged_chunks (chunk_id);
+
+            UPDATE chunks SET holders = (SELECT COUNT(*) FROM nar_chunks WHERE chunk_id = chunks.id)
+                + (SELECT COUNT(*) FROM staged_chunks WHERE chunk_id = chunks.id);
+
+            ALTER TABLE nars ADD COLUMN holders INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE nars ADD COLUMN released_at INTEGER;
+            UPDATE nars SET holders = (SELECT COUNT(*) FROM paths WHERE paths.nar_id = nars.id);
+            UPDATE nars SET released_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE holders = 0;
+            CREATE INDEX nars_released ON nars (released_at) WHERE holders = 0;
+
+            ALTER TABLE paths ADD COLUMN upstream_refs TEXT NOT NULL DEFAULT '';
+            CREATE TABLE path_refs (
+                cache_id INTEGER NOT NULL,
+                ref_hash_part TEXT NOT NULL,
+                hash_part TEXT NOT NULL,
+                PRIMARY KEY (cache_id, ref_hash_part, hash_part),
+                FOREIGN KEY (cache_id, hash_part) REFERENCES paths (cache_id, hash_part) ON DELETE CASCADE
+            ) WITHOUT ROWID;
+            CREATE INDEX path_refs_by_referrer ON path_refs (cache_id, hash_part);
+            WITH RECURSIVE split (cache_id, hash_part, rest, ref) AS (
+                SELECT cache_id, hash_part, refs || ' ', NULL FROM paths
+                UNION ALL
+                SELECT cache_id, hash_part, substr(rest, instr(rest, ' ') + 1), substr(rest, 1, instr(rest, ' ') - 1)
+                FROM split WHERE rest <> ''
+            )
+            INSERT OR IGNORE INTO path_refs (cache_id, ref_hash_part, hash_part)
+            SELECT cache_id, substr(ref, 1, 32), hash_part FROM split
+            WHERE ref IS NOT NULL AND ref <> '' AND substr(ref, 1, 32) <> hash_part;
+
+            CREATE TABLE blob_deletions (
+                storage_key TEXT PRIMARY KEY,
+                due_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX blob_deletions_by_due ON blob_deletions (due_at);
+
+            ALTER TABLE events ADD COLUMN reason TEXT;
+
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
             """),
     ];
 }

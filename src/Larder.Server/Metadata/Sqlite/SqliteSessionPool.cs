@@ -1,15 +1,19 @@
 using System.Collections.Concurrent;
+using Larder.Server.Metadata.Relational;
 
 namespace Larder.Server.Metadata.Sqlite;
 
-/// <summary>Open <see cref="SqliteSession"/>s for reuse; a session that saw an error is discarded, not returned.</summary>
-internal sealed class SqliteSessionPool(string connectionString, int maxIdle) : IDisposable
+/// <summary>
+/// Open SQLite sessions (connection plus prepared statements) for reuse, so that hot lookups skip both opening a
+/// connection and compiling SQL. A session that saw an error is discarded by its user, not returned.
+/// </summary>
+internal sealed class SqliteSessionPool(Func<DbSession> open, int maxIdle) : IDisposable
 {
-    private readonly ConcurrentBag<SqliteSession> _idle = [];
+    private readonly ConcurrentBag<DbSession> _idle = [];
     private int _idleCount;
     private bool _disposed;
 
-    public SqliteSession Rent()
+    public DbSession Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_idle.TryTake(out var session))
@@ -17,10 +21,10 @@ internal sealed class SqliteSessionPool(string connectionString, int maxIdle) : 
             Interlocked.Decrement(ref _idleCount);
             return session;
         }
-        return new SqliteSession(connectionString);
+        return open();
     }
 
-    public void Return(SqliteSession session)
+    public void Return(DbSession session)
     {
         if (_disposed || Interlocked.Increment(ref _idleCount) > maxIdle)
         {

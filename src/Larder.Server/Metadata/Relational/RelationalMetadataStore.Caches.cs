@@ -1,8 +1,8 @@
-using Npgsql;
+using System.Data.Common;
 
-namespace Larder.Server.Metadata.Postgres;
+namespace Larder.Server.Metadata.Relational;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class RelationalMetadataStore
 {
     private const string CacheColumns = "id, name, is_public, priority, store_dir, signing_key, upstream_key_names, created_at";
 
@@ -10,13 +10,11 @@ public sealed partial class PostgresMetadataStore
     public Task<CacheRecord> CreateCacheAsync(CacheRecord cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        return RunAsync(async (connection, ct) =>
+        return RunWriteAsync(async (session, ct) =>
         {
             try
             {
-                var id = (long)(await Scalar(
-                    connection,
-                    null,
+                var id = (long)(await session.ScalarAsync(
                     """
                     INSERT INTO caches (name, is_public, priority, store_dir, signing_key, upstream_key_names, created_at)
                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id;
@@ -31,7 +29,7 @@ public sealed partial class PostgresMetadataStore
                     cache.CreatedAt).ConfigureAwait(false))!;
                 return cache with { Id = id };
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            catch (DbException e) when (_dialect.IsUniqueViolation(e))
             {
                 throw new DuplicateNameException(cache.Name);
             }
@@ -39,18 +37,16 @@ public sealed partial class PostgresMetadataStore
     }
 
     /// <inheritdoc />
-    public Task<CacheRecord?> GetCacheAsync(string name, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<CacheRecord?> GetCacheAsync(string name, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
-        await using var command = Command(connection, null, $"SELECT {CacheColumns} FROM caches WHERE name = $1;", name);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var reader = await session.ReaderAsync($"SELECT {CacheColumns} FROM caches WHERE name = $1;", ct, name).ConfigureAwait(false);
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadCache(reader) : null;
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<CacheRecord>> ListCachesAsync(CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<IReadOnlyList<CacheRecord>> ListCachesAsync(CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
-        await using var command = Command(connection, null, $"SELECT {CacheColumns} FROM caches ORDER BY name;");
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var reader = await session.ReaderAsync($"SELECT {CacheColumns} FROM caches ORDER BY name;", ct).ConfigureAwait(false);
         var caches = new List<CacheRecord>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
@@ -63,10 +59,8 @@ public sealed partial class PostgresMetadataStore
     public Task UpdateCacheAsync(CacheRecord cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        return RunAsync(
-            (connection, ct) => Execute(
-                connection,
-                null,
+        return RunWriteAsync(
+            (session, ct) => session.ExecuteAsync(
                 "UPDATE caches SET is_public = $1, priority = $2, upstream_key_names = $3 WHERE id = $4;",
                 ct,
                 cache.IsPublic,
@@ -77,33 +71,26 @@ public sealed partial class PostgresMetadataStore
     }
 
     /// <inheritdoc />
-    public Task<bool> DeleteCacheAsync(long cacheId, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
-        await Execute(connection, null, "DELETE FROM caches WHERE id = $1;", ct, cacheId).ConfigureAwait(false) > 0,
-        cancellationToken);
-
-    /// <inheritdoc />
-    public Task<CacheStats> GetCacheStatsAsync(long cacheId, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<CacheStats> GetCacheStatsAsync(long cacheId, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
-        await using var command = Command(
-            connection,
-            null,
+        await using var reader = await session.ReaderAsync(
             """
-            SELECT COUNT(*), COALESCE(SUM(n.nar_size), 0)::bigint, COALESCE(SUM(n.file_size), 0)::bigint
+            SELECT COUNT(*), CAST(COALESCE(SUM(n.nar_size), 0) AS BIGINT), CAST(COALESCE(SUM(n.file_size), 0) AS BIGINT)
             FROM paths p JOIN nars n ON n.id = p.nar_id WHERE p.cache_id = $1;
             """,
-            cacheId);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            ct,
+            cacheId).ConfigureAwait(false);
         await reader.ReadAsync(ct).ConfigureAwait(false);
         return new CacheStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }, cancellationToken);
 
-    private static CacheRecord ReadCache(NpgsqlDataReader reader) => new(
+    private CacheRecord ReadCache(DbDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetString(1),
         reader.GetBoolean(2),
         reader.GetInt32(3),
         reader.GetString(4),
         reader.GetString(5),
-        ReadList(reader, 6),
-        ReadTime(reader, 7));
+        _dialect.ReadList(reader, 6),
+        _dialect.ReadTime(reader, 7));
 }

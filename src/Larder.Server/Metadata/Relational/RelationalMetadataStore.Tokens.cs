@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Globalization;
-using Npgsql;
 
-namespace Larder.Server.Metadata.Postgres;
+namespace Larder.Server.Metadata.Relational;
 
-public sealed partial class PostgresMetadataStore
+public abstract partial class RelationalMetadataStore
 {
     private const string TokenColumns = "id, description, secret_hash, grants, created_at, expires_at, revoked_at";
 
@@ -11,11 +11,9 @@ public sealed partial class PostgresMetadataStore
     public Task<TokenRecord> CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return RunAsync(async (connection, ct) =>
+        return RunWriteAsync(async (session, ct) =>
         {
-            var id = (long)(await Scalar(
-                connection,
-                null,
+            var id = (long)(await session.ScalarAsync(
                 """
                 INSERT INTO tokens (description, secret_hash, grants, created_at, expires_at, revoked_at)
                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id;
@@ -32,18 +30,17 @@ public sealed partial class PostgresMetadataStore
     }
 
     /// <inheritdoc />
-    public Task<TokenRecord?> GetTokenBySecretHashAsync(string secretHash, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<TokenRecord?> GetTokenBySecretHashAsync(string secretHash, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
-        await using var command = Command(connection, null, $"SELECT {TokenColumns} FROM tokens WHERE secret_hash = $1;", secretHash);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var reader = await session.ReaderAsync($"SELECT {TokenColumns} FROM tokens WHERE secret_hash = $1;", ct, secretHash)
+            .ConfigureAwait(false);
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadToken(reader) : null;
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
-        await using var command = Command(connection, null, $"SELECT {TokenColumns} FROM tokens ORDER BY id;");
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var reader = await session.ReaderAsync($"SELECT {TokenColumns} FROM tokens ORDER BY id;", ct).ConfigureAwait(false);
         var tokens = new List<TokenRecord>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
@@ -53,26 +50,26 @@ public sealed partial class PostgresMetadataStore
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken) => RunAsync(async (connection, ct) =>
+    public Task<bool> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken) => RunWriteAsync(
         // Revoking twice keeps the first revocation time.
-        await Execute(connection, null, "UPDATE tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1;", ct, tokenId, at)
+        async (session, ct) => await session.ExecuteAsync("UPDATE tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1;", ct, tokenId, at)
             .ConfigureAwait(false) > 0,
         cancellationToken);
 
-    private static TokenRecord ReadToken(NpgsqlDataReader reader) => new(
+    private TokenRecord ReadToken(DbDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetString(1),
         reader.GetString(2),
-        DecodeGrants(reader.GetFieldValue<string[]>(3)),
-        ReadTime(reader, 4),
+        DecodeGrants(_dialect.ReadList(reader, 3)),
+        _dialect.ReadTime(reader, 4),
         ReadNullableTime(reader, 5),
         ReadNullableTime(reader, 6));
 
-    /// <summary>Each grant as <c>pattern=flags</c> (a pattern never contains '=').</summary>
+    /// <summary>Each grant as <c>pattern=flags</c> (a pattern contains neither '=' nor a space).</summary>
     private static string[] EncodeGrants(IReadOnlyList<TokenGrant> grants) =>
         [.. grants.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.CachePattern}={(int)g.Permissions}"))];
 
-    private static IReadOnlyList<TokenGrant> DecodeGrants(string[] encoded) =>
+    private static IReadOnlyList<TokenGrant> DecodeGrants(IReadOnlyList<string> encoded) =>
     [
         .. encoded.Select(pair =>
         {

@@ -1,0 +1,90 @@
+using Larder.Server.Configuration;
+using Larder.Server.Metadata;
+using Larder.Server.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Larder.Server.Maintenance.Reaping;
+
+/// <summary>
+/// Frees storage that nothing holds any more, driven by the metadata alone (no bucket listing). One pass, run by one
+/// replica at a time (a lease in the database that another replica takes over when it expires): expires staged
+/// uploads older than <see cref="MaintenanceOptions.StagedUploadTtl"/>, deletes NARs and then chunks that have had no
+/// holder for <see cref="MaintenanceOptions.ReleaseGrace"/> (queueing their blobs), deletes the queued blobs that are
+/// due, and a folder store's stale temp files. Each step works in bounded batches of indexed queries, so its cost
+/// follows the work, and each batch is one transaction: a pass cut short anywhere leaves a state the next pass finishes.
+/// </summary>
+public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOptions<LarderOptions> options, TimeProvider time, ILogger<Reaper> logger)
+{
+    /// <summary>The lease's name in the database.</summary>
+    public const string LeaseName = "reaper";
+
+    /// <summary>How long a lease lasts without renewal (it is renewed before every batch).</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(5);
+
+    private const int BatchSize = 500;
+
+    private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    /// <summary>Runs one pass; returns what it removed, or <see cref="ReapResult.NotLeader"/> when another replica holds the lease.</summary>
+    public async Task<ReapResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        if (!await RenewLeaseAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return ReapResult.NotLeader;
+        }
+        var maintenance = options.Value.Maintenance;
+        var now = time.GetUtcNow();
+        var staged = await RepeatAsync(limit => store.ExpireStagedNarsAsync(now - maintenance.StagedUploadTtl, limit, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        var nars = await RepeatAsync(limit => store.ReapNarsAsync(now - maintenance.ReleaseGrace, now, limit, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        var chunks = await RepeatAsync(limit => store.ReapChunksAsync(now - maintenance.ReleaseGrace, now, limit, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        var deleted = await RepeatAsync(limit => DeleteDueBlobsAsync(now, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var temporary = await blobs.RemoveInterruptedWritesAsync(maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
+        await store.ReleaseLeaseAsync(LeaseName, _holder, cancellationToken).ConfigureAwait(false);
+        var result = new ReapResult(true, staged, nars, chunks, deleted, temporary);
+        if (result.Removed)
+        {
+            LogReaped(logger, staged, nars, chunks, deleted, temporary);
+        }
+        return result;
+    }
+
+    /// <summary>Blobs are deleted before their queue rows: a pass cut short in between deletes them again next time.</summary>
+    private async Task<int> DeleteDueBlobsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        var keys = await store.ListDueBlobDeletionsAsync(now, limit, cancellationToken).ConfigureAwait(false);
+        foreach (var key in keys)
+        {
+            await blobs.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        await store.CompleteBlobDeletionsAsync(keys, now, cancellationToken).ConfigureAwait(false);
+        return keys.Count;
+    }
+
+    /// <summary>Runs <paramref name="batch"/> until it handles fewer than a full batch, renewing the lease before each; the total handled.</summary>
+    private async Task<int> RepeatAsync(Func<int, Task<int>> batch, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int handled;
+        do
+        {
+            if (total > 0 && !await RenewLeaseAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("maintenance lost its lease to another replica in the middle of a pass");
+            }
+            handled = await batch(BatchSize).ConfigureAwait(false);
+            total += handled;
+        }
+        while (handled == BatchSize);
+        return total;
+    }
+
+    private Task<bool> RenewLeaseAsync(CancellationToken cancellationToken) =>
+        store.TryTakeLeaseAsync(LeaseName, _holder, time.GetUtcNow(), LeaseDuration, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "maintenance: removed {Staged} expired staged uploads, {Nars} NARs and {Chunks} chunks without holders, {Blobs} blobs and {Temporary} temp files")]
+    private static partial void LogReaped(ILogger logger, int staged, int nars, int chunks, int blobs, int temporary);
+}

@@ -1,0 +1,153 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Sockets;
+using Larder.Server.Metadata.Relational;
+using Npgsql;
+
+namespace Larder.Server.Metadata.Postgres;
+
+/// <summary>
+/// PostgreSQL for <see cref="RelationalMetadataStore"/>, shared by any number of stateless server replicas.
+/// Connections come from one pooled <see cref="NpgsqlDataSource"/> whose statements Npgsql prepares automatically.
+/// Write transactions are READ COMMITTED and lock what they check (<c>FOR UPDATE</c>/<c>FOR SHARE</c>). A database
+/// that is down or restarting clears the pool, so the next request opens fresh connections.
+/// Lists are <c>text[]</c>, times <c>timestamptz</c> kept to the millisecond.
+/// </summary>
+internal sealed class PostgresDialect : SqlDialect
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDialect(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"invalid PostgreSQL connection string: {e.Message}", nameof(connectionString), e);
+        }
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "larder";
+        }
+        // Every query here is one of a few fixed statements: let Npgsql prepare them server-side once per connection,
+        // and skip the DISCARD ALL on pool return (Larder keeps no session state), unless the operator chose otherwise.
+        if (!HasKey(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        if (!HasKey(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    public override IReadOnlyList<(int Version, string Sql)> Migrations => PostgresMigrations.All;
+
+    public override string CreateMigrationsTableSql =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());";
+
+    public override string MigrationsTableExistsSql => "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END;";
+
+    public override string MigrationLockSql =>
+        string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({PostgresMigrations.AdvisoryLockKey});");
+
+    public override string ForShare => " FOR SHARE";
+
+    public override string ForUpdateOf(string alias) => $" FOR UPDATE OF {alias}";
+
+    public override string Greatest => "GREATEST";
+
+    public override string TextSetSource(int parameter, string alias) =>
+        string.Create(CultureInfo.InvariantCulture, $"unnest(${parameter}::text[]) WITH ORDINALITY AS {alias}(h, i)");
+
+    public override string MissingPathsSql =>
+        // One index probe per hash, in index order. A plain NOT EXISTS lets the planner pick a hash anti-join that
+        // reads every path of the table (440 ms at 1M paths, against under 120 ms this way).
+        """
+        SELECT t.h
+        FROM (SELECT u.h, u.i FROM unnest($2::text[]) WITH ORDINALITY AS u(h, i) ORDER BY u.h COLLATE "C") t
+        LEFT JOIN LATERAL (SELECT 1 AS found FROM paths p WHERE p.cache_id = $1 AND p.hash_part = t.h LIMIT 1) f ON true
+        WHERE f.found IS NULL
+        ORDER BY t.i;
+        """;
+
+    public override bool PreparesCommands => false;
+
+    public override bool RetriesWhenUnavailable => true;
+
+    public override async ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken) =>
+        new(await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), this);
+
+    public override void Return(DbSession session) => session.Dispose();
+
+    public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override DbParameter CreateParameter(int index) => new NpgsqlParameter();
+
+    /// <summary>Times go in as UTC cut to whole milliseconds (what SQLite keeps too), lists as <c>text[]</c>, null as NULL.</summary>
+    public override object ToDb(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTimeOffset at => ToDb(at),
+        string text => text,
+        TextSet set => set.Items as string[] ?? [.. set.Items],
+        IEnumerable<string> list => list as string[] ?? [.. list],
+        _ => value,
+    };
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
+        new(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc));
+
+    public override IReadOnlyList<string> ReadList(DbDataReader reader, int ordinal) => reader.GetFieldValue<string[]>(ordinal);
+
+    public override bool IsUniqueViolation(Exception e) => e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exceptions
+            || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) // admin/crash shutdown, cannot connect now
+            || pg.SqlState.StartsWith("53", StringComparison.Ordinal) // insufficient resources, too many connections
+            || pg.SqlState == "58030", // I/O error
+        NpgsqlException => true, // not a server error: I/O, timeouts, broken connection, pool exhausted
+        SocketException or IOException or TimeoutException => true,
+        InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
+        _ => false,
+    };
+
+    public override bool IsRetryable(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+
+    // Connections opened before a restart are all dead: drop them so later requests start clean.
+    public override void OnUnavailable() => _dataSource.Clear();
+
+    public override MetadataUnavailableException Unavailable(Exception e) => new($"PostgreSQL is unavailable: {Describe(e)}", e);
+
+    public override void Dispose() => _dataSource.Dispose();
+
+    private static DateTime ToDb(DateTimeOffset at)
+    {
+        var utc = at.UtcDateTime;
+        return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+    }
+
+    private static bool HasKey(string connectionString, params string[] keys) =>
+        connectionString.Split(';').Any(part => keys.Any(key =>
+            part.TrimStart().StartsWith(key, StringComparison.OrdinalIgnoreCase) && part.Contains('=', StringComparison.Ordinal)));
+
+    private static string Describe(Exception e)
+    {
+        var message = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            message = $"{message} ({inner.Message})";
+        }
+        return message;
+    }
+}

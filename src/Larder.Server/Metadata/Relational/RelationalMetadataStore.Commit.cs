@@ -1,0 +1,212 @@
+namespace Larder.Server.Metadata.Relational;
+
+public abstract partial class RelationalMetadataStore
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// One write transaction: the path's row (if any) is locked for update, the references' rows for share (so nothing
+    /// deletes them before this commits), the NAR goes in with <c>ON CONFLICT (nar_hash) DO NOTHING</c> (one row per
+    /// NarHash across caches) and the path with <c>ON CONFLICT DO NOTHING</c>. When an identical commit from another
+    /// replica wins the race, this one waits for it, then finds the path and answers
+    /// <see cref="CommitOutcome.AlreadyPresent"/>. Safe to rerun.
+    /// </remarks>
+    public Task<CommitResult> CommitPathAsync(CommitRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return RunAsync(async (session, ct) =>
+        {
+            await session.BeginWriteAsync(ct).ConfigureAwait(false);
+            var result = await CommitAsync(session, request, ct).ConfigureAwait(false);
+            if (result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent)
+            {
+                await session.CommitAsync(ct).ConfigureAwait(false);
+            }
+            return result;
+        }, cancellationToken);
+    }
+
+    private async Task<CommitResult> CommitAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    {
+        if (await MergeIntoExistingAsync(session, request, ct).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        var missing = await FindMissingReferencesAsync(session, request, ct).ConfigureAwait(false);
+        if (missing.Count > 0)
+        {
+            return new CommitResult(CommitOutcome.MissingReferences, missing);
+        }
+
+        var narId = await AcquireNarAsync(session, request, ct).ConfigureAwait(false);
+        var inserted = await session.ExecuteAsync(
+            """
+            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+            ON CONFLICT (cache_id, hash_part) DO NOTHING;
+            """,
+            ct,
+            request.CacheId,
+            request.HashPart,
+            request.StorePath,
+            narId,
+            request.References,
+            request.UpstreamReferences ?? [],
+            request.Deriver,
+            request.Signatures.Distinct(StringComparer.Ordinal),
+            request.Ca,
+            request.At).ConfigureAwait(false);
+        if (inserted == 0)
+        {
+            // A concurrent commit of the same path got there first (and has committed: ON CONFLICT waited for it).
+            await ReleaseNarAsync(session, narId, 1, request.At, ct).ConfigureAwait(false);
+            return await MergeIntoExistingAsync(session, request, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"path {request.StorePath} conflicted on insert but cannot be read back");
+        }
+        var referenced = request.References
+            .Select(reference => reference.Length >= 32 ? reference[..32] : reference)
+            .Where(hashPart => hashPart != request.HashPart)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (referenced.Count > 0)
+        {
+            await session.ExecuteAsync(
+                $"INSERT INTO path_refs (cache_id, ref_hash_part, hash_part) SELECT $1, t.h, $3 FROM {_dialect.TextSetSource(2, "t")};",
+                ct,
+                request.CacheId,
+                new TextSet(referenced),
+                request.HashPart).ConfigureAwait(false);
+        }
+        await session.ExecuteAsync(
+            "INSERT INTO events (cache_id, kind, store_path, token_id, at) VALUES ($1, 'push', $2, $3, $4);",
+            ct,
+            request.CacheId,
+            request.StorePath,
+            request.TokenId,
+            request.At).ConfigureAwait(false);
+        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
+        return CommitResult.Committed;
+    }
+
+    /// <summary>
+    /// When the cache already has the path: <see cref="CommitOutcome.Conflict"/> for another NarHash, else merges the
+    /// signatures and answers <see cref="CommitOutcome.AlreadyPresent"/>. Null when the path is absent.
+    /// </summary>
+    private async Task<CommitResult?> MergeIntoExistingAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    {
+        string narHash;
+        IReadOnlyList<string> signatures;
+        await using (var reader = await session.ReaderAsync(
+            $"""
+            SELECT n.nar_hash, p.signatures FROM paths p JOIN nars n ON n.id = p.nar_id
+            WHERE p.cache_id = $1 AND p.hash_part = $2{_dialect.ForUpdateOf("p")};
+            """,
+            ct,
+            request.CacheId,
+            request.HashPart).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                return null;
+            }
+            narHash = reader.GetString(0);
+            signatures = _dialect.ReadList(reader, 1);
+        }
+        if (!string.Equals(narHash, request.Nar.NarHash, StringComparison.Ordinal))
+        {
+            return new CommitResult(CommitOutcome.Conflict, []);
+        }
+        var merged = signatures.Union(request.Signatures, StringComparer.Ordinal).ToArray();
+        if (merged.Length != signatures.Count)
+        {
+            await session.ExecuteAsync(
+                "UPDATE paths SET signatures = $3 WHERE cache_id = $1 AND hash_part = $2;", ct, request.CacheId, request.HashPart, merged)
+                .ConfigureAwait(false);
+        }
+        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
+        return new CommitResult(CommitOutcome.AlreadyPresent, []);
+    }
+
+    /// <summary>The references (base names) the cache lacks; those it has are locked against deletion until commit.</summary>
+    private async Task<IReadOnlyList<string>> FindMissingReferencesAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    {
+        var wanted = request.ReferencesToCheck().ToList();
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await session.ReaderAsync(
+            $"""
+            SELECT hash_part FROM paths
+            WHERE cache_id = $1 AND hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")})
+            ORDER BY hash_part{_dialect.ForShare};
+            """,
+            ct,
+            request.CacheId,
+            new TextSet([.. wanted.Select(r => r.HashPart)])).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+        return [.. wanted.Where(r => !present.Contains(r.HashPart)).Select(r => r.Reference)];
+    }
+
+    /// <summary>
+    /// The id of the NAR with the request's NarHash, holding it for one more path: an existing row (live or released,
+    /// not yet reaped) gains a holder under its row lock, so a concurrent reaper either deleted it first or sees the
+    /// holder; otherwise the NAR goes in with its chunks.
+    /// </summary>
+    private async Task<long> AcquireNarAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    {
+        var nar = request.Nar;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (await session.ScalarAsync(
+                "UPDATE nars SET holders = holders + 1, released_at = NULL WHERE nar_hash = $1 RETURNING id;", ct, nar.NarHash).ConfigureAwait(false) is long existing)
+            {
+                return existing;
+            }
+            if (await session.ScalarAsync(
+                """
+                INSERT INTO nars (nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at, holders)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+                ON CONFLICT (nar_hash) DO NOTHING RETURNING id;
+                """,
+                ct,
+                nar.NarHash,
+                nar.NarSize,
+                nar.Compression,
+                nar.FileHash,
+                nar.FileSize,
+                nar.ListingKey,
+                nar.CreatedAt).ConfigureAwait(false) is long id)
+            {
+                await AttachChunksAsync(session, "nar_chunks", "nar_id", id, nar.Chunks, request.At, ct).ConfigureAwait(false);
+                if (nar.ListingKey is { } listing && !await OwnsListingAsync(session, request.StagedNarId, listing, request.At, ct).ConfigureAwait(false))
+                {
+                    await session.ExecuteAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                }
+                return id;
+            }
+            // A concurrent commit inserted it (and has committed: ON CONFLICT waited for it); take a holder on that row.
+        }
+        throw new InvalidOperationException($"NAR {nar.NarHash} conflicted on insert but cannot be read back");
+    }
+
+    /// <summary>Whether this commit may point a new NAR at <paramref name="listing"/>: its staged upload owns it, or its intent is claimed now.</summary>
+    private static async Task<bool> OwnsListingAsync(DbSession session, long? stagedId, string listing, DateTimeOffset now, CancellationToken ct) =>
+        (stagedId is { } id
+            && await session.ScalarAsync("SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2;", ct, id, listing).ConfigureAwait(false) is not null)
+        || await ClaimBlobAsync(session, listing, now, ct).ConfigureAwait(false);
+
+    private static async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    {
+        if (request.StagedNarId is { } id)
+        {
+            await ReleaseStagedAsync(session, id, request.At, ct).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+namespace Larder.Server.Metadata.Relational;
+
+public abstract partial class RelationalMetadataStore
+{
+    /// <summary>
+    /// How far from due a queued blob must be to be claimed. Deletions are queued due now and intents due a TTL
+    /// later, so only intents are claimable; the margin absorbs clock differences between replicas, so a blob the
+    /// reaper is deleting (due by its clock) is never claimed by a commit.
+    /// </summary>
+    private static readonly TimeSpan ClaimMargin = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Points <paramref name="ownerTable"/> rows of owner <paramref name="ownerId"/> at the chunks, in order, each
+    /// gaining a holder. An existing chunk row (same hash) is reused under its row lock; a new one must claim its
+    /// blob's intent, which proves the blob was written for it and not deleted since.
+    /// </summary>
+    private static async Task AttachChunksAsync(
+        DbSession session, string ownerTable, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var seq = 0; seq < chunks.Count; seq++)
+        {
+            var chunkId = await AcquireChunkAsync(session, chunks[seq], now, ct).ConfigureAwait(false);
+            await session.ExecuteAsync(
+                $"INSERT INTO {ownerTable} ({ownerColumn}, seq, chunk_id) VALUES ($1, $2, $3);", ct, ownerId, seq, chunkId).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<long> AcquireChunkAsync(DbSession session, ChunkRecord chunk, DateTimeOffset now, CancellationToken ct)
+    {
+        const string reuse = "UPDATE chunks SET holders = holders + 1, released_at = NULL WHERE hash = $1 RETURNING id;";
+        if (await session.ScalarAsync(reuse, ct, chunk.Hash).ConfigureAwait(false) is long existing)
+        {
+            return existing;
+        }
+        if (!await ClaimBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false))
+        {
+            throw new MetadataUnavailableException(
+                $"chunk {chunk.Hash} ({chunk.StorageKey}) was deleted, or never announced, while this upload was in progress: upload it again");
+        }
+        if (await session.ScalarAsync(
+            """
+            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, 1, $7)
+            ON CONFLICT (hash) DO NOTHING RETURNING id;
+            """,
+            ct,
+            chunk.Hash,
+            chunk.StorageKey,
+            chunk.Size,
+            chunk.StoredHash,
+            chunk.StoredSize,
+            chunk.Compression,
+            now).ConfigureAwait(false) is long id)
+        {
+            return id;
+        }
+        // A concurrent upload of the same chunk won; ours is surplus.
+        await EnqueueBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false);
+        return (long)(await session.ScalarAsync(reuse, ct, chunk.Hash).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
+    }
+
+    /// <summary>Removes each chunk holder that <paramref name="ownerTable"/> rows of owner <paramref name="ownerId"/> account for.</summary>
+    private static Task ReleaseChunksAsync(DbSession session, string ownerTable, string ownerColumn, long ownerId, DateTimeOffset now, CancellationToken ct) =>
+        session.ExecuteAsync(
+            $"""
+            UPDATE chunks
+            SET holders = holders - (SELECT COUNT(*) FROM {ownerTable} o WHERE o.{ownerColumn} = $1 AND o.chunk_id = chunks.id),
+                released_at = CASE WHEN holders = (SELECT COUNT(*) FROM {ownerTable} o WHERE o.{ownerColumn} = $1 AND o.chunk_id = chunks.id)
+                                   THEN $2 ELSE released_at END
+            WHERE id IN (SELECT chunk_id FROM {ownerTable} WHERE {ownerColumn} = $1);
+            """,
+            ct,
+            ownerId,
+            now);
+
+    private static Task ReleaseNarAsync(DbSession session, long narId, int count, DateTimeOffset now, CancellationToken ct) =>
+        session.ExecuteAsync(
+            "UPDATE nars SET holders = holders - $2, released_at = CASE WHEN holders = $2 THEN $3 ELSE released_at END WHERE id = $1;",
+            ct,
+            narId,
+            count,
+            now);
+
+    /// <summary>
+    /// Takes <paramref name="storageKey"/> off the deletion queue if it is queued as an intent that is not about to be
+    /// due (see <see cref="ClaimMargin"/>); false otherwise, when its blob may be gone or about to go.
+    /// </summary>
+    private static async Task<bool> ClaimBlobAsync(DbSession session, string storageKey, DateTimeOffset now, CancellationToken ct) =>
+        await session.ExecuteAsync("DELETE FROM blob_deletions WHERE storage_key = $1 AND due_at > $2;", ct, storageKey, now + ClaimMargin)
+            .ConfigureAwait(false) > 0;
+
+    private static Task EnqueueBlobAsync(DbSession session, string storageKey, DateTimeOffset dueAt, CancellationToken ct) =>
+        session.ExecuteAsync(
+            "INSERT INTO blob_deletions (storage_key, due_at) VALUES ($1, $2) ON CONFLICT (storage_key) DO NOTHING;", ct, storageKey, dueAt);
+
+    private static async Task<IReadOnlyList<long>> ReadIdsAsync(DbSession session, string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var reader = await session.ReaderAsync(sql, ct, args).ConfigureAwait(false);
+        var ids = new List<long>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,137 @@
+namespace Larder.Server.Metadata.Relational;
+
+public abstract partial class RelationalMetadataStore
+{
+    /// <inheritdoc />
+    public Task RecordBlobIntentsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(storageKeys);
+        if (storageKeys.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        return RunWriteAsync(
+            (session, ct) => session.ExecuteAsync(
+                $"""
+                INSERT INTO blob_deletions (storage_key, due_at) SELECT t.h, $2 FROM {_dialect.TextSetSource(1, "t")} WHERE true
+                ON CONFLICT (storage_key) DO UPDATE SET due_at = excluded.due_at;
+                """,
+                ct,
+                new TextSet(storageKeys),
+                dueAt),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryTakeLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        RunWriteAsync(
+            async (session, ct) => await session.ScalarAsync(
+                """
+                INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE leases.holder = excluded.holder OR leases.expires_at <= $4
+                RETURNING holder;
+                """,
+                ct,
+                name,
+                holder,
+                now + duration,
+                now).ConfigureAwait(false) is not null,
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken) => RunWriteAsync(
+        (session, ct) => session.ExecuteAsync("DELETE FROM leases WHERE name = $1 AND holder = $2;", ct, name, holder),
+        cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each candidate is locked and checked again before it goes: a commit that took a holder meanwhile (under the same
+    /// row lock) keeps it.
+    /// </remarks>
+    public Task<int> ReapNarsAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        RunWriteAsync(async (session, ct) =>
+        {
+            var candidates = await ReadIdsAsync(
+                session, "SELECT id FROM nars WHERE holders = 0 AND released_at < $1 ORDER BY released_at LIMIT $2;", ct, releasedBefore, limit)
+                .ConfigureAwait(false);
+            var reaped = 0;
+            foreach (var id in candidates)
+            {
+                string? listing;
+                await using (var reader = await session.ReaderAsync(
+                    $"SELECT listing_key FROM nars WHERE id = $1 AND holders = 0 AND released_at < $2{_dialect.ForUpdateOf("nars")};",
+                    ct,
+                    id,
+                    releasedBefore).ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                    listing = ReadNullableString(reader, 0);
+                }
+                if (listing is not null)
+                {
+                    await EnqueueBlobAsync(session, listing, now, ct).ConfigureAwait(false);
+                }
+                await ReleaseChunksAsync(session, "nar_chunks", "nar_id", id, now, ct).ConfigureAwait(false);
+                await session.ExecuteAsync("DELETE FROM nars WHERE id = $1;", ct, id).ConfigureAwait(false);
+                reaped++;
+            }
+            return reaped;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> ReapChunksAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        RunWriteAsync(async (session, ct) =>
+        {
+            var candidates = await ReadIdsAsync(
+                session, "SELECT id FROM chunks WHERE holders = 0 AND released_at < $1 ORDER BY released_at LIMIT $2;", ct, releasedBefore, limit)
+                .ConfigureAwait(false);
+            var reaped = 0;
+            foreach (var id in candidates)
+            {
+                // Conditional: a commit that took a holder meanwhile holds the row lock first, and the row stays.
+                if (await session.ScalarAsync(
+                    "DELETE FROM chunks WHERE id = $1 AND holders = 0 AND released_at < $2 RETURNING storage_key;", ct, id, releasedBefore)
+                    .ConfigureAwait(false) is string key)
+                {
+                    await EnqueueBlobAsync(session, key, now, ct).ConfigureAwait(false);
+                    reaped++;
+                }
+            }
+            return reaped;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListDueBlobDeletionsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        RunAsync(async (session, ct) =>
+        {
+            await using var reader = await session.ReaderAsync(
+                "SELECT storage_key FROM blob_deletions WHERE due_at <= $1 ORDER BY due_at LIMIT $2;", ct, now, limit).ConfigureAwait(false);
+            var keys = new List<string>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                keys.Add(reader.GetString(0));
+            }
+            return (IReadOnlyList<string>)keys;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task CompleteBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(storageKeys);
+        if (storageKeys.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        return RunWriteAsync(
+            (session, ct) => session.ExecuteAsync(
+                $"DELETE FROM blob_deletions WHERE storage_key IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND due_at <= $2;",
+                ct,
+                new TextSet(storageKeys),
+                now),
+            cancellationToken);
+    }
+}

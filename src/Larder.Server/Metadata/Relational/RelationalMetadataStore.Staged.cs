@@ -1,0 +1,126 @@
+using System.Data.Common;
+
+namespace Larder.Server.Metadata.Relational;
+
+public abstract partial class RelationalMetadataStore
+{
+    private const string StagedColumns =
+        "s.id, s.cache_id, s.upload_url, s.upload_file_hash, s.upload_file_size, s.nar_hash, s.nar_size, s.file_hash, s.file_size, s.listing_key, s.created_at";
+
+    /// <inheritdoc />
+    public Task<StagedNarRecord> AddStagedNarAsync(StagedNarRecord staged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        return RunWriteAsync(async (session, ct) =>
+        {
+            var id = (long)(await session.ScalarAsync(
+                """
+                INSERT INTO staged_nars (cache_id, upload_url, upload_file_hash, upload_file_size, nar_hash, nar_size, file_hash, file_size, listing_key, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
+                """,
+                ct,
+                staged.CacheId,
+                staged.UploadUrl,
+                staged.UploadFileHash,
+                staged.UploadFileSize,
+                staged.NarHash,
+                staged.NarSize,
+                staged.FileHash,
+                staged.FileSize,
+                staged.ListingKey,
+                staged.CreatedAt).ConfigureAwait(false))!;
+            await AttachChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, staged.CreatedAt, ct).ConfigureAwait(false);
+            if (staged.ListingKey is { } listing && !await ClaimBlobAsync(session, listing, staged.CreatedAt, ct).ConfigureAwait(false))
+            {
+                await session.ExecuteAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                return staged with { Id = id, ListingKey = null };
+            }
+            return staged with { Id = id };
+        }, cancellationToken, idempotent: false);
+    }
+
+    /// <inheritdoc />
+    public Task<StagedNarRecord?> GetStagedNarAsync(long cacheId, string uploadUrl, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
+    {
+        await using var reader = await session.ReaderAsync(
+            $"""
+            SELECT {StagedColumns}, {ChunkColumns}
+            FROM (SELECT * FROM staged_nars WHERE cache_id = $1 AND upload_url = $2 ORDER BY id DESC LIMIT 1) s
+            LEFT JOIN staged_chunks sc ON sc.staged_id = s.id LEFT JOIN chunks c ON c.id = sc.chunk_id
+            ORDER BY sc.seq;
+            """,
+            ct,
+            cacheId,
+            uploadUrl).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+        var (staged, _) = await ReadStagedAsync(reader, ct).ConfigureAwait(false);
+        return staged;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken) => RunWriteAsync(
+        async (session, ct) =>
+        {
+            await ReleaseStagedAsync(session, stagedId, _time.GetUtcNow(), ct).ConfigureAwait(false);
+            return true;
+        },
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> ExpireStagedNarsAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) => RunWriteAsync(async (session, ct) =>
+    {
+        var ids = await ReadIdsAsync(session, "SELECT id FROM staged_nars WHERE created_at < $1 ORDER BY created_at LIMIT $2;", ct, cutoff, limit)
+            .ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        foreach (var id in ids)
+        {
+            await ReleaseStagedAsync(session, id, now, ct).ConfigureAwait(false);
+        }
+        return ids.Count;
+    }, cancellationToken);
+
+    /// <summary>
+    /// Deletes a staged upload: releases its chunks and queues its listing unless a NAR took it over (in this
+    /// transaction, on commit) or, for keys from before unique keys, another upload still names it.
+    /// </summary>
+    private static async Task ReleaseStagedAsync(DbSession session, long stagedId, DateTimeOffset now, CancellationToken ct)
+    {
+        await ReleaseChunksAsync(session, "staged_chunks", "staged_id", stagedId, now, ct).ConfigureAwait(false);
+        await session.ExecuteAsync(
+            """
+            INSERT INTO blob_deletions (storage_key, due_at)
+            SELECT s.listing_key, $2 FROM staged_nars s
+            WHERE s.id = $1 AND s.listing_key IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM nars n WHERE n.listing_key = s.listing_key)
+              AND NOT EXISTS (SELECT 1 FROM staged_nars o WHERE o.listing_key = s.listing_key AND o.id <> s.id)
+            ON CONFLICT (storage_key) DO NOTHING;
+            """,
+            ct,
+            stagedId,
+            now).ConfigureAwait(false);
+        await session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, stagedId).ConfigureAwait(false);
+    }
+
+    private async Task<(StagedNarRecord Staged, bool More)> ReadStagedAsync(DbDataReader reader, CancellationToken ct)
+    {
+        var chunks = new List<ChunkRecord>(1);
+        var staged = new StagedNarRecord(
+            reader.GetInt64(0),
+            reader.GetInt64(1),
+            reader.GetString(2),
+            reader.GetString(3),
+            reader.GetInt64(4),
+            reader.GetString(5),
+            reader.GetInt64(6),
+            reader.GetString(7),
+            reader.GetInt64(8),
+            chunks,
+            ReadNullableString(reader, 9),
+            _dialect.ReadTime(reader, 10));
+        var more = await ReadChunksAsync(reader, 0, 11, chunks, ct).ConfigureAwait(false);
+        return (staged, more);
+    }
+}

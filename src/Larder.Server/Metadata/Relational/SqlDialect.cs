@@ -1,0 +1,96 @@
+using System.Data.Common;
+
+namespace Larder.Server.Metadata.Relational;
+
+/// <summary>
+/// What differs between the databases <see cref="RelationalMetadataStore"/> runs on: connections and write
+/// transactions, how lists, times and sets of strings travel, a few SQL fragments, error classification and the
+/// schema. SQL text is shared: parameters are written <c>$1</c>, <c>$2</c>, … and each dialect binds them its way.
+/// </summary>
+internal abstract class SqlDialect : IDisposable
+{
+    /// <summary>The scripts that build the schema, in order. Never edit a published script: add the next one.</summary>
+    public abstract IReadOnlyList<(int Version, string Sql)> Migrations { get; }
+
+    /// <summary>Creates the migrations table when missing.</summary>
+    public abstract string CreateMigrationsTableSql { get; }
+
+    /// <summary>A query answering 1 when the migrations table exists, else 0.</summary>
+    public abstract string MigrationsTableExistsSql { get; }
+
+    /// <summary>Run before the migration transaction (outside any transaction), or null.</summary>
+    public virtual string? BeforeMigrationSql => null;
+
+    /// <summary>Run first inside the migration transaction, so replicas starting together migrate one at a time; or null.</summary>
+    public virtual string? MigrationLockSql => null;
+
+    /// <summary>Suffix that locks the selected rows against deletion until commit (empty where writers are serialized).</summary>
+    public abstract string ForShare { get; }
+
+    /// <summary>Suffix that locks the selected rows of table alias <paramref name="alias"/> for update.</summary>
+    public abstract string ForUpdateOf(string alias);
+
+    /// <summary>The two-argument maximum function (<c>MAX</c> or <c>GREATEST</c>).</summary>
+    public abstract string Greatest { get; }
+
+    /// <summary>
+    /// A FROM item named <paramref name="alias"/> with columns <c>h</c> (each string of the <see cref="TextSet"/> bound
+    /// to <c>$<paramref name="parameter"/></c>) and <c>i</c> (its position, ascending in input order).
+    /// </summary>
+    public abstract string TextSetSource(int parameter, string alias);
+
+    /// <summary>Of the hash parts in <c>$2</c> (a <see cref="TextSet"/>), those cache <c>$1</c> lacks, in input order.</summary>
+    public abstract string MissingPathsSql { get; }
+
+    /// <summary>Whether commands are prepared once and kept on their connection.</summary>
+    public abstract bool PreparesCommands { get; }
+
+    /// <summary>Whether an idempotent operation that found the database unavailable is tried once more.</summary>
+    public abstract bool RetriesWhenUnavailable { get; }
+
+    /// <summary>A session on an open connection (pooled or new).</summary>
+    public abstract ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Takes back a session that completed its work without error.</summary>
+    public abstract void Return(DbSession session);
+
+    /// <summary>
+    /// Starts a transaction that writes: it holds whatever makes checks and writes of concurrent writers not
+    /// interleave (SQLite's write lock; PostgreSQL relies on row locks under READ COMMITTED).
+    /// Every successful call is paired with one <see cref="EndWrite"/>.
+    /// </summary>
+    public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Releases what <see cref="BeginWriteAsync"/> took, after commit or rollback.</summary>
+    public virtual void EndWrite()
+    {
+    }
+
+    /// <summary>A parameter for <c>$<paramref name="index"/>+1</c>.</summary>
+    public abstract DbParameter CreateParameter(int index);
+
+    /// <summary>A value as this database stores it (times, lists, <see cref="TextSet"/>, null).</summary>
+    public abstract object ToDb(object? value);
+
+    public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+
+    public abstract IReadOnlyList<string> ReadList(DbDataReader reader, int ordinal);
+
+    public abstract bool IsUniqueViolation(Exception e);
+
+    /// <summary>Whether <paramref name="e"/> means the database could not be reached or failed transiently (not a bug in a query).</summary>
+    public abstract bool IsUnavailable(Exception e);
+
+    /// <summary>Whether <paramref name="e"/> is a conflict between concurrent transactions that a rerun resolves.</summary>
+    public abstract bool IsRetryable(Exception e);
+
+    /// <summary>Called after an unavailable error, e.g. to drop pooled connections that a restart killed.</summary>
+    public virtual void OnUnavailable()
+    {
+    }
+
+    /// <summary>The exception callers see for an unavailable database.</summary>
+    public abstract MetadataUnavailableException Unavailable(Exception e);
+
+    public abstract void Dispose();
+}

@@ -1,0 +1,87 @@
+using Larder.Server.Metadata.Postgres;
+using Larder.Server.Metadata.Relational;
+using Larder.Server.Storage;
+using Larder.Server.Storage.S3;
+using Larder.Server.Tests.Maintenance;
+using Npgsql;
+
+namespace Larder.Server.Tests.ScaleOut;
+
+/// <summary>The reaper on PostgreSQL and S3 (radosgw), replicas being stores on one database.</summary>
+public sealed class PostgresS3ReaperTests : ReaperConformance, IAsyncLifetime
+{
+    private readonly List<PostgresTestDatabase> _databases = [];
+    private readonly List<PostgresMetadataStore> _stores = [];
+    private readonly List<S3TestBucket> _buckets = [];
+    private readonly List<S3BlobStore> _blobStores = [];
+
+    protected override async Task<RelationalMetadataStore> CreateStoreAsync(TimeProvider time)
+    {
+        _databases.Add(await PostgresTestDatabase.CreateAsync());
+        var store = await OpenReplicaAsync(time);
+        await store.MigrateAsync(CancellationToken.None);
+        return store;
+    }
+
+    protected override Task<RelationalMetadataStore> OpenReplicaAsync(TimeProvider time)
+    {
+        var store = new PostgresMetadataStore(_databases[^1].ConnectionString, time);
+        _stores.Add(store);
+        return Task.FromResult<RelationalMetadataStore>(store);
+    }
+
+    protected override async Task BulkInsertHeldNarsAsync(int count)
+    {
+        await using var connection = new NpgsqlConnection(_databases[^1].ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO nars (nar_hash, nar_size, compression, file_hash, file_size, created_at, holders)
+            SELECT 'sha256:bulk' || i, 1, 'zstd', 'sha256:file' || i, 1, now(), 1 FROM generate_series(1, $1) AS i;
+            """,
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = count });
+        await command.ExecuteNonQueryAsync();
+        await using var chunks = new NpgsqlCommand(
+            """
+            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, created_at)
+            SELECT 'sha256:bulk' || i, 'chunks/bulk/' || i, 1, 'sha256:stored' || i, 1, 'zstd', 1, now() FROM generate_series(1, $1) AS i;
+            """,
+            connection);
+        chunks.Parameters.Add(new NpgsqlParameter { Value = count });
+        await chunks.ExecuteNonQueryAsync();
+        await using var analyze = new NpgsqlCommand("ANALYZE nars; ANALYZE chunks;", connection);
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task<IBlobStore> CreateBlobStoreAsync()
+    {
+        var bucket = await S3TestBucket.CreateAsync();
+        _buckets.Add(bucket);
+        var store = new S3BlobStore(bucket.Options());
+        _blobStores.Add(store);
+        return store;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+        foreach (var store in _blobStores)
+        {
+            store.Dispose();
+        }
+        foreach (var bucket in _buckets)
+        {
+            await bucket.DisposeAsync();
+        }
+    }
+}
