@@ -61,6 +61,26 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
     private const string Dependent = "0000000000000000000000000000000b";
 
     [Fact]
+    public async Task A_writer_waiting_for_another_writer_of_the_process_awaits_instead_of_blocking_its_thread()
+    {
+        var path = Path.Combine(_dir.Path, "lock.db");
+        using var one = new SqliteDialect($"Data Source={path}");
+        using var other = new SqliteDialect($"Data Source={path}");
+        using var first = await one.OpenAsync(CancellationToken.None);
+        using var second = await other.OpenAsync(CancellationToken.None);
+        var held = await one.BeginWriteAsync(first.Connection, CancellationToken.None);
+
+        var waiting = other.BeginWriteAsync(second.Connection, CancellationToken.None);
+
+        Assert.False(waiting.IsCompleted);
+        await held.CommitAsync();
+        one.EndWrite();
+        var next = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await next.CommitAsync();
+        other.EndWrite();
+    }
+
+    [Fact]
     public async Task A_second_store_on_the_same_file_sees_committed_data()
     {
         var path = Path.Combine(_dir.Path, "shared.db");
