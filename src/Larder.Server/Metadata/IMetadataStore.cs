@@ -96,6 +96,14 @@ public interface IMetadataStore
     // Events (pushes are recorded by CommitPathAsync, deletions by DeletePathsAsync)
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken);
 
+    // Signing keys
+    /// <summary>Replaces the cache's secret signing key; false when the cache does not exist.</summary>
+    Task<bool> SetSigningKeyAsync(long cacheId, string signingKey, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="limit"/> paths of the cache after <paramref name="afterHashPart"/>, by hash part, with what signing needs.</summary>
+    Task<IReadOnlyList<PathToSign>> ListPathsToSignAsync(long cacheId, string afterHashPart, int limit, CancellationToken cancellationToken);
+    /// <summary>Replaces the signatures of these paths of the cache (in one transaction).</summary>
+    Task SetPathSignaturesAsync(long cacheId, IReadOnlyCollection<(string HashPart, IReadOnlyList<string> Signatures)> paths, CancellationToken cancellationToken);
+
     // Tokens
     /// <summary>
     /// Inserts a token (its Id is assigned). Throws <see cref="RevokedCreatorException"/> when its

@@ -45,6 +45,9 @@ public sealed record PathRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset LastAccessedAt);
 
+/// <summary>What signing a path needs: its full store path, references (base names), NAR hash and size, and signatures.</summary>
+public sealed record PathToSign(string HashPart, string StorePath, IReadOnlyList<string> References, string NarHash, long NarSize, IReadOnlyList<string> Signatures);
+
 /// <summary>A path together with the NAR it points to: everything a narinfo needs.</summary>
 public sealed record PathWithNar(PathRecord Path, NarRecord Nar);
 
