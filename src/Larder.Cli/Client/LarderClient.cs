@@ -134,7 +134,7 @@ public sealed partial class LarderClient : IDisposable
                 return own;
             case ApiException { Status: HttpStatusCode.Unauthorized } e:
                 return Server.Token is null
-                    ? new CliException($"{operation.Description}: the server requires a token ({e.Message})", LoginHint())
+                    ? new CliException($"{operation.Description}: the server requires a token ({e.Message})", Server.LoginHint())
                     : new CliException($"{operation.Description}: the server rejected the token: {e.Message}",
                         "the token may be revoked or expired; get a new one with `larder token create`");
             case ApiException { Status: HttpStatusCode.Forbidden } e:
@@ -154,14 +154,6 @@ public sealed partial class LarderClient : IDisposable
             default:
                 return null;
         }
-    }
-
-    /// <summary>How to give this server a token: a named server is logged in by name; a URL (LARDER_SERVER) needs one chosen.</summary>
-    public string LoginHint()
-    {
-        var baseUrl = Server.BaseUrl.ToString().TrimEnd('/');
-        var name = Server.Name.Contains("://", StringComparison.Ordinal) ? "NAME" : Server.Name;
-        return $"log in with `larder login {name} {baseUrl} TOKEN` (or `--stdin`), or set LARDER_TOKEN";
     }
 
     private static string DescribeConnectionError(HttpRequestException e)

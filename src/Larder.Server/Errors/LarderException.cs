@@ -16,7 +16,7 @@ public class LarderException(ErrorKind kind, string message, Exception? inner = 
     public bool IsServerFault => Kind is ErrorKind.Unavailable or ErrorKind.StorageFault;
 
     /// <summary>What the client is told: the message itself for client errors, a text free of internals for server faults.</summary>
-    public virtual string ClientMessage => IsServerFault ? "the server's storage failed; retry later" : Message;
+    public virtual string ClientMessage => IsServerFault ? "the server's storage is failing; retry later, and tell the operator if it persists" : Message;
 }
 
 /// <summary>The kinds of domain failure; <see cref="ErrorMapping"/> gives each its HTTP status.</summary>

@@ -265,7 +265,7 @@ public sealed class CacheApiTests(LarderApplicationFixture fixture) : IClassFixt
         var cache = await App.CreateCacheAsync(Unique("ev"));
         var record = await App.Metadata.GetCacheAsync(cache.Name, CancellationToken.None);
         var commit = Metadata.MetadataSamples.Commit(record!.Id);
-        await App.Metadata.CommitPathAsync(commit, CancellationToken.None);
+        await Metadata.MetadataSamples.CommitNewAsync(App.Metadata, commit, CancellationToken.None);
         using var client = App.CreateClient(App.AdminToken);
 
         var events = await ApiAssert.OkAsync(await client.GetAsync($"api/v1/caches/{cache.Name}/events?limit=5"), LarderJsonContext.Default.IReadOnlyListEventDto);
@@ -292,7 +292,7 @@ public sealed class CacheApiTests(LarderApplicationFixture fixture) : IClassFixt
         var cache = await App.CreateCacheAsync(Unique("st"));
         var record = await App.Metadata.GetCacheAsync(cache.Name, CancellationToken.None);
         var commit = Metadata.MetadataSamples.Commit(record!.Id);
-        await App.Metadata.CommitPathAsync(commit, CancellationToken.None);
+        await Metadata.MetadataSamples.CommitNewAsync(App.Metadata, commit, CancellationToken.None);
         using var client = App.CreateClient(App.AdminToken);
 
         var shown = await client.GetFromJsonAsync($"api/v1/caches/{cache.Name}", LarderJsonContext.Default.CacheDto);

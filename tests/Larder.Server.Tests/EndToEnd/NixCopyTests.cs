@@ -75,7 +75,7 @@ public sealed class NixCopyTests(ServerFixture fixture) : IClassFixture<ServerFi
         // Find the output's chunk through its narinfo, then flip bytes in the stored file.
         var narInfo = await fixture.Client.GetStringAsync($"{cacheUrl}/{Path.GetFileName(output)[..32]}.narinfo");
         var narHash = narInfo.Split('\n').Single(l => l.StartsWith("NarHash: ", StringComparison.Ordinal))["NarHash: sha256:".Length..];
-        var chunk = Directory.EnumerateFiles(fixture.Server.DataDirectory, narHash + ".zst", SearchOption.AllDirectories).Single();
+        var chunk = Directory.EnumerateFiles(fixture.Server.DataDirectory, narHash + "-*.zst", SearchOption.AllDirectories).Single();
         await TamperAsync(chunk);
 
         using var store = new TempDirectory("larder-store");

@@ -132,4 +132,23 @@ public abstract partial class MetadataStoreConformance
         await store.ReleaseLeaseAsync("job", "b", Ct);
         Assert.True(await store.TryTakeLeaseAsync("job", "a", T0.AddMinutes(11), TimeSpan.FromMinutes(5), Ct));
     }
+
+    /// <summary>
+    /// What migration 2 must make of the version-1 sample every backend's test loads: cache <paramref name="cacheId"/>
+    /// with two paths (<paramref name="dependent"/> referencing <paramref name="dependency"/>) on NAR <c>sha256:used</c>
+    /// (chunk <c>chunks/used.zst</c>, also named by a staged upload), and NAR <c>sha256:orphan</c> that nothing uses.
+    /// </summary>
+    internal static async Task AssertVersion1DataCarriedOverAsync(IMetadataStore store, long cacheId, string dependency, string dependent)
+    {
+        var top = await store.GetPathAsync(cacheId, dependent, Ct);
+        Assert.Equal("chunks/used.zst", Assert.Single(top!.Nar.Chunks).StorageKey);
+        Assert.Equal("chunks/used.zst", Assert.Single((await store.GetStagedNarAsync(cacheId, "nar/x.nar", Ct))!.Chunks).StorageKey);
+        Assert.Equal([dependency], (await store.DeletePathsAsync(cacheId, [dependency], "test", null, Far, Ct)).KeptAsReferenced);
+
+        Assert.Equal(1, await store.ReapNarsAsync(Far, Far, 10, Ct));
+        Assert.Equal(1, await store.ReapChunksAsync(Far.AddSeconds(1), Far, 10, Ct));
+        Assert.Equal(["chunks/orphan.zst", "listings/orphan.ls"], (await store.ListDueBlobDeletionsAsync(Far, 10, Ct)).Order(StringComparer.Ordinal));
+        await store.DeleteStagedNarAsync((await store.GetStagedNarAsync(cacheId, "nar/x.nar", Ct))!.Id, Ct);
+        Assert.Equal(0, await store.ReapChunksAsync(Far.AddYears(1), Far, 10, Ct));
+    }
 }

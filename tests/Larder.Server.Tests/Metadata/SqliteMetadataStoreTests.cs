@@ -1,6 +1,7 @@
 using Larder.Server.Metadata;
 using Larder.Server.Metadata.Sqlite;
 using Larder.Testing;
+using Microsoft.Data.Sqlite;
 
 namespace Larder.Server.Tests.Metadata;
 
@@ -24,6 +25,59 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
         var store = (SqliteMetadataStore)await CreateStoreAsync();
         await store.MigrateAsync(CancellationToken.None);
         Assert.Equal([1, 2, 3], await store.GetAppliedMigrationsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Migration_2_carries_version_1_data_over_with_holders_and_references()
+    {
+        var path = Path.Combine(_dir.Path, "v1.db");
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = SqliteMigrations.All[0].Sql + $"""
+                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+                INSERT INTO schema_migrations VALUES (1, 0);
+                INSERT INTO caches VALUES (1, 'c', 1, 40, '/nix/store', 'k:x', '', 0);
+                INSERT INTO nars VALUES (1, 'sha256:used', 10, 'zstd', 'sha256:f1', 5, 'listings/used.ls', 0);
+                INSERT INTO nars VALUES (2, 'sha256:orphan', 10, 'zstd', 'sha256:f2', 5, 'listings/orphan.ls', 0);
+                INSERT INTO nar_chunks VALUES (1, 0, 'sha256:used', 'chunks/used.zst', 10, 'sha256:f1', 5, 'zstd');
+                INSERT INTO nar_chunks VALUES (2, 0, 'sha256:orphan', 'chunks/orphan.zst', 10, 'sha256:f2', 5, 'zstd');
+                INSERT INTO paths VALUES (1, '{Dependency}', '/nix/store/{Dependency}-dep', 1, '', NULL, '', NULL, 0, 0);
+                INSERT INTO paths VALUES (1, '{Dependent}', '/nix/store/{Dependent}-top', 1, '{Dependency}-dep {Dependent}-top', NULL, '', NULL, 0, 0);
+                INSERT INTO staged_nars VALUES (1, 1, 'nar/x.nar', 'sha256:u', 5, 'sha256:used', 10, 'sha256:f1', 5, 'listings/used.ls', 0);
+                INSERT INTO staged_chunks VALUES (1, 0, 'sha256:used', 'chunks/used.zst', 10, 'sha256:f1', 5, 'zstd');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+        using var store = SqliteMetadataStore.ForFile(path);
+
+        await store.MigrateAsync(CancellationToken.None);
+
+        await MetadataStoreConformance.AssertVersion1DataCarriedOverAsync(store, 1, Dependency, Dependent);
+    }
+
+    private const string Dependency = "0000000000000000000000000000000a";
+    private const string Dependent = "0000000000000000000000000000000b";
+
+    [Fact]
+    public async Task A_writer_waiting_for_another_writer_of_the_process_awaits_instead_of_blocking_its_thread()
+    {
+        var path = Path.Combine(_dir.Path, "lock.db");
+        using var one = new SqliteDialect($"Data Source={path}");
+        using var other = new SqliteDialect($"Data Source={path}");
+        using var first = await one.OpenAsync(CancellationToken.None);
+        using var second = await other.OpenAsync(CancellationToken.None);
+        var held = await one.BeginWriteAsync(first.Connection, CancellationToken.None);
+
+        var waiting = other.BeginWriteAsync(second.Connection, CancellationToken.None);
+
+        Assert.False(waiting.IsCompleted);
+        await held.CommitAsync();
+        one.EndWrite();
+        var next = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await next.CommitAsync();
+        other.EndWrite();
     }
 
     [Fact]

@@ -143,7 +143,7 @@ public sealed class NarVerifierTests : IDisposable
         var recordedSize = damage == Damage.RecordWrongNarSize ? size + 1 : size;
         var chunk = new ChunkRecord(narHash.ToNix32String(), key, size, fileHash.ToNix32String(), compressed.Length, "zstd");
         var nar = new NarRecord(0, recordedNarHash, recordedSize, "zstd", fileHash.ToNix32String(), compressed.Length, [chunk], null, MetadataSamples.T0);
-        var result = await _metadata.CommitPathAsync(MetadataSamples.Commit(_cache.Id, nar: nar), Ct);
+        var result = await _metadata.CommitNewAsync(MetadataSamples.Commit(_cache.Id, nar: nar), Ct);
         Assert.Equal(CommitOutcome.Committed, result.Outcome);
         return nar;
     }

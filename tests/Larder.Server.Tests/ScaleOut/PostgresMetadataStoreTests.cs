@@ -71,6 +71,40 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
     }
 
     [Fact]
+    public async Task Migration_2_carries_version_1_data_over_with_holders_and_references()
+    {
+        var database = await NewDatabaseAsync();
+        const string dependency = "0000000000000000000000000000000a";
+        const string dependent = "0000000000000000000000000000000b";
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                PostgresMigrations.All[0].Sql + $$"""
+                CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+                INSERT INTO schema_migrations (version) VALUES (1);
+                INSERT INTO caches VALUES (1, 'c', true, 40, '/nix/store', 'k:x', '{}', now());
+                INSERT INTO nars VALUES (1, 'sha256:used', 10, 'zstd', 'sha256:f1', 5, 'listings/used.ls', now());
+                INSERT INTO nars VALUES (2, 'sha256:orphan', 10, 'zstd', 'sha256:f2', 5, 'listings/orphan.ls', now());
+                INSERT INTO nar_chunks VALUES (1, 0, 'sha256:used', 'chunks/used.zst', 10, 'sha256:f1', 5, 'zstd');
+                INSERT INTO nar_chunks VALUES (2, 0, 'sha256:orphan', 'chunks/orphan.zst', 10, 'sha256:f2', 5, 'zstd');
+                INSERT INTO paths VALUES (1, '{{dependency}}', '/nix/store/{{dependency}}-dep', 1, '{}', NULL, '{}', NULL, now(), now());
+                INSERT INTO paths VALUES (1, '{{dependent}}', '/nix/store/{{dependent}}-top', 1, ARRAY['{{dependency}}-dep', '{{dependent}}-top'], NULL, '{}', NULL, now(), now());
+                INSERT INTO staged_nars VALUES (1, 1, 'nar/x.nar', 'sha256:u', 5, 'sha256:used', 10, 'sha256:f1', 5, 'listings/used.ls', now());
+                INSERT INTO staged_chunks VALUES (1, 0, 'sha256:used', 'chunks/used.zst', 10, 'sha256:f1', 5, 'zstd');
+                SELECT setval(pg_get_serial_sequence('staged_nars', 'id'), 1);
+                """,
+                connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        var store = Open(database);
+
+        await store.MigrateAsync(Ct);
+
+        await MetadataStoreConformance.AssertVersion1DataCarriedOverAsync(store, 1, dependency, dependent);
+    }
+
+    [Fact]
     public async Task Schema_version_is_empty_before_the_first_migration()
     {
         var store = Open(await NewDatabaseAsync());

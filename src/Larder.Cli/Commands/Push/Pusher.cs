@@ -82,7 +82,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
     {
         if (whoTask is null)
         {
-            throw new CliException($"push to cache '{cache}': pushing needs a token with write permission", client.LoginHint());
+            throw new CliException($"push to cache '{cache}': pushing needs a token with write permission", client.Server.LoginHint());
         }
         var who = await whoTask.ConfigureAwait(false);
         if (!who.Grants.Any(g => Grants.Matches(g.Cache, cache) && g.Permissions.Any(p => p is "write" or "admin")))

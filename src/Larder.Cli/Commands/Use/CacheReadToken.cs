@@ -53,7 +53,7 @@ internal sealed class CacheReadToken(ServerTarget server, string cache, string h
         }
         var login = server.Token ?? throw new CliException(
             $"cache '{cache}' is private, but there is no token for server '{server.Name}'",
-            $"give a read-only token with --token-stdin, or log in: larder login {server.Name} {server.BaseUrl} TOKEN");
+            $"give a read-only token with --token-stdin, or {server.LoginHint()}");
         var loginWho = await WhoAmIAsync(login, ct).ConfigureAwait(false);
         if (IsReadOnly(loginWho) && Reads(loginWho))
         {

@@ -11,11 +11,7 @@ internal static class UnuseCommand
 {
     public static Command Create()
     {
-        var cache = new Argument<string>("CACHE") { Description = "The cache: NAME (default server) or SERVER:NAME." };
-        var nixConf = new Option<string?>("--nix-conf") { Description = "The nix.conf to edit (default ~/.config/nix/nix.conf, or /etc/nix/nix.conf with --system)." };
-        var netrc = new Option<string?>("--netrc") { Description = "The netrc file (default: the nix.conf's netrc-file)." };
-        var system = new Option<bool>("--system") { Description = "Edit the system-wide /etc/nix/nix.conf." };
-        var json = new Option<bool>("--json") { Description = "Print what was done as JSON." };
+        var arguments = new UseArguments();
         var command = new Command("unuse", """
             Stop substituting from a cache: removes its substituter and public key from nix.conf and, when no other
             substituter of the same host is left, the netrc entry `larder use` wrote for the host (revoking the token if
@@ -24,15 +20,13 @@ internal static class UnuseCommand
             Examples:
               larder unuse main
               sudo larder unuse work:ci --system
-            """)
-        {
-            cache, nixConf, netrc, system, json,
-        };
+            """);
+        arguments.AddTo(command);
         command.SetHandler(async (parse, ct) =>
         {
-            var target = CliEnvironment.Resolver().ResolveCache(parse.GetRequiredValue(cache));
+            var target = CliEnvironment.Resolver().ResolveCache(parse.GetRequiredValue(arguments.Cache));
             var (url, key) = await DescribeAsync(target, ct).ConfigureAwait(false);
-            var confPath = NixConfFiles.NixConf(parse.GetValue(nixConf), parse.GetValue(system));
+            var confPath = NixConfFiles.NixConf(parse.GetValue(arguments.NixConf), parse.GetValue(arguments.System));
             var editor = new NixConfEditor(await NixConfFiles.ReadAsync(confPath, ct).ConfigureAwait(false));
             editor.RemoveSubstituter(url);
             if (key is not null)
@@ -44,7 +38,7 @@ internal static class UnuseCommand
             {
                 NixConfFiles.WriteNixConf(confPath, editor.Text);
             }
-            var netrcPath = parse.GetValue(netrc) is { } explicitNetrc ? Path.GetFullPath(explicitNetrc) : editor.NetrcFile;
+            var netrcPath = parse.GetValue(arguments.Netrc) is { } explicitNetrc ? Path.GetFullPath(explicitNetrc) : editor.NetrcFile;
             var host = new Uri(url).Host;
             if (netrcPath is not null && File.Exists(netrcPath))
             {
@@ -57,7 +51,7 @@ internal static class UnuseCommand
                     changes.Add($"{netrcPath}: {removed}");
                 }
             }
-            if (parse.GetValue(json))
+            if (parse.GetValue(arguments.Json))
             {
                 JsonOutput.Write(new UseResult(target.Cache, url, key, confPath, netrcPath, changes), CliJsonContext.Default.UseResult);
             }

@@ -11,14 +11,10 @@ internal static class UseCommand
 {
     public static Command Create()
     {
-        var cache = new Argument<string>("CACHE") { Description = "The cache: NAME (default server) or SERVER:NAME." };
-        var nixConf = new Option<string?>("--nix-conf") { Description = "The nix.conf to edit (default ~/.config/nix/nix.conf, or /etc/nix/nix.conf with --system)." };
-        var netrc = new Option<string?>("--netrc") { Description = "The netrc file for a private cache's token (default: the nix.conf's netrc-file, else netrc next to nix.conf)." };
-        var system = new Option<bool>("--system") { Description = "Edit the system-wide /etc/nix/nix.conf (needs root; restart nix-daemon afterwards)." };
+        var arguments = new UseArguments();
         var token = new Option<string?>("--token") { Description = "A read-only token to write into netrc, e.g. one that reads several private caches of this server." };
         var tokenStdin = new Option<bool>("--token-stdin") { Description = "Read that token from stdin." };
         var force = new Option<bool>("--force") { Description = "Replace a different token already in netrc for this host." };
-        var json = new Option<bool>("--json") { Description = "Print what was done as JSON." };
         var command = new Command("use", """
             Configure Nix to substitute from a cache: adds extra-substituters and extra-trusted-public-keys lines to
             nix.conf. For a private cache it also writes a read-only token for the cache into the netrc file that
@@ -34,18 +30,19 @@ internal static class UseCommand
               sudo larder use work:ci --system
               larder use main --nix-conf ./nix.conf --netrc ./netrc
               larder token create -d nix -p read -c ci -c release | larder use work:ci --token-stdin --force
-            """)
-        {
-            cache, nixConf, netrc, system, token, tokenStdin, force, json,
-        };
+            """);
+        arguments.AddTo(command);
+        command.Options.Add(token);
+        command.Options.Add(tokenStdin);
+        command.Options.Add(force);
         command.SetHandler(async (parse, ct) =>
         {
             var given = await SecretInput.ReadAsync(parse.GetValue(token), parse.GetValue(tokenStdin), "--token-stdin", ct).ConfigureAwait(false);
-            var target = CliEnvironment.Resolver().ResolveCache(parse.GetRequiredValue(cache));
+            var target = CliEnvironment.Resolver().ResolveCache(parse.GetRequiredValue(arguments.Cache));
             var server = target.Server.Token is null && given is not null ? target.Server with { Token = given } : target.Server;
             using var client = new LarderClient(server);
             var info = await client.GetCacheAsync(target.Cache, ct).ConfigureAwait(false);
-            var confPath = NixConfFiles.NixConf(parse.GetValue(nixConf), parse.GetValue(system));
+            var confPath = NixConfFiles.NixConf(parse.GetValue(arguments.NixConf), parse.GetValue(arguments.System));
             var editor = new NixConfEditor(await NixConfFiles.ReadAsync(confPath, ct).ConfigureAwait(false));
             editor.EnsureSubstituter(info.SubstituterUrl);
             editor.EnsureTrustedKey(info.PublicKey);
@@ -53,7 +50,7 @@ internal static class UseCommand
             var changes = new List<string>();
             if (!info.Public)
             {
-                netrcPath = NixConfFiles.Netrc(parse.GetValue(netrc), editor, confPath);
+                netrcPath = NixConfFiles.Netrc(parse.GetValue(arguments.Netrc), editor, confPath);
                 editor.SetNetrcFile(netrcPath);
                 var host = new Uri(info.SubstituterUrl).Host;
                 var netrcText = await NixConfFiles.ReadAsync(netrcPath, ct).ConfigureAwait(false);
@@ -72,12 +69,12 @@ internal static class UseCommand
                 NixConfFiles.WriteNixConf(confPath, editor.Text);
                 changes.InsertRange(0, editor.Changes.Select(c => $"{confPath}: {c}"));
             }
-            var warning = parse.GetValue(system) ? null : NixDaemonCheck.Warning(parse.GetRequiredValue(cache), Environment.GetEnvironmentVariable);
+            var warning = parse.GetValue(arguments.System) ? null : NixDaemonCheck.Warning(parse.GetRequiredValue(arguments.Cache), Environment.GetEnvironmentVariable);
             if (warning is not null)
             {
                 Console.Error.WriteLine($"warning: {warning}");
             }
-            if (parse.GetValue(json))
+            if (parse.GetValue(arguments.Json))
             {
                 JsonOutput.Write(new UseResult(target.Cache, info.SubstituterUrl, info.PublicKey, confPath, netrcPath, changes, warning), CliJsonContext.Default.UseResult);
             }
@@ -91,7 +88,7 @@ internal static class UseCommand
                 {
                     Console.Out.WriteLine(change);
                 }
-                if (parse.GetValue(system))
+                if (parse.GetValue(arguments.System))
                 {
                     Console.Out.WriteLine("restart nix-daemon for the change to take effect");
                 }

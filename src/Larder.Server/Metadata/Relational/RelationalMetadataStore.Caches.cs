@@ -44,16 +44,9 @@ public abstract partial class RelationalMetadataStore
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<CacheRecord>> ListCachesAsync(CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
-    {
-        await using var reader = await session.ReaderAsync($"SELECT {CacheColumns} FROM caches ORDER BY name;", ct).ConfigureAwait(false);
-        var caches = new List<CacheRecord>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            caches.Add(ReadCache(reader));
-        }
-        return (IReadOnlyList<CacheRecord>)caches;
-    }, cancellationToken);
+    public Task<IReadOnlyList<CacheRecord>> ListCachesAsync(CancellationToken cancellationToken) => RunAsync(
+        (session, ct) => ReadAllAsync(session, $"SELECT {CacheColumns} FROM caches ORDER BY name;", ReadCache, ct),
+        cancellationToken);
 
     /// <inheritdoc />
     public Task UpdateCacheAsync(CacheRecord cache, CancellationToken cancellationToken)

@@ -119,14 +119,8 @@ public abstract partial class RelationalMetadataStore
             {
                 await ReleaseStagedAsync(session, id, now, ct).ConfigureAwait(false);
             }
-            var logs = new List<string>();
-            await using (var reader = await session.ReaderAsync("SELECT storage_key FROM build_logs WHERE cache_id = $1;", ct, cacheId).ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    logs.Add(reader.GetString(0));
-                }
-            }
+            var logs = await ReadAllAsync(session, "SELECT storage_key FROM build_logs WHERE cache_id = $1;", reader => reader.GetString(0), ct, cacheId)
+                .ConfigureAwait(false);
             await session.ExecuteAsync("DELETE FROM build_logs WHERE cache_id = $1;", ct, cacheId).ConfigureAwait(false);
             foreach (var key in logs)
             {

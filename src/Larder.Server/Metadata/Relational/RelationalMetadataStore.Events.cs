@@ -3,27 +3,22 @@ namespace Larder.Server.Metadata.Relational;
 public abstract partial class RelationalMetadataStore
 {
     /// <inheritdoc />
-    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
-    {
-        await using var reader = await session.ReaderAsync(
+    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken) => RunAsync(
+        (session, ct) => ReadAllAsync(
+            session,
             "SELECT id, kind, store_path, token_id, at, reason FROM events WHERE cache_id = $1 ORDER BY id DESC LIMIT $2;",
-            ct,
-            cacheId,
-            limit).ConfigureAwait(false);
-        var events = new List<EventRecord>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            events.Add(new EventRecord(
+            reader => new EventRecord(
                 reader.GetInt64(0),
                 cacheId,
                 reader.GetString(1),
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetInt64(3),
                 _dialect.ReadTime(reader, 4),
-                ReadNullableString(reader, 5)));
-        }
-        return (IReadOnlyList<EventRecord>)events;
-    }, cancellationToken);
+                ReadNullableString(reader, 5)),
+            ct,
+            cacheId,
+            limit),
+        cancellationToken);
 
     /// <inheritdoc />
     public Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken) => RunWriteAsync(async (session, ct) =>

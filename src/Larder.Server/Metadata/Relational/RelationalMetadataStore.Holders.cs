@@ -93,14 +93,6 @@ public abstract partial class RelationalMetadataStore
         session.ExecuteAsync(
             "INSERT INTO blob_deletions (storage_key, due_at) VALUES ($1, $2) ON CONFLICT (storage_key) DO NOTHING;", ct, storageKey, dueAt);
 
-    private static async Task<IReadOnlyList<long>> ReadIdsAsync(DbSession session, string sql, CancellationToken ct, params object?[] args)
-    {
-        await using var reader = await session.ReaderAsync(sql, ct, args).ConfigureAwait(false);
-        var ids = new List<long>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-        return ids;
-    }
+    private static Task<IReadOnlyList<long>> ReadIdsAsync(DbSession session, string sql, CancellationToken ct, params object?[] args) =>
+        ReadAllAsync(session, sql, reader => reader.GetInt64(0), ct, args);
 }

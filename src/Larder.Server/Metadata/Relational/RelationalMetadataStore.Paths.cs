@@ -44,16 +44,9 @@ public abstract partial class RelationalMetadataStore
         {
             return Task.FromResult<IReadOnlyList<string>>([]);
         }
-        return RunAsync(async (session, ct) =>
-        {
-            await using var reader = await session.ReaderAsync(_dialect.MissingPathsSql, ct, cacheId, new TextSet(hashParts)).ConfigureAwait(false);
-            var missing = new List<string>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                missing.Add(reader.GetString(0));
-            }
-            return (IReadOnlyList<string>)missing;
-        }, cancellationToken);
+        return RunAsync(
+            (session, ct) => ReadAllAsync(session, _dialect.MissingPathsSql, reader => reader.GetString(0), ct, cacheId, new TextSet(hashParts)),
+            cancellationToken);
     }
 
     /// <inheritdoc />

@@ -56,6 +56,19 @@ public abstract partial class RelationalMetadataStore
         return false;
     }
 
+    /// <summary>Every row of <paramref name="sql"/>, each read by <paramref name="read"/>.</summary>
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
+        DbSession session, string sql, Func<DbDataReader, T> read, CancellationToken ct, params object?[] args)
+    {
+        await using var reader = await session.ReaderAsync(sql, ct, args).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+
     private DateTimeOffset? ReadNullableTime(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : _dialect.ReadTime(reader, ordinal);
 

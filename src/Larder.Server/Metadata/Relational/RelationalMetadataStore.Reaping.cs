@@ -106,17 +106,10 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> ListDueBlobDeletionsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        RunAsync(async (session, ct) =>
-        {
-            await using var reader = await session.ReaderAsync(
-                "SELECT storage_key FROM blob_deletions WHERE due_at <= $1 ORDER BY due_at LIMIT $2;", ct, now, limit).ConfigureAwait(false);
-            var keys = new List<string>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                keys.Add(reader.GetString(0));
-            }
-            return (IReadOnlyList<string>)keys;
-        }, cancellationToken);
+        RunAsync(
+            (session, ct) => ReadAllAsync(
+                session, "SELECT storage_key FROM blob_deletions WHERE due_at <= $1 ORDER BY due_at LIMIT $2;", reader => reader.GetString(0), ct, now, limit),
+            cancellationToken);
 
     /// <inheritdoc />
     public Task CompleteBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, CancellationToken cancellationToken)

@@ -58,16 +58,9 @@ public abstract partial class RelationalMetadataStore
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
-    {
-        await using var reader = await session.ReaderAsync($"SELECT {TokenColumns} FROM tokens ORDER BY id;", ct).ConfigureAwait(false);
-        var tokens = new List<TokenRecord>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            tokens.Add(ReadToken(reader));
-        }
-        return (IReadOnlyList<TokenRecord>)tokens;
-    }, cancellationToken);
+    public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) => RunAsync(
+        (session, ct) => ReadAllAsync(session, $"SELECT {TokenColumns} FROM tokens ORDER BY id;", ReadToken, ct),
+        cancellationToken);
 
     /// <inheritdoc />
     public Task<TokenRevocation> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken) => RunWriteAsync(

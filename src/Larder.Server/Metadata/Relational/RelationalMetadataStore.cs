@@ -87,16 +87,8 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<HashSet<int>> ReadVersionsAsync(DbSession session, CancellationToken ct)
-    {
-        await using var reader = await session.ReaderAsync("SELECT version FROM schema_migrations;", ct).ConfigureAwait(false);
-        var versions = new HashSet<int>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            versions.Add(reader.GetInt32(0));
-        }
-        return versions;
-    }
+    private static async Task<HashSet<int>> ReadVersionsAsync(DbSession session, CancellationToken ct) =>
+        [.. await ReadAllAsync(session, "SELECT version FROM schema_migrations;", reader => reader.GetInt32(0), ct).ConfigureAwait(false)];
 
     /// <summary>
     /// Runs <paramref name="body"/> on a session. A conflict between concurrent transactions reruns the body; an

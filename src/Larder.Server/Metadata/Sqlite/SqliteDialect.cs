@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
@@ -8,15 +9,18 @@ namespace Larder.Server.Metadata.Sqlite;
 
 /// <summary>
 /// SQLite for <see cref="RelationalMetadataStore"/>: an embedded database in WAL mode. Writers are serialized in
-/// process by an async lock taken before <c>BEGIN IMMEDIATE</c>, so no thread waits on SQLite's busy timeout for a
-/// writer of this process (other processes still meet the busy timeout); with one writer at a time, checks and
-/// inserts cannot interleave and no row locks are needed. Reads reuse open connections with prepared statements.
+/// process by an async lock per database file, taken before <c>BEGIN IMMEDIATE</c>, so no thread waits on SQLite's
+/// busy timeout for a writer of this process (other processes still meet the busy timeout); with one writer at a
+/// time, checks and inserts cannot interleave and no row locks are needed. Reads reuse open connections with prepared statements.
 /// Times are Unix milliseconds (UTC); lists are space-separated, as in a narinfo.
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
+    /// <summary>One write lock per database file, shared by every store of this process on it.</summary>
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteLocks = new(StringComparer.Ordinal);
+
     private readonly SqliteSessionPool _pool;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _writeLock;
 
     public SqliteDialect(string connectionString)
     {
@@ -31,6 +35,9 @@ internal sealed class SqliteDialect : SqlDialect
             builder.DefaultTimeout = 30;
         }
         var fullConnectionString = builder.ToString();
+        _writeLock = builder.DataSource is "" or ":memory:"
+            ? new SemaphoreSlim(1, 1)
+            : WriteLocks.GetOrAdd(Path.GetFullPath(builder.DataSource), _ => new SemaphoreSlim(1, 1));
         _pool = new SqliteSessionPool(() => Open(fullConnectionString), maxIdle: Math.Max(8, Environment.ProcessorCount * 4));
     }
 
@@ -119,11 +126,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override MetadataUnavailableException Unavailable(Exception e) => new($"SQLite: {e.Message}", e);
 
-    public override void Dispose()
-    {
-        _pool.Dispose();
-        _writeLock.Dispose();
-    }
+    public override void Dispose() => _pool.Dispose();
 
     private DbSession Open(string connectionString)
     {
