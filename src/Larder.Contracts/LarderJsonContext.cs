@@ -14,6 +14,8 @@ namespace Larder.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<CacheDto>))]
 [JsonSerializable(typeof(CreateCacheRequest))]
 [JsonSerializable(typeof(UpdateCacheRequest))]
+[JsonSerializable(typeof(SigningKeyRequest))]
+[JsonSerializable(typeof(SigningKeyDto))]
 [JsonSerializable(typeof(IReadOnlyList<EventDto>))]
 [JsonSerializable(typeof(TokenDto))]
 [JsonSerializable(typeof(IReadOnlyList<TokenDto>))]

@@ -256,6 +256,7 @@ public static partial class LarderServer
 
         services.AddSingleton<CacheAccess>();
         services.AddSingleton<AccessRecorder>();
+        services.AddSingleton<TokenUseRecorder>();
         services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
         services.AddHostedService<ReaperService>();

@@ -36,4 +36,9 @@ public sealed partial class LarderClient
     public Task<IReadOnlyList<EventDto>> ListEventsAsync(string cache, int? limit, CancellationToken cancellationToken) =>
         SendJsonAsync(() => new HttpRequestMessage(HttpMethod.Get, $"{CachePath(cache)}/events{(limit is { } n ? $"?limit={n}" : "")}"),
             LarderJsonContext.Default.IReadOnlyListEventDto, new Operation($"list the events of cache '{cache}'", "read", cache), cancellationToken);
+
+    /// <summary><c>PUT /api/v1/caches/{name}/signing-key</c>: import or generate the cache's key; the server re-signs its paths.</summary>
+    public Task<SigningKeyDto> ReplaceSigningKeyAsync(string cache, SigningKeyRequest request, CancellationToken cancellationToken) =>
+        SendJsonAsync(() => Json(HttpMethod.Put, $"{CachePath(cache)}/signing-key", request, LarderJsonContext.Default.SigningKeyRequest),
+            LarderJsonContext.Default.SigningKeyDto, new Operation($"replace the signing key of cache '{cache}'", "admin", cache), cancellationToken);
 }

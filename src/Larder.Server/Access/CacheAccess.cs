@@ -12,7 +12,7 @@ namespace Larder.Server.Access;
 /// of HTTP Basic (any user name; that is how Nix's netrc sends it). Token lookups are never cached across requests, so
 /// revocation takes effect on the next request.
 /// </summary>
-public sealed class CacheAccess(IMetadataStore store, TimeProvider time)
+public sealed class CacheAccess(IMetadataStore store, TimeProvider time, TokenUseRecorder uses)
 {
     private static readonly object TokenItemKey = new();
 
@@ -44,6 +44,7 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time)
             {
                 throw new UnauthorizedException("the token has expired");
             }
+            uses.Record(token.Id);
         }
         http.Items[TokenItemKey] = token;
         return token;

@@ -15,6 +15,7 @@ public static class ApiEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapCacheApi();
+        app.MapCacheKeyApi();
         app.MapTokenApi();
         app.MapOpenApi(OpenApiPath).AllowAnyone();
         app.MapRootPage();

@@ -1,5 +1,6 @@
 using Larder.Server.Api.Push;
 using Larder.Server.Configuration;
+using Larder.Server.Ingest;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ public static class ApiServices
         });
         services.AddSingleton(sp => new UploadSessionStore(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir));
         services.AddSingleton<PushHandlers>();
+        services.AddSingleton<CacheKeyRotation>();
         return services;
     }
 }

@@ -12,7 +12,8 @@ namespace Larder.Server.Api;
 
 /// <summary>
 /// <c>/api/v1/tokens</c> and <c>/api/v1/whoami</c>. Any token may create tokens with grants it holds itself, expiring
-/// no later than itself; listing and revoking others' tokens needs admin on <c>*</c>; a token may always revoke itself.
+/// no later than itself; they are revoked with it (transitively). Listing and revoking others' tokens needs admin on
+/// <c>*</c>; a token may always revoke itself. The last live token with admin on <c>*</c> cannot be revoked (409).
 /// </summary>
 public static class TokenApi
 {
@@ -59,9 +60,17 @@ public static class TokenApi
                 "give an expiresAt no later than that");
         }
         var secret = TokenSecrets.Generate();
-        var record = await store.CreateTokenAsync(
-            new TokenRecord(0, description, TokenSecrets.Hash(secret), grants, now, request.ExpiresAt, null),
-            cancellationToken).ConfigureAwait(false);
+        TokenRecord record;
+        try
+        {
+            record = await store.CreateTokenAsync(
+                new TokenRecord(0, description, TokenSecrets.Hash(secret), grants, now, request.ExpiresAt, null, caller.Id),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RevokedCreatorException)
+        {
+            throw new UnauthorizedException("the token has been revoked");
+        }
         return TypedResults.Created($"/api/v1/tokens/{record.Id}", new CreatedTokenDto(TokenMapping.ToDto(record), secret));
     }
 
@@ -83,11 +92,15 @@ public static class TokenApi
         {
             throw new ForbiddenException("only a token with admin on '*' may revoke other tokens");
         }
-        if (!await store.RevokeTokenAsync(tokenId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        return await store.RevokeTokenAsync(tokenId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false) switch
         {
-            throw new NotFoundException($"no token with id {tokenId}");
-        }
-        return TypedResults.NoContent();
+            TokenRevocation.Revoked => TypedResults.NoContent(),
+            TokenRevocation.NotFound => throw new NotFoundException($"no token with id {tokenId}; `larder token list` shows the tokens"),
+            _ => throw new ConflictException(
+                $"revoking token {tokenId} would revoke the last unrevoked, unexpired token with admin on '*' (revocation includes " +
+                "every token it created), and nobody could manage tokens or caches any more; create another admin token first, " +
+                "or run `larder admin create-token --data DIR` on the server machine"),
+        };
     }
 
     private static Ok<WhoAmIDto> WhoAmI(HttpContext http)

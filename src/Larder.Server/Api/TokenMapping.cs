@@ -8,7 +8,7 @@ namespace Larder.Server.Api;
 internal static class TokenMapping
 {
     public static TokenDto ToDto(TokenRecord token) =>
-        new(token.Id, token.Description, ToDtos(token.Grants), token.CreatedAt, token.ExpiresAt, token.RevokedAt);
+        new(token.Id, token.Description, ToDtos(token.Grants), token.CreatedAt, token.ExpiresAt, token.RevokedAt, token.CreatedBy, token.LastUsedAt);
 
     public static IReadOnlyList<GrantDto> ToDtos(IReadOnlyList<TokenGrant> grants) =>
         [.. grants.Select(g => new GrantDto(g.CachePattern, PermissionNames.ToNames(g.Permissions)))];

@@ -5,11 +5,19 @@ using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Maintenance;
 
-/// <summary>Writes the <see cref="AccessRecorder"/>'s batched last-access times every few seconds, and at shutdown.</summary>
-public sealed class AccessFlushService(AccessRecorder recorder, IOptions<LarderOptions> options, TimeProvider time, ILogger<AccessFlushService> logger)
+/// <summary>
+/// Writes the batched last-access times of paths (<see cref="AccessRecorder"/>) and last-use times of tokens
+/// (<see cref="TokenUseRecorder"/>) every few seconds, and at shutdown.
+/// </summary>
+public sealed class AccessFlushService(
+    AccessRecorder recorder, TokenUseRecorder tokenUses, IOptions<LarderOptions> options, TimeProvider time, ILogger<AccessFlushService> logger)
     : PeriodicJob(options.Value.Maintenance.AccessFlushInterval, time, logger, runOnStop: true)
 {
     protected override string Name => "access-time flush";
 
-    protected override Task RunOnceAsync(CancellationToken cancellationToken) => recorder.FlushAsync(cancellationToken);
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await tokenUses.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -96,14 +96,39 @@ public interface IMetadataStore
     // Events (pushes are recorded by CommitPathAsync, deletions by DeletePathsAsync)
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken);
 
+    // Signing keys
+    /// <summary>Replaces the cache's secret signing key; false when the cache does not exist.</summary>
+    Task<bool> SetSigningKeyAsync(long cacheId, string signingKey, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="limit"/> paths of the cache after <paramref name="afterHashPart"/>, by hash part, with what signing needs.</summary>
+    Task<IReadOnlyList<PathToSign>> ListPathsToSignAsync(long cacheId, string afterHashPart, int limit, CancellationToken cancellationToken);
+    /// <summary>Replaces the signatures of these paths of the cache (in one transaction).</summary>
+    Task SetPathSignaturesAsync(long cacheId, IReadOnlyCollection<(string HashPart, IReadOnlyList<string> Signatures)> paths, CancellationToken cancellationToken);
+
     // Tokens
-    /// <summary>Inserts a token (its Id is assigned).</summary>
+    /// <summary>
+    /// Inserts a token (its Id is assigned). Throws <see cref="RevokedCreatorException"/> when its
+    /// <see cref="TokenRecord.CreatedBy"/> is revoked (checked under a lock, so a token never outlives a racing revocation).
+    /// </summary>
     Task<TokenRecord> CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken);
     Task<TokenRecord?> GetTokenBySecretHashAsync(string secretHash, CancellationToken cancellationToken);
     Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken);
-    /// <summary>Marks the token revoked; returns false when no such token exists.</summary>
-    Task<bool> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// Revokes the token and every token it created, transitively, in one transaction; refuses (changing nothing) when
+    /// that would leave no unrevoked, unexpired token with admin on <c>*</c>. Revoking twice keeps the first time.
+    /// </summary>
+    Task<TokenRevocation> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Records that the tokens were used at <paramref name="at"/> (one batched write; never moves a time back).</summary>
+    Task TouchTokensAsync(IReadOnlyCollection<long> tokenIds, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// First-start initialisation, exactly once across replicas: claims the first-start row and, in the same
+    /// transaction, runs <paramref name="beforeCommit"/> and inserts <paramref name="admin"/>. Returns false, doing
+    /// nothing, when another start (now or earlier) claimed it.
+    /// </summary>
+    Task<bool> InitializeOnceAsync(TokenRecord admin, Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken);
 }
+
+/// <summary>A token cannot be created because the token creating it has been revoked.</summary>
+public sealed class RevokedCreatorException(long creatorId) : Exception($"the creating token {creatorId} has been revoked");
 
 /// <summary>A unique name (cache) is already taken.</summary>
 public sealed class DuplicateNameException(string name) : Exception($"the name '{name}' is already taken")

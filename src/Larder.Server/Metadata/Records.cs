@@ -45,6 +45,9 @@ public sealed record PathRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset LastAccessedAt);
 
+/// <summary>What signing a path needs: its full store path, references (base names), NAR hash and size, and signatures.</summary>
+public sealed record PathToSign(string HashPart, string StorePath, IReadOnlyList<string> References, string NarHash, long NarSize, IReadOnlyList<string> Signatures);
+
 /// <summary>A path together with the NAR it points to: everything a narinfo needs.</summary>
 public sealed record PathWithNar(PathRecord Path, NarRecord Nar);
 
@@ -82,7 +85,11 @@ public enum Permission
 /// <summary>Permissions on the caches whose names match <see cref="CachePattern"/> (exact, or a trailing <c>*</c> glob).</summary>
 public sealed record TokenGrant(string CachePattern, Permission Permissions);
 
-/// <summary>An API token. Only the SHA-256 (hex) of its secret is ever stored.</summary>
+/// <summary>
+/// An API token. Only the SHA-256 (hex) of its secret is ever stored. <see cref="CreatedBy"/> is the token that created
+/// it (null for tokens made at first start or by <c>larder admin create-token</c>); revoking a token revokes every token
+/// it created, transitively. <see cref="LastUsedAt"/> is written in batches, so it may lag by a few seconds.
+/// </summary>
 public sealed record TokenRecord(
     long Id,
     string Description,
@@ -90,7 +97,20 @@ public sealed record TokenRecord(
     IReadOnlyList<TokenGrant> Grants,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt,
-    DateTimeOffset? RevokedAt);
+    DateTimeOffset? RevokedAt,
+    long? CreatedBy = null,
+    DateTimeOffset? LastUsedAt = null);
+
+/// <summary>What <c>RevokeTokenAsync</c> did.</summary>
+public enum TokenRevocation
+{
+    /// <summary>No token has that id.</summary>
+    NotFound,
+    /// <summary>The token and every token it created (transitively) are revoked.</summary>
+    Revoked,
+    /// <summary>Nothing changed: the revocation would leave no unrevoked, unexpired token with admin on <c>*</c>.</summary>
+    RefusedLastAdmin,
+}
 
 /// <summary>An entry of the per-cache event log (pushes, deletions with their <see cref="Reason"/>).</summary>
 public sealed record EventRecord(long Id, long CacheId, string Kind, string StorePath, long? TokenId, DateTimeOffset At, string? Reason = null);

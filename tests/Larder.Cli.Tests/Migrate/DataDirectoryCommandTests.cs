@@ -1,4 +1,6 @@
 using Larder.Cli.Tests.Key;
+using Larder.Server.Access;
+using Larder.Server.Metadata.Sqlite;
 using Larder.Testing;
 
 namespace Larder.Cli.Tests.Migrate;
@@ -17,6 +19,8 @@ public sealed class DataDirectoryCommandTests : IDisposable
         { ["migrate"], true },
         { ["admin", "verify"], false },
         { ["admin", "verify"], true },
+        { ["admin", "create-token"], false },
+        { ["admin", "create-token"], true },
     };
 
     [Theory]
@@ -42,6 +46,7 @@ public sealed class DataDirectoryCommandTests : IDisposable
     [Theory]
     [InlineData("migrate")]
     [InlineData("admin", "verify")]
+    [InlineData("admin", "create-token")]
     public async Task Without_data_the_default_directory_is_not_created(params string[] command)
     {
         var result = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "larder.dll"), .. command],
@@ -67,6 +72,27 @@ public sealed class DataDirectoryCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(data, "larder.db")));
         Assert.True(Directory.Exists(Path.Combine(data, "blobs")));
         Assert.Contains("checked 0 NARs", verified.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_create_token_prints_a_new_admin_secret_once_that_the_store_knows()
+    {
+        var data = Path.Combine(_dir.Path, "recover");
+        (await LarderKeyCli.RunAsync("migrate", "--data", data, "--create")).EnsureSuccess();
+
+        var result = (await LarderKeyCli.RunAsync("admin", "create-token", "--data", data, "--description", "recovery", "--expires", "1d"))
+            .EnsureSuccess();
+
+        var secret = result.Stdout.Trim();
+        Assert.StartsWith("larder_", secret, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, result.Stderr, StringComparison.Ordinal);
+        using var store = SqliteMetadataStore.ForFile(Path.Combine(data, "larder.db"));
+        var token = await store.GetTokenBySecretHashAsync(TokenSecrets.Hash(secret), CancellationToken.None);
+        Assert.NotNull(token);
+        Assert.Equal("recovery", token.Description);
+        Assert.True(Grants.IsGlobalAdmin(token.Grants));
+        Assert.Null(token.CreatedBy);
+        Assert.InRange(token.ExpiresAt!.Value, DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(25));
     }
 
     public void Dispose() => _dir.Dispose();

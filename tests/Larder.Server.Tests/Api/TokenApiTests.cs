@@ -5,6 +5,7 @@ using Larder.Contracts;
 using Larder.Contracts.Tokens;
 using Larder.Server.Access;
 using Larder.Server.Metadata;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Larder.Server.Tests.Api;
 
@@ -205,6 +206,40 @@ public sealed class TokenApiTests(LarderApplicationFixture fixture) : IClassFixt
         await ApiAssert.ErrorAsync(await client.GetAsync("api/v1/whoami"), HttpStatusCode.Unauthorized);
         using var victimClient = App.CreateClient(victim);
         Assert.Equal(HttpStatusCode.OK, (await victimClient.GetAsync("api/v1/whoami")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Revoking_a_token_revokes_the_tokens_it_created_and_the_list_shows_creator_and_last_use()
+    {
+        var (parent, parentId) = await App.CreateTokenAsync(new GrantDto("lineage", ["read", "write"]));
+        using var parentClient = App.CreateClient(parent);
+        var child = await ApiAssert.OkAsync(
+            await parentClient.PostAsync("api/v1/tokens", Json("""{"description": "child", "grants": [{"cache": "lineage", "permissions": ["read"]}]}""")),
+            LarderJsonContext.Default.CreatedTokenDto, HttpStatusCode.Created);
+        using var childClient = App.CreateClient(child.Secret);
+        Assert.Equal(HttpStatusCode.OK, (await childClient.GetAsync("api/v1/whoami")).StatusCode);
+        await App.Services.GetRequiredService<TokenUseRecorder>().FlushAsync(CancellationToken.None);
+
+        using var admin = App.CreateClient(App.AdminToken);
+        var listed = await ApiAssert.OkAsync(await admin.GetAsync("api/v1/tokens"), LarderJsonContext.Default.IReadOnlyListTokenDto);
+        var listedChild = Assert.Single(listed, t => t.Id == child.Token.Id);
+        Assert.Equal(parentId, listedChild.CreatedBy);
+        Assert.NotNull(listedChild.LastUsedAt);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/v1/tokens/{parentId}")).StatusCode);
+        await ApiAssert.ErrorAsync(await childClient.GetAsync("api/v1/whoami"), HttpStatusCode.Unauthorized, "revoked");
+    }
+
+    [Fact]
+    public async Task Revoking_the_last_global_admin_token_is_refused_with_the_reason()
+    {
+        await using var app = await LarderApplication.StartAsync();
+        using var admin = app.CreateClient(app.AdminToken);
+        var who = await ApiAssert.OkAsync(await admin.GetAsync("api/v1/whoami"), LarderJsonContext.Default.WhoAmIDto);
+
+        await ApiAssert.ErrorAsync(await admin.DeleteAsync($"api/v1/tokens/{who.Id}"), HttpStatusCode.Conflict, "last unrevoked, unexpired token with admin on '*'");
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("api/v1/whoami")).StatusCode);
     }
 
     [Fact]

@@ -159,10 +159,10 @@ public abstract partial class MetadataStoreConformance
         var store = await CreateStoreAsync();
         var token = await store.CreateTokenAsync(Token(), Ct);
 
-        Assert.True(await store.RevokeTokenAsync(token.Id, T0.AddHours(1), Ct));
+        Assert.Equal(TokenRevocation.Revoked, await store.RevokeTokenAsync(token.Id, T0.AddHours(1), Ct));
         Assert.Equal(T0.AddHours(1), (await store.GetTokenBySecretHashAsync(token.SecretHash, Ct))!.RevokedAt);
-        Assert.True(await store.RevokeTokenAsync(token.Id, T0.AddHours(2), Ct));
+        Assert.Equal(TokenRevocation.Revoked, await store.RevokeTokenAsync(token.Id, T0.AddHours(2), Ct));
         Assert.Equal(T0.AddHours(1), (await store.GetTokenBySecretHashAsync(token.SecretHash, Ct))!.RevokedAt);
-        Assert.False(await store.RevokeTokenAsync(token.Id + 1000, T0, Ct));
+        Assert.Equal(TokenRevocation.NotFound, await store.RevokeTokenAsync(token.Id + 1000, T0, Ct));
     }
 }

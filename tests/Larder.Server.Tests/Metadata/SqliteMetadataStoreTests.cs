@@ -24,7 +24,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
     {
         var store = (SqliteMetadataStore)await CreateStoreAsync();
         await store.MigrateAsync(CancellationToken.None);
-        Assert.Equal([1, 2], await store.GetAppliedMigrationsAsync(CancellationToken.None));
+        Assert.Equal([1, 2, 3], await store.GetAppliedMigrationsAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -55,6 +55,29 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
         await store.MigrateAsync(CancellationToken.None);
 
         await MetadataStoreConformance.AssertVersion1DataCarriedOverAsync(store, 1, Dependency, Dependent);
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task Migration_3_marks_a_database_with_tokens_as_started(bool hadTokens, bool firstStartRuns)
+    {
+        var path = Path.Combine(_dir.Path, $"v2-{hadTokens}.db");
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = SqliteMigrations.All[0].Sql + SqliteMigrations.All[1].Sql + """
+                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+                INSERT INTO schema_migrations VALUES (1, 0), (2, 0);
+                """ + (hadTokens ? "INSERT INTO tokens (description, secret_hash, grants, created_at) VALUES ('admin', 'h', '*=15', 0);" : "");
+            await command.ExecuteNonQueryAsync();
+        }
+        using var store = SqliteMetadataStore.ForFile(path);
+
+        await store.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(firstStartRuns, await store.InitializeOnceAsync(MetadataSamples.Token(), _ => Task.CompletedTask, CancellationToken.None));
     }
 
     private const string Dependency = "0000000000000000000000000000000a";

@@ -35,6 +35,42 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
     }
 
     [Fact]
+    public async Task Replicas_starting_together_on_an_empty_database_create_one_admin_token()
+    {
+        var database = await NewDatabaseAsync();
+        var replicas = Enumerable.Range(0, 4).Select(_ => Open(database)).ToList();
+        await replicas[0].MigrateAsync(Ct);
+        var files = 0;
+
+        var created = await Task.WhenAll(replicas.Select(r => r.InitializeOnceAsync(Token(), _ =>
+        {
+            Interlocked.Increment(ref files);
+            return Task.CompletedTask;
+        }, Ct)));
+
+        Assert.Single(created, c => c);
+        Assert.Equal(1, files);
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM tokens;"));
+    }
+
+    [Fact]
+    public async Task Two_admins_revoked_at_once_leave_one()
+    {
+        var database = await NewDatabaseAsync();
+        var a = Open(database);
+        var b = Open(database);
+        await a.MigrateAsync(Ct);
+        var admin = new TokenGrant("*", Permission.Admin);
+        var first = await a.CreateTokenAsync(Token(admin), Ct);
+        var second = await a.CreateTokenAsync(Token(admin), Ct);
+
+        var outcomes = await Task.WhenAll(a.RevokeTokenAsync(first.Id, T0, Ct), b.RevokeTokenAsync(second.Id, T0, Ct));
+
+        Assert.Single(outcomes, o => o == TokenRevocation.RefusedLastAdmin);
+        Assert.Equal(1L, await CountAsync(database, "SELECT count(*) FROM tokens WHERE revoked_at IS NULL;"));
+    }
+
+    [Fact]
     public async Task Migration_2_carries_version_1_data_over_with_holders_and_references()
     {
         var database = await NewDatabaseAsync();

@@ -8,5 +8,6 @@ internal static class AdminCommand
     public static Command Create() => new("admin", "Operator tasks on the server's own stores (run where 'larder serve' runs, with its configuration).")
     {
         AdminVerifyCommand.Create(),
+        AdminCreateTokenCommand.Create(),
     };
 }

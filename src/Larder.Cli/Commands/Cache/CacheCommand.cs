@@ -22,6 +22,7 @@ internal static class CacheCommand
               larder cache configure main --private --upstream-key cache.nixos.org-1
               larder cache delete old --yes
               larder cache events main --limit 20
+              larder cache key main --rotate
             """);
         command.Subcommands.Add(CreateCommand());
         command.Subcommands.Add(ListCommand());
@@ -29,6 +30,7 @@ internal static class CacheCommand
         command.Subcommands.Add(ConfigureCommand());
         command.Subcommands.Add(DeleteCommand());
         command.Subcommands.Add(CacheEventsCommand.Create());
+        command.Subcommands.Add(CacheKeyCommand.Create());
         return command;
     }
 

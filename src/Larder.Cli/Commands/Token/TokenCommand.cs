@@ -180,6 +180,8 @@ internal static class TokenCommand
     {
         var grants = string.Join("; ", token.Grants.Select(g => $"{g.Cache}: {string.Join(",", g.Permissions)}"));
         var expiry = token.ExpiresAt is { } e ? $", expires {e:u}" : "";
-        return $"'{token.Description}' [{grants}]{expiry}";
+        var creator = token.CreatedBy is { } id ? $", created by {id}" : "";
+        var lastUse = token.LastUsedAt is { } used ? $", last used {used:u}" : ", never used";
+        return $"'{token.Description}' [{grants}]{expiry}{creator}{lastUse}";
     }
 }

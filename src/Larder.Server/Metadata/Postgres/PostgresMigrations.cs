@@ -205,5 +205,16 @@ internal static class PostgresMigrations
                 expires_at timestamptz NOT NULL
             );
             """),
+        (3, """
+            ALTER TABLE tokens ADD COLUMN created_by bigint REFERENCES tokens (id);
+            ALTER TABLE tokens ADD COLUMN last_used_at timestamptz;
+            CREATE INDEX tokens_by_creator ON tokens (created_by) WHERE created_by IS NOT NULL;
+
+            CREATE TABLE first_start (
+                id integer PRIMARY KEY CHECK (id = 1),
+                done_at timestamptz NOT NULL
+            );
+            INSERT INTO first_start (id, done_at) SELECT 1, created_at FROM tokens ORDER BY id LIMIT 1;
+            """),
     ];
 }

@@ -1,11 +1,12 @@
 using System.Data.Common;
 using System.Globalization;
+using Larder.Server.Access;
 
 namespace Larder.Server.Metadata.Relational;
 
 public abstract partial class RelationalMetadataStore
 {
-    private const string TokenColumns = "id, description, secret_hash, grants, created_at, expires_at, revoked_at";
+    private const string TokenColumns = "id, description, secret_hash, grants, created_at, expires_at, revoked_at, created_by, last_used_at";
 
     /// <inheritdoc />
     public Task<TokenRecord> CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken)
@@ -13,19 +14,38 @@ public abstract partial class RelationalMetadataStore
         ArgumentNullException.ThrowIfNull(token);
         return RunWriteAsync(async (session, ct) =>
         {
-            var id = (long)(await session.ScalarAsync(
-                """
-                INSERT INTO tokens (description, secret_hash, grants, created_at, expires_at, revoked_at)
-                VALUES ($1, $2, $3, $4, $5, $6) RETURNING id;
-                """,
-                ct,
-                token.Description,
-                token.SecretHash,
-                EncodeGrants(token.Grants),
-                token.CreatedAt,
-                token.ExpiresAt,
-                token.RevokedAt).ConfigureAwait(false))!;
-            return token with { Id = id };
+            if (token.CreatedBy is { } creator)
+            {
+                // Locks the creator's row: a revocation racing with this insert either runs first (and this sees it)
+                // or waits and then finds the new token in its cascade.
+                await using var reader = await session.ReaderAsync(
+                    $"SELECT t.revoked_at FROM tokens t WHERE t.id = $1 {_dialect.ForUpdateOf("t")};", ct, creator).ConfigureAwait(false);
+                if (!await reader.ReadAsync(ct).ConfigureAwait(false) || !reader.IsDBNull(0))
+                {
+                    throw new RevokedCreatorException(creator);
+                }
+            }
+            return await InsertTokenAsync(session, token, ct).ConfigureAwait(false);
+        }, cancellationToken, idempotent: false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> InitializeOnceAsync(TokenRecord admin, Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        ArgumentNullException.ThrowIfNull(beforeCommit);
+        return RunWriteAsync(async (session, ct) =>
+        {
+            // A second replica's insert waits for the first one's transaction, then finds the row and does nothing.
+            var claimed = await session.ExecuteAsync(
+                "INSERT INTO first_start (id, done_at) VALUES (1, $1) ON CONFLICT DO NOTHING;", ct, admin.CreatedAt).ConfigureAwait(false);
+            if (claimed == 0)
+            {
+                return false;
+            }
+            await beforeCommit(ct).ConfigureAwait(false);
+            await InsertTokenAsync(session, admin, ct).ConfigureAwait(false);
+            return true;
         }, cancellationToken, idempotent: false);
     }
 
@@ -43,11 +63,100 @@ public abstract partial class RelationalMetadataStore
         cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken) => RunWriteAsync(
-        // Revoking twice keeps the first revocation time.
-        async (session, ct) => await session.ExecuteAsync("UPDATE tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1;", ct, tokenId, at)
-            .ConfigureAwait(false) > 0,
+    public Task<TokenRevocation> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken) => RunWriteAsync(
+        async (session, ct) =>
+        {
+            // Locking every live token serialises revocations, so two racing ones cannot each revoke "another" last admin.
+            var liveAdmins = new List<long>();
+            var found = false;
+            await using (var reader = await session.ReaderAsync(
+                $"SELECT t.id, t.grants, t.expires_at, t.revoked_at FROM tokens t WHERE t.revoked_at IS NULL OR t.id = $1 {_dialect.ForUpdateOf("t")};",
+                ct,
+                tokenId).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    var id = reader.GetInt64(0);
+                    found |= id == tokenId;
+                    var live = reader.IsDBNull(3) && (ReadNullableTime(reader, 2) is not { } expiry || expiry > at);
+                    if (live && Grants.IsGlobalAdmin(DecodeGrants(_dialect.ReadList(reader, 1))))
+                    {
+                        liveAdmins.Add(id);
+                    }
+                }
+            }
+            if (!found)
+            {
+                return TokenRevocation.NotFound;
+            }
+            var cascade = new HashSet<long>();
+            await using (var reader = await session.ReaderAsync($"{RevocationCascadeSql} SELECT id FROM lineage;", ct, tokenId).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    cascade.Add(reader.GetInt64(0));
+                }
+            }
+            if (liveAdmins.Count > 0 && liveAdmins.All(cascade.Contains))
+            {
+                return TokenRevocation.RefusedLastAdmin;
+            }
+            await session.ExecuteAsync(
+                $"{RevocationCascadeSql} UPDATE tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id IN (SELECT id FROM lineage);",
+                ct,
+                tokenId,
+                at).ConfigureAwait(false);
+            return TokenRevocation.Revoked;
+        },
         cancellationToken);
+
+    /// <inheritdoc />
+    public Task TouchTokensAsync(IReadOnlyCollection<long> tokenIds, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        if (tokenIds.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var ids = new TextSet([.. tokenIds.Distinct().Order().Select(id => id.ToString(CultureInfo.InvariantCulture))]);
+        return RunWriteAsync(
+            async (session, ct) => await session.ExecuteAsync(
+                $"""
+                UPDATE tokens SET last_used_at = {_dialect.Greatest}(COALESCE(last_used_at, $2), $2)
+                WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});
+                """,
+                ct,
+                ids,
+                at).ConfigureAwait(false),
+            cancellationToken);
+    }
+
+    /// <summary>A <c>lineage (id)</c> CTE: token <c>$1</c> and every token it created, transitively.</summary>
+    private const string RevocationCascadeSql = """
+        WITH RECURSIVE lineage (id) AS (
+            SELECT id FROM tokens WHERE id = $1
+            UNION
+            SELECT t.id FROM tokens t JOIN lineage c ON t.created_by = c.id
+        )
+        """;
+
+    private async Task<TokenRecord> InsertTokenAsync(DbSession session, TokenRecord token, CancellationToken ct)
+    {
+        var id = (long)(await session.ScalarAsync(
+            """
+            INSERT INTO tokens (description, secret_hash, grants, created_at, expires_at, revoked_at, created_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id;
+            """,
+            ct,
+            token.Description,
+            token.SecretHash,
+            EncodeGrants(token.Grants),
+            token.CreatedAt,
+            token.ExpiresAt,
+            token.RevokedAt,
+            token.CreatedBy).ConfigureAwait(false))!;
+        return token with { Id = id };
+    }
 
     private TokenRecord ReadToken(DbDataReader reader) => new(
         reader.GetInt64(0),
@@ -56,7 +165,9 @@ public abstract partial class RelationalMetadataStore
         DecodeGrants(_dialect.ReadList(reader, 3)),
         _dialect.ReadTime(reader, 4),
         ReadNullableTime(reader, 5),
-        ReadNullableTime(reader, 6));
+        ReadNullableTime(reader, 6),
+        reader.IsDBNull(7) ? null : reader.GetInt64(7),
+        ReadNullableTime(reader, 8));
 
     /// <summary>Each grant as <c>pattern=flags</c> (a pattern contains neither '=' nor a space).</summary>
     private static string[] EncodeGrants(IReadOnlyList<TokenGrant> grants) =>

@@ -206,5 +206,16 @@ internal static class SqliteMigrations
                 expires_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        (3, """
+            ALTER TABLE tokens ADD COLUMN created_by INTEGER REFERENCES tokens (id);
+            ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;
+            CREATE INDEX tokens_by_creator ON tokens (created_by) WHERE created_by IS NOT NULL;
+
+            CREATE TABLE first_start (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                done_at INTEGER NOT NULL
+            );
+            INSERT INTO first_start (id, done_at) SELECT 1, created_at FROM tokens ORDER BY id LIMIT 1;
+            """),
     ];
 }
