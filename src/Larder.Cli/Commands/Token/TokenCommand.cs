@@ -16,7 +16,8 @@ internal static class TokenCommand
     public static Command Create()
     {
         var command = new Command("token", """
-            Create, list and revoke API tokens (needs a token with admin on '*').
+            Create, list and revoke API tokens. Any token may create tokens with a subset of its own grants that expire no
+            later than it; they are revoked with it. Listing every token needs admin on '*'.
 
             Examples:
               larder token create --description "CI for ci-*" --permission read,write --cache 'ci-*' --expires 90d
