@@ -164,6 +164,41 @@ public abstract class ReaperConformance
         Assert.Single(taken, t => t);
     }
 
+    [Fact]
+    public async Task A_cancelled_put_whose_blob_was_never_written_leaves_the_queue_after_its_ttl()
+    {
+        var (store, blobs) = await OpenAsync();
+        await store.RecordBlobIntentsAsync(["chunks/zz/cancelled.zst"], _time.Now + Ttl, Ct);
+        var written = await PutBlobAsync(store, blobs, "chunks/ab/orphan.zst");
+
+        _time.Now += Ttl + TimeSpan.FromMinutes(1);
+        var result = await NewReaper(store, blobs).RunOnceAsync(Ct);
+
+        Assert.Equal(2, result.Blobs);
+        Assert.False(await ExistsAsync(blobs, written));
+        Assert.Empty(await store.ListDueBlobDeletionsAsync(_time.Now, 10, Ct));
+    }
+
+    [Fact]
+    public async Task A_blob_that_fails_to_delete_stays_queued_without_blocking_the_blobs_behind_it()
+    {
+        var (store, blobs) = await OpenAsync();
+        var failing = await PutBlobAsync(store, blobs, "chunks/ab/failing.zst");
+        _time.Now += TimeSpan.FromSeconds(1);
+        var behind = await PutBlobAsync(store, blobs, "chunks/ab/behind.zst");
+        _time.Now += Ttl + TimeSpan.FromMinutes(1);
+
+        var result = await NewReaper(store, new FailingDeleteBlobStore(blobs, failing)).RunOnceAsync(Ct);
+
+        Assert.Equal(1, result.Blobs);
+        Assert.True(await ExistsAsync(blobs, failing));
+        Assert.False(await ExistsAsync(blobs, behind));
+        _time.Now += TimeSpan.FromMinutes(1);
+        Assert.Equal([failing], await store.ListDueBlobDeletionsAsync(_time.Now, 10, Ct));
+        await NewReaper(store, blobs).RunOnceAsync(Ct);
+        Assert.False(await ExistsAsync(blobs, failing));
+    }
+
     private async Task<(RelationalMetadataStore Store, IBlobStore Blobs)> OpenAsync() =>
         (await CreateStoreAsync(_time), await CreateBlobStoreAsync());
 

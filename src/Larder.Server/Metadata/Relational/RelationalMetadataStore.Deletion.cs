@@ -7,7 +7,7 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// The paths to delete are locked first, so a concurrent commit that references one (holding it <c>FOR SHARE</c>)
+    /// The paths to delete are locked first, so a concurrent commit that references one (holding it <c>FOR KEY SHARE</c>)
     /// either committed before (and its reference is seen) or finds it gone.
     /// </remarks>
     public Task<DeletePathsResult> DeletePathsAsync(

@@ -127,4 +127,23 @@ public abstract partial class RelationalMetadataStore
                 now),
             cancellationToken);
     }
+
+    /// <inheritdoc />
+    public Task PostponeBlobDeletionsAsync(
+        IReadOnlyCollection<string> storageKeys, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(storageKeys);
+        if (storageKeys.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        return RunWriteAsync(
+            (session, ct) => session.ExecuteAsync(
+                $"UPDATE blob_deletions SET due_at = $3 WHERE storage_key IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND due_at <= $2;",
+                ct,
+                new TextSet(storageKeys),
+                now,
+                retryAt),
+            cancellationToken);
+    }
 }
