@@ -73,7 +73,7 @@ public abstract partial class RelationalMetadataStore
                 }
                 if (listing is not null)
                 {
-                    await EnqueueBlobAsync(session, listing, now, ct).ConfigureAwait(false);
+                    await EnqueueUnusedListingAsync(session, listing, now, exceptNarId: id, exceptStagedId: 0, ct).ConfigureAwait(false);
                 }
                 await ReleaseChunksAsync(session, "nar_chunks", "nar_id", id, now, ct).ConfigureAwait(false);
                 await session.ExecuteAsync("DELETE FROM nars WHERE id = $1;", ct, id).ConfigureAwait(false);
