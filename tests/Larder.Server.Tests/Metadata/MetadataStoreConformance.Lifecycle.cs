@@ -92,23 +92,6 @@ public abstract partial class MetadataStoreConformance
     }
 
     [Fact]
-    public async Task Concurrent_releases_of_one_staged_upload_release_its_chunks_once()
-    {
-        var (store, cache) = await StoreWithCacheAsync();
-        var committed = Commit(cache.Id);
-        await store.CommitNewAsync(committed, Ct);
-
-        for (var round = 0; round < 10; round++)
-        {
-            var staged = await store.StageNewAsync(Staged(cache.Id, $"nar/s{round}.nar", committed.Nar), Ct);
-            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => store.DeleteStagedNarAsync(staged.Id, Ct))));
-        }
-
-        Assert.Equal(0, await store.ReapChunksAsync(Far, Far, 10, Ct));
-        Assert.NotNull(await store.GetPathAsync(cache.Id, committed.HashPart, Ct));
-    }
-
-    [Fact]
     public async Task A_new_chunk_whose_blob_was_never_announced_is_refused()
     {
         var (store, cache) = await StoreWithCacheAsync();
