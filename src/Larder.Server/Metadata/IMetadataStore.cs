@@ -87,6 +87,11 @@ public interface IMetadataStore
     Task<IReadOnlyList<string>> ListDueBlobDeletionsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
     /// <summary>Takes keys whose blobs the caller deleted off the queue (a key claimed meanwhile was not due, and is not listed).</summary>
     Task CompleteBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Makes queued keys due by <paramref name="now"/> due again at <paramref name="retryAt"/>, for blobs the caller failed
+    /// to delete, so they stop heading the queue; a key claimed meanwhile stays off it.
+    /// </summary>
+    Task PostponeBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken cancellationToken);
 
     // Build logs
     /// <summary>Records the log of <paramref name="drvName"/>, taking <paramref name="storageKey"/> off the deletion queue and queueing the key it replaces.</summary>

@@ -40,3 +40,10 @@ public sealed class CancelOnFirstDeleteBlobStore(IBlobStore inner, CancellationT
         cancellationToken.ThrowIfCancellationRequested();
     }
 }
+
+/// <summary>Fails every delete of <paramref name="failingKey"/>, as a store that cannot remove one object would.</summary>
+public sealed class FailingDeleteBlobStore(IBlobStore inner, string failingKey) : DelegatingBlobStore(inner)
+{
+    public override Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        key == failingKey ? throw new IOException($"cannot delete '{key}'") : base.DeleteAsync(key, cancellationToken);
+}

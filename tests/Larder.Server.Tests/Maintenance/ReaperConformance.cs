@@ -30,6 +30,9 @@ public abstract class ReaperConformance
     /// <summary>Inserts <paramref name="count"/> held NARs and as many held chunks straight into the database of the last store.</summary>
     protected abstract Task BulkInsertHeldNarsAsync(int count);
 
+    /// <summary>Runs <paramref name="sql"/> straight on the database of the last store (to make rows older versions wrote).</summary>
+    protected abstract Task ExecuteSqlAsync(string sql);
+
     /// <summary>A fresh, empty blob store.</summary>
     protected abstract Task<IBlobStore> CreateBlobStoreAsync();
 
@@ -162,6 +165,62 @@ public abstract class ReaperConformance
 
         Assert.Contains(passes, r => r.Leader);
         Assert.Single(taken, t => t);
+    }
+
+    [Fact]
+    public async Task A_cancelled_put_whose_blob_was_never_written_leaves_the_queue_after_its_ttl()
+    {
+        var (store, blobs) = await OpenAsync();
+        await store.RecordBlobIntentsAsync(["chunks/zz/cancelled.zst"], _time.Now + Ttl, Ct);
+        var written = await PutBlobAsync(store, blobs, "chunks/ab/orphan.zst");
+
+        _time.Now += Ttl + TimeSpan.FromMinutes(1);
+        var result = await NewReaper(store, blobs).RunOnceAsync(Ct);
+
+        Assert.Equal(2, result.Blobs);
+        Assert.False(await ExistsAsync(blobs, written));
+        Assert.Empty(await store.ListDueBlobDeletionsAsync(_time.Now, 10, Ct));
+    }
+
+    [Fact]
+    public async Task A_blob_that_fails_to_delete_stays_queued_without_blocking_the_blobs_behind_it()
+    {
+        var (store, blobs) = await OpenAsync();
+        var failing = await PutBlobAsync(store, blobs, "chunks/ab/failing.zst");
+        _time.Now += TimeSpan.FromSeconds(1);
+        var behind = await PutBlobAsync(store, blobs, "chunks/ab/behind.zst");
+        _time.Now += Ttl + TimeSpan.FromMinutes(1);
+
+        var result = await NewReaper(store, new FailingDeleteBlobStore(blobs, failing)).RunOnceAsync(Ct);
+
+        Assert.Equal(1, result.Blobs);
+        Assert.True(await ExistsAsync(blobs, failing));
+        Assert.False(await ExistsAsync(blobs, behind));
+        _time.Now += TimeSpan.FromMinutes(1);
+        Assert.Equal([failing], await store.ListDueBlobDeletionsAsync(_time.Now, 10, Ct));
+        await NewReaper(store, blobs).RunOnceAsync(Ct);
+        Assert.False(await ExistsAsync(blobs, failing));
+    }
+
+    [Fact]
+    public async Task A_shared_listing_from_before_unique_keys_stays_while_a_staged_upload_names_it()
+    {
+        var (store, blobs) = await OpenAsync();
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var path = await CommitWithBlobsAsync(store, blobs, Commit(cache.Id, at: _time.Now));
+        var staged = await store.StageNewAsync(Staged(cache.Id, "nar/s.nar", at: _time.Now), Ct);
+        var listing = path.Nar.ListingKey!;
+        await ExecuteSqlAsync($"UPDATE staged_nars SET listing_key = '{listing}' WHERE id = {staged.Id};");
+
+        await store.DeletePathsAsync(cache.Id, [path.HashPart], "test", null, _time.Now, Ct);
+        await PassAfterGraceAsync(store, blobs);
+        await PassAfterGraceAsync(store, blobs);
+        Assert.False(await ExistsAsync(blobs, path.Nar.Chunks[0].StorageKey));
+        Assert.True(await ExistsAsync(blobs, listing));
+
+        _time.Now += Ttl;
+        await NewReaper(store, blobs).RunOnceAsync(Ct);
+        Assert.False(await ExistsAsync(blobs, listing));
     }
 
     private async Task<(RelationalMetadataStore Store, IBlobStore Blobs)> OpenAsync() =>

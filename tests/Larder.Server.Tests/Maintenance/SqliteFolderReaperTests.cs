@@ -29,6 +29,15 @@ public sealed class SqliteFolderReaperTests : ReaperConformance, IDisposable
         return Task.FromResult<RelationalMetadataStore>(store);
     }
 
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_database}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     protected override async Task BulkInsertHeldNarsAsync(int count)
     {
         await using var connection = new SqliteConnection($"Data Source={_database}");

@@ -76,7 +76,7 @@ public abstract partial class MetadataStoreConformance
         var committed = Commit(cache.Id);
         await store.CommitNewAsync(committed, Ct);
         var staged = await store.StageNewAsync(Staged(cache.Id, "nar/s.nar"), Ct);
-        await store.RecordBlobIntentsAsync(["logs/ab/log-1.log"], T0.AddHours(1), Ct);
+        await store.RecordBlobIntentsAsync(["logs/ab/log-1.log"], Far, Ct);
         await store.PutBuildLogAsync(cache.Id, "abc-x.drv", "logs/ab/log-1.log", Ct);
 
         Assert.True(await store.DeleteCacheAsync(cache.Id, Ct));

@@ -100,12 +100,30 @@ public abstract partial class MetadataStoreConformance
         var store = await CreateStoreAsync();
         var a = await store.CreateCacheAsync(Cache(), Ct);
         var b = await store.CreateCacheAsync(Cache(), Ct);
+        await store.RecordBlobIntentsAsync(["logs/one.log", "logs/two.log"], Far, Ct);
         await store.PutBuildLogAsync(a.Id, "abc-x.drv", "logs/one.log", Ct);
         await store.PutBuildLogAsync(a.Id, "abc-x.drv", "logs/two.log", Ct);
 
         Assert.Equal("logs/two.log", await store.GetBuildLogKeyAsync(a.Id, "abc-x.drv", Ct));
         Assert.Null(await store.GetBuildLogKeyAsync(b.Id, "abc-x.drv", Ct));
         Assert.Null(await store.GetBuildLogKeyAsync(a.Id, "other.drv", Ct));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_build_log_whose_blob_was_never_announced_or_is_due_for_deletion_is_refused(bool dueForDeletion)
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        if (dueForDeletion)
+        {
+            await store.RecordBlobIntentsAsync(["logs/ab/gone.log"], T0, Ct);
+        }
+
+        var e = await Assert.ThrowsAsync<MetadataUnavailableException>(() => store.PutBuildLogAsync(cache.Id, "abc-x.drv", "logs/ab/gone.log", Ct));
+
+        Assert.Contains("upload it again", e.Message, StringComparison.Ordinal);
+        Assert.Null(await store.GetBuildLogKeyAsync(cache.Id, "abc-x.drv", Ct));
     }
 
     [Fact]

@@ -156,6 +156,74 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
     }
 
     [Fact]
+    public async Task Concurrent_releases_of_one_staged_upload_release_its_chunks_once()
+    {
+        var database = await NewDatabaseAsync();
+        var a = Open(database);
+        var b = Open(database);
+        await a.MigrateAsync(Ct);
+        var cache = await a.CreateCacheAsync(Cache(), Ct);
+        var committed = Commit(cache.Id);
+        await a.CommitNewAsync(committed, Ct);
+        var staged = await a.StageNewAsync(Staged(cache.Id, "nar/s.nar", committed.Nar), Ct);
+
+        // Hold the shared chunk's row so both releases are under way (past their snapshots) before either can finish.
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using var hold = new NpgsqlCommand("SELECT id FROM chunks WHERE hash = $1 FOR UPDATE;", connection, transaction);
+            hold.Parameters.Add(new NpgsqlParameter { Value = committed.Nar.Chunks[0].Hash });
+            await hold.ExecuteScalarAsync();
+            var releases = Task.WhenAll(a.DeleteStagedNarAsync(staged.Id, Ct), b.DeleteStagedNarAsync(staged.Id, Ct));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await transaction.CommitAsync();
+            await releases;
+        }
+
+        var far = new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(0, await a.ReapChunksAsync(far, far, 10, Ct));
+        Assert.Null(await a.GetStagedNarAsync(cache.Id, "nar/s.nar", Ct));
+    }
+
+    [Fact]
+    public async Task Deleting_a_cache_releases_the_nar_of_a_path_committed_while_it_ran()
+    {
+        var database = await NewDatabaseAsync();
+        var store = Open(database);
+        await store.MigrateAsync(Ct);
+        var doomed = await store.CreateCacheAsync(Cache(), Ct);
+        var other = await store.CreateCacheAsync(Cache(), Ct);
+        await store.CommitNewAsync(Commit(doomed.Id), Ct);
+        var released = Commit(other.Id);
+        await store.CommitNewAsync(released, Ct);
+        await store.DeletePathsAsync(other.Id, [released.HashPart], "test", null, T0, Ct);
+
+        // A commit in flight: it takes the released NAR for a new path, committing only once the deletion is under way.
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using var late = new NpgsqlCommand(
+                $"""
+                UPDATE nars SET holders = holders + 1, released_at = NULL WHERE nar_hash = '{released.Nar.NarHash}';
+                INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, signatures, created_at, last_accessed_at)
+                SELECT {doomed.Id}, 'late', '/nix/store/late', id, ARRAY[]::text[], ARRAY[]::text[], now(), now() FROM nars WHERE nar_hash = '{released.Nar.NarHash}';
+                """,
+                connection,
+                transaction);
+            await late.ExecuteNonQueryAsync();
+            var deletion = store.DeleteCacheAsync(doomed.Id, Ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await transaction.CommitAsync();
+            Assert.True(await deletion);
+        }
+
+        var far = new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(2, await store.ReapNarsAsync(far, far, 10, Ct));
+    }
+
+    [Fact]
     public async Task A_path_committed_through_one_replica_is_visible_through_the_other_at_once()
     {
         var database = await NewDatabaseAsync();

@@ -30,6 +30,14 @@ public sealed class PostgresS3ReaperTests : ReaperConformance, IAsyncLifetime
         return Task.FromResult<RelationalMetadataStore>(store);
     }
 
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_databases[^1].ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     protected override async Task BulkInsertHeldNarsAsync(int count)
     {
         await using var connection = new NpgsqlConnection(_databases[^1].ConnectionString);

@@ -111,6 +111,16 @@ public abstract class BlobStoreConformance : IDisposable
     }
 
     [Fact]
+    public async Task Deleting_a_key_never_written_in_a_folder_never_written_is_fine()
+    {
+        var store = await CreateStoreAsync();
+
+        await store.DeleteAsync("chunks/zz/never-written.zst", Ct);
+
+        Assert.Null(await store.GetSizeAsync("chunks/zz/never-written.zst", Ct));
+    }
+
+    [Fact]
     public async Task Delete_removes_the_blob_and_deleting_again_is_fine()
     {
         var store = await CreateStoreAsync();

@@ -41,7 +41,16 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
             .ConfigureAwait(false);
         var chunks = await RepeatAsync(limit => store.ReapChunksAsync(now - maintenance.ReleaseGrace, now, limit, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
-        var deleted = await RepeatAsync(limit => DeleteDueBlobsAsync(now, limit, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var failedBlobs = 0;
+        var listedBlobs = await RepeatAsync(
+            async limit =>
+            {
+                var (listed, failed) = await DeleteDueBlobsAsync(now, limit, cancellationToken).ConfigureAwait(false);
+                failedBlobs += failed;
+                return listed;
+            },
+            cancellationToken).ConfigureAwait(false);
+        var deleted = listedBlobs - failedBlobs;
         var temporary = await blobs.RemoveInterruptedWritesAsync(maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
         await store.ReleaseLeaseAsync(LeaseName, _holder, cancellationToken).ConfigureAwait(false);
         var result = new ReapResult(true, staged, nars, chunks, deleted, temporary);
@@ -52,16 +61,32 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
         return result;
     }
 
-    /// <summary>Blobs are deleted before their queue rows: a pass cut short in between deletes them again next time.</summary>
-    private async Task<int> DeleteDueBlobsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Blobs are deleted before their queue rows: a pass cut short in between deletes them again next time. A key whose
+    /// delete fails keeps its row, postponed past this pass so it neither blocks the keys behind it nor repeats here;
+    /// returns how many keys were listed and how many of them failed.
+    /// </summary>
+    private async Task<(int Listed, int Failed)> DeleteDueBlobsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
         var keys = await store.ListDueBlobDeletionsAsync(now, limit, cancellationToken).ConfigureAwait(false);
+        var deleted = new List<string>(keys.Count);
+        var failed = new List<string>();
         foreach (var key in keys)
         {
-            await blobs.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await blobs.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                deleted.Add(key);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogDeleteFailed(logger, key, e);
+                failed.Add(key);
+            }
         }
-        await store.CompleteBlobDeletionsAsync(keys, now, cancellationToken).ConfigureAwait(false);
-        return keys.Count;
+        await store.CompleteBlobDeletionsAsync(deleted, now, cancellationToken).ConfigureAwait(false);
+        await store.PostponeBlobDeletionsAsync(failed, now, now + TimeSpan.FromTicks(1), cancellationToken).ConfigureAwait(false);
+        return (keys.Count, failed.Count);
     }
 
     /// <summary>Runs <paramref name="batch"/> until it handles fewer than a full batch, renewing the lease before each; the total handled.</summary>
@@ -87,4 +112,7 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "maintenance: removed {Staged} expired staged uploads, {Nars} NARs and {Chunks} chunks without holders, {Blobs} blobs and {Temporary} temp files")]
     private static partial void LogReaped(ILogger logger, int staged, int nars, int chunks, int blobs, int temporary);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "maintenance: could not delete blob {Key}; it stays queued for the next pass")]
+    private static partial void LogDeleteFailed(ILogger logger, string key, Exception exception);
 }

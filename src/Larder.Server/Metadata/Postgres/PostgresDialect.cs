@@ -9,7 +9,7 @@ namespace Larder.Server.Metadata.Postgres;
 /// <summary>
 /// PostgreSQL for <see cref="RelationalMetadataStore"/>, shared by any number of stateless server replicas.
 /// Connections come from one pooled <see cref="NpgsqlDataSource"/> whose statements Npgsql prepares automatically.
-/// Write transactions are READ COMMITTED and lock what they check (<c>FOR UPDATE</c>/<c>FOR SHARE</c>). A database
+/// Write transactions are READ COMMITTED and lock what they check (<c>FOR UPDATE</c>/<c>FOR KEY SHARE</c>). A database
 /// that is down or restarting clears the pool, so the next request opens fresh connections.
 /// Lists are <c>text[]</c>, times <c>timestamptz</c> kept to the millisecond.
 /// </summary>
@@ -57,7 +57,7 @@ internal sealed class PostgresDialect : SqlDialect
     public override string MigrationLockSql =>
         string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({PostgresMigrations.AdvisoryLockKey});");
 
-    public override string ForShare => " FOR SHARE";
+    public override string ForShare => " FOR KEY SHARE";
 
     public override string ForUpdateOf(string alias) => $" FOR UPDATE OF {alias}";
 

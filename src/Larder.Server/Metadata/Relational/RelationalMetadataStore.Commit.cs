@@ -196,13 +196,18 @@ public abstract partial class RelationalMetadataStore
         throw new InvalidOperationException($"NAR {nar.NarHash} conflicted on insert but cannot be read back");
     }
 
-    /// <summary>Whether this commit may point a new NAR at <paramref name="listing"/>: its staged upload owns it, or its intent is claimed now.</summary>
-    private static async Task<bool> OwnsListingAsync(DbSession session, long? stagedId, string listing, DateTimeOffset now, CancellationToken ct) =>
+    /// <summary>
+    /// Whether this commit may point a new NAR at <paramref name="listing"/>: its staged upload owns it (locked, so a
+    /// concurrent expiry waits and then finds the upload consumed), or its intent is claimed now.
+    /// </summary>
+    private async Task<bool> OwnsListingAsync(DbSession session, long? stagedId, string listing, DateTimeOffset now, CancellationToken ct) =>
         (stagedId is { } id
-            && await session.ScalarAsync("SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2;", ct, id, listing).ConfigureAwait(false) is not null)
+            && await session.ScalarAsync(
+                $"SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2{_dialect.ForUpdateOf("staged_nars")};", ct, id, listing)
+                .ConfigureAwait(false) is not null)
         || await ClaimBlobAsync(session, listing, now, ct).ConfigureAwait(false);
 
-    private static async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    private async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {
         if (request.StagedNarId is { } id)
         {

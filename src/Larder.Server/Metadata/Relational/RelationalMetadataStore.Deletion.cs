@@ -7,7 +7,7 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// The paths to delete are locked first, so a concurrent commit that references one (holding it <c>FOR SHARE</c>)
+    /// The paths to delete are locked first, so a concurrent commit that references one (holding it <c>FOR KEY SHARE</c>)
     /// either committed before (and its reference is seen) or finds it gone.
     /// </remarks>
     public Task<DeletePathsResult> DeletePathsAsync(
@@ -100,17 +100,28 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Paths go in transactions of <see cref="DeleteBatchSize"/>; the last transaction removes whatever was committed
-    /// meanwhile, the staged uploads, queues the build logs and deletes the cache row.
+    /// Paths go in transactions of <see cref="DeleteBatchSize"/>, referrers first: a batch takes only paths that no
+    /// remaining path of the cache references, so a deletion cut short leaves whole closures behind. The last
+    /// transaction locks the cache row first (a commit racing it either committed before, and its path is released here,
+    /// or fails on the missing cache), removes whatever is left, the staged uploads, queues the build logs and deletes
+    /// the cache row.
     /// </remarks>
     public async Task<bool> DeleteCacheAsync(long cacheId, CancellationToken cancellationToken)
     {
-        while (await RunWriteAsync((session, ct) => DeletePathBatchAsync(session, cacheId, ct), cancellationToken).ConfigureAwait(false) == DeleteBatchSize)
+        while (await RunWriteAsync((session, ct) => DeletePathBatchAsync(session, cacheId, referrersOnly: true, ct), cancellationToken).ConfigureAwait(false) > 0)
         {
         }
         return await RunWriteAsync(async (session, ct) =>
         {
-            while (await DeletePathBatchAsync(session, cacheId, ct).ConfigureAwait(false) == DeleteBatchSize)
+            if (await session.ScalarAsync($"SELECT id FROM caches WHERE id = $1{_dialect.ForUpdateOf("caches")};", ct, cacheId).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+            while (await DeletePathBatchAsync(session, cacheId, referrersOnly: true, ct).ConfigureAwait(false) > 0)
+            {
+            }
+            // Only a reference cycle, which Nix never makes, could remain.
+            while (await DeletePathBatchAsync(session, cacheId, referrersOnly: false, ct).ConfigureAwait(false) > 0)
             {
             }
             var now = _time.GetUtcNow();
@@ -130,13 +141,19 @@ public abstract partial class RelationalMetadataStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes up to <see cref="DeleteBatchSize"/> paths of the cache, releasing their NARs; returns how many.</summary>
-    private async Task<int> DeletePathBatchAsync(DbSession session, long cacheId, CancellationToken ct)
+    /// <summary>
+    /// Deletes up to <see cref="DeleteBatchSize"/> paths of the cache, with <paramref name="referrersOnly"/> only those no
+    /// other path of the cache references, releasing their NARs; returns how many.
+    /// </summary>
+    private async Task<int> DeletePathBatchAsync(DbSession session, long cacheId, bool referrersOnly, CancellationToken ct)
     {
+        var unreferenced = referrersOnly
+            ? "AND NOT EXISTS (SELECT 1 FROM path_refs r WHERE r.cache_id = $1 AND r.ref_hash_part = p.hash_part AND r.hash_part <> p.hash_part)"
+            : "";
         var narIds = await ReadIdsAsync(
             session,
-            """
-            DELETE FROM paths WHERE cache_id = $1 AND hash_part IN (SELECT hash_part FROM paths WHERE cache_id = $1 LIMIT $2)
+            $"""
+            DELETE FROM paths WHERE cache_id = $1 AND hash_part IN (SELECT p.hash_part FROM paths p WHERE p.cache_id = $1 {unreferenced} LIMIT $2)
             RETURNING nar_id;
             """,
             ct,

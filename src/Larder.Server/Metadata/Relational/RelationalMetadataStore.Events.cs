@@ -24,7 +24,11 @@ public abstract partial class RelationalMetadataStore
     public Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken) => RunWriteAsync(async (session, ct) =>
     {
         var now = _time.GetUtcNow();
-        await ClaimBlobAsync(session, storageKey, now, ct).ConfigureAwait(false);
+        if (!await ClaimBlobAsync(session, storageKey, now, ct).ConfigureAwait(false))
+        {
+            throw new MetadataUnavailableException(
+                $"build log {drvName} ({storageKey}) was deleted, or never announced, while it was uploaded: upload it again");
+        }
         var replaced = await session.ScalarAsync(
             "SELECT storage_key FROM build_logs WHERE cache_id = $1 AND drv_name = $2;", ct, cacheId, drvName).ConfigureAwait(false) as string;
         await session.ExecuteAsync(

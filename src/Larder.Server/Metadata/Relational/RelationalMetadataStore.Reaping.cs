@@ -73,7 +73,7 @@ public abstract partial class RelationalMetadataStore
                 }
                 if (listing is not null)
                 {
-                    await EnqueueBlobAsync(session, listing, now, ct).ConfigureAwait(false);
+                    await EnqueueUnusedListingAsync(session, listing, now, exceptNarId: id, exceptStagedId: 0, ct).ConfigureAwait(false);
                 }
                 await ReleaseChunksAsync(session, "nar_chunks", "nar_id", id, now, ct).ConfigureAwait(false);
                 await session.ExecuteAsync("DELETE FROM nars WHERE id = $1;", ct, id).ConfigureAwait(false);
@@ -112,19 +112,28 @@ public abstract partial class RelationalMetadataStore
             cancellationToken);
 
     /// <inheritdoc />
-    public Task CompleteBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task CompleteBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, CancellationToken cancellationToken) =>
+        UpdateDueKeysAsync(storageKeys, "DELETE FROM blob_deletions", now, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task PostponeBlobDeletionsAsync(
+        IReadOnlyCollection<string> storageKeys, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken cancellationToken) =>
+        UpdateDueKeysAsync(storageKeys, "UPDATE blob_deletions SET due_at = $3", now, retryAt, cancellationToken);
+
+    /// <summary>Runs <paramref name="statement"/> on the queue rows of <paramref name="storageKeys"/> due by <paramref name="now"/> ($2); $3 is <paramref name="extra"/>.</summary>
+    private Task UpdateDueKeysAsync(
+        IReadOnlyCollection<string> storageKeys, string statement, DateTimeOffset now, DateTimeOffset? extra, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storageKeys);
         if (storageKeys.Count == 0)
         {
             return Task.CompletedTask;
         }
+        var sql = $"{statement} WHERE storage_key IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND due_at <= $2;";
         return RunWriteAsync(
-            (session, ct) => session.ExecuteAsync(
-                $"DELETE FROM blob_deletions WHERE storage_key IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND due_at <= $2;",
-                ct,
-                new TextSet(storageKeys),
-                now),
+            (session, ct) => extra is { } value
+                ? session.ExecuteAsync(sql, ct, new TextSet(storageKeys), now, value)
+                : session.ExecuteAsync(sql, ct, new TextSet(storageKeys), now),
             cancellationToken);
     }
 }

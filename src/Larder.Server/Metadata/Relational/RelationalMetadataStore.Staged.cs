@@ -84,25 +84,49 @@ public abstract partial class RelationalMetadataStore
 
     /// <summary>
     /// Deletes a staged upload: releases its chunks and queues its listing unless a NAR took it over (in this
-    /// transaction, on commit) or, for keys from before unique keys, another upload still names it.
+    /// transaction, on commit) or, for keys from before unique keys, another upload still names it. The row is locked
+    /// first, so of concurrent releases (a commit consuming it, the reaper expiring it, its cache's deletion) only the
+    /// first releases anything: the others find it gone.
     /// </summary>
-    private static async Task ReleaseStagedAsync(DbSession session, long stagedId, DateTimeOffset now, CancellationToken ct)
+    private async Task ReleaseStagedAsync(DbSession session, long stagedId, DateTimeOffset now, CancellationToken ct)
     {
+        string? listing;
+        await using (var reader = await session.ReaderAsync(
+            $"SELECT listing_key FROM staged_nars WHERE id = $1{_dialect.ForUpdateOf("staged_nars")};", ct, stagedId).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                return;
+            }
+            listing = ReadNullableString(reader, 0);
+        }
         await ReleaseChunksAsync(session, "staged_chunks", "staged_id", stagedId, now, ct).ConfigureAwait(false);
-        await session.ExecuteAsync(
+        if (listing is not null)
+        {
+            await EnqueueUnusedListingAsync(session, listing, now, exceptNarId: 0, exceptStagedId: stagedId, ct).ConfigureAwait(false);
+        }
+        await session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, stagedId).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues a listing unless a NAR or staged upload other than those given (0 for none) names it: keys from before
+    /// unique keys were per NarHash and shared.
+    /// </summary>
+    private static Task EnqueueUnusedListingAsync(
+        DbSession session, string listing, DateTimeOffset now, long exceptNarId, long exceptStagedId, CancellationToken ct) =>
+        session.ExecuteAsync(
             """
             INSERT INTO blob_deletions (storage_key, due_at)
-            SELECT s.listing_key, $2 FROM staged_nars s
-            WHERE s.id = $1 AND s.listing_key IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM nars n WHERE n.listing_key = s.listing_key)
-              AND NOT EXISTS (SELECT 1 FROM staged_nars o WHERE o.listing_key = s.listing_key AND o.id <> s.id)
+            SELECT $1, $2
+            WHERE NOT EXISTS (SELECT 1 FROM nars WHERE listing_key = $1 AND id <> $3)
+              AND NOT EXISTS (SELECT 1 FROM staged_nars WHERE listing_key = $1 AND id <> $4)
             ON CONFLICT (storage_key) DO NOTHING;
             """,
             ct,
-            stagedId,
-            now).ConfigureAwait(false);
-        await session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, stagedId).ConfigureAwait(false);
-    }
+            listing,
+            now,
+            exceptNarId,
+            exceptStagedId);
 
     private async Task<(StagedNarRecord Staged, bool More)> ReadStagedAsync(DbDataReader reader, CancellationToken ct)
     {

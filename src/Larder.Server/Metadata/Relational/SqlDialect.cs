@@ -24,7 +24,10 @@ internal abstract class SqlDialect : IDisposable
     /// <summary>Run first inside the migration transaction, so replicas starting together migrate one at a time; or null.</summary>
     public virtual string? MigrationLockSql => null;
 
-    /// <summary>Suffix that locks the selected rows against deletion until commit (empty where writers are serialized).</summary>
+    /// <summary>
+    /// Suffix that locks the selected rows against deletion until commit (empty where writers are serialized), without
+    /// conflicting with updates of non-key columns such as access times.
+    /// </summary>
     public abstract string ForShare { get; }
 
     /// <summary>Suffix that locks the selected rows of table alias <paramref name="alias"/> for update.</summary>

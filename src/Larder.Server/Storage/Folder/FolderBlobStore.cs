@@ -111,7 +111,14 @@ public sealed class FolderBlobStore : IBlobStore
     /// <inheritdoc />
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathFor(key));
+        try
+        {
+            File.Delete(PathFor(key));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A key never written (an intent whose put was cancelled) may lack its shard folder too: already deleted.
+        }
         return Task.CompletedTask;
     }
 
