@@ -47,6 +47,24 @@ public sealed partial class LarderServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) until the server has printed <paramref name="text"/>: its console
+    /// logger writes from a queue, so a line logged while a request failed may appear just after the response.
+    /// </summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(20);
+        }
+        return true;
+    }
+
     /// <summary>Starts the server and waits until it accepts connections.</summary>
     public static async Task<LarderServerProcess> StartAsync(
         string dataDirectory,

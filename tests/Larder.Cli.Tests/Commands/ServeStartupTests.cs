@@ -27,16 +27,8 @@ public sealed class ServeStartupTests : IDisposable
     {
         await using var server = await LarderServerProcess.StartAsync(_data.Path, ["--Larder:MaxUplodBytes=10"]);
 
-        await WaitForAsync(() => server.Output.Contains("did you mean 'Larder:MaxUploadBytes'?", StringComparison.Ordinal));
+        Assert.True(await server.WaitForOutputAsync("did you mean 'Larder:MaxUploadBytes'?", TimeSpan.FromSeconds(10)), server.Output);
         Assert.Contains("unknown configuration key 'Larder:MaxUplodBytes' is ignored", server.Output, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
     }
 
     public void Dispose() => _data.Dispose();

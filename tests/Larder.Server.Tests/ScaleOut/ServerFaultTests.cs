@@ -56,7 +56,7 @@ public sealed class ServerFaultTests
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal("storage error: the NAR's data is missing; the operator should run `larder admin verify`\n", body);
-        Assert.Contains(chunkKey, replica.Server.Output, StringComparison.Ordinal);
+        Assert.True(await replica.Server.WaitForOutputAsync(chunkKey, TimeSpan.FromSeconds(10)), $"the server log names {chunkKey}:\n{replica.Server.Output}");
         var verify = await VerifyAsync(cluster);
         Assert.Equal(1, verify.ExitCode);
         Assert.Contains($"missing blob: blob '{chunkKey}'", verify.Stdout);
