@@ -1,3 +1,4 @@
+using Larder.Contracts;
 using Larder.Contracts.Caches;
 using Larder.Nix.Signing;
 using Larder.Server.Access;
@@ -26,11 +27,12 @@ public static class CacheApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/caches").WithTags("Caches").WithBodyLimit();
-        group.MapPost("", CreateAsync).WithSummary("Create a cache (admin on its name)").RequireToken();
+        group.MapPost("", CreateAsync).WithSummary("Create a cache (admin on its name)").Accepts<CreateCacheRequest>("application/json").RequireToken();
         group.MapGet("", ListAsync).WithSummary("List the caches the caller can see").AllowAnyone();
         group.MapGet("/{cache}", GetAsync).WithSummary("Show a cache, with its public key and substituter URL")
             .RequireCachePermission(Permission.Read);
-        group.MapPatch("/{cache}", UpdateAsync).WithSummary("Change a cache's settings").RequireCachePermission(Permission.Admin);
+        group.MapPatch("/{cache}", UpdateAsync).WithSummary("Change a cache's settings").Accepts<UpdateCacheRequest>("application/json")
+            .RequireCachePermission(Permission.Admin);
         group.MapDelete("/{cache}", DeleteAsync).WithSummary("Delete a cache and its paths").RequireCachePermission(Permission.Admin);
         group.MapGet("/{cache}/events", EventsAsync).WithSummary("The cache's event log, newest first")
             .RequireCachePermission(Permission.Read);
@@ -38,9 +40,9 @@ public static class CacheApi
     }
 
     private static async Task<Created<CacheDto>> CreateAsync(
-        CreateCacheRequest request, HttpContext http, IMetadataStore store, TimeProvider time, IOptions<LarderOptions> options,
-        CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, TimeProvider time, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
+        var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.CreateCacheRequest, cancellationToken).ConfigureAwait(false);
         var token = http.Access().Caller;
         var name = CacheRules.ValidateName(request.Name);
         var priority = CacheRules.ValidatePriority(request.Priority ?? CacheRules.DefaultPriority);
@@ -90,9 +92,9 @@ public static class CacheApi
     }
 
     private static async Task<Ok<CacheDto>> UpdateAsync(
-        UpdateCacheRequest request, HttpContext http, IMetadataStore store, IOptions<LarderOptions> options,
-        CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
+        var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.UpdateCacheRequest, cancellationToken).ConfigureAwait(false);
         var current = http.Access().Cache;
         var cache = current with
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Larder.Contracts;
 using Larder.Contracts.Caches;
 using Larder.Nix.Signing;
 using Larder.Server.Access;
@@ -25,13 +26,15 @@ public static class CacheKeyApi
         app.MapGroup("/api/v1/caches").WithTags("Caches").WithBodyLimit()
             .MapPut("/{cache}/signing-key", ReplaceAsync)
             .WithSummary("Import or generate the cache's signing key and re-sign its paths; answers the new public key")
+            .Accepts<SigningKeyRequest>("application/json")
             .RequireCachePermission(Permission.Admin);
         return app;
     }
 
     private static async Task<Ok<SigningKeyDto>> ReplaceAsync(
-        SigningKeyRequest request, HttpContext http, CacheKeyRotation rotation, CancellationToken cancellationToken)
+        HttpContext http, CacheKeyRotation rotation, CancellationToken cancellationToken)
     {
+        var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.SigningKeyRequest, cancellationToken).ConfigureAwait(false);
         var cache = http.Access().Cache;
         var key = (request.SecretKey, request.Generate) switch
         {

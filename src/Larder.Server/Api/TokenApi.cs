@@ -1,4 +1,5 @@
 using System.Globalization;
+using Larder.Contracts;
 using Larder.Contracts.Tokens;
 using Larder.Server.Access;
 using Larder.Server.Errors;
@@ -25,7 +26,8 @@ public static class TokenApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1").WithTags("Tokens").WithBodyLimit();
-        group.MapPost("/tokens", CreateAsync).WithSummary("Create a token; its secret is shown only in this answer").RequireToken();
+        group.MapPost("/tokens", CreateAsync).WithSummary("Create a token; its secret is shown only in this answer")
+            .Accepts<CreateTokenRequest>("application/json").RequireToken();
         group.MapGet("/tokens", ListAsync).WithSummary("List all tokens (admin on '*')").RequireGlobalAdmin("list tokens");
         group.MapDelete("/tokens/{id}", RevokeAsync).WithSummary("Revoke a token, effective immediately").RequireToken();
         group.MapGet("/whoami", WhoAmI).WithSummary("The calling token").RequireToken();
@@ -33,8 +35,9 @@ public static class TokenApi
     }
 
     private static async Task<Created<CreatedTokenDto>> CreateAsync(
-        CreateTokenRequest request, HttpContext http, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
     {
+        var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.CreateTokenRequest, cancellationToken).ConfigureAwait(false);
         var caller = http.Access().Caller;
         var now = time.GetUtcNow();
         var description = ValidateDescription(request.Description);

@@ -101,7 +101,7 @@ public sealed class CacheApiTests(LarderApplicationFixture fixture) : IClassFixt
     [Fact]
     public async Task JSON_bodies_over_1_MiB_are_413_even_with_a_large_upload_limit()
     {
-        using var client = App.CreateClient();
+        using var client = App.CreateClient(App.AdminToken);
         var body = $$"""{"name": "{{new string('a', 2 << 20)}}"}""";
         using var response = await client.PostAsync("api/v1/caches", Json(body));
         await ApiAssert.ErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "too large");
