@@ -142,6 +142,7 @@ public sealed class LarderServerConfigurationTests : IDisposable
     {
         await using var server = await LarderServerProcess.StartAsync(_dir.Path, extra);
         using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl + "/") };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", server.AdminToken);
 
         var body = $$"""{"name": "{{new string('a', 5000)}}"}""";
         using var response = await client.PostAsync("api/v1/caches", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
