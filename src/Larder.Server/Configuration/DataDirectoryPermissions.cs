@@ -14,14 +14,11 @@ public static class DataDirectoryPermissions
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    /// <summary>Creates <paramref name="dataDir"/> (and missing parents) with mode 0700 if it does not exist.</summary>
-    public static void CreateDirectory(string dataDir)
-    {
-        if (!Directory.Exists(dataDir))
-        {
-            Directory.CreateDirectory(dataDir, PrivateDirectory);
-        }
-    }
+    /// <summary>
+    /// Creates <paramref name="path"/> with mode 0700 if it does not exist (missing parents get the default mode); an
+    /// existing directory keeps its mode. Used for the data directory and every folder the server keeps data in.
+    /// </summary>
+    public static void CreateDirectory(string path) => Directory.CreateDirectory(path, PrivateDirectory);
 
     /// <summary>Creates an empty SQLite database file with mode 0600 if none exists, before SQLite opens it.</summary>
     public static void CreateDatabaseFile(string path)

@@ -1,3 +1,5 @@
+using Larder.Server.Configuration;
+
 namespace Larder.Server.Ingest;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class StagingArea
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory = Path.GetFullPath(directory);
-        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        DataDirectoryPermissions.CreateDirectory(Directory);
     }
 
     /// <summary>Absolute path of the staging folder.</summary>

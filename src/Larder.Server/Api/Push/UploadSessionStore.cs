@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Larder.Contracts.Push;
+using Larder.Server.Configuration;
 using Larder.Server.Errors;
 
 namespace Larder.Server.Api.Push;
@@ -20,7 +21,7 @@ internal sealed class UploadSessionStore
     public UploadSessionStore(string dataDirectory)
     {
         _directory = Path.Combine(Path.GetFullPath(dataDirectory), "uploads");
-        Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        DataDirectoryPermissions.CreateDirectory(_directory);
     }
 
     /// <summary>Creates a session for <paramref name="request"/> in <paramref name="cache"/>.</summary>

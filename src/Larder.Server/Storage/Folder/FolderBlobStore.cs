@@ -20,8 +20,8 @@ public sealed class FolderBlobStore : IBlobStore
         _root = Path.GetFullPath(root);
         _temp = Path.Combine(_root, TempFolderName);
         // Private caches' blobs live here: readable by the server's user only.
-        Directory.CreateDirectory(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Directory.CreateDirectory(_temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        DataDirectoryPermissions.CreateDirectory(_root);
+        DataDirectoryPermissions.CreateDirectory(_temp);
     }
 
     /// <summary>The absolute root folder.</summary>
