@@ -221,6 +221,8 @@ public static partial class LarderServer
             throw new LarderConfigurationException($"Larder:MaxUploadBytes must be positive, not {options.MaxUploadBytes}");
         }
         TrustedProxies.ToOptions(options.TrustedProxies);
+        options.Oidc.Validate();
+        options.FailedAuthentication.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -257,6 +259,8 @@ public static partial class LarderServer
         services.AddSingleton<CacheAccess>();
         services.AddSingleton<AccessRecorder>();
         services.AddSingleton<TokenUseRecorder>();
+        services.AddSingleton<Access.RateLimiting.FailedAuthenticationLimiter>();
+        Access.Oidc.OidcServices.AddOidcExchange(services);
         services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
         services.AddHostedService<ReaperService>();

@@ -16,6 +16,9 @@ public static class AccessEndpoints
     /// <summary>The route parameter that names the cache of <see cref="AccessScope.Cache"/> endpoints.</summary>
     public const string CacheRouteParameter = "cache";
 
+    /// <summary>Permissions whose use is recorded as a <c>write</c> token event.</summary>
+    private const Permission WritePermissions = Permission.Write | Permission.Delete | Permission.Admin;
+
     /// <summary>The endpoint needs <paramref name="permission"/> on the cache named by the <c>{cache}</c> route parameter.</summary>
     public static TBuilder RequireCachePermission<TBuilder>(this TBuilder builder, Permission permission)
         where TBuilder : IEndpointConventionBuilder =>
@@ -51,10 +54,27 @@ public static class AccessEndpoints
         return builder.AddEndpointFilterFactory((context, next) =>
         {
             var access = context.ApplicationServices.GetRequiredService<CacheAccess>();
+            var failures = context.ApplicationServices.GetRequiredService<RateLimiting.FailedAuthenticationLimiter>();
+            var uses = context.ApplicationServices.GetRequiredService<TokenUseRecorder>();
             return async invocation =>
             {
                 var http = invocation.HttpContext;
-                http.Features.Set(await AuthorizeAsync(http, access, requirement).ConfigureAwait(false));
+                RequestAccess granted;
+                try
+                {
+                    granted = await AuthorizeAsync(http, access, requirement).ConfigureAwait(false);
+                }
+                catch (UnauthorizedException) when (!string.IsNullOrEmpty(http.Request.Headers.Authorization))
+                {
+                    // Rate limiting: credentials were sent and refused (a request without any is not a failure).
+                    failures.CountFailure(http);
+                    throw;
+                }
+                if (granted.Token is { } token && (requirement.Permission & WritePermissions) != Permission.None)
+                {
+                    uses.RecordWrite(token.Id);
+                }
+                http.Features.Set(granted);
                 return await next(invocation).ConfigureAwait(false);
             };
         });

@@ -17,6 +17,7 @@ public static class ApiEndpoints
         app.MapCacheApi();
         app.MapCacheKeyApi();
         app.MapTokenApi();
+        Oidc.OidcApi.MapOidcApi(app);
         app.MapOpenApi(OpenApiPath).AllowAnyone();
         app.MapRootPage();
         return app;

@@ -39,4 +39,10 @@ public sealed class LarderOptions
     public StorageOptions Storage { get; set; } = new();
 
     public MaintenanceOptions Maintenance { get; set; } = new();
+
+    /// <summary>OIDC token exchange (<c>Larder:Oidc</c>).</summary>
+    public Access.Oidc.OidcOptions Oidc { get; set; } = new();
+
+    /// <summary>Rate limiting of failed authentication per client address (<c>Larder:FailedAuthentication</c>).</summary>
+    public Access.RateLimiting.FailedAuthenticationOptions FailedAuthentication { get; set; } = new();
 }

@@ -49,16 +49,20 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
                 http.Abort();
                 return;
             }
-            await WriteAsync(http, error.Status, error.Message).ConfigureAwait(false);
+            await WriteAsync(http, error.Status, error.Message, (e as Access.RateLimiting.TooManyFailuresException)?.RetryAfter).ConfigureAwait(false);
         }
     }
 
     /// <summary>Writes an error response in the form the path calls for; no cache may keep it.</summary>
-    public static async Task WriteAsync(HttpContext http, int status, string message)
+    public static async Task WriteAsync(HttpContext http, int status, string message, TimeSpan? retryAfter = null)
     {
         http.Response.Clear();
         http.Response.StatusCode = status;
         http.Response.Headers.CacheControl = "no-store";
+        if (retryAfter is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (status == StatusCodes.Status401Unauthorized)
         {
             http.Response.Headers[CacheAccess.ChallengeHeader] = CacheAccess.Challenge;
@@ -88,6 +92,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         409 => "conflict",
         413 => "payloadTooLarge",
         415 => "unsupportedMediaType",
+        429 => "tooManyRequests",
         503 => "unavailable",
         >= 500 => "internalError",
         _ => "error",
@@ -103,6 +108,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorKind.StorageFault => StatusCodes.Status500InternalServerError,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown error kind"),

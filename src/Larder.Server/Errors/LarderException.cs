@@ -36,6 +36,8 @@ public enum ErrorKind
     PayloadTooLarge,
     /// <summary>The body's encoding or compression is not accepted here.</summary>
     UnsupportedMediaType,
+    /// <summary>The client failed authentication too often; it may retry later.</summary>
+    TooManyRequests,
     /// <summary>A service the server depends on (database, object store) cannot be reached; retrying may work.</summary>
     Unavailable,
     /// <summary>Stored data the metadata promises is missing or broken; an operator must look.</summary>

@@ -130,6 +130,25 @@ public interface IMetadataStore
     /// nothing, when another start (now or earlier) claimed it.
     /// </summary>
     Task<bool> InitializeOnceAsync(TokenRecord admin, Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken);
+
+    // OIDC trust policies and the token event log (token creation and revocation are recorded by the token methods)
+    /// <summary>Inserts a policy (its Id is assigned). Throws <see cref="DuplicateNameException"/> if the name is taken.</summary>
+    Task<Access.Oidc.OidcPolicyRecord> CreateOidcPolicyAsync(Access.Oidc.OidcPolicyRecord policy, CancellationToken cancellationToken);
+    /// <summary>All policies, by name.</summary>
+    Task<IReadOnlyList<Access.Oidc.OidcPolicyRecord>> ListOidcPoliciesAsync(CancellationToken cancellationToken);
+    /// <summary>The policies for exactly this issuer, by Id.</summary>
+    Task<IReadOnlyList<Access.Oidc.OidcPolicyRecord>> ListOidcPoliciesForIssuerAsync(string issuer, CancellationToken cancellationToken);
+    /// <summary>Deletes a policy (tokens it issued live on until they expire); false when none has this Id.</summary>
+    Task<bool> DeleteOidcPolicyAsync(long policyId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Inserts a token issued under policy <paramref name="policyId"/> with an <see cref="TokenEventKinds.OidcExchange"/>
+    /// event carrying <paramref name="detail"/>, in one transaction; null (nothing inserted) when the policy was deleted meanwhile.
+    /// </summary>
+    Task<TokenRecord?> IssueOidcTokenAsync(TokenRecord token, long policyId, string detail, CancellationToken cancellationToken);
+    /// <summary>Records a <see cref="TokenEventKinds.Write"/> event for each token without one since <paramref name="at"/> − <see cref="TokenEventKinds.WriteInterval"/>.</summary>
+    Task RecordTokenWritesAsync(IReadOnlyCollection<long> tokenIds, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>The newest <paramref name="limit"/> token events, newest first; only those of <paramref name="tokenId"/> when given.</summary>
+    Task<IReadOnlyList<TokenEventRecord>> ListTokenEventsAsync(long? tokenId, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>A token cannot be created because the token creating it has been revoked.</summary>

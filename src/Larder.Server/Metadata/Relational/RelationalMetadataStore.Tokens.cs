@@ -14,6 +14,7 @@ public abstract partial class RelationalMetadataStore
         ArgumentNullException.ThrowIfNull(token);
         return RunWriteAsync(async (session, ct) =>
         {
+            var detail = "created on the server machine";
             if (token.CreatedBy is { } creator)
             {
                 // Locks the creator's row: a revocation racing with this insert either runs first (and this sees it)
@@ -24,8 +25,9 @@ public abstract partial class RelationalMetadataStore
                 {
                     throw new RevokedCreatorException(creator);
                 }
+                detail = $"created by token {creator}";
             }
-            return await InsertTokenAsync(session, token, ct).ConfigureAwait(false);
+            return await InsertTokenAsync(session, token, TokenEventKinds.Create, detail, ct).ConfigureAwait(false);
         }, cancellationToken, idempotent: false);
     }
 
@@ -44,7 +46,7 @@ public abstract partial class RelationalMetadataStore
                 return false;
             }
             await beforeCommit(ct).ConfigureAwait(false);
-            await InsertTokenAsync(session, admin, ct).ConfigureAwait(false);
+            await InsertTokenAsync(session, admin, TokenEventKinds.Create, "created at first start", ct).ConfigureAwait(false);
             return true;
         }, cancellationToken, idempotent: false);
     }
@@ -101,11 +103,22 @@ public abstract partial class RelationalMetadataStore
             {
                 return TokenRevocation.RefusedLastAdmin;
             }
+            var newlyRevoked = await ReadAllAsync(
+                session,
+                $"{RevocationCascadeSql} SELECT t.id FROM tokens t WHERE t.id IN (SELECT id FROM lineage) AND t.revoked_at IS NULL ORDER BY t.id;",
+                reader => reader.GetInt64(0),
+                ct,
+                tokenId).ConfigureAwait(false);
             await session.ExecuteAsync(
                 $"{RevocationCascadeSql} UPDATE tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id IN (SELECT id FROM lineage);",
                 ct,
                 tokenId,
                 at).ConfigureAwait(false);
+            foreach (var id in newlyRevoked)
+            {
+                var detail = id == tokenId ? "revoked" : $"revoked with token {tokenId}, which created it (directly or not)";
+                await InsertTokenEventAsync(session, id, TokenEventKinds.Revoke, at, detail, ct).ConfigureAwait(false);
+            }
             return TokenRevocation.Revoked;
         },
         cancellationToken);
@@ -140,7 +153,8 @@ public abstract partial class RelationalMetadataStore
         )
         """;
 
-    private async Task<TokenRecord> InsertTokenAsync(DbSession session, TokenRecord token, CancellationToken ct)
+    /// <summary>Inserts the token and its creation event (<paramref name="kind"/>, <paramref name="detail"/>).</summary>
+    private async Task<TokenRecord> InsertTokenAsync(DbSession session, TokenRecord token, string kind, string detail, CancellationToken ct)
     {
         var id = (long)(await session.ScalarAsync(
             """
@@ -155,6 +169,7 @@ public abstract partial class RelationalMetadataStore
             token.ExpiresAt,
             token.RevokedAt,
             token.CreatedBy).ConfigureAwait(false))!;
+        await InsertTokenEventAsync(session, id, kind, token.CreatedAt, detail, ct).ConfigureAwait(false);
         return token with { Id = id };
     }
 

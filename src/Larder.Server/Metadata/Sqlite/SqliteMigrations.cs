@@ -217,5 +217,28 @@ internal static class SqliteMigrations
             );
             INSERT INTO first_start (id, done_at) SELECT 1, created_at FROM tokens ORDER BY id LIMIT 1;
             """),
+        (6, """
+            CREATE TABLE oidc_policies (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                issuer TEXT NOT NULL,
+                audience TEXT NOT NULL,
+                conditions TEXT NOT NULL,
+                grants TEXT NOT NULL,
+                lifetime_seconds INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by INTEGER REFERENCES tokens (id)
+            );
+            CREATE INDEX oidc_policies_by_issuer ON oidc_policies (issuer);
+
+            CREATE TABLE token_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                token_id INTEGER REFERENCES tokens (id),
+                kind TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                detail TEXT
+            );
+            CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
+            """),
     ];
 }
