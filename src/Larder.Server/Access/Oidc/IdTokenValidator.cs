@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Larder.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Larder.Server.Access.Oidc;
@@ -69,11 +71,47 @@ public sealed partial class IdTokenValidator(IssuerKeys keys, IOptions<LarderOpt
         {
             throw OidcRefusedException.Invalid("issuer", problem);
         }
-        var parameters = new TokenValidationParameters
+        var manager = keys.For(issuer);
+        var result = await ValidateWithAsync(rawToken, issuer, audiences, manager, cancellationToken).ConfigureAwait(false);
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && keys.Renew(issuer, manager) is { } renewed)
         {
-            ConfigurationManager = keys.For(issuer),
+            // The issuer may have rotated its keys.
+            result = await ValidateWithAsync(rawToken, issuer, audiences, renewed, cancellationToken).ConfigureAwait(false);
+        }
+        if (!result.IsValid)
+        {
+            throw Describe(result.Exception);
+        }
+        var token = (JsonWebToken)result.SecurityToken;
+        CheckIssuedAt(token);
+        return token;
+    }
+
+    private async Task<TokenValidationResult> ValidateWithAsync(
+        string rawToken,
+        string issuer,
+        IReadOnlyCollection<string> audiences,
+        ConfigurationManager<OpenIdConnectConfiguration> manager,
+        CancellationToken cancellationToken)
+    {
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await manager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            throw OidcRefusedException.Invalid("issuer", "the issuer's discovery document or keys could not be fetched");
+        }
+        if (!string.Equals(configuration.Issuer, issuer, StringComparison.Ordinal))
+        {
+            throw OidcRefusedException.Invalid("issuer", "the issuer's discovery document names another issuer");
+        }
+        return await _handler.ValidateTokenAsync(rawToken, new TokenValidationParameters
+        {
             ValidIssuer = issuer,
             ValidAudiences = audiences,
+            IssuerSigningKeys = configuration.SigningKeys,
             ValidAlgorithms = AllowedAlgorithms,
             ClockSkew = _options.ClockSkew,
             RequireSignedTokens = true,
@@ -82,16 +120,7 @@ public sealed partial class IdTokenValidator(IssuerKeys keys, IOptions<LarderOpt
             ValidateLifetime = true,
             ValidateIssuerSigningKey = true,
             TryAllIssuerSigningKeys = false,
-        };
-        cancellationToken.ThrowIfCancellationRequested();
-        var result = await _handler.ValidateTokenAsync(rawToken, parameters).ConfigureAwait(false);
-        if (!result.IsValid)
-        {
-            throw Describe(result.Exception);
-        }
-        var token = (JsonWebToken)result.SecurityToken;
-        CheckIssuedAt(token);
-        return token;
+        }).ConfigureAwait(false);
     }
 
     private void CheckIssuedAt(JsonWebToken token)
@@ -120,8 +149,6 @@ public sealed partial class IdTokenValidator(IssuerKeys keys, IOptions<LarderOpt
             OidcRefusedException.Invalid("audience", "its 'aud' is not the audience any trust policy of this issuer expects"),
         SecurityTokenInvalidIssuerException => OidcRefusedException.Invalid("issuer", "its 'iss' does not match the issuer's discovery document"),
         SecurityTokenMalformedException => OidcRefusedException.Invalid("format", "it is not a well-formed JWT"),
-        InvalidOperationException or HttpRequestException or IOException =>
-            OidcRefusedException.Invalid("issuer", "the issuer's discovery document or keys could not be fetched"),
         _ => OidcRefusedException.Invalid("validation", "the token is not valid"),
     };
 

@@ -8,7 +8,7 @@ public static class OidcServices
     /// <summary>Adds <see cref="IssuerKeys"/>, <see cref="IdTokenValidator"/> and <see cref="OidcExchange"/>.</summary>
     public static IServiceCollection AddOidcExchange(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new IssuerKeys(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.LarderOptions>>()));
+        services.AddSingleton<IssuerKeys>();
         services.AddSingleton<IdTokenValidator>();
         services.AddSingleton<OidcExchange>();
         return services;
