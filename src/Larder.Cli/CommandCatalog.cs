@@ -17,6 +17,7 @@ internal static class CommandCatalog
         Commands.Watch.WatchExecCommand.Create(),
         Commands.Cache.CacheCommand.Create(),
         Commands.Token.TokenCommand.Create(),
+        Commands.Oidc.OidcCommand.Create(),
         Commands.PathInfo.PathInfoCommand.Create(),
         Commands.Nar.NarCommand.Create(),
         Commands.Key.KeyCommand.Create(),

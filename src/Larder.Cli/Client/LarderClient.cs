@@ -34,13 +34,7 @@ public sealed partial class LarderClient : IDisposable
     public LarderClient(ServerTarget server, int maxRetries = 4, HttpMessageHandler? handler = null)
     {
         Server = server;
-        handler ??= new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        _http = new HttpClient(handler) { BaseAddress = server.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(handler ?? CreateDefaultHandler()) { BaseAddress = server.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("larder-cli/1");
         if (server.Token is not null)
         {
@@ -61,6 +55,14 @@ public sealed partial class LarderClient : IDisposable
                 })
                 .Build();
     }
+
+    /// <summary>The handler a client uses when given none: what a wrapping handler should wrap.</summary>
+    public static SocketsHttpHandler CreateDefaultHandler() => new()
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        AutomaticDecompression = DecompressionMethods.None,
+    };
 
     /// <summary>The server this client talks to.</summary>
     public ServerTarget Server { get; }

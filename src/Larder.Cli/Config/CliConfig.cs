@@ -22,4 +22,24 @@ public sealed class ServerEntry
 
     [JsonPropertyName("token")]
     public string? Token { get; set; }
+
+    /// <summary>When <see cref="Token"/> expires, if it does (tokens from <c>larder login --oidc</c>).</summary>
+    [JsonPropertyName("tokenExpiresAt")]
+    public DateTimeOffset? TokenExpiresAt { get; set; }
+
+    /// <summary>How to renew <see cref="Token"/> with a fresh OIDC ID token; null for a token given to <c>larder login</c>.</summary>
+    [JsonPropertyName("oidc")]
+    public OidcLoginEntry? Oidc { get; set; }
+}
+
+/// <summary>Where <c>larder login --oidc</c> got its ID token, so that the token can be renewed the same way.</summary>
+public sealed class OidcLoginEntry
+{
+    /// <summary>The audience the ID token was requested for.</summary>
+    [JsonPropertyName("audience")]
+    public string Audience { get; set; } = "";
+
+    /// <summary>The file the ID token was read from (<c>--oidc-token-file</c>), or null for the environment.</summary>
+    [JsonPropertyName("tokenFile")]
+    public string? TokenFile { get; set; }
 }

@@ -141,10 +141,10 @@ public interface IMetadataStore
     /// <summary>Deletes a policy (tokens it issued live on until they expire); false when none has this Id.</summary>
     Task<bool> DeleteOidcPolicyAsync(long policyId, CancellationToken cancellationToken);
     /// <summary>
-    /// Inserts a token issued under policy <paramref name="policyId"/> with an <see cref="TokenEventKinds.OidcExchange"/>
-    /// event carrying <paramref name="detail"/>, in one transaction; null (nothing inserted) when the policy was deleted meanwhile.
+    /// Inserts a token issued under the policies <paramref name="policyIds"/> with an <see cref="TokenEventKinds.OidcExchange"/>
+    /// event carrying <paramref name="detail"/>, in one transaction; null (nothing inserted) when one was deleted meanwhile.
     /// </summary>
-    Task<TokenRecord?> IssueOidcTokenAsync(TokenRecord token, long policyId, string detail, CancellationToken cancellationToken);
+    Task<TokenRecord?> IssueOidcTokenAsync(TokenRecord token, IReadOnlyCollection<long> policyIds, string detail, CancellationToken cancellationToken);
     /// <summary>Records a <see cref="TokenEventKinds.Write"/> event for each token without one since <paramref name="at"/> − <see cref="TokenEventKinds.WriteInterval"/>.</summary>
     Task RecordTokenWritesAsync(IReadOnlyCollection<long> tokenIds, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>The newest <paramref name="limit"/> token events, newest first; only those of <paramref name="tokenId"/> when given.</summary>

@@ -9,7 +9,13 @@ namespace Larder.Cli.Tests.EndToEnd;
 public sealed class LarderFixture : IAsyncLifetime
 {
     private readonly TempDirectory _root = new("larder-cli-e2e");
+    private readonly IReadOnlyList<string> _serverArgs;
     private LarderServerProcess? _server;
+
+    public LarderFixture() : this([]) { }
+
+    /// <summary>A fixture whose server gets <paramref name="serverArgs"/> (<c>--Larder:Key=value</c>).</summary>
+    internal LarderFixture(IReadOnlyList<string> serverArgs) => _serverArgs = serverArgs;
 
     public LarderServerProcess Server => _server ?? throw new InvalidOperationException("not started");
 
@@ -22,7 +28,7 @@ public sealed class LarderFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Nix = await NixPeer.GetAsync();
-        _server = await LarderServerProcess.StartAsync(Path.Combine(_root.Path, "data"));
+        _server = await LarderServerProcess.StartAsync(Path.Combine(_root.Path, "data"), _serverArgs);
         (await RunAsync("login", "local", Server.BaseUrl, Server.AdminToken)).EnsureSuccess();
     }
 

@@ -16,6 +16,12 @@ internal static class LoginCommand
         var stdin = new Option<bool>("--stdin") { Description = "Read the token from stdin (keeps it out of shell history)." };
         var makeDefault = new Option<bool>("--default") { Description = "Make this the default server (the first login always is)." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Do not check the server and the token." };
+        var oidc = new Option<bool>("--oidc")
+        {
+            Description = "In CI: exchange the job's OIDC ID token for a short-lived token, renewed when it nears expiry.",
+        };
+        var audience = new Option<string?>("--audience") { Description = "With --oidc: the ID token's audience (default: the server's URL)." };
+        var oidcTokenFile = new Option<string?>("--oidc-token-file") { Description = "With --oidc: read the ID token from this file." };
         var command = new Command("login", $"""
             Remember a server and its token in the config file ({ConfigStore.Default().Path}, mode 0600).
             LARDER_CONFIG overrides the file, LARDER_SERVER picks the server and LARDER_TOKEN the token (for CI).
@@ -23,9 +29,10 @@ internal static class LoginCommand
             Examples:
               larder login work https://cache.example.com larder_…
               echo "$TOKEN" | larder login work https://cache.example.com --stdin --default
+              larder login work https://cache.example.com --oidc      (GitHub Actions, LARDER_OIDC_TOKEN, --oidc-token-file)
             """)
         {
-            name, url, token, stdin, makeDefault, noVerify,
+            name, url, token, stdin, makeDefault, noVerify, oidc, audience, oidcTokenFile,
         };
         command.SetHandler(async (parse, ct) =>
         {
@@ -35,7 +42,21 @@ internal static class LoginCommand
                 throw new CliException($"'{serverName}' is not a server name (no ':' or spaces: it is used as SERVER in SERVER:CACHE)");
             }
             var baseUrl = ServerResolver.ParseServerUrl(parse.GetRequiredValue(url));
-            var secret = await SecretInput.ReadAsync(parse.GetValue(token), parse.GetValue(stdin), "--stdin", ct).ConfigureAwait(false);
+            ServerEntry? oidcEntry = null;
+            if (parse.GetValue(oidc))
+            {
+                if (parse.GetValue(token) is not null || parse.GetValue(stdin))
+                {
+                    throw new CliException("--oidc gets its token from the CI job's ID token: give no TOKEN and no --stdin");
+                }
+                oidcEntry = await OidcLogin.ExchangeAsync(serverName, baseUrl, parse.GetValue(audience), parse.GetValue(oidcTokenFile), ct).ConfigureAwait(false);
+            }
+            else if (parse.GetValue(audience) is not null || parse.GetValue(oidcTokenFile) is not null)
+            {
+                throw new CliException("--audience and --oidc-token-file need --oidc");
+            }
+            var secret = oidcEntry?.Token
+                ?? await SecretInput.ReadAsync(parse.GetValue(token), parse.GetValue(stdin), "--stdin", ct).ConfigureAwait(false);
             if (!parse.GetValue(noVerify))
             {
                 using var client = new LarderClient(new ServerTarget(serverName, baseUrl, secret), maxRetries: 1);
@@ -48,7 +69,7 @@ internal static class LoginCommand
             }
             var store = CliEnvironment.Store();
             var config = store.Load();
-            config.Servers[serverName] = new ServerEntry { Url = baseUrl.ToString(), Token = secret };
+            config.Servers[serverName] = oidcEntry ?? new ServerEntry { Url = baseUrl.ToString(), Token = secret };
             if (config.DefaultServer is null || parse.GetValue(makeDefault) || !config.Servers.ContainsKey(config.DefaultServer))
             {
                 config.DefaultServer = serverName;

@@ -23,10 +23,12 @@ internal static class TokenCommand
               larder token create --description "CI for ci-*" --permission read,write --cache 'ci-*' --expires 90d
               larder token list
               larder token revoke 12
+              larder token events --token 12
             """);
         command.Subcommands.Add(CreateCommand());
         command.Subcommands.Add(ListCommand());
         command.Subcommands.Add(RevokeCommand());
+        command.Subcommands.Add(TokenEventsCommand.Create());
         return command;
     }
 

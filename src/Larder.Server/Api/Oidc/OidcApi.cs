@@ -85,7 +85,7 @@ public static class OidcApi
             throw;
         }
         var token = issued.Token;
-        var answer = new OidcTokenDto(token.Id, issued.Secret, token.ExpiresAt!.Value, issued.Policy.Name, TokenMapping.ToDtos(token.Grants));
+        var answer = new OidcTokenDto(token.Id, issued.Secret, token.ExpiresAt!.Value, [.. issued.Policies.Select(p => p.Name)], TokenMapping.ToDtos(token.Grants));
         return TypedResults.Json(answer, OidcJsonContext.Default.OidcTokenDto);
     }
 

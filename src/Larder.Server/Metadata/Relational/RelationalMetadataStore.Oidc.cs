@@ -55,19 +55,23 @@ public abstract partial class RelationalMetadataStore
         cancellationToken);
 
     /// <inheritdoc />
-    public Task<TokenRecord?> IssueOidcTokenAsync(TokenRecord token, long policyId, string detail, CancellationToken cancellationToken)
+    public Task<TokenRecord?> IssueOidcTokenAsync(TokenRecord token, IReadOnlyCollection<long> policyIds, string detail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(policyIds);
+        var ids = new TextSet([.. policyIds.Distinct().Order().Select(id => id.ToString(CultureInfo.InvariantCulture))]);
         return RunWriteAsync<TokenRecord?>(async (session, ct) =>
         {
-            // Locks the policy row: a deletion racing with the exchange either runs first (and this sees it) or waits.
-            await using (var reader = await session.ReaderAsync(
-                $"SELECT p.id FROM oidc_policies p WHERE p.id = $1 {_dialect.ForUpdateOf("p")};", ct, policyId).ConfigureAwait(false))
+            // Locks the policy rows: a deletion racing with the exchange either runs first (and this sees it) or waits.
+            var found = await ReadAllAsync(
+                session,
+                $"SELECT p.id FROM oidc_policies p WHERE p.id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")}) {_dialect.ForUpdateOf("p")};",
+                reader => reader.GetInt64(0),
+                ct,
+                ids).ConfigureAwait(false);
+            if (found.Count != ids.Items.Count)
             {
-                if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    return null;
-                }
+                return null;
             }
             return await InsertTokenAsync(session, token, TokenEventKinds.OidcExchange, detail, ct).ConfigureAwait(false);
         }, cancellationToken, idempotent: false);

@@ -27,7 +27,7 @@ public sealed class OidcExchangeTests(OidcTestServerFixture fixture) : IClassFix
         using var client = Server.App.CreateClient(issued.Secret);
         var who = await ApiAssert.OkAsync(await client.GetAsync("api/v1/whoami"), LarderJsonContext.Default.WhoAmIDto);
         Assert.Equal(issued.TokenId, who.Id);
-        Assert.Contains(issued.Policy, who.Description, StringComparison.Ordinal);
+        Assert.Contains(Assert.Single(issued.Policies), who.Description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -43,8 +43,23 @@ public sealed class OidcExchangeTests(OidcTestServerFixture fixture) : IClassFix
             await admin.GetAsync($"api/v1/tokens/events?token={issued.TokenId}"), OidcJsonContext.Default.IReadOnlyListTokenEventDto);
         var exchange = Assert.Single(events);
         Assert.Equal("oidc-exchange", exchange.Kind);
-        Assert.Contains($"policy '{policy.Name}'", exchange.Detail, StringComparison.Ordinal);
+        Assert.Contains($"'{policy.Name}'", exchange.Detail, StringComparison.Ordinal);
         Assert.Contains("repo:acme/app:ref:refs/heads/main", exchange.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_accepting_policy_adds_its_grants_and_the_shortest_lifetime_wins()
+    {
+        var audience = NewName("aud");
+        var reader = await Server.AddPolicyAsync(NewName("read"), audience, "docs", permissions: ["read"], lifetimeSeconds: 3600);
+        var writer = await Server.AddPolicyAsync(NewName("write"), audience, "builds", lifetimeSeconds: 600);
+        await Server.AddPolicyAsync(NewName("other"), audience, "secret", [new ClaimConditionDto("repository", "acme/other")]);
+
+        var issued = await Server.ExchangeOkAsync(Server.Issuer.Sign(audience));
+
+        Assert.Equal([reader.Name, writer.Name], issued.Policies.Order(StringComparer.Ordinal));
+        Assert.Equal(["builds", "docs"], issued.Grants.Select(g => g.Cache).Order(StringComparer.Ordinal));
+        Assert.InRange(issued.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
     }
 
     public static TheoryData<string, HttpStatusCode, string> Refusals => new()
