@@ -208,10 +208,11 @@ public sealed class ChunkApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_nar_stored_whole_is_reused_by_a_chunked_commit_of_the_same_nar()
+    public async Task A_nar_pushed_by_nix_copy_is_reused_by_a_chunked_commit_of_the_same_nar()
     {
         var whole = await PushedPath.CreateAsync(nar: await ChunkedPush.RandomNarAsync(100_000));
         await whole.PushAsync(_client, _cache);
+        var before = (await _app.Metadata.GetNarByNarHashAsync(NarFixtures.Sha256(whole.Nar), CancellationToken.None))!;
         var push = await ChunkedPush.CreateAsync(whole.Nar);
         foreach (var chunk in push.Chunks)
         {
@@ -224,7 +225,8 @@ public sealed class ChunkApiTests : IAsyncLifetime
 
         await ApiAssert.OkAsync(response, ChunkJsonContext.Default.PushResult, HttpStatusCode.Created);
         var nar = (await _app.Metadata.GetNarByNarHashAsync(NarFixtures.Sha256(push.Nar), CancellationToken.None))!;
-        Assert.Equal(whole.Info.FileHash!.Value.ToNix32String(), nar.FileHash);
+        Assert.Equal((before.Id, before.FileHash), (nar.Id, nar.FileHash));
+        Assert.Equal(push.Hashes, nar.Chunks.Select(c => c.Hash));
         Assert.Equal(push.Nar, await DownloadNarAsync(push.HashPart));
     }
 
