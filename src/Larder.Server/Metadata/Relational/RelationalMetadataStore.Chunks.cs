@@ -60,21 +60,7 @@ public abstract partial class RelationalMetadataStore
                 {
                     throw new UnknownChunksException([chunk.Hash]);
                 }
-                if (await session.ScalarAsync(
-                    """
-                    INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, released_at, created_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)
-                    ON CONFLICT (hash) DO NOTHING RETURNING id;
-                    """,
-                    ct,
-                    chunk.Hash,
-                    chunk.StorageKey,
-                    chunk.Size,
-                    chunk.StoredHash,
-                    chunk.StoredSize,
-                    chunk.Compression,
-                    releasedAt,
-                    now).ConfigureAwait(false) is long)
+                if (await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
                 {
                     return chunk;
                 }
@@ -86,9 +72,9 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<NarRecord>> ListSingleChunkNarsAsync(long afterId, long minNarSize, int limit, CancellationToken cancellationToken) =>
-        RunAsync(async (session, ct) =>
-        {
-            await using var reader = await session.ReaderAsync(
+        RunAsync(
+            (session, ct) => ReadNarsAsync(
+                session,
                 $"""
                 SELECT {NarColumns}, {ChunkColumns}
                 FROM (SELECT * FROM nars WHERE id > $1 AND nar_size > $2
@@ -100,16 +86,8 @@ public abstract partial class RelationalMetadataStore
                 ct,
                 afterId,
                 minNarSize,
-                limit).ConfigureAwait(false);
-            var nars = new List<NarRecord>();
-            var more = await reader.ReadAsync(ct).ConfigureAwait(false);
-            while (more)
-            {
-                (var nar, more) = await ReadNarWithChunksAsync(reader, 0, ct).ConfigureAwait(false);
-                nars.Add(nar);
-            }
-            return (IReadOnlyList<NarRecord>)nars;
-        }, cancellationToken);
+                limit),
+            cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> ReplaceNarChunksAsync(

@@ -53,6 +53,20 @@ public abstract partial class RelationalMetadataStore
         return false;
     }
 
+    /// <summary>Every NAR of <paramref name="sql"/> (columns <see cref="NarColumns"/> then <see cref="ChunkColumns"/>, ordered by NAR then chunk).</summary>
+    private async Task<IReadOnlyList<NarRecord>> ReadNarsAsync(DbSession session, string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var reader = await session.ReaderAsync(sql, ct, args).ConfigureAwait(false);
+        var nars = new List<NarRecord>();
+        var more = await reader.ReadAsync(ct).ConfigureAwait(false);
+        while (more)
+        {
+            (var nar, more) = await ReadNarWithChunksAsync(reader, 0, ct).ConfigureAwait(false);
+            nars.Add(nar);
+        }
+        return nars;
+    }
+
     /// <summary>A chunk from the columns <see cref="ChunkColumns"/> starting at <paramref name="first"/>.</summary>
     private static ChunkRecord ReadChunk(DbDataReader reader, int first) => new(
         reader.GetString(first), reader.GetString(first + 1), reader.GetInt64(first + 2),
