@@ -223,6 +223,7 @@ public static partial class LarderServer
         TrustedProxies.ToOptions(options.TrustedProxies);
         options.Oidc.Validate();
         options.FailedAuthentication.Validate();
+        options.Chunking.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {

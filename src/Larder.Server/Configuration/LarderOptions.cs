@@ -45,4 +45,7 @@ public sealed class LarderOptions
 
     /// <summary>Rate limiting of failed authentication per client address (<c>Larder:FailedAuthentication</c>).</summary>
     public Access.RateLimiting.FailedAuthenticationOptions FailedAuthentication { get; set; } = new();
+
+    /// <summary>How NARs are cut into chunks (<c>Larder:Chunking</c>).</summary>
+    public ChunkingSettings Chunking { get; set; } = new();
 }
