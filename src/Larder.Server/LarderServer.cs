@@ -3,10 +3,12 @@ using System.Text.Json.Serialization;
 using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
+using Larder.Server.Api.Paths;
 using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance;
+using Larder.Server.Maintenance.Gc;
 using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
@@ -116,6 +118,7 @@ public static partial class LarderServer
         app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();
         app.MapPushApi();
+        app.MapPathApi();
         app.MapBinaryCache();
         return app;
     }
@@ -221,6 +224,7 @@ public static partial class LarderServer
             throw new LarderConfigurationException($"Larder:MaxUploadBytes must be positive, not {options.MaxUploadBytes}");
         }
         TrustedProxies.ToOptions(options.TrustedProxies);
+        options.Retention.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -260,6 +264,8 @@ public static partial class LarderServer
         services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
         services.AddHostedService<ReaperService>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddHostedService<GcService>();
         services.AddBinaryCache();
     }
 

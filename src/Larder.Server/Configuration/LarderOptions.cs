@@ -39,4 +39,6 @@ public sealed class LarderOptions
     public StorageOptions Storage { get; set; } = new();
 
     public MaintenanceOptions Maintenance { get; set; } = new();
+
+    public Maintenance.Gc.RetentionOptions Retention { get; set; } = new();
 }

@@ -216,5 +216,10 @@ internal static class PostgresMigrations
             );
             INSERT INTO first_start (id, done_at) SELECT 1, created_at FROM tokens ORDER BY id LIMIT 1;
             """),
+        (5, """
+            ALTER TABLE caches ADD COLUMN retention_days integer;
+            ALTER TABLE caches ADD COLUMN max_size_bytes bigint;
+            CREATE INDEX paths_by_access ON paths (cache_id, last_accessed_at, hash_part);
+            """),
     ];
 }
