@@ -30,8 +30,8 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
 
         await Task.WhenAll(replicas.Select(r => r.MigrateAsync(Ct)));
 
-        Assert.Equal(Enumerable.Range(1, PostgresMetadataStore.LatestVersion), await replicas[0].GetAppliedMigrationsAsync(Ct));
-        Assert.Equal(PostgresMetadataStore.LatestVersion, await CountAsync(database, "SELECT count(*) FROM schema_migrations;"));
+        Assert.Equal(PostgresMigrations.All.Select(m => m.Version), await replicas[0].GetAppliedMigrationsAsync(Ct));
+        Assert.Equal(PostgresMigrations.All.Count, await CountAsync(database, "SELECT count(*) FROM schema_migrations;"));
     }
 
     [Fact]
