@@ -21,9 +21,11 @@ public sealed record EvictionSeed(string HashPart, DateTimeOffset AccessedBy);
 
 /// <summary>
 /// A batch of evictions: each seed leaves together with every path of the cache that references it (transitively), or
-/// not at all. Every path of that group must be no root (not pushed after <paramref name="PushedBefore"/>) and last
-/// accessed no later than the seed's <see cref="EvictionSeed.AccessedBy"/>; the group has at most
-/// <paramref name="MaxGroup"/> paths. Seeds are taken in order until <paramref name="BytesToFree"/> stored bytes left.
+/// not at all. No path of that group may be a root (pushed after <paramref name="PushedBefore"/>), the group has at most
+/// <paramref name="MaxGroup"/> paths, and every path of it must have been last accessed no later than the seed's
+/// <see cref="EvictionSeed.AccessedBy"/>; otherwise the seed is deferred to the group's latest access and retried before
+/// the first later seed. Seeds (ordered by <see cref="EvictionSeed.AccessedBy"/>) are taken in order until
+/// <paramref name="BytesToFree"/> stored bytes left.
 /// A dry run deletes nothing, locks nothing, and treats <paramref name="AlreadyEvicted"/> as gone.
 /// </summary>
 public sealed record EvictionRequest(
@@ -39,7 +41,7 @@ public sealed record EvictionRequest(
 
 /// <summary>What <c>EvictAsync</c> did with the seeds it handled (<paramref name="SeedsHandled"/>, a prefix of the request's).</summary>
 /// <param name="Evicted">Paths evicted (or that would be, on a dry run), each seed's group in order, the seed last.</param>
-/// <param name="Deferred">Seeds kept because a path of their group was accessed later than allowed, with that access time.</param>
+/// <param name="Deferred">Seeds still waiting for the walk to reach their group's latest access (later than every seed's).</param>
 public sealed record EvictionResult(int SeedsHandled, IReadOnlyList<RetainedPath> Evicted, IReadOnlyList<EvictionSeed> Deferred);
 
 /// <summary>What <c>DeletePathAsync</c> found and did.</summary>

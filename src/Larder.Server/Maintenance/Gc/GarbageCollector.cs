@@ -153,91 +153,85 @@ public sealed partial class GarbageCollector(IMetadataStore store, IOptions<Lard
                     return;
                 }
                 cursor = page[^1];
-                await EvictAsync([.. page.Select(p => new EvictionSeed(p.HashPart, accessedBy))], reason, long.MaxValue, ct).ConfigureAwait(false);
+                foreach (var chunk in page.Chunk(SeedsPerTransaction))
+                {
+                    await EvictAsync([.. chunk.Select(p => new EvictionSeed(p.HashPart, accessedBy))], reason, long.MaxValue, ct).ConfigureAwait(false);
+                }
             }
         }
 
         /// <summary>
         /// Evicts least recently used groups until <paramref name="toFree"/> bytes are freed. A seed whose group holds a
-        /// path accessed later waits in a queue until the walk passes that access time.
+        /// path accessed later waits until the walk reaches the group's latest access, so groups leave in the order of
+        /// their latest access.
         /// </summary>
         public async Task EvictBySizeAsync(long toFree, CancellationToken ct)
         {
             var target = BytesFreed + toFree;
             var waiting = new PriorityQueue<EvictionSeed, (DateTimeOffset, string)>();
             LruCursor? cursor = null;
-            var walkDone = false;
-            while (BytesFreed < target && (!walkDone || waiting.Count > 0))
+            while (BytesFreed < target)
             {
-                var seeds = new List<EvictionSeed>();
-                if (!walkDone)
+                var page = await store.ListLeastRecentlyUsedAsync(cacheId, cursor, null, PageSize, ct).ConfigureAwait(false);
+                if (page.Count == 0)
                 {
-                    var page = await store.ListLeastRecentlyUsedAsync(cacheId, cursor, null, PageSize, ct).ConfigureAwait(false);
-                    walkDone = page.Count == 0;
-                    foreach (var path in page)
-                    {
-                        TakeWaiting(waiting, path.LastAccessedAt, seeds);
-                        seeds.Add(new EvictionSeed(path.HashPart, path.LastAccessedAt));
-                    }
-                    cursor = page.Count > 0 ? page[^1] : cursor;
+                    break;
                 }
-                if (walkDone)
+                cursor = page[^1];
+                foreach (var chunk in page.Chunk(SeedsPerTransaction))
                 {
-                    TakeWaiting(waiting, now, seeds);
-                    if (seeds.Count == 0)
+                    if (BytesFreed < target)
                     {
-                        // Only seeds blocked by accesses after the collection started remain: they stay.
-                        return;
+                        var seeds = chunk.Select(p => new EvictionSeed(p.HashPart, p.LastAccessedAt)).ToList();
+                        await EvictInOrderAsync(seeds, waiting, chunk[^1].LastAccessedAt, target, ct).ConfigureAwait(false);
                     }
                 }
-                foreach (var retry in await EvictAsync(seeds, RetentionPolicy.SizeReason, target - BytesFreed, ct).ConfigureAwait(false))
-                {
-                    waiting.Enqueue(retry, (retry.AccessedBy, retry.HashPart));
-                }
+            }
+            // The walk is over; what waits for an access after the collection started stays.
+            while (BytesFreed < target && waiting.TryPeek(out _, out var due) && due.Item1 <= now)
+            {
+                await EvictInOrderAsync([], waiting, now, target, ct).ConfigureAwait(false);
             }
         }
 
-        private static void TakeWaiting(PriorityQueue<EvictionSeed, (DateTimeOffset, string)> waiting, DateTimeOffset upTo, List<EvictionSeed> into)
+        /// <summary>Evicts <paramref name="seeds"/> merged with the waiting seeds due by <paramref name="upTo"/>, in access order; queues what is deferred.</summary>
+        private async Task EvictInOrderAsync(
+            List<EvictionSeed> seeds, PriorityQueue<EvictionSeed, (DateTimeOffset, string)> waiting, DateTimeOffset upTo, long target, CancellationToken ct)
         {
-            while (waiting.TryPeek(out var seed, out var due) && due.Item1 <= upTo)
+            while (waiting.TryPeek(out _, out var due) && due.Item1 <= upTo)
             {
-                waiting.Dequeue();
-                into.Add(seed);
+                seeds.Add(waiting.Dequeue());
+            }
+            var ordered = seeds.OrderBy(s => s.AccessedBy).ThenBy(s => s.HashPart, StringComparer.Ordinal).ToList();
+            foreach (var retry in await EvictAsync(ordered, RetentionPolicy.SizeReason, target - BytesFreed, ct).ConfigureAwait(false))
+            {
+                waiting.Enqueue(retry, (retry.AccessedBy, retry.HashPart));
             }
         }
 
-        /// <summary>Evicts the seeds' groups in transactions of a few seeds until <paramref name="toFree"/> bytes are freed; returns the deferred seeds.</summary>
-        private async Task<List<EvictionSeed>> EvictAsync(IReadOnlyList<EvictionSeed> seeds, string reason, long toFree, CancellationToken ct)
+        /// <summary>Evicts the seeds' groups in one transaction, up to <paramref name="toFree"/> bytes; returns the deferred seeds.</summary>
+        private async Task<IReadOnlyList<EvictionSeed>> EvictAsync(IReadOnlyList<EvictionSeed> seeds, string reason, long toFree, CancellationToken ct)
         {
-            var deferred = new List<EvictionSeed>();
-            var freedHere = 0L;
-            for (var start = 0; start < seeds.Count && freedHere < toFree;)
+            var result = await store.EvictAsync(
+                new EvictionRequest(cacheId, seeds, pushedBefore, reason, toFree, MaxGroup, dryRun, _evicted, now), ct).ConfigureAwait(false);
+            foreach (var path in result.Evicted)
             {
-                var batch = seeds.Skip(start).Take(SeedsPerTransaction).ToList();
-                var result = await store.EvictAsync(
-                    new EvictionRequest(cacheId, batch, pushedBefore, reason, toFree - freedHere, MaxGroup, dryRun, _evicted, now), ct).ConfigureAwait(false);
-                start += Math.Max(result.SeedsHandled, 1);
-                deferred.AddRange(result.Deferred);
-                foreach (var path in result.Evicted)
+                PathsEvicted++;
+                BytesFreed += path.StoredBytes;
+                if (dryRun)
                 {
-                    PathsEvicted++;
-                    BytesFreed += path.StoredBytes;
-                    freedHere += path.StoredBytes;
-                    if (dryRun)
-                    {
-                        _evicted.Add(path.HashPart);
-                    }
-                    if (_listed.Count < ListLimit)
-                    {
-                        _listed.Add((path, reason));
-                    }
+                    _evicted.Add(path.HashPart);
                 }
-                if (!dryRun && !await owner.RenewLeaseAsync(ct).ConfigureAwait(false))
+                if (_listed.Count < ListLimit)
                 {
-                    throw new InvalidOperationException("garbage collection lost its lease to another replica in the middle of a run");
+                    _listed.Add((path, reason));
                 }
             }
-            return deferred;
+            if (!dryRun && !await owner.RenewLeaseAsync(ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("garbage collection lost its lease to another replica in the middle of a run");
+            }
+            return result.Deferred;
         }
     }
 

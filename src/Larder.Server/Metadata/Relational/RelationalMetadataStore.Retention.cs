@@ -67,30 +67,44 @@ public abstract partial class RelationalMetadataStore
             var evictedHere = new HashSet<string>(StringComparer.Ordinal);
             bool IsGone(string hashPart) => evictedHere.Contains(hashPart) || request.AlreadyEvicted.Contains(hashPart);
             var evicted = new List<RetainedPath>();
-            var deferred = new List<EvictionSeed>();
+            // Ties of the latest access go to the seed used least recently itself: in a chain, the one taking the most with it.
+            var waiting = new PriorityQueue<EvictionSeed, (DateTimeOffset, DateTimeOffset, string)>();
             var freed = 0L;
             var handled = 0;
             foreach (var seed in request.Seeds)
             {
+                // A seed deferred to an access time the walk has now reached goes before this one.
+                while (freed < request.BytesToFree && waiting.TryPeek(out var due, out _) && due.AccessedBy <= seed.AccessedBy)
+                {
+                    await TryEvictAsync(waiting.Dequeue()).ConfigureAwait(false);
+                }
                 if (freed >= request.BytesToFree)
                 {
                     break;
                 }
                 handled++;
+                await TryEvictAsync(seed).ConfigureAwait(false);
+            }
+            return new EvictionResult(handled, evicted, [.. waiting.UnorderedItems.Select(item => item.Element)]);
+
+            async Task TryEvictAsync(EvictionSeed seed)
+            {
                 if (IsGone(seed.HashPart))
                 {
-                    continue;
+                    return;
                 }
                 var group = await CollectGroupAsync(
-                    session, request.CacheId, seed.HashPart, m => !m.IsRoot && m.LastAccessedAt <= seed.AccessedBy, IsGone, request.MaxGroup,
-                    request.PushedBefore, lockRows: !request.DryRun, ct).ConfigureAwait(false);
-                if (group.Blocker is { IsRoot: false } late)
-                {
-                    deferred.Add(seed with { AccessedBy = late.LastAccessedAt });
-                }
+                    session, request.CacheId, seed.HashPart, m => !m.IsRoot, IsGone, request.MaxGroup, request.PushedBefore, lockRows: !request.DryRun, ct)
+                    .ConfigureAwait(false);
                 if (group.Blocker is not null || group.TooLarge || group.Members.Count == 0)
                 {
-                    continue;
+                    return;
+                }
+                var latest = group.Members.Max(m => m.LastAccessedAt);
+                if (latest > seed.AccessedBy)
+                {
+                    waiting.Enqueue(seed with { AccessedBy = latest }, (latest, seed.AccessedBy, seed.HashPart));
+                    return;
                 }
                 if (!request.DryRun)
                 {
@@ -100,7 +114,6 @@ public abstract partial class RelationalMetadataStore
                 evicted.AddRange(group.Members);
                 freed += group.Members.Sum(m => m.StoredBytes);
             }
-            return new EvictionResult(handled, evicted, deferred);
         };
         return request.DryRun ? RunAsync(body, cancellationToken) : RunWriteAsync(body, cancellationToken);
     }
