@@ -18,6 +18,7 @@ internal static class CommandCatalog
         Commands.Cache.CacheCommand.Create(),
         Commands.Token.TokenCommand.Create(),
         Commands.PathInfo.PathInfoCommand.Create(),
+        Commands.Paths.PathCommand.Create(),
         Commands.Nar.NarCommand.Create(),
         Commands.Key.KeyCommand.Create(),
         Commands.Migrate.MigrateCommand.Create(),
