@@ -293,4 +293,55 @@ public abstract partial class MetadataStoreConformance
         Assert.False(facts.MoreDependents);
         Assert.Equal(1 + chain.Select(p => p.HashPart).Count(h => string.CompareOrdinal(h, chain[1].HashPart) < 0), facts.LessRecentlyUsed);
     }
+
+    [Fact]
+    public async Task Pushes_racing_evictions_end_fully_present_or_absent_and_never_leave_a_dangling_reference()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var bases = new List<CommitRequest>();
+        for (var i = 0; i < 40; i++)
+        {
+            bases.Add(Commit(cache.Id, at: LongAgo));
+            await store.CommitNewAsync(bases[^1], Ct);
+        }
+        var pushes = Enumerable.Range(0, 40)
+            .Select(i => Commit(cache.Id, references: [BaseName(bases[(i * 7) % bases.Count].HashPart)], at: LongAgo))
+            .ToList();
+
+        var evicting = Task.Run(async () =>
+        {
+            foreach (var basePath in bases)
+            {
+                await store.EvictAsync(Eviction(cache.Id, [basePath.HashPart], T0), Ct);
+            }
+        });
+        var pushing = Task.Run(async () =>
+        {
+            var outcomes = new List<CommitOutcome>();
+            foreach (var push in pushes)
+            {
+                outcomes.Add((await store.CommitNewAsync(push, Ct)).Outcome);
+            }
+            return outcomes;
+        });
+        await evicting;
+        var outcomes = await pushing;
+
+        Assert.All(outcomes, o => Assert.True(o is CommitOutcome.Committed or CommitOutcome.MissingReferences, $"unexpected outcome {o}"));
+        foreach (var path in bases.Concat(pushes))
+        {
+            if (await store.GetPathAsync(cache.Id, path.HashPart, Ct) is { } present)
+            {
+                var references = present.Path.References.Select(r => r[..32]).Where(h => h != path.HashPart).ToList();
+                Assert.Empty(await store.FindMissingAsync(cache.Id, references, Ct));
+            }
+        }
+        for (var i = 0; i < pushes.Count; i++)
+        {
+            if (outcomes[i] == CommitOutcome.MissingReferences)
+            {
+                Assert.Null(await store.GetPathAsync(cache.Id, pushes[i].HashPart, Ct));
+            }
+        }
+    }
 }
