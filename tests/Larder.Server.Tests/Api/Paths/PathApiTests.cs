@@ -37,6 +37,17 @@ public sealed class PathApiTests : IAsyncLifetime
         return chain;
     }
 
+    /// <summary>A new cache holding a pushed chain of <paramref name="length"/>, configured with <paramref name="settings"/> (JSON).</summary>
+    private async Task<(string Cache, List<PushedPath> Chain)> ConfiguredChainAsync(string prefix, int length, string settings)
+    {
+        var cache = Unique(prefix);
+        await _app.CreateCacheAsync(cache);
+        var chain = await PushChainAsync(cache, length);
+        using var client = _app.CreateClient(_app.AdminToken);
+        (await client.PatchAsync($"api/v1/caches/{cache}", new StringContent(settings, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        return (cache, chain);
+    }
+
     private async Task<HttpStatusCode> NarInfoStatusAsync(string cache, PushedPath path)
     {
         using var client = _app.CreateClient(_app.AdminToken);
@@ -211,11 +222,8 @@ public sealed class PathApiTests : IAsyncLifetime
     [Fact]
     public async Task Path_info_tells_a_fresh_push_is_kept_and_names_what_references_a_path()
     {
-        var cache = Unique("inf");
-        await _app.CreateCacheAsync(cache);
-        var chain = await PushChainAsync(cache, 2);
+        var (cache, chain) = await ConfiguredChainAsync("inf", 2, """{"retentionDays": 30}""");
         using var client = _app.CreateClient(_app.AdminToken);
-        (await client.PatchAsync($"api/v1/caches/{cache}", new StringContent("""{"retentionDays": 30}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 
         var info = await ApiAssert.OkAsync(await client.GetAsync($"api/v1/caches/{cache}/paths/{chain[0].HashPart}"), PathJsonContext.Default.PathInfoDto);
 
@@ -231,11 +239,8 @@ public sealed class PathApiTests : IAsyncLifetime
     [Fact]
     public async Task Gc_endpoint_frees_what_the_policy_evicts_and_never_a_fresh_push()
     {
-        var cache = Unique("gce");
-        await _app.CreateCacheAsync(cache);
-        var chain = await PushChainAsync(cache, 2);
+        var (cache, chain) = await ConfiguredChainAsync("gce", 2, """{"maxSizeBytes": 1}""");
         using var client = _app.CreateClient(_app.AdminToken);
-        (await client.PatchAsync($"api/v1/caches/{cache}", new StringContent("""{"maxSizeBytes": 1}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 
         var result = await ApiAssert.OkAsync(await client.PostAsync($"api/v1/caches/{cache}/gc?dryRun=true", null), PathJsonContext.Default.GcResultDto);
         var real = await ApiAssert.OkAsync(await client.PostAsync($"api/v1/caches/{cache}/gc", null), PathJsonContext.Default.GcResultDto);
