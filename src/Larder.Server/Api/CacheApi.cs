@@ -64,7 +64,8 @@ public static class CacheApi
             throw new ConflictException($"a cache named '{name}' already exists");
         }
         var dto = CacheMapping.ToDto(
-            record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name));
+            record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name),
+            RetentionMapping.ToDto(RetentionSettings.None, options.Value.Retention));
         return TypedResults.Created($"/api/v1/caches/{name}", dto);
     }
 
