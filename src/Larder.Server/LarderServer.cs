@@ -3,10 +3,12 @@ using System.Text.Json.Serialization;
 using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
+using Larder.Server.Api.Paths;
 using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance;
+using Larder.Server.Maintenance.Gc;
 using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
@@ -116,6 +118,7 @@ public static partial class LarderServer
         app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();
         app.MapPushApi();
+        app.MapPathApi();
         app.MapBinaryCache();
         return app;
     }
@@ -224,6 +227,7 @@ public static partial class LarderServer
         options.Oidc.Validate();
         options.FailedAuthentication.Validate();
         options.Chunking.Validate();
+        options.Retention.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -265,6 +269,8 @@ public static partial class LarderServer
         services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
         services.AddHostedService<ReaperService>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddHostedService<GcService>();
         services.AddBinaryCache();
     }
 

@@ -48,4 +48,7 @@ public sealed class LarderOptions
 
     /// <summary>How NARs are cut into chunks (<c>Larder:Chunking</c>).</summary>
     public ChunkingSettings Chunking { get; set; } = new();
+
+    /// <summary>Retention and garbage collection defaults (<c>Larder:Retention</c>).</summary>
+    public Maintenance.Gc.RetentionOptions Retention { get; set; } = new();
 }

@@ -51,6 +51,38 @@ public interface IMetadataStore
     /// <summary>Records that these paths were served at <paramref name="at"/> (batched by the caller).</summary>
     Task TouchPathsAsync(IReadOnlyCollection<(long CacheId, string HashPart)> paths, DateTimeOffset at, CancellationToken cancellationToken);
 
+    // Retention: garbage collection and deletion of paths. A path leaves only together with every path of the cache
+    // that references it, transitively (its group), so the cache never serves a narinfo whose references it lacks.
+    /// <summary>The cache's own retention settings (<see cref="RetentionSettings.None"/> for an unknown cache).</summary>
+    Task<RetentionSettings> GetRetentionAsync(long cacheId, CancellationToken cancellationToken);
+    /// <summary>Replaces the cache's own retention settings.</summary>
+    Task SetRetentionAsync(long cacheId, RetentionSettings settings, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> paths of the cache in least-recently-used order (last access, then hash part), after
+    /// <paramref name="after"/>, last accessed before <paramref name="accessedBefore"/> when given (an indexed range scan).
+    /// </summary>
+    Task<IReadOnlyList<LruCursor>> ListLeastRecentlyUsedAsync(
+        long cacheId, LruCursor? after, DateTimeOffset? accessedBefore, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Evicts the seeds' groups as <see cref="EvictionRequest"/> describes, in one transaction, recording an <c>evict</c>
+    /// event with the request's reason for each path and releasing their NARs.
+    /// </summary>
+    Task<EvictionResult> EvictAsync(EvictionRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes a path: when no path references it, or with <paramref name="recursive"/> together with its group; otherwise
+    /// nothing changes and <see cref="PathDeletion.DirectDependents"/> names what refers to it. Records a <c>delete</c>
+    /// event with <paramref name="reason"/> for each path. A dry run deletes nothing and answers the same.
+    /// </summary>
+    Task<PathDeletion> DeletePathAsync(
+        long cacheId, string hashPart, bool recursive, bool dryRun, string reason, long? tokenId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// What an eviction forecast of the path needs: the path, its dependents (up to <paramref name="dependentLimit"/>),
+    /// how many paths were used less recently; roots are paths pushed after <paramref name="pushedBefore"/>. Null when
+    /// the cache does not hold it.
+    /// </summary>
+    Task<PathRetentionFacts?> GetRetentionFactsAsync(
+        long cacheId, string hashPart, DateTimeOffset pushedBefore, int dependentLimit, CancellationToken cancellationToken);
+
     // Two-step uploads (nix copy: PUT nar, then PUT narinfo)
     Task<StagedNarRecord> AddStagedNarAsync(StagedNarRecord staged, CancellationToken cancellationToken);
     /// <summary>The newest staged upload of this cache at this upload URL.</summary>

@@ -221,6 +221,11 @@ internal static class SqliteMigrations
             ALTER TABLE nars ADD COLUMN previous_file_hash TEXT;
             CREATE INDEX nars_by_previous_file_hash ON nars (previous_file_hash) WHERE previous_file_hash IS NOT NULL;
             """),
+        (5, """
+            ALTER TABLE caches ADD COLUMN retention_days INTEGER;
+            ALTER TABLE caches ADD COLUMN max_size_bytes INTEGER;
+            CREATE INDEX paths_by_access ON paths (cache_id, last_accessed_at, hash_part);
+            """),
         (6, """
             CREATE TABLE oidc_policies (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
