@@ -4,6 +4,7 @@ using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
 using Larder.Server.BinaryCache;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance;
@@ -112,6 +113,7 @@ public static partial class LarderServer
             app.UseForwardedHeaders(forwarded);
         }
         app.UseMiddleware<ErrorMapping>();
+        app.UseMiddleware<RememberedNarInfos>();
         app.UseRouting();
         app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();

@@ -2,6 +2,7 @@ using Larder.Contracts;
 using Larder.Contracts.Caches;
 using Larder.Nix.Signing;
 using Larder.Server.Access;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
@@ -92,7 +93,7 @@ public static class CacheApi
     }
 
     private static async Task<Ok<CacheDto>> UpdateAsync(
-        HttpContext http, IMetadataStore store, IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, ServingChanges serving, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
         var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.UpdateCacheRequest, cancellationToken).ConfigureAwait(false);
         var current = http.Access().Cache;
@@ -103,13 +104,15 @@ public static class CacheApi
             UpstreamKeyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : current.UpstreamKeyNames,
         };
         await store.UpdateCacheAsync(cache, cancellationToken).ConfigureAwait(false);
+        await serving.CacheChangedAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name)));
     }
 
-    private static async Task<NoContent> DeleteAsync(HttpContext http, IMetadataStore store, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteAsync(HttpContext http, IMetadataStore store, ServingChanges serving, CancellationToken cancellationToken)
     {
         await store.DeleteCacheAsync(http.Access().Cache.Id, cancellationToken).ConfigureAwait(false);
+        await serving.CacheChangedAsync(http.Access().Cache.Id, cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 
