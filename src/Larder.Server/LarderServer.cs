@@ -58,6 +58,7 @@ public static partial class LarderServer
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes;
+            kestrel.Limits.MaxResponseBufferSize = 4 << 20;
             if (listen.IPAddress is { } address)
             {
                 kestrel.Listen(address, listen.Port);
