@@ -21,16 +21,14 @@ public sealed class NarInfoMemoryReplicaTests
     public async Task A_path_pushed_through_one_replica_after_misses_on_the_other_is_served_there_within_the_bound()
     {
         await using var replicas = await TwoReplicas.StartAsync();
-        var cache = await replicas.A.CreateCacheAsync("rep-" + Guid.NewGuid().ToString("N")[..16], isPublic: true);
-        var (secret, _) = await replicas.A.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
-        using var writer = replicas.A.CreateClient(secret);
+        var (cache, writer) = await replicas.PublicCacheOnAAsync();
         using var readerB = replicas.B.CreateClient();
         var path = await PushedPath.CreateAsync();
-        var url = $"{cache.Name}/{path.HashPart}.narinfo";
+        var url = $"{cache}/{path.HashPart}.narinfo";
         Assert.Equal(HttpStatusCode.NotFound, (await readerB.GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await readerB.GetAsync(url)).StatusCode);
 
-        await path.PushAsync(writer, cache.Name);
+        await path.PushAsync(writer, cache);
 
         Assert.True(await SeenWithinAsync(readerB, url, HttpStatusCode.OK), $"replica B still answers 404 for {url} after {NoticeBound}");
     }
@@ -39,19 +37,17 @@ public sealed class NarInfoMemoryReplicaTests
     public async Task A_cache_made_private_through_one_replica_stops_anonymous_answers_on_the_other_within_the_bound()
     {
         await using var replicas = await TwoReplicas.StartAsync();
-        var cache = await replicas.A.CreateCacheAsync("rep-" + Guid.NewGuid().ToString("N")[..16], isPublic: true);
-        var (secret, _) = await replicas.A.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
-        using var writer = replicas.A.CreateClient(secret);
+        var (cache, writer) = await replicas.PublicCacheOnAAsync();
         using var anonymousB = replicas.B.CreateClient();
         var path = await PushedPath.CreateAsync();
-        await path.PushAsync(writer, cache.Name);
-        var url = $"{cache.Name}/{path.HashPart}.narinfo";
+        await path.PushAsync(writer, cache);
+        var url = $"{cache}/{path.HashPart}.narinfo";
         await BinaryCacheAssert.SuccessAsync(await anonymousB.GetAsync(url));
         await BinaryCacheAssert.SuccessAsync(await anonymousB.GetAsync(url));
 
         using var admin = replicas.A.CreateClient(replicas.A.AdminToken);
         using var content = new StringContent("""{"public": false}""", Encoding.UTF8, "application/json");
-        (await admin.PatchAsync($"api/v1/caches/{cache.Name}", content)).EnsureSuccessStatusCode();
+        (await admin.PatchAsync($"api/v1/caches/{cache}", content)).EnsureSuccessStatusCode();
 
         Assert.True(await SeenWithinAsync(anonymousB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} anonymously after {NoticeBound}");
     }
@@ -101,6 +97,14 @@ public sealed class NarInfoMemoryReplicaTests
             File.Copy(Path.Combine(a.DataDir, "admin-token"), Path.Combine(dataB, "admin-token"));
             var b = await LarderApplication.StartAsync(dataB, args);
             return new TwoReplicas(database, shared, a, b);
+        }
+
+        /// <summary>A public cache, created through replica A, and a client that may write to it through A.</summary>
+        public async Task<(string Cache, HttpClient Writer)> PublicCacheOnAAsync()
+        {
+            var cache = await A.CreateCacheAsync("rep-" + Guid.NewGuid().ToString("N")[..16], isPublic: true);
+            var (secret, _) = await A.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
+            return (cache.Name, A.CreateClient(secret));
         }
 
         public async ValueTask DisposeAsync()

@@ -45,9 +45,7 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
     [Fact]
     public async Task A_repeated_anonymous_hit_on_a_public_cache_is_answered_without_the_database_with_the_same_headers()
     {
-        var (cache, writer) = await CacheWithWriterAsync(isPublic: true);
-        var path = await PushedPath.CreateAsync();
-        await path.PushAsync(writer, cache);
+        var (cache, _, path) = await PublicCacheWithPathAsync();
         using var reader = App.CreateClient();
         using var first = await reader.GetAsync($"{cache}/{path.HashPart}.narinfo");
 
@@ -63,9 +61,7 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
     [Fact]
     public async Task Signatures_merged_into_a_remembered_narinfo_are_served_at_once()
     {
-        var (cache, writer) = await CacheWithWriterAsync(isPublic: true);
-        var path = await PushedPath.CreateAsync();
-        await path.PushAsync(writer, cache);
+        var (cache, writer, path) = await PublicCacheWithPathAsync();
         using var reader = App.CreateClient();
         var before = NarInfoRecord.Parse(await reader.GetStringAsync($"{cache}/{path.HashPart}.narinfo"));
 
@@ -102,9 +98,7 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
     [Fact]
     public async Task A_public_cache_made_private_stops_answering_anonymous_hits_and_misses_at_once()
     {
-        var (cache, writer) = await CacheWithWriterAsync(isPublic: true);
-        var path = await PushedPath.CreateAsync();
-        await path.PushAsync(writer, cache);
+        var (cache, _, path) = await PublicCacheWithPathAsync();
         using var anonymous = App.CreateClient();
         var hit = $"{cache}/{path.HashPart}.narinfo";
         var miss = $"{cache}/{PushedPath.RandomHashPart()}.narinfo";
@@ -122,9 +116,7 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
     [Fact]
     public async Task A_deleted_cache_answers_nothing_it_remembered()
     {
-        var (cache, writer) = await CacheWithWriterAsync(isPublic: true);
-        var path = await PushedPath.CreateAsync();
-        await path.PushAsync(writer, cache);
+        var (cache, _, path) = await PublicCacheWithPathAsync();
         using var anonymous = App.CreateClient();
         var hit = $"{cache}/{path.HashPart}.narinfo";
         await BinaryCacheAssert.SuccessAsync(await anonymous.GetAsync(hit));
@@ -133,6 +125,14 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
         (await admin.DeleteAsync($"api/v1/caches/{cache}")).EnsureSuccessStatusCode();
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(hit)).StatusCode);
+    }
+
+    private async Task<(string Cache, HttpClient Writer, PushedPath Path)> PublicCacheWithPathAsync()
+    {
+        var (cache, writer) = await CacheWithWriterAsync(isPublic: true);
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(writer, cache);
+        return (cache, writer, path);
     }
 
     private async Task<(string Cache, HttpClient Writer)> CacheWithWriterAsync(bool isPublic)
