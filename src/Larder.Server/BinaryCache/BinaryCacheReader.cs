@@ -151,7 +151,7 @@ internal sealed class BinaryCacheReader(
     }
 
     /// <summary>The protocol's "not here" answer: a bodiless 404 that no cache may keep (not an error: Nix asks for many).</summary>
-    internal static IResult Absent(HttpContext http)
+    private static IResult Absent(HttpContext http)
     {
         CacheHeaders.None(http.Response);
         return TypedResults.NotFound();
