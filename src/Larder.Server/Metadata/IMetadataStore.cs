@@ -212,6 +212,19 @@ public interface IMetadataStore
     Task RecordTokenWritesAsync(IReadOnlyCollection<long> tokenIds, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>The newest <paramref name="limit"/> token events, newest first; only those of <paramref name="tokenId"/> when given.</summary>
     Task<IReadOnlyList<TokenEventRecord>> ListTokenEventsAsync(long? tokenId, int limit, CancellationToken cancellationToken);
+
+    // Serving changes between replicas (what their in-memory narinfo answers must forget: BinaryCache.Serving)
+    /// <summary>
+    /// Tells every replica listening with <see cref="ListenForServingChangesAsync"/> about <paramref name="notice"/>
+    /// (PostgreSQL: NOTIFY; an embedded SQLite database has no other replica to tell, so nothing).
+    /// </summary>
+    Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken);
+    /// <summary>
+    /// Listens for notices published by any replica, this one included: calls <paramref name="onListening"/> once
+    /// notices are heard (earlier ones may have been missed), then <paramref name="onNotice"/> for each, until cancelled
+    /// or the connection fails (which throws).
+    /// </summary>
+    Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken);
 }
 
 /// <summary>A token cannot be created because the token creating it has been revoked.</summary>
