@@ -221,6 +221,7 @@ public static partial class LarderServer
             throw new LarderConfigurationException($"Larder:MaxUploadBytes must be positive, not {options.MaxUploadBytes}");
         }
         TrustedProxies.ToOptions(options.TrustedProxies);
+        options.Chunking.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {

@@ -39,4 +39,6 @@ public sealed class LarderOptions
     public StorageOptions Storage { get; set; } = new();
 
     public MaintenanceOptions Maintenance { get; set; } = new();
+
+    public ChunkingSettings Chunking { get; set; } = new();
 }

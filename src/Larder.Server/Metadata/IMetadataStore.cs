@@ -93,6 +93,37 @@ public interface IMetadataStore
     /// </summary>
     Task PostponeBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken cancellationToken);
 
+    // Chunks (content-defined chunking: a NAR is an ordered list of chunks, each stored once across all caches)
+    /// <summary>
+    /// Of <paramref name="hashes"/> (<c>sha256:nix32</c> of a chunk's uncompressed bytes), the chunks the store holds,
+    /// each once, in one indexed query. Found chunks that no NAR or staged upload holds get their release time moved
+    /// forward to <paramref name="releasedAt"/> (never back), so a push that was told a chunk is present can still
+    /// name it in its commit.
+    /// </summary>
+    Task<IReadOnlyList<ChunkRecord>> FindChunksAsync(IReadOnlyCollection<string> hashes, DateTimeOffset releasedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a chunk whose blob was just written (its key announced by <see cref="RecordBlobIntentsAsync"/>), without
+    /// a holder and released at <paramref name="releasedAt"/>, claiming the key's intent in the same transaction. When
+    /// the store already holds a chunk with this hash, that one is returned (its release time moved forward as by
+    /// <see cref="FindChunksAsync"/>) and the new blob is queued for deletion. Throws <see cref="UnknownChunksException"/>
+    /// when the intent is gone (the blob may have been deleted): the chunk must be written again.
+    /// </summary>
+    Task<ChunkRecord> RegisterChunkAsync(ChunkRecord chunk, DateTimeOffset releasedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> NARs after <paramref name="afterId"/>, in Id order, still stored as one chunk and
+    /// larger than <paramref name="minNarSize"/> bytes: what <c>larder admin rechunk</c> converts.
+    /// </summary>
+    Task<IReadOnlyList<NarRecord>> ListSingleChunkNarsAsync(long afterId, long minNarSize, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces the chunk list and file form of NAR <paramref name="narId"/> in one transaction, if it still has
+    /// <paramref name="expectedFileHash"/> (false otherwise, changing nothing): its chunks gain a holder, the old ones
+    /// lose one (released at <paramref name="now"/>), and the old FileHash stays an alias of the NAR, so narinfos
+    /// fetched before still download. Chunks must be registered (<see cref="RegisterChunkAsync"/>); an unknown one
+    /// throws <see cref="UnknownChunksException"/>.
+    /// </summary>
+    Task<bool> ReplaceNarChunksAsync(
+        long narId, string expectedFileHash, string fileHash, long fileSize, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken cancellationToken);
+
     // Build logs
     /// <summary>Records the log of <paramref name="drvName"/>, taking <paramref name="storageKey"/> off the deletion queue and queueing the key it replaces.</summary>
     Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken);
@@ -139,6 +170,20 @@ public sealed class RevokedCreatorException(long creatorId) : Exception($"the cr
 public sealed class DuplicateNameException(string name) : Exception($"the name '{name}' is already taken")
 {
     public string Name { get; } = name;
+}
+
+/// <summary>The store holds no chunk with these hashes (never uploaded, or deleted since): they must be uploaded again.</summary>
+public sealed class UnknownChunksException(IReadOnlyList<string> hashes)
+    : Exception($"the server does not hold chunk{(hashes.Count == 1 ? "" : "s")} {Describe(hashes)}: upload {(hashes.Count == 1 ? "it" : "them")} (again)")
+{
+    /// <summary>How many hashes a message names before it says how many more there are.</summary>
+    public const int Named = 5;
+
+    /// <summary>The hashes, <c>sha256:nix32</c>.</summary>
+    public IReadOnlyList<string> Hashes { get; } = hashes;
+
+    private static string Describe(IReadOnlyList<string> hashes) =>
+        string.Join(", ", hashes.Take(Named)) + (hashes.Count > Named ? $" (and {hashes.Count - Named} more)" : "");
 }
 
 /// <summary>The metadata database cannot be reached or failed transiently; maps to HTTP 503.</summary>

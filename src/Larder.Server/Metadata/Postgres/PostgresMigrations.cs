@@ -216,5 +216,9 @@ internal static class PostgresMigrations
             );
             INSERT INTO first_start (id, done_at) SELECT 1, created_at FROM tokens ORDER BY id LIMIT 1;
             """),
+        (4, """
+            ALTER TABLE nars ADD COLUMN previous_file_hash text COLLATE "C";
+            CREATE INDEX nars_by_previous_file_hash ON nars (previous_file_hash) WHERE previous_file_hash IS NOT NULL;
+            """),
     ];
 }

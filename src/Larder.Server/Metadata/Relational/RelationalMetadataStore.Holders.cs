@@ -33,8 +33,8 @@ public abstract partial class RelationalMetadataStore
         }
         if (!await ClaimBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false))
         {
-            throw new MetadataUnavailableException(
-                $"chunk {chunk.Hash} ({chunk.StorageKey}) was deleted, or never announced, while this upload was in progress: upload it again");
+            // Deleted, or never announced, while this upload was in progress.
+            throw new UnknownChunksException([chunk.Hash]);
         }
         if (await session.ScalarAsync(
             """

@@ -54,7 +54,7 @@ public abstract partial class RelationalMetadataStore
         $"""
         SELECT {NarColumns}, {ChunkColumns}
         FROM nars n {NarChunksJoin}
-        WHERE n.id = (SELECT n2.id FROM nars n2 WHERE n2.file_hash = $2
+        WHERE n.id = (SELECT n2.id FROM nars n2 WHERE (n2.file_hash = $2 OR n2.previous_file_hash = $2)
                       AND EXISTS (SELECT 1 FROM paths p WHERE p.nar_id = n2.id AND p.cache_id = $1) LIMIT 1)
         ORDER BY nc.seq;
         """,

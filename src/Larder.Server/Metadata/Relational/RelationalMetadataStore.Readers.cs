@@ -44,17 +44,19 @@ public abstract partial class RelationalMetadataStore
             {
                 return true;
             }
-            var c = chunkColumn;
-            if (!reader.IsDBNull(c))
+            if (!reader.IsDBNull(chunkColumn))
             {
-                chunks.Add(new ChunkRecord(
-                    reader.GetString(c), reader.GetString(c + 1), reader.GetInt64(c + 2),
-                    reader.GetString(c + 3), reader.GetInt64(c + 4), reader.GetString(c + 5)));
+                chunks.Add(ReadChunk(reader, chunkColumn));
             }
         }
         while (await reader.ReadAsync(ct).ConfigureAwait(false));
         return false;
     }
+
+    /// <summary>A chunk from the columns <see cref="ChunkColumns"/> starting at <paramref name="first"/>.</summary>
+    private static ChunkRecord ReadChunk(DbDataReader reader, int first) => new(
+        reader.GetString(first), reader.GetString(first + 1), reader.GetInt64(first + 2),
+        reader.GetString(first + 3), reader.GetInt64(first + 4), reader.GetString(first + 5));
 
     /// <summary>Every row of <paramref name="sql"/>, each read by <paramref name="read"/>.</summary>
     private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
