@@ -141,7 +141,8 @@ public sealed class ChunkedPushEndToEndTests(LarderFixture fixture) : IClassFixt
             "--argstr", "salt", Guid.NewGuid().ToString("N"), "--arg", "size", VersionSize.ToString());
         var paths = built.Stdout.Trim().Split('\n');
         var infos = await new LocalStoreReader().QueryAsync(paths, closure: false, CancellationToken.None);
-        return (infos.Single(i => i.Path == paths[0]), infos.Single(i => i.Path == paths[1]));
+        return (infos.Single(i => i.Path.EndsWith("-versioned-1", StringComparison.Ordinal)),
+            infos.Single(i => i.Path.EndsWith("-versioned-2", StringComparison.Ordinal)));
     }
 
     private LarderClient NewClient() =>
