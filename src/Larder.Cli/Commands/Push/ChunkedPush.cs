@@ -8,6 +8,7 @@ using Larder.Contracts.Chunks;
 using Larder.Contracts.Push;
 using Larder.Nix.Chunking;
 using Larder.Nix.Hashing;
+using Larder.Nix.Nar;
 
 namespace Larder.Cli.Commands.Push;
 
@@ -159,7 +160,8 @@ internal sealed class ChunkedPush
         var index = 0;
         try
         {
-            await NarChunks.FromPathAsync(info.Path, _chunker, async (chunk, token) =>
+            // No NarHash this time: the first read checked it, and the same chunk hashes mean the same bytes.
+            await using var sink = new ChunkingWriteStream(_chunker, async (chunk, token) =>
             {
                 var handedOver = false;
                 try
@@ -191,7 +193,9 @@ internal sealed class ChunkedPush
                         chunk.Dispose();
                     }
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            });
+            await NarWriter.WriteAsync(info.Path, sink, cancellationToken).ConfigureAwait(false);
+            await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
