@@ -24,7 +24,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
     {
         var store = (SqliteMetadataStore)await CreateStoreAsync();
         await store.MigrateAsync(CancellationToken.None);
-        Assert.Equal([1, 2, 3], await store.GetAppliedMigrationsAsync(CancellationToken.None));
+        Assert.Equal([1, 2, 3, 4], await store.GetAppliedMigrationsAsync(CancellationToken.None));
     }
 
     [Fact]
