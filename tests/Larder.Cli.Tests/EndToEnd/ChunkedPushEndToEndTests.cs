@@ -136,13 +136,14 @@ public sealed class ChunkedPushEndToEndTests(LarderFixture fixture) : IClassFixt
 
     private async Task<(LocalPathInfo V1, LocalPathInfo V2)> BuildVersionsAsync()
     {
-        var expression = TestExpressions.Write(fixture.Root, $"versions-{Guid.NewGuid():N}.nix", TestExpressions.Versions);
+        // bench/chunking/versions.nix: each version inserts 4 KiB and overwrites 1% of the one before in 4 places.
+        var expression = Path.Combine(AppContext.BaseDirectory, "EndToEnd", "versions.nix");
         var built = await fixture.Nix.RunNixAsync("nix-build", expression, "--no-out-link", "-A", "v1", "-A", "v2",
-            "--argstr", "salt", Guid.NewGuid().ToString("N"), "--arg", "size", VersionSize.ToString());
+            "--argstr", "salt", Guid.NewGuid().ToString("N"), "--arg", "size", VersionSize.ToString(), "--arg", "count", "2");
         var paths = built.Stdout.Trim().Split('\n');
         var infos = await new LocalStoreReader().QueryAsync(paths, closure: false, CancellationToken.None);
-        return (infos.Single(i => i.Path.EndsWith("-versioned-1", StringComparison.Ordinal)),
-            infos.Single(i => i.Path.EndsWith("-versioned-2", StringComparison.Ordinal)));
+        return (infos.Single(i => i.Path.EndsWith("-chunking-version-1", StringComparison.Ordinal)),
+            infos.Single(i => i.Path.EndsWith("-chunking-version-2", StringComparison.Ordinal)));
     }
 
     private LarderClient NewClient() =>

@@ -90,6 +90,7 @@ public sealed class ChunkedPushTests : IDisposable
         Assert.Equal(PushResult.Committed, result.Outcome);
         Assert.Equal(2, _server.Commits);
         Assert.Equal(path.NarSize + chunks.Chunks[3].Length, push.SentBytes);
+        Assert.Equal(0, push.DeduplicatedBytes);
     }
 
     [Fact]

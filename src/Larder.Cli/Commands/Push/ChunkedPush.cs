@@ -104,7 +104,7 @@ internal sealed class ChunkedPush
     public async Task<PushResult> PushAsync(LocalPathInfo info, PushPathMetadata metadata, CancellationToken cancellationToken)
     {
         var planned = _planned[info.Path];
-        await SendChunksAsync(info, planned, _missing, _claims, cancellationToken).ConfigureAwait(false);
+        await SendChunksAsync(info, planned, _missing, _claims, countSkipped: true, cancellationToken).ConfigureAwait(false);
         var request = new ChunkedPathRequest(metadata, [.. planned.Chunks.Select(c => c.Hash.ToNix32String())]);
         try
         {
@@ -119,7 +119,7 @@ internal sealed class ChunkedPush
                 throw Translate(refused, info);
             }
             _progress.Note($"cache '{_cache}' no longer holds {Counted.Of(lost.Count, "chunk", "chunks")} of {info.Path}: sending them again");
-            await SendChunksAsync(info, planned, lost, new ChunkClaims(), cancellationToken).ConfigureAwait(false);
+            await SendChunksAsync(info, planned, lost, new ChunkClaims(), countSkipped: false, cancellationToken).ConfigureAwait(false);
             try
             {
                 return await _client.CommitChunkedPathAsync(_cache, request, cancellationToken).ConfigureAwait(false);
@@ -152,9 +152,11 @@ internal sealed class ChunkedPush
     }
 
     // The second read: sends the chunks in toSend that no other upload of this push has claimed, checking every chunk
-    // against the first read, then waits for all uploads this path needs.
+    // against the first read, then waits for all uploads this path needs. countSkipped is false when repairing a
+    // refused commit, whose skipped chunks were counted the first time.
     private async Task SendChunksAsync(
-        LocalPathInfo info, NarChunks planned, IReadOnlySet<NixHash> toSend, ChunkClaims claims, CancellationToken cancellationToken)
+        LocalPathInfo info, NarChunks planned, IReadOnlySet<NixHash> toSend, ChunkClaims claims, bool countSkipped,
+        CancellationToken cancellationToken)
     {
         var needed = new List<Task>();
         var index = 0;
@@ -171,20 +173,22 @@ internal sealed class ChunkedPush
                         throw Changed(info, index);
                     }
                     index++;
-                    if (!toSend.Contains(chunk.Hash))
+                    if (toSend.Contains(chunk.Hash))
                     {
-                        Deduplicated(chunk.Length);
-                        return;
-                    }
-                    await _uploadSlots.WaitAsync(token).ConfigureAwait(false);
-                    var (upload, started) = claims.GetOrStart(chunk.Hash, () => UploadAsync(chunk, token));
-                    handedOver = started;
-                    if (!started)
-                    {
+                        await _uploadSlots.WaitAsync(token).ConfigureAwait(false);
+                        var (upload, started) = claims.GetOrStart(chunk.Hash, () => UploadAsync(chunk, token));
+                        needed.Add(upload);
+                        handedOver = started;
+                        if (started)
+                        {
+                            return;
+                        }
                         _uploadSlots.Release();
+                    }
+                    if (countSkipped)
+                    {
                         Deduplicated(chunk.Length);
                     }
-                    needed.Add(upload);
                 }
                 finally
                 {
