@@ -238,8 +238,8 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <summary>
-    /// The seed's group for eviction (as <see cref="CollectGroupAsync"/> with roots refused), found with one read of the
-    /// whole group before anything is locked, so a group that cannot go costs one query and locks nothing. With
+    /// The seed's group for eviction (as <see cref="CollectGroupAsync"/> with roots refused). Where the dialect
+    /// <see cref="SqlDialect.ReadsGroupsRecursively"/>, it is found with one read of the whole group before anything is locked, so a group that cannot go costs one query and locks nothing. With
     /// <paramref name="lockRows"/>, a group that can go is then locked and its referrers read again under the locks
     /// (a push adding a referrer holds its references until it commits, so none can join unseen after that); when the
     /// group changed between the two reads it is collected again level by level under locks.
@@ -248,6 +248,11 @@ public abstract partial class RelationalMetadataStore
         DbSession session, long cacheId, string seedHashPart, Func<string, bool> isGone, int maxGroup, DateTimeOffset pushedBefore, bool lockRows,
         CancellationToken ct)
     {
+        if (!_dialect.ReadsGroupsRecursively)
+        {
+            return await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
+                .ConfigureAwait(false);
+        }
         var read = await ReadGroupAsync(session, cacheId, seedHashPart, maxGroup, pushedBefore, ct).ConfigureAwait(false);
         var members = read.Where(m => !isGone(m.HashPart)).ToList();
         if (members.TrueForAll(m => m.HashPart != seedHashPart))
