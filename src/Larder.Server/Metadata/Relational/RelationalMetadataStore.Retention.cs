@@ -93,8 +93,8 @@ public abstract partial class RelationalMetadataStore
                 {
                     return;
                 }
-                var group = await CollectGroupAsync(
-                    session, request.CacheId, seed.HashPart, m => !m.IsRoot, IsGone, request.MaxGroup, request.PushedBefore, lockRows: !request.DryRun, ct)
+                var group = await CollectEvictableGroupAsync(
+                    session, request.CacheId, seed.HashPart, IsGone, request.MaxGroup, request.PushedBefore, lockRows: !request.DryRun, ct)
                     .ConfigureAwait(false);
                 if (group.Blocker is not null || group.TooLarge || group.Members.Count == 0)
                 {
@@ -237,6 +237,104 @@ public abstract partial class RelationalMetadataStore
             [.. Enumerable.Range(0, levels.Count).Reverse().SelectMany(i => levels[i])];
     }
 
+    /// <summary>
+    /// The seed's group for eviction (as <see cref="CollectGroupAsync"/> with roots refused). Where the dialect
+    /// <see cref="SqlDialect.ReadsGroupsRecursively"/>, it is found with one read of the whole group before anything is locked, so a group that cannot go costs one query and locks nothing. With
+    /// <paramref name="lockRows"/>, a group that can go is then locked and its referrers read again under the locks
+    /// (a push adding a referrer holds its references until it commits, so none can join unseen after that); when the
+    /// group changed between the two reads it is collected again level by level under locks.
+    /// </summary>
+    private async Task<GroupOutcome> CollectEvictableGroupAsync(
+        DbSession session, long cacheId, string seedHashPart, Func<string, bool> isGone, int maxGroup, DateTimeOffset pushedBefore, bool lockRows,
+        CancellationToken ct)
+    {
+        if (!_dialect.ReadsGroupsRecursively)
+        {
+            return await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
+                .ConfigureAwait(false);
+        }
+        var read = await ReadGroupAsync(session, cacheId, seedHashPart, maxGroup, pushedBefore, ct).ConfigureAwait(false);
+        var members = read.Where(m => !isGone(m.HashPart)).ToList();
+        if (members.TrueForAll(m => m.HashPart != seedHashPart))
+        {
+            return new GroupOutcome([], null, false);
+        }
+        if (read.Count > maxGroup)
+        {
+            return new GroupOutcome(members, null, true);
+        }
+        if (members.Find(m => m.IsRoot) is { } root)
+        {
+            return new GroupOutcome(members, root, false);
+        }
+        var hashParts = members.Select(m => m.HashPart).ToHashSet(StringComparer.Ordinal);
+        if (lockRows)
+        {
+            members = [.. await ReadRetainedAsync(session, cacheId, hashParts, pushedBefore, lockRows: true, ct).ConfigureAwait(false)];
+        }
+        var referrers = await ReadAllAsync(
+            session,
+            $"SELECT r.hash_part, r.ref_hash_part FROM path_refs r WHERE r.cache_id = $1 AND r.ref_hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")});",
+            reader => (Referrer: reader.GetString(0), Referenced: reader.GetString(1)),
+            ct,
+            cacheId,
+            new TextSet(hashParts)).ConfigureAwait(false);
+        if (members.Count != hashParts.Count || referrers.Any(r => !hashParts.Contains(r.Referrer) && !isGone(r.Referrer)))
+        {
+            return await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
+                .ConfigureAwait(false);
+        }
+        if (members.Find(m => m.IsRoot) is { } lockedRoot)
+        {
+            return new GroupOutcome(members, lockedRoot, false);
+        }
+        var level = GroupLevels(seedHashPart, referrers.Where(r => hashParts.Contains(r.Referrer)));
+        // Dependents first, the seed last, as CollectGroupAsync orders them.
+        return new GroupOutcome(
+            [.. members.OrderByDescending(m => level[m.HashPart]).ThenBy(m => m.HashPart, StringComparer.Ordinal)], null, false);
+    }
+
+    /// <summary>Each path's distance from the seed, following the referrer edges breadth first.</summary>
+    private static Dictionary<string, int> GroupLevels(string seedHashPart, IEnumerable<(string Referrer, string Referenced)> edges)
+    {
+        var referrersOf = edges.ToLookup(e => e.Referenced, e => e.Referrer, StringComparer.Ordinal);
+        var level = new Dictionary<string, int>(StringComparer.Ordinal) { [seedHashPart] = 0 };
+        var queue = new Queue<string>([seedHashPart]);
+        while (queue.TryDequeue(out var hashPart))
+        {
+            foreach (var referrer in referrersOf[hashPart].Where(r => !level.ContainsKey(r)))
+            {
+                level[referrer] = level[hashPart] + 1;
+                queue.Enqueue(referrer);
+            }
+        }
+        return level;
+    }
+
+    /// <summary>
+    /// The seed and every path of the cache that references it, transitively, in one recursive query without locks; at
+    /// most <paramref name="maxGroup"/> + 1 paths, so more than <paramref name="maxGroup"/> means the group is too large.
+    /// </summary>
+    private Task<IReadOnlyList<RetainedPath>> ReadGroupAsync(
+        DbSession session, long cacheId, string seedHashPart, int maxGroup, DateTimeOffset pushedBefore, CancellationToken ct) =>
+        ReadAllAsync(
+            session,
+            $"""
+            WITH RECURSIVE g(h) AS (
+                SELECT s.hash_part FROM paths s WHERE s.cache_id = $1 AND s.hash_part = $2
+                UNION
+                SELECT r.hash_part FROM path_refs r JOIN g ON r.ref_hash_part = g.h WHERE r.cache_id = $1
+            )
+            SELECT p.hash_part, p.store_path, p.created_at, p.last_accessed_at, n.file_size, CASE WHEN {IsRootSql("p", 3)} THEN 1 ELSE 0 END
+            FROM (SELECT h FROM g LIMIT $4) AS b JOIN paths p ON p.cache_id = $1 AND p.hash_part = b.h JOIN nars n ON n.id = p.nar_id;
+            """,
+            ReadRetained,
+            ct,
+            cacheId,
+            seedHashPart,
+            pushedBefore,
+            maxGroup + 1);
+
     /// <summary>The paths of the cache among <paramref name="hashParts"/>, by hash part, locked for update with <paramref name="lockRows"/>.</summary>
     private Task<IReadOnlyList<RetainedPath>> ReadRetainedAsync(
         DbSession session, long cacheId, IReadOnlyCollection<string> hashParts, DateTimeOffset pushedBefore, bool lockRows, CancellationToken ct) =>
@@ -248,32 +346,44 @@ public abstract partial class RelationalMetadataStore
             WHERE p.cache_id = $1 AND p.hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")})
             ORDER BY p.hash_part{(lockRows ? _dialect.ForUpdateOf("p") : "")};
             """,
-            reader => new RetainedPath(
-                reader.GetString(0),
-                reader.GetString(1),
-                _dialect.ReadTime(reader, 2),
-                _dialect.ReadTime(reader, 3),
-                reader.GetInt64(4),
-                Convert.ToInt64(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture) != 0),
+            ReadRetained,
             ct,
             cacheId,
             new TextSet(hashParts),
             pushedBefore);
 
+    /// <summary>A row of hash part, store path, push time, last access, NAR size and root flag.</summary>
+    private RetainedPath ReadRetained(DbDataReader reader) =>
+        new(
+            reader.GetString(0),
+            reader.GetString(1),
+            _dialect.ReadTime(reader, 2),
+            _dialect.ReadTime(reader, 3),
+            reader.GetInt64(4),
+            Convert.ToInt64(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture) != 0);
+
     /// <summary>Deletes the paths (a group closed under referrers), releases their NARs and records an event of <paramref name="kind"/> for each.</summary>
     private async Task DeleteGroupAsync(
         DbSession session, long cacheId, IReadOnlyList<RetainedPath> members, string kind, string reason, long? tokenId, DateTimeOffset at, CancellationToken ct)
     {
-        var narIds = await ReadIdsAsync(
-            session,
-            $"DELETE FROM paths WHERE cache_id = $1 AND hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")}) RETURNING nar_id;",
+        var hashParts = new TextSet([.. members.Select(m => m.HashPart)]);
+        // Every NAR the paths hold is released in one statement, before the rows that count as its holders go.
+        await session.ExecuteAsync(
+            $"""
+            UPDATE nars SET holders = holders - c.n, released_at = CASE WHEN holders = c.n THEN $3 ELSE released_at END
+            FROM (
+                SELECT p.nar_id, COUNT(*) AS n FROM paths p
+                WHERE p.cache_id = $1 AND p.hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")}) GROUP BY p.nar_id
+            ) AS c
+            WHERE nars.id = c.nar_id;
+            """,
             ct,
             cacheId,
-            new TextSet([.. members.Select(m => m.HashPart)])).ConfigureAwait(false);
-        foreach (var nar in narIds.GroupBy(id => id).OrderBy(g => g.Key))
-        {
-            await ReleaseNarAsync(session, nar.Key, nar.Count(), at, ct).ConfigureAwait(false);
-        }
+            hashParts,
+            at).ConfigureAwait(false);
+        await session.ExecuteAsync(
+            $"DELETE FROM paths WHERE cache_id = $1 AND hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")});", ct, cacheId, hashParts)
+            .ConfigureAwait(false);
         await session.ExecuteAsync(
             $"""
             INSERT INTO events (cache_id, kind, store_path, token_id, at, reason)

@@ -33,6 +33,12 @@ internal abstract class SqlDialect : IDisposable
     /// <summary>Suffix that locks the selected rows of table alias <paramref name="alias"/> for update.</summary>
     public abstract string ForUpdateOf(string alias);
 
+    /// <summary>
+    /// Whether a path's group is read with one recursive query over <c>path_refs</c> rather than one query per level
+    /// (worth it where each query is a network round trip; SQLite's planner scans the table at each recursive step).
+    /// </summary>
+    public virtual bool ReadsGroupsRecursively => true;
+
     /// <summary>The two-argument maximum function (<c>MAX</c> or <c>GREATEST</c>).</summary>
     public abstract string Greatest { get; }
 

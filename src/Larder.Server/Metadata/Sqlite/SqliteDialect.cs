@@ -53,6 +53,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForShare => "";
 
+    public override bool ReadsGroupsRecursively => false;
+
     public override string ForUpdateOf(string alias) => "";
 
     public override string Greatest => "MAX";
