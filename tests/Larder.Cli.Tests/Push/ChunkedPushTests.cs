@@ -1,6 +1,5 @@
 using Larder.Cli.Client;
 using Larder.Cli.Commands.Push;
-using Larder.Cli.Config;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
 using Larder.Cli.Output;
@@ -13,25 +12,38 @@ using Larder.Testing;
 namespace Larder.Cli.Tests.Push;
 
 /// <summary>
-/// The client's chunk-push logic against <see cref="ChunkServerDouble"/> (the end-to-end tests run it against the real
-/// server): small chunk sizes, so a few MiB make dozens of chunks.
+/// The client's chunk-push logic against a real server cutting small chunks (<see cref="SmallChunksServer"/>), so a
+/// few MiB make dozens of chunks; what the server received is read from its database.
 /// </summary>
-public sealed class ChunkedPushTests : IDisposable
+public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncLifetime
 {
-    private static readonly ChunkingParameters Small = new(MinSize: 16 << 10, AverageSize: 64 << 10, MaxSize: 256 << 10,
-        SingleChunkThreshold: 8 << 10, MaxChunksPerRequest: 50);
+    private const string Nix32Alphabet = "0123456789abcdfghijklmnpqrsvwxyz";
 
+    private readonly SmallChunksServer _server;
     private readonly TempDirectory _root = new("larder-chunked-push");
-    private readonly ChunkServerDouble _server = new();
+    private readonly RequestRecorder _requests = new();
     private readonly LarderClient _client;
+    private ChunkingParameters _small = null!;
+    private string _cache = null!;
 
-    public ChunkedPushTests() =>
-        _client = new LarderClient(new ServerTarget("double", new Uri("http://chunks.invalid/"), "token"), maxRetries: 0, handler: _server);
+    public ChunkedPushTests(SmallChunksServer server)
+    {
+        _server = server;
+        _client = server.NewClient(_requests);
+    }
 
-    public void Dispose()
+    public async Task InitializeAsync()
+    {
+        _cache = await _server.CreateCacheAsync(_client, "chunks");
+        _small = (await _client.GetChunkingAsync(_cache, CancellationToken.None))! with { MaxChunksPerRequest = 50 };
+        Assert.Equal(64 << 10, _small.AverageSize);
+    }
+
+    public Task DisposeAsync()
     {
         _client.Dispose();
         _root.Dispose();
+        return Task.CompletedTask;
     }
 
     [Theory]
@@ -39,30 +51,33 @@ public sealed class ChunkedPushTests : IDisposable
     [InlineData((16 << 10) + 1, true)]
     [InlineData(1, false)]
     public void Only_NARs_larger_than_MinSize_are_worth_chunking(long narSize, bool expected) =>
-        Assert.Equal(expected, ChunkedPush.IsWorthChunking(Small, narSize));
+        Assert.Equal(expected, ChunkedPush.IsWorthChunking(_small, narSize));
 
     [Fact]
     public void A_NAR_below_a_single_chunk_threshold_larger_than_MinSize_is_not_worth_chunking() =>
-        Assert.False(ChunkedPush.IsWorthChunking(Small with { SingleChunkThreshold = 64 << 10 }, 40 << 10));
+        Assert.False(ChunkedPush.IsWorthChunking(_small with { SingleChunkThreshold = 64 << 10 }, 40 << 10));
 
     [Fact]
     public async Task Second_version_sends_only_the_chunks_the_server_lacks_and_commits_the_whole_chunk_list()
     {
         var bytes = RandomBytes(2 << 20, seed: 1);
         var first = await MakePathAsync("v1", bytes);
-        await PushAsync(first);
-        var afterFirst = _server.ReceivedBytes;
-        Assert.Equal(first.NarSize, afterFirst);
+        var before = _server.StoredChunks();
+        var (firstPush, _) = await PushAsync(first);
+        var afterFirst = _server.StoredChunks();
+        Assert.Equal(first.NarSize, afterFirst.Bytes - before.Bytes);
+        Assert.Equal(first.NarSize, firstPush.SentBytes);
 
         bytes[1 << 20] ^= 0xFF;
         var second = await MakePathAsync("v2", [.. bytes[..1000], 42, .. bytes[1000..]]);
         var (push, result) = await PushAsync(second);
 
-        var sent = _server.ReceivedBytes - afterFirst;
+        var stored = _server.StoredChunks().Bytes - afterFirst.Bytes;
         Assert.Equal(PushResult.Committed, result.Outcome);
-        Assert.Equal(second.NarSize, sent + push.DeduplicatedBytes);
-        Assert.Equal(sent, push.SentBytes);
-        Assert.InRange(sent, 1, second.NarSize / 4);
+        Assert.Equal(stored, push.SentBytes);
+        Assert.Equal(second.NarSize, push.SentBytes + push.DeduplicatedBytes);
+        Assert.InRange(stored, 1, second.NarSize / 4);
+        Assert.Equal(await ChunkHashesAsync(second), _server.ChunksOfNar(second.NarHash));
     }
 
     [Fact]
@@ -70,10 +85,13 @@ public sealed class ChunkedPushTests : IDisposable
     {
         var block = RandomBytes(512 << 10, seed: 2);
         var path = await MakePathAsync("repeated", [.. block, .. block, .. block, .. block]);
+        var before = _server.StoredChunks();
 
         var (push, _) = await PushAsync(path);
 
-        Assert.InRange(_server.ReceivedBytes, 512 << 10, (512 << 10) * 2);
+        var stored = _server.StoredChunks().Bytes - before.Bytes;
+        Assert.InRange(stored, 512 << 10, (512 << 10) * 2);
+        Assert.Equal(stored, push.SentBytes);
         Assert.Equal(path.NarSize, push.SentBytes + push.DeduplicatedBytes);
     }
 
@@ -82,22 +100,23 @@ public sealed class ChunkedPushTests : IDisposable
     {
         var path = await MakePathAsync("lost", RandomBytes(1 << 20, seed: 3));
         var chunks = await ListChunksAsync(path);
-        var lost = chunks.Chunks[3].Hash.ToNix32String();
-        _server.LoseBeforeFirstCommit.Add(lost);
+        var lost = chunks.Chunks[3];
+        _requests.BeforeFirstCommit = () => _server.LoseChunk(lost.Hash.ToNix32String());
 
         var (push, result) = await PushAsync(path);
 
         Assert.Equal(PushResult.Committed, result.Outcome);
-        Assert.Equal(2, _server.Commits);
-        Assert.Equal(path.NarSize + chunks.Chunks[3].Length, push.SentBytes);
+        Assert.Equal(2, _requests.Commits);
+        Assert.Equal(path.NarSize + lost.Length, push.SentBytes);
         Assert.Equal(0, push.DeduplicatedBytes);
+        Assert.Equal(await ChunkHashesAsync(path), _server.ChunksOfNar(path.NarHash));
     }
 
     [Fact]
     public async Task A_path_whose_bytes_change_between_the_two_reads_fails_without_a_commit()
     {
         var path = await MakePathAsync("changing", RandomBytes(1 << 20, seed: 4));
-        var push = new ChunkedPush(_client, "c", Small, jobs: 3, new PlainPushProgress(TextWriter.Null));
+        var push = NewPush(_small);
         await push.PlanAsync([path], CancellationToken.None);
 
         var file = Path.Combine(path.Path, "data");
@@ -107,7 +126,8 @@ public sealed class ChunkedPushTests : IDisposable
         var error = await Assert.ThrowsAsync<CliException>(() => push.PushAsync(path, Metadata(path), CancellationToken.None));
 
         Assert.Contains("changed while it was pushed", error.Message);
-        Assert.Equal(0, _server.Commits);
+        Assert.Equal(0, _requests.Commits);
+        Assert.Empty(_server.ChunksOfNar(path.NarHash));
     }
 
     [Fact]
@@ -115,7 +135,7 @@ public sealed class ChunkedPushTests : IDisposable
     {
         var path = await MakePathAsync("corrupt", RandomBytes(1 << 20, seed: 5));
         File.AppendAllText(Path.Combine(path.Path, "data"), "tampered");
-        var push = new ChunkedPush(_client, "c", Small, jobs: 2, new PlainPushProgress(TextWriter.Null));
+        var push = NewPush(_small);
 
         await push.PlanAsync([path], CancellationToken.None);
 
@@ -131,50 +151,59 @@ public sealed class ChunkedPushTests : IDisposable
         {
             distinct += (await ListChunksAsync(path)).Chunks.Count;
         }
-        Assert.True(distinct > Small.MaxChunksPerRequest, "the test needs more chunks than one request takes");
-        var push = new ChunkedPush(_client, "c", Small, jobs: 2, new PlainPushProgress(TextWriter.Null));
+        Assert.True(distinct > _small.MaxChunksPerRequest, "the test needs more chunks than one request takes");
+        var push = NewPush(_small);
 
         await push.PlanAsync(paths, CancellationToken.None);
 
         Assert.All(paths, path => Assert.True(push.Handles(path)));
-        Assert.Equal((distinct + Small.MaxChunksPerRequest - 1) / Small.MaxChunksPerRequest, _server.MissingRequests.Count);
-        Assert.All(_server.MissingRequests, count => Assert.InRange(count, 1, Small.MaxChunksPerRequest));
+        Assert.Equal((distinct + _small.MaxChunksPerRequest - 1) / _small.MaxChunksPerRequest, _requests.MissingRequests.Count);
+        Assert.All(_requests.MissingRequests, count => Assert.InRange(count, 1, _small.MaxChunksPerRequest));
     }
 
     [Fact]
     public async Task A_NAR_with_more_chunks_than_one_commit_takes_is_left_to_the_whole_NAR_upload()
     {
         var path = await MakePathAsync("many", RandomBytes(2 << 20, seed: 8));
-        var push = new ChunkedPush(_client, "c", Small with { MaxChunksPerRequest = 5 }, jobs: 2, new PlainPushProgress(TextWriter.Null));
+        var push = NewPush(_small with { MaxChunksPerRequest = 5 });
 
         await push.PlanAsync([path], CancellationToken.None);
 
         Assert.False(push.Handles(path));
     }
 
+    private ChunkedPush NewPush(ChunkingParameters parameters) =>
+        new(_client, _cache, parameters, jobs: 3, new PlainPushProgress(TextWriter.Null));
+
     private async Task<(ChunkedPush Push, PushResult Result)> PushAsync(LocalPathInfo path)
     {
-        var push = new ChunkedPush(_client, "c", Small, jobs: 3, new PlainPushProgress(TextWriter.Null));
+        var push = NewPush(_small);
         await push.PlanAsync([path], CancellationToken.None);
         Assert.True(push.Handles(path));
         return (push, await push.PushAsync(path, Metadata(path), CancellationToken.None));
     }
 
-    private static Task<NarChunks> ListChunksAsync(LocalPathInfo path) =>
+    private async Task<List<string>> ChunkHashesAsync(LocalPathInfo path) =>
+        [.. (await ListChunksAsync(path)).Chunks.Select(c => c.Hash.ToNix32String())];
+
+    private Task<NarChunks> ListChunksAsync(LocalPathInfo path) =>
         NarChunks.FromPathAsync(path.Path, new FastCdcChunker(new ChunkingOptions
         {
-            MinSize = Small.MinSize, AverageSize = Small.AverageSize, MaxSize = Small.MaxSize, SingleChunkThreshold = Small.SingleChunkThreshold,
+            MinSize = _small.MinSize, AverageSize = _small.AverageSize, MaxSize = _small.MaxSize, SingleChunkThreshold = _small.SingleChunkThreshold,
         }), (chunk, _) =>
         {
             chunk.Dispose();
             return ValueTask.CompletedTask;
         });
 
-    private static PushPathMetadata Metadata(LocalPathInfo path) => new(path.Path, path.NarHash, path.NarSize, [], null, [], null);
+    // The path is read from a temp folder and committed under the store path of the same name.
+    private static PushPathMetadata Metadata(LocalPathInfo path) =>
+        new($"/nix/store/{Path.GetFileName(path.Path)}", path.NarHash, path.NarSize, [], null, [], null);
 
     private async Task<LocalPathInfo> MakePathAsync(string name, byte[] content)
     {
-        var directory = Path.Combine(_root.Path, $"{new string('a', 32)}-{name}");
+        var hashPart = string.Concat(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).Select(b => Nix32Alphabet[b % 32]));
+        var directory = Path.Combine(_root.Path, $"{hashPart}-{name}");
         Directory.CreateDirectory(directory);
         await File.WriteAllBytesAsync(Path.Combine(directory, "data"), content);
         var hash = await NarHashing.HashPathAsync(directory);

@@ -56,7 +56,7 @@ internal sealed class ChunkHandlers(ChunkStore store, ChunkedNarAssembler assemb
         // zstd's worst case for incompressible data, so any honest compressed chunk fits.
         long sentLimit = encoding == CompressionKind.None ? maxSize : maxSize + (maxSize >> 7) + 1024;
         RequestBodies.PrepareLimit(http, sentLimit, "the chunk upload");
-        var buffer = ArrayPool<byte>.Shared.Rent(maxSize);
+        var buffer = ChunkBuffers.Pool.Rent(maxSize);
         try
         {
             int length = await ReadChunkAsync(http.Request.Body, encoding, buffer.AsMemory(0, maxSize), sentLimit, ct).ConfigureAwait(false);
@@ -77,7 +77,7 @@ internal sealed class ChunkHandlers(ChunkStore store, ChunkedNarAssembler assemb
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ChunkBuffers.Pool.Return(buffer);
         }
     }
 

@@ -5,7 +5,7 @@ using Larder.Nix.Hashing;
 namespace Larder.Server.Storage.Chunks;
 
 /// <summary>
-/// A chunk compressed as Larder stores it (zstd level 3), in a buffer rented from <see cref="ArrayPool{T}.Shared"/>:
+/// A chunk compressed as Larder stores it (zstd level 3), in a buffer rented from <see cref="ChunkBuffers.Pool"/>:
 /// a chunk is at most <c>Larder:Chunking:MaxSize</c> bytes, so holding one in memory is bounded. Dispose it to return
 /// the buffer.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class CompressedChunk : IDisposable
     public static CompressedChunk Compress(ReadOnlySpan<byte> data, NixHash hash)
     {
         // zstd's worst case (ZSTD_COMPRESSBOUND) is the input plus 1/256 of it plus a frame header.
-        var buffer = ArrayPool<byte>.Shared.Rent(data.Length + (data.Length >> 7) + 1024);
+        var buffer = ChunkBuffers.Pool.Rent(data.Length + (data.Length >> 7) + 1024);
         try
         {
             using var output = new MemoryStream(buffer, 0, buffer.Length, writable: true);
@@ -57,7 +57,7 @@ public sealed class CompressedChunk : IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ChunkBuffers.Pool.Return(buffer);
             throw;
         }
     }
@@ -70,7 +70,7 @@ public sealed class CompressedChunk : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ChunkBuffers.Pool.Return(buffer);
         }
     }
 }
