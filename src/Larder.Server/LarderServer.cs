@@ -6,9 +6,12 @@ using Larder.Server.Api;
 using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
+using Larder.Server.Health;
 using Larder.Server.Maintenance;
 using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
+using Larder.Server.Metadata.Relational;
+using Larder.Server.Metrics;
 using Larder.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -111,12 +114,15 @@ public static partial class LarderServer
         {
             app.UseForwardedHeaders(forwarded);
         }
+        app.UseMiddleware<RequestMetrics>();
         app.UseMiddleware<ErrorMapping>();
         app.UseRouting();
         app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();
         app.MapPushApi();
         app.MapBinaryCache();
+        app.MapHealth();
+        app.MapMetrics();
         return app;
     }
 
@@ -252,6 +258,7 @@ public static partial class LarderServer
         });
         services.AddLarderApi();
 
+        services.AddSingleton<LarderMetrics>();
         DataDirectoryPermissions.CreateDirectory(options.DataDir);
         AddMetadataStore(services, options);
         AddBlobStore(services, options);
@@ -271,12 +278,21 @@ public static partial class LarderServer
     private static void AddMetadataStore(IServiceCollection services, LarderOptions options)
     {
         LarderStores.ValidateMetadataOptions(options);
-        services.AddSingleton<IMetadataStore>(sp => LarderStores.CreateMetadataStore(options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IMetadataStore>(sp =>
+        {
+            var store = LarderStores.CreateMetadataStore(options, sp.GetRequiredService<TimeProvider>());
+            if (store is RelationalMetadataStore relational)
+            {
+                var latency = sp.GetRequiredService<LarderMetrics>().DatabaseLatency;
+                relational.OperationTimed = elapsed => latency.Observe(elapsed.TotalSeconds);
+            }
+            return store;
+        });
     }
 
     private static void AddBlobStore(IServiceCollection services, LarderOptions options)
     {
         var store = LarderStores.CreateBlobStore(options);
-        services.AddSingleton(_ => store);
+        services.AddSingleton<IBlobStore>(sp => new TimedBlobStore(store, sp.GetRequiredService<LarderMetrics>()));
     }
 }

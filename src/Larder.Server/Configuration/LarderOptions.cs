@@ -45,4 +45,7 @@ public sealed class LarderOptions
 
     /// <summary>Rate limiting of failed authentication per client address (<c>Larder:FailedAuthentication</c>).</summary>
     public Access.RateLimiting.FailedAuthenticationOptions FailedAuthentication { get; set; } = new();
+
+    /// <summary><c>/metrics</c> (<c>Larder:Metrics</c>).</summary>
+    public Larder.Server.Metrics.MetricsOptions Metrics { get; set; } = new();
 }

@@ -149,6 +149,10 @@ public interface IMetadataStore
     Task RecordTokenWritesAsync(IReadOnlyCollection<long> tokenIds, DateTimeOffset at, CancellationToken cancellationToken);
     /// <summary>The newest <paramref name="limit"/> token events, newest first; only those of <paramref name="tokenId"/> when given.</summary>
     Task<IReadOnlyList<TokenEventRecord>> ListTokenEventsAsync(long? tokenId, int limit, CancellationToken cancellationToken);
+
+    // Health and statistics
+    /// <summary>Runs one trivial query; throws <see cref="MetadataUnavailableException"/> when the database cannot answer.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A token cannot be created because the token creating it has been revoked.</summary>
