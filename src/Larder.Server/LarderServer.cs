@@ -3,11 +3,13 @@ using System.Text.Json.Serialization;
 using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
+using Larder.Server.Api.Paths;
 using Larder.Server.BinaryCache;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Health;
 using Larder.Server.Maintenance;
+using Larder.Server.Maintenance.Gc;
 using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
 using Larder.Server.Metadata.Relational;
@@ -120,6 +122,7 @@ public static partial class LarderServer
         app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();
         app.MapPushApi();
+        app.MapPathApi();
         app.MapBinaryCache();
         app.MapHealth();
         app.MapMetrics();
@@ -229,6 +232,8 @@ public static partial class LarderServer
         TrustedProxies.ToOptions(options.TrustedProxies);
         options.Oidc.Validate();
         options.FailedAuthentication.Validate();
+        options.Chunking.Validate();
+        options.Retention.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -271,6 +276,8 @@ public static partial class LarderServer
         services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
         services.AddHostedService<ReaperService>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddHostedService<GcService>();
         services.AddBinaryCache();
     }
 

@@ -8,6 +8,7 @@ public sealed record UseResult(
 
 /// <summary>A narinfo as <c>larder path-info --json</c> prints it, with typed fields (sizes as numbers, lists as arrays).</summary>
 /// <param name="References">Full store paths, as <c>nix path-info --json</c> gives them.</param>
+/// <param name="Retention">Last access and the eviction forecast under the cache's retention policy.</param>
 public sealed record PathInfoResult(
     string StorePath,
     string Url,
@@ -19,7 +20,8 @@ public sealed record PathInfoResult(
     IReadOnlyList<string> References,
     string? Deriver,
     IReadOnlyList<string> Signatures,
-    string? Ca);
+    string? Ca,
+    Larder.Contracts.Paths.PathInfoDto? Retention = null);
 
 /// <summary>One logged-in server as <c>larder login --list --json</c> prints it (never the token).</summary>
 public sealed record ServerListing(string Name, string Url, bool HasToken, bool IsDefault);

@@ -10,6 +10,7 @@ namespace Larder.Contracts.Caches;
 /// <param name="SubstituterUrl">The URL to put in <c>substituters</c>.</param>
 /// <param name="Stats">Size figures.</param>
 /// <param name="CreatedAt">When the cache was created.</param>
+/// <param name="Retention">The retention policy garbage collection applies.</param>
 public sealed record CacheDto(
     string Name,
     bool Public,
@@ -19,7 +20,8 @@ public sealed record CacheDto(
     IReadOnlyList<string> UpstreamKeyNames,
     string SubstituterUrl,
     CacheStatsDto Stats,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    RetentionDto? Retention = null);
 
 /// <summary>Size figures of one cache.</summary>
 /// <param name="Paths">Number of store paths.</param>

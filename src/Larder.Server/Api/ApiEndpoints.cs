@@ -1,4 +1,5 @@
 using Larder.Server.Access;
+using Larder.Server.Api.Chunks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 
@@ -10,7 +11,7 @@ public static class ApiEndpoints
     /// <summary>Where the OpenAPI document is served.</summary>
     public const string OpenApiPath = "/api/v1/openapi.json";
 
-    /// <summary>Maps the cache and token APIs, the OpenAPI document and the root page.</summary>
+    /// <summary>Maps the cache, token and chunk APIs, the OpenAPI document and the root page.</summary>
     public static IEndpointRouteBuilder MapLarderApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -18,6 +19,7 @@ public static class ApiEndpoints
         app.MapCacheKeyApi();
         app.MapTokenApi();
         Oidc.OidcApi.MapOidcApi(app);
+        app.MapChunkApi();
         app.MapOpenApi(OpenApiPath).AllowAnyone();
         app.MapRootPage();
         return app;

@@ -1,3 +1,4 @@
+using Larder.Server.Api.Chunks;
 using Larder.Server.Api.Push;
 using Larder.Server.Configuration;
 using Larder.Server.Ingest;
@@ -23,6 +24,8 @@ public static class ApiServices
         });
         services.AddSingleton(sp => new UploadSessionStore(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir));
         services.AddSingleton<PushHandlers>();
+        services.AddSingleton<ChunkHandlers>();
+        services.AddSingleton<ChunkedNarAssembler>();
         services.AddSingleton<CacheKeyRotation>();
         return services;
     }

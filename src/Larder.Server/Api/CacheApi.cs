@@ -2,6 +2,7 @@ using Larder.Contracts;
 using Larder.Contracts.Caches;
 using Larder.Nix.Signing;
 using Larder.Server.Access;
+using Larder.Server.Api.Paths;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
@@ -63,7 +64,8 @@ public static class CacheApi
             throw new ConflictException($"a cache named '{name}' already exists");
         }
         var dto = CacheMapping.ToDto(
-            record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name));
+            record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name),
+            RetentionMapping.ToDto(RetentionSettings.None, options.Value.Retention));
         return TypedResults.Created($"/api/v1/caches/{name}", dto);
     }
 
@@ -88,7 +90,9 @@ public static class CacheApi
     {
         var cache = http.Access().Cache;
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name)));
+        var retention = await store.GetRetentionAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(CacheMapping.ToDto(
+            cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name), RetentionMapping.ToDto(retention, options.Value.Retention)));
     }
 
     private static async Task<Ok<CacheDto>> UpdateAsync(
@@ -102,9 +106,17 @@ public static class CacheApi
             Priority = request.Priority is { } priority ? CacheRules.ValidatePriority(priority) : current.Priority,
             UpstreamKeyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : current.UpstreamKeyNames,
         };
+        var retention = await store.GetRetentionAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+        var newRetention = RetentionMapping.Apply(retention, request);
         await store.UpdateCacheAsync(cache, cancellationToken).ConfigureAwait(false);
+        if (newRetention is not null)
+        {
+            await store.SetRetentionAsync(cache.Id, newRetention, cancellationToken).ConfigureAwait(false);
+            retention = newRetention;
+        }
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(CacheMapping.ToDto(cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name)));
+        return TypedResults.Ok(CacheMapping.ToDto(
+            cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name), RetentionMapping.ToDto(retention, options.Value.Retention)));
     }
 
     private static async Task<NoContent> DeleteAsync(HttpContext http, IMetadataStore store, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Larder.Server.Api;
 /// <summary>Turns cache records into their <c>/api/v1</c> form.</summary>
 internal static class CacheMapping
 {
-    public static CacheDto ToDto(CacheRecord cache, CacheStats stats, string substituterUrl) => new(
+    public static CacheDto ToDto(CacheRecord cache, CacheStats stats, string substituterUrl, RetentionDto? retention = null) => new(
         cache.Name,
         cache.IsPublic,
         cache.Priority,
@@ -17,9 +17,10 @@ internal static class CacheMapping
         cache.UpstreamKeyNames,
         substituterUrl,
         new CacheStatsDto(stats.PathCount, stats.NarBytes, stats.StoredBytes),
-        cache.CreatedAt);
+        cache.CreatedAt,
+        retention);
 
-    public static EventDto ToDto(EventRecord record) => new(record.Id, record.Kind, record.StorePath, record.TokenId, record.At);
+    public static EventDto ToDto(EventRecord record) => new(record.Id, record.Kind, record.StorePath, record.TokenId, record.At, record.Reason);
 
     /// <summary><c>PublicUrl/name</c> when configured, else the URL this request came to, with the cache name.</summary>
     public static string SubstituterUrl(HttpRequest request, string? publicUrl, string cacheName)

@@ -1,5 +1,6 @@
 using Larder.Server.Configuration;
 using Larder.Server.Ingest;
+using Larder.Server.Storage.Chunks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +22,7 @@ public static class BinaryCacheServices
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<RouteOptions>(o => o.SetParameterPolicy<CacheNameRouteConstraint>(CacheNameRouteConstraint.Name));
         services.TryAddSingleton(sp => new StagingArea(Path.Combine(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir, "staging")));
+        services.TryAddSingleton<ChunkStore>();
         services.TryAddSingleton<NarIngestor>();
         services.TryAddSingleton<PathPublisher>();
         services.TryAddSingleton<BuildLogStore>();

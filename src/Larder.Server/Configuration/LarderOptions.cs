@@ -46,6 +46,12 @@ public sealed class LarderOptions
     /// <summary>Rate limiting of failed authentication per client address (<c>Larder:FailedAuthentication</c>).</summary>
     public Access.RateLimiting.FailedAuthenticationOptions FailedAuthentication { get; set; } = new();
 
+    /// <summary>How NARs are cut into chunks (<c>Larder:Chunking</c>).</summary>
+    public ChunkingSettings Chunking { get; set; } = new();
+
+    /// <summary>Retention and garbage collection defaults (<c>Larder:Retention</c>).</summary>
+    public Maintenance.Gc.RetentionOptions Retention { get; set; } = new();
+
     /// <summary><c>/metrics</c> (<c>Larder:Metrics</c>).</summary>
     public Larder.Server.Metrics.MetricsOptions Metrics { get; set; } = new();
 }

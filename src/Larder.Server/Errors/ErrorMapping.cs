@@ -130,6 +130,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
     {
         LarderException e => e,
         MetadataUnavailableException e => new UnavailableException("the metadata database", e),
+        UnknownChunksException e => new InvalidRequestException(e.Message, e),
         BlobNotFoundException e => new StoredDataMissingException("stored data", e),
         LengthLimitExceededException e => new PayloadTooLargeException(e.Message),
         _ => null,

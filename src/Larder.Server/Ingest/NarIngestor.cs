@@ -6,6 +6,8 @@ using Larder.Nix.Streams;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
+using Larder.Server.Storage.Chunks;
+using Larder.Nix.Chunking;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,73 +15,77 @@ namespace Larder.Server.Ingest;
 
 /// <summary>
 /// Receives a NAR upload in one streaming pass: decompresses it according to its compression, validates the NAR
-/// format, computes NarHash/NarSize and the upload's own FileHash/FileSize, recompresses it with zstd into a staging
-/// file and builds its <c>.ls</c> listing; then stores chunk and listing in the blob store under fresh keys (the chunk
-/// is skipped when the same NAR is already stored). Before writing a blob it records the intent in the metadata, due
-/// after <see cref="MaintenanceOptions.StagedUploadTtl"/>, so a blob that no commit claims is deleted by maintenance.
-/// Nothing becomes visible in a cache: that is <see cref="PathPublisher"/>'s job.
+/// format, computes NarHash/NarSize and the upload's own FileHash/FileSize, builds its <c>.ls</c> listing, and cuts it
+/// into content-defined chunks (<c>Larder:Chunking</c>) as it streams; each chunk is compressed with zstd and stored
+/// by <see cref="ChunkStore"/> unless the server already holds it, so no NAR is ever held in memory or on local disk.
+/// The file form (what clients download) is the concatenation of the chunks' stored bytes. Every blob's key is
+/// recorded as an intent before it is written, due after <see cref="MaintenanceOptions.StagedUploadTtl"/>, so a blob
+/// that no commit claims is deleted by maintenance. Nothing becomes visible in a cache: that is
+/// <see cref="PathPublisher"/>'s job.
 /// </summary>
 public sealed class NarIngestor(
-    IBlobStore blobs, IMetadataStore metadata, StagingArea staging, IOptions<LarderOptions> options, TimeProvider time, ILogger<NarIngestor> logger)
+    ChunkStore chunks, IBlobStore blobs, IMetadataStore metadata, StagingArea staging, IOptions<LarderOptions> options, TimeProvider time,
+    ILogger<NarIngestor> logger)
 {
-    private const int BufferSize = 1 << 16;
-    private const int ZstdLevel = 3;
-
     /// <summary>
     /// Ingests <paramref name="body"/>, compressed with <paramref name="compression"/>. Fails with a
     /// <see cref="LarderException"/> (400 for a malformed NAR or compressed stream, 413 when the body or the NAR is
-    /// larger than <paramref name="maxBytes"/>) and then leaves nothing behind.
+    /// larger than <paramref name="maxBytes"/>) and then leaves nothing visible (chunks stored meanwhile are reaped).
     /// </summary>
     public Task<IngestedNar> IngestAsync(Stream body, CompressionKind compression, long maxBytes, CancellationToken cancellationToken) =>
         IngestAsync(body, compression, maxBytes, null, cancellationToken);
 
     /// <summary>
     /// Like <see cref="IngestAsync(Stream, CompressionKind, long, CancellationToken)"/>, and also checks that the
-    /// body's own hash is <paramref name="expectedUploadHash"/> (Nix names an upload by it) before storing anything.
+    /// body's own hash is <paramref name="expectedUploadHash"/> (Nix names an upload by it) before anything names it.
     /// </summary>
     public async Task<IngestedNar> IngestAsync(
         Stream body, CompressionKind compression, long maxBytes, NixHash? expectedUploadHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        string narFile = staging.NewFilePath(".nar.zst");
         string listingFile = staging.NewFilePath(".ls");
         try
         {
-            var received = await ReceiveAsync(body, compression, maxBytes, narFile, listingFile, cancellationToken).ConfigureAwait(false);
-            if (expectedUploadHash is { } expected && expected != received.UploadHash)
-            {
-                throw new LarderException(
-                    ErrorKind.BadRequest,
-                    $"the upload's FileHash is {received.UploadHash.ToNix32String()}, but its URL names {expected.ToNix32String()}");
-            }
-            return await StoreAsync(received, narFile, listingFile, cancellationToken).ConfigureAwait(false);
+            using var sink = new ChunkSink(chunks);
+            var received = await ReceiveAsync(body, compression, maxBytes, expectedUploadHash, sink, listingFile, cancellationToken).ConfigureAwait(false);
+            return await StoreAsync(received, sink, listingFile, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            StagingArea.TryDelete(narFile);
             StagingArea.TryDelete(listingFile);
         }
     }
 
-    private static async Task<Received> ReceiveAsync(
-        Stream body, CompressionKind compression, long maxBytes, string narFile, string listingFile, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams the upload through the parser and the chunker. The body is checked (its end, its hash) before the last
+    /// chunk is taken, so a bad upload of a NAR that fits in one chunk stores nothing; chunks of a larger one stored
+    /// before the problem showed are held by nothing and reaped after <see cref="MaintenanceOptions.StagedUploadTtl"/>.
+    /// </summary>
+    private async Task<Received> ReceiveAsync(
+        Stream body, CompressionKind compression, long maxBytes, NixHash? expectedUploadHash, ChunkSink sink, string listingFile,
+        CancellationToken cancellationToken)
     {
         await using var hashedBody = new HashingStream(body, HashKind.Sha256, leaveOpen: true);
-        await using var file = new FileStream(narFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
-        await using var hashedFile = new HashingStream(file, HashKind.Sha256, leaveOpen: true);
         NarHashResult nar;
         try
         {
-            await using var compressor = Codecs.Compress(hashedFile, CompressionKind.Zstd, ZstdLevel, leaveOpen: true);
+            await using var chunking = new ChunkingWriteStream(new FastCdcChunker(chunks.Chunking), sink.AcceptAsync);
             await using (var decompressed = Codecs.DecompressBounded(hashedBody, compression, maxBytes, "the upload", "the uncompressed NAR", leaveOpen: true))
             {
-                var tee = new TeeReadStream(decompressed, compressor);
+                var tee = new TeeReadStream(decompressed, chunking);
                 var listing = new NarListing();
                 nar = await NarParser.ParseAsync(tee, listing, cancellationToken).ConfigureAwait(false);
                 await File.WriteAllBytesAsync(listingFile, listing.Utf8Json, cancellationToken).ConfigureAwait(false);
             }
             // Bytes after the compressed stream's end were hashed by the client too: take them, but they must not exist.
             await EnsureEndAsync(hashedBody, "the compressed stream", cancellationToken).ConfigureAwait(false);
+            if (expectedUploadHash is { } expected && expected != hashedBody.GetHash())
+            {
+                throw new LarderException(
+                    ErrorKind.BadRequest,
+                    $"the upload's FileHash is {hashedBody.GetHash().ToNix32String()}, but its URL names {expected.ToNix32String()}");
+            }
+            await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (NarFormatException e)
         {
@@ -94,8 +100,7 @@ public sealed class NarIngestor(
         {
             throw new LarderException(ErrorKind.PayloadTooLarge, e.Message, e);
         }
-        await hashedFile.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new Received(nar.NarHash, nar.NarSize, hashedBody.GetHash(), hashedBody.Length, hashedFile.GetHash(), hashedFile.Length);
+        return new Received(nar.NarHash, nar.NarSize, hashedBody.GetHash(), hashedBody.Length);
     }
 
     private static async Task EnsureEndAsync(Stream stream, string what, CancellationToken cancellationToken)
@@ -107,37 +112,24 @@ public sealed class NarIngestor(
         }
     }
 
-    private async Task<IngestedNar> StoreAsync(Received received, string narFile, string listingFile, CancellationToken cancellationToken)
+    private async Task<IngestedNar> StoreAsync(Received received, ChunkSink sink, string listingFile, CancellationToken cancellationToken)
     {
         string narHash = received.NarHash.ToNix32String();
         string uploadHash = received.UploadHash.ToNix32String();
         string listingKey = FreshBlobKeys.Listing(received.NarHash);
-        var existing = await metadata.GetNarByNarHashAsync(narHash, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
+        await metadata.RecordBlobIntentsAsync([listingKey], time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
+            .ConfigureAwait(false);
+        await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
+        if (await metadata.GetNarByNarHashAsync(narHash, cancellationToken).ConfigureAwait(false) is { } existing)
         {
+            // The commit reuses the stored NAR (one per NarHash), so the upload is described by its file form.
             logger.LogDebug("NAR {NarHash} is already stored; reusing its chunks", narHash);
-            await PutAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
             return new IngestedNar(
                 narHash, received.NarSize, uploadHash, received.UploadSize, existing.FileHash, existing.FileSize, existing.Chunks, listingKey);
         }
-
-        string chunkKey = FreshBlobKeys.Chunk(received.NarHash);
-        await RecordIntentsAsync([chunkKey, listingKey], cancellationToken).ConfigureAwait(false);
-        await blobs.PutFileAsync(chunkKey, narFile, cancellationToken).ConfigureAwait(false);
-        await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
-        string fileHash = received.FileHash.ToNix32String();
-        var chunk = new ChunkRecord(narHash, chunkKey, received.NarSize, fileHash, received.FileSize, "zstd");
-        return new IngestedNar(narHash, received.NarSize, uploadHash, received.UploadSize, fileHash, received.FileSize, [chunk], listingKey);
+        return new IngestedNar(
+            narHash, received.NarSize, uploadHash, received.UploadSize, sink.FileHash.ToNix32String(), sink.FileSize, sink.Chunks, listingKey);
     }
 
-    private async Task PutAsync(string key, string file, CancellationToken cancellationToken)
-    {
-        await RecordIntentsAsync([key], cancellationToken).ConfigureAwait(false);
-        await blobs.PutFileAsync(key, file, cancellationToken).ConfigureAwait(false);
-    }
-
-    private Task RecordIntentsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
-        metadata.RecordBlobIntentsAsync(keys, time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken);
-
-    private sealed record Received(NixHash NarHash, long NarSize, NixHash UploadHash, long UploadSize, NixHash FileHash, long FileSize);
+    private sealed record Received(NixHash NarHash, long NarSize, NixHash UploadHash, long UploadSize);
 }

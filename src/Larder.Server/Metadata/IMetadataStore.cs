@@ -51,6 +51,38 @@ public interface IMetadataStore
     /// <summary>Records that these paths were served at <paramref name="at"/> (batched by the caller).</summary>
     Task TouchPathsAsync(IReadOnlyCollection<(long CacheId, string HashPart)> paths, DateTimeOffset at, CancellationToken cancellationToken);
 
+    // Retention: garbage collection and deletion of paths. A path leaves only together with every path of the cache
+    // that references it, transitively (its group), so the cache never serves a narinfo whose references it lacks.
+    /// <summary>The cache's own retention settings (<see cref="RetentionSettings.None"/> for an unknown cache).</summary>
+    Task<RetentionSettings> GetRetentionAsync(long cacheId, CancellationToken cancellationToken);
+    /// <summary>Replaces the cache's own retention settings.</summary>
+    Task SetRetentionAsync(long cacheId, RetentionSettings settings, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> paths of the cache in least-recently-used order (last access, then hash part), after
+    /// <paramref name="after"/>, last accessed before <paramref name="accessedBefore"/> when given (an indexed range scan).
+    /// </summary>
+    Task<IReadOnlyList<LruCursor>> ListLeastRecentlyUsedAsync(
+        long cacheId, LruCursor? after, DateTimeOffset? accessedBefore, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Evicts the seeds' groups as <see cref="EvictionRequest"/> describes, in one transaction, recording an <c>evict</c>
+    /// event with the request's reason for each path and releasing their NARs.
+    /// </summary>
+    Task<EvictionResult> EvictAsync(EvictionRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes a path: when no path references it, or with <paramref name="recursive"/> together with its group; otherwise
+    /// nothing changes and <see cref="PathDeletion.DirectDependents"/> names what refers to it. Records a <c>delete</c>
+    /// event with <paramref name="reason"/> for each path. A dry run deletes nothing and answers the same.
+    /// </summary>
+    Task<PathDeletion> DeletePathAsync(
+        long cacheId, string hashPart, bool recursive, bool dryRun, string reason, long? tokenId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// What an eviction forecast of the path needs: the path, its dependents (up to <paramref name="dependentLimit"/>),
+    /// how many paths were used less recently; roots are paths pushed after <paramref name="pushedBefore"/>. Null when
+    /// the cache does not hold it.
+    /// </summary>
+    Task<PathRetentionFacts?> GetRetentionFactsAsync(
+        long cacheId, string hashPart, DateTimeOffset pushedBefore, int dependentLimit, CancellationToken cancellationToken);
+
     // Two-step uploads (nix copy: PUT nar, then PUT narinfo)
     Task<StagedNarRecord> AddStagedNarAsync(StagedNarRecord staged, CancellationToken cancellationToken);
     /// <summary>The newest staged upload of this cache at this upload URL.</summary>
@@ -92,6 +124,37 @@ public interface IMetadataStore
     /// to delete, so they stop heading the queue; a key claimed meanwhile stays off it.
     /// </summary>
     Task PostponeBlobDeletionsAsync(IReadOnlyCollection<string> storageKeys, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken cancellationToken);
+
+    // Chunks (content-defined chunking: a NAR is an ordered list of chunks, each stored once across all caches)
+    /// <summary>
+    /// Of <paramref name="hashes"/> (<c>sha256:nix32</c> of a chunk's uncompressed bytes), the chunks the store holds,
+    /// each once, in one indexed query. Found chunks that no NAR or staged upload holds get their release time moved
+    /// forward to <paramref name="releasedAt"/> (never back), so a push that was told a chunk is present can still
+    /// name it in its commit.
+    /// </summary>
+    Task<IReadOnlyList<ChunkRecord>> FindChunksAsync(IReadOnlyCollection<string> hashes, DateTimeOffset releasedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a chunk whose blob was just written (its key announced by <see cref="RecordBlobIntentsAsync"/>), without
+    /// a holder and released at <paramref name="releasedAt"/>, claiming the key's intent in the same transaction. When
+    /// the store already holds a chunk with this hash, that one is returned (its release time moved forward as by
+    /// <see cref="FindChunksAsync"/>) and the new blob is queued for deletion. Throws <see cref="UnknownChunksException"/>
+    /// when the intent is gone (the blob may have been deleted): the chunk must be written again.
+    /// </summary>
+    Task<ChunkRecord> RegisterChunkAsync(ChunkRecord chunk, DateTimeOffset releasedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> NARs after <paramref name="afterId"/>, in Id order, still stored as one chunk and
+    /// larger than <paramref name="minNarSize"/> bytes: what <c>larder admin rechunk</c> converts.
+    /// </summary>
+    Task<IReadOnlyList<NarRecord>> ListSingleChunkNarsAsync(long afterId, long minNarSize, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces the chunk list and file form of NAR <paramref name="narId"/> in one transaction, if it still has
+    /// <paramref name="expectedFileHash"/> (false otherwise, changing nothing): its chunks gain a holder, the old ones
+    /// lose one (released at <paramref name="now"/>), and the old FileHash stays an alias of the NAR, so narinfos
+    /// fetched before still download. Chunks must be registered (<see cref="RegisterChunkAsync"/>); an unknown one
+    /// throws <see cref="UnknownChunksException"/>.
+    /// </summary>
+    Task<bool> ReplaceNarChunksAsync(
+        long narId, string expectedFileHash, string fileHash, long fileSize, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken cancellationToken);
 
     // Build logs
     /// <summary>Records the log of <paramref name="drvName"/>, taking <paramref name="storageKey"/> off the deletion queue and queueing the key it replaces.</summary>
@@ -162,6 +225,20 @@ public sealed class RevokedCreatorException(long creatorId) : Exception($"the cr
 public sealed class DuplicateNameException(string name) : Exception($"the name '{name}' is already taken")
 {
     public string Name { get; } = name;
+}
+
+/// <summary>The store holds no chunk with these hashes (never uploaded, or deleted since): they must be uploaded again.</summary>
+public sealed class UnknownChunksException(IReadOnlyList<string> hashes)
+    : Exception($"the server does not hold chunk{(hashes.Count == 1 ? "" : "s")} {Describe(hashes)}: upload {(hashes.Count == 1 ? "it" : "them")} (again)")
+{
+    /// <summary>How many hashes a message names before it says how many more there are.</summary>
+    public const int Named = 5;
+
+    /// <summary>The hashes, <c>sha256:nix32</c>.</summary>
+    public IReadOnlyList<string> Hashes { get; } = hashes;
+
+    private static string Describe(IReadOnlyList<string> hashes) =>
+        string.Join(", ", hashes.Take(Named)) + (hashes.Count > Named ? $" (and {hashes.Count - Named} more)" : "");
 }
 
 /// <summary>The metadata database cannot be reached or failed transiently; maps to HTTP 503.</summary>

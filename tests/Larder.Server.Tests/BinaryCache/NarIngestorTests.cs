@@ -4,6 +4,7 @@ using Larder.Server.Errors;
 using Larder.Server.Ingest;
 using Larder.Server.Metadata;
 using Larder.Server.Metadata.Sqlite;
+using Larder.Server.Storage.Chunks;
 using Larder.Server.Storage.Folder;
 using Larder.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,9 +26,9 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
         _metadata = SqliteMetadataStore.ForFile(Path.Combine(_dir.Path, "larder.db"));
         await _metadata.MigrateAsync(CancellationToken.None);
         _staging = new StagingArea(Path.Combine(_dir.Path, "staging"));
-        _ingestor = new NarIngestor(
-            _blobs, _metadata, _staging, Microsoft.Extensions.Options.Options.Create(new Larder.Server.Configuration.LarderOptions()), TimeProvider.System,
-            NullLogger<NarIngestor>.Instance);
+        var options = Microsoft.Extensions.Options.Options.Create(new Larder.Server.Configuration.LarderOptions());
+        var chunks = new ChunkStore(_blobs, _metadata, _staging, options, TimeProvider.System);
+        _ingestor = new NarIngestor(chunks, _blobs, _metadata, _staging, options, TimeProvider.System, NullLogger<NarIngestor>.Instance);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -97,7 +97,9 @@ public abstract partial class MetadataStoreConformance
         var (store, cache) = await StoreWithCacheAsync();
         var request = Commit(cache.Id);
 
-        await Assert.ThrowsAsync<MetadataUnavailableException>(() => store.CommitPathAsync(request, Ct));
+        var e = await Assert.ThrowsAsync<UnknownChunksException>(() => store.CommitPathAsync(request, Ct));
+
+        Assert.Equal([request.Nar.Chunks[0].Hash], e.Hashes);
 
         Assert.Null(await store.GetPathAsync(cache.Id, request.HashPart, Ct));
         Assert.Null(await store.GetNarByNarHashAsync(request.Nar.NarHash, Ct));

@@ -1,7 +1,5 @@
-using Larder.Server.Metadata.Postgres;
 using Larder.Server.Metadata.Relational;
 using Larder.Server.Storage;
-using Larder.Server.Storage.S3;
 using Larder.Server.Tests.Maintenance;
 using Npgsql;
 
@@ -10,29 +8,16 @@ namespace Larder.Server.Tests.ScaleOut;
 /// <summary>The reaper on PostgreSQL and S3 (radosgw), replicas being stores on one database.</summary>
 public sealed class PostgresS3ReaperTests : ReaperConformance, IAsyncLifetime
 {
-    private readonly List<PostgresTestDatabase> _databases = [];
-    private readonly List<PostgresMetadataStore> _stores = [];
-    private readonly List<S3TestBucket> _buckets = [];
-    private readonly List<S3BlobStore> _blobStores = [];
+    private readonly PostgresS3Backends _backends = new();
 
-    protected override async Task<RelationalMetadataStore> CreateStoreAsync(TimeProvider time)
-    {
-        _databases.Add(await PostgresTestDatabase.CreateAsync());
-        var store = await OpenReplicaAsync(time);
-        await store.MigrateAsync(CancellationToken.None);
-        return store;
-    }
+    protected override async Task<RelationalMetadataStore> CreateStoreAsync(TimeProvider time) => await _backends.CreateStoreAsync(time);
 
-    protected override Task<RelationalMetadataStore> OpenReplicaAsync(TimeProvider time)
-    {
-        var store = new PostgresMetadataStore(_databases[^1].ConnectionString, time);
-        _stores.Add(store);
-        return Task.FromResult<RelationalMetadataStore>(store);
-    }
+    protected override Task<RelationalMetadataStore> OpenReplicaAsync(TimeProvider time) =>
+        Task.FromResult<RelationalMetadataStore>(_backends.OpenReplica(time));
 
     protected override async Task ExecuteSqlAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_databases[^1].ConnectionString);
+        await using var connection = new NpgsqlConnection(_backends.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
@@ -40,7 +25,7 @@ public sealed class PostgresS3ReaperTests : ReaperConformance, IAsyncLifetime
 
     protected override async Task BulkInsertHeldNarsAsync(int count)
     {
-        await using var connection = new NpgsqlConnection(_databases[^1].ConnectionString);
+        await using var connection = new NpgsqlConnection(_backends.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             """
@@ -62,34 +47,9 @@ public sealed class PostgresS3ReaperTests : ReaperConformance, IAsyncLifetime
         await analyze.ExecuteNonQueryAsync();
     }
 
-    protected override async Task<IBlobStore> CreateBlobStoreAsync()
-    {
-        var bucket = await S3TestBucket.CreateAsync();
-        _buckets.Add(bucket);
-        var store = new S3BlobStore(bucket.Options());
-        _blobStores.Add(store);
-        return store;
-    }
+    protected override async Task<IBlobStore> CreateBlobStoreAsync() => await _backends.CreateBlobStoreAsync();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-        foreach (var store in _blobStores)
-        {
-            store.Dispose();
-        }
-        foreach (var bucket in _buckets)
-        {
-            await bucket.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _backends.DisposeAsync().AsTask();
 }

@@ -9,5 +9,6 @@ internal static class AdminCommand
     {
         AdminVerifyCommand.Create(),
         AdminCreateTokenCommand.Create(),
+        AdminRechunkCommand.Create(),
     };
 }

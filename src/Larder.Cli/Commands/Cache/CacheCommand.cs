@@ -20,6 +20,8 @@ internal static class CacheCommand
               larder cache list
               larder cache info work:ci --json
               larder cache configure main --private --upstream-key cache.nixos.org-1
+              larder cache configure main --retention-days 30 --max-size 50G
+              larder cache gc main --dry-run
               larder cache delete old --yes
               larder cache events main --limit 20
               larder cache key main --rotate
@@ -31,6 +33,7 @@ internal static class CacheCommand
         command.Subcommands.Add(DeleteCommand());
         command.Subcommands.Add(CacheEventsCommand.Create());
         command.Subcommands.Add(CacheKeyCommand.Create());
+        command.Subcommands.Add(CacheGcCommand.Create());
         return command;
     }
 
@@ -111,8 +114,12 @@ internal static class CacheCommand
         var priority = new Option<int?>("--priority") { Description = "Substituter priority (lower is preferred)." };
         var upstream = new Option<string[]>("--upstream-key") { Description = "Replace the upstream key names (repeatable)." };
         var noUpstream = new Option<bool>("--no-upstream-keys") { Description = "Clear the upstream key names." };
+        var retention = RetentionOptions.Create();
         var json = JsonOption();
-        var command = new Command("configure", "Change a cache's settings (needs admin on it).") { cache, makePublic, makePrivate, priority, upstream, noUpstream, json };
+        var command = new Command("configure", "Change a cache's settings (needs admin on it).")
+        {
+            cache, makePublic, makePrivate, priority, upstream, noUpstream, retention.Days, retention.MaxSize, retention.NoDays, retention.NoMaxSize, json,
+        };
         command.SetHandler(async (parse, ct) =>
         {
             if (parse.GetValue(makePublic) && parse.GetValue(makePrivate))
@@ -126,10 +133,12 @@ internal static class CacheCommand
             }
             bool? isPublic = parse.GetValue(makePublic) ? true : parse.GetValue(makePrivate) ? false : null;
             IReadOnlyList<string>? keys = parse.GetValue(noUpstream) ? [] : upstreamKeys is { Length: > 0 } ? upstreamKeys : null;
-            var request = new UpdateCacheRequest(isPublic, parse.GetValue(priority), keys);
+            var request = retention.Apply(parse, new UpdateCacheRequest(isPublic, parse.GetValue(priority), keys));
             if (request == new UpdateCacheRequest())
             {
-                throw new CliException("nothing to configure", "give --public, --private, --priority, --upstream-key or --no-upstream-keys");
+                throw new CliException(
+                    "nothing to configure",
+                    "give --public, --private, --priority, --upstream-key, --no-upstream-keys, --retention-days, --max-size, --no-retention-days or --no-max-size");
             }
             var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
             using var _ = client;
@@ -188,6 +197,7 @@ internal static class CacheCommand
             NAR bytes:       {ByteSize.Format(cache.Stats.NarBytes)}
             stored bytes:    {ByteSize.Format(cache.Stats.StoredBytes)}
             upstream keys:   {(cache.UpstreamKeyNames.Count == 0 ? "(none)" : string.Join(", ", cache.UpstreamKeyNames))}
+            retention:       {RetentionOptions.Describe(cache.Retention)}
             substituter:     {cache.SubstituterUrl}
             public key:      {cache.PublicKey}
 

@@ -17,7 +17,7 @@ internal static class CacheEventsCommand
         var cache = CacheCommand.CacheArgument();
         var limit = new Option<int?>("--limit", "-n") { Description = $"At most this many events, newest first (1–{MaxLimit}; default: the server's)." };
         var json = CacheCommand.JsonOption();
-        var command = new Command("events", "Show a cache's event log (pushes and deletions), newest first (needs read on it).") { cache, limit, json };
+        var command = new Command("events", "Show a cache's event log (pushes, deletions and evictions with their reason), newest first (needs read on it).") { cache, limit, json };
         command.SetHandler(async (parse, ct) =>
         {
             var count = parse.GetValue(limit);
@@ -40,7 +40,8 @@ internal static class CacheEventsCommand
             foreach (var e in events)
             {
                 var by = e.TokenId is { } id ? $"  (token {id})" : "";
-                Console.Out.WriteLine($"{e.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {e.Kind,-8}  {e.StorePath}{by}");
+                var why = e.Reason is { } reason ? $"  {reason}" : "";
+                Console.Out.WriteLine($"{e.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {e.Kind,-8}  {e.StorePath}{by}{why}");
             }
             return 0;
         });

@@ -3,6 +3,7 @@ using Larder.Cli.Config;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
 using Larder.Cli.Output;
+using Larder.Contracts.Paths;
 using Larder.Nix.NarInfo;
 using Larder.Nix.Store;
 
@@ -17,7 +18,8 @@ internal static class PathInfoCommand
         var path = new Argument<string>("PATH") { Description = "A store path, its 32-character hash, or a symlink to it (./result)." };
         var json = new Option<bool>("--json") { Description = "Print the narinfo's fields as JSON." };
         var command = new Command("path-info", """
-            Show what a cache holds for a store path: its narinfo (NAR hash and size, references, deriver, signatures).
+            Show what a cache holds for a store path: its narinfo (NAR hash and size, references, deriver, signatures),
+            when it was pushed and last accessed, and how long it will stay under the cache's retention policy.
             Exits with 1 when the cache does not have the path.
 
             Examples:
@@ -35,17 +37,32 @@ internal static class PathInfoCommand
             await client.GetCacheAsync(target.Cache, ct).ConfigureAwait(false);
             var narInfo = await client.GetNarInfoAsync(target.Cache, hashPart, ct).ConfigureAwait(false)
                 ?? throw new CliException($"cache '{target.Cache}' does not have {parse.GetRequiredValue(path)} ({hashPart})");
+            var retention = await client.GetPathInfoAsync(target.Cache, hashPart, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(ToResult(narInfo), CliJsonContext.Default.PathInfoResult);
+                JsonOutput.Write(ToResult(narInfo) with { Retention = retention }, CliJsonContext.Default.PathInfoResult);
             }
             else
             {
                 Console.Out.Write(narInfo);
+                PrintRetention(retention);
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Last access and the eviction answer, after the narinfo, in the same <c>Key: value</c> form.</summary>
+    private static void PrintRetention(PathInfoDto retention)
+    {
+        Console.Out.WriteLine($"PushedAt: {retention.PushedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
+        Console.Out.WriteLine($"LastAccessedAt: {retention.LastAccessedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
+        Console.Out.WriteLine($"Dependents: {retention.Dependents}");
+        Console.Out.WriteLine($"Eviction: {retention.Eviction.Status}");
+        foreach (var reason in retention.Eviction.Reasons)
+        {
+            Console.Out.WriteLine($"  {reason}");
+        }
     }
 
     /// <summary>The narinfo's fields, typed: sizes as numbers, references and signatures as arrays.</summary>

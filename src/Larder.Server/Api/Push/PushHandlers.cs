@@ -139,7 +139,8 @@ internal sealed class PushHandlers(
             ? kind
             : throw Bad($"unknown compression '{name}' (expected none or zstd)");
 
-    private static async Task<T> ReadJsonAsync<T>(HttpContext http, JsonTypeInfo<T> type, string what)
+    /// <summary>A JSON body of at most 8 MiB as <typeparamref name="T"/>; 400 naming <paramref name="what"/> when it is not.</summary>
+    internal static async Task<T> ReadJsonAsync<T>(HttpContext http, JsonTypeInfo<T> type, string what)
     {
         RequestBodies.PrepareLimit(http, JsonBodyLimit, what);
         var bounded = new BoundedReadStream(http.Request.Body, JsonBodyLimit, what, leaveOpen: true);

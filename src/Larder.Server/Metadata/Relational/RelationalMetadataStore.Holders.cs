@@ -33,13 +33,26 @@ public abstract partial class RelationalMetadataStore
         }
         if (!await ClaimBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false))
         {
-            throw new MetadataUnavailableException(
-                $"chunk {chunk.Hash} ({chunk.StorageKey}) was deleted, or never announced, while this upload was in progress: upload it again");
+            // Deleted, or never announced, while this upload was in progress.
+            throw new UnknownChunksException([chunk.Hash]);
         }
-        if (await session.ScalarAsync(
+        if (await InsertChunkAsync(session, chunk, holders: 1, releasedAt: null, now, ct).ConfigureAwait(false) is { } id)
+        {
+            return id;
+        }
+        // A concurrent upload of the same chunk won; ours is surplus.
+        await EnqueueBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false);
+        return (long)(await session.ScalarAsync(reuse, ct, chunk.Hash).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
+    }
+
+    /// <summary>Inserts a chunk row unless one with its hash exists (then null: a concurrent insert won and has committed).</summary>
+    private static async Task<long?> InsertChunkAsync(
+        DbSession session, ChunkRecord chunk, int holders, DateTimeOffset? releasedAt, DateTimeOffset now, CancellationToken ct) =>
+        await session.ScalarAsync(
             """
-            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, 1, $7)
+            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, released_at, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (hash) DO NOTHING RETURNING id;
             """,
             ct,
@@ -49,15 +62,9 @@ public abstract partial class RelationalMetadataStore
             chunk.StoredHash,
             chunk.StoredSize,
             chunk.Compression,
-            now).ConfigureAwait(false) is long id)
-        {
-            return id;
-        }
-        // A concurrent upload of the same chunk won; ours is surplus.
-        await EnqueueBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false);
-        return (long)(await session.ScalarAsync(reuse, ct, chunk.Hash).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
-    }
+            holders,
+            releasedAt,
+            now).ConfigureAwait(false) as long?;
 
     /// <summary>Removes each chunk holder that <paramref name="ownerTable"/> rows of owner <paramref name="ownerId"/> account for.</summary>
     private static Task ReleaseChunksAsync(DbSession session, string ownerTable, string ownerColumn, long ownerId, DateTimeOffset now, CancellationToken ct) =>

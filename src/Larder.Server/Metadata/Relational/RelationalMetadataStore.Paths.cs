@@ -54,7 +54,7 @@ public abstract partial class RelationalMetadataStore
         $"""
         SELECT {NarColumns}, {ChunkColumns}
         FROM nars n {NarChunksJoin}
-        WHERE n.id = (SELECT n2.id FROM nars n2 WHERE n2.file_hash = $2
+        WHERE n.id = (SELECT n2.id FROM nars n2 WHERE (n2.file_hash = $2 OR n2.previous_file_hash = $2)
                       AND EXISTS (SELECT 1 FROM paths p WHERE p.nar_id = n2.id AND p.cache_id = $1) LIMIT 1)
         ORDER BY nc.seq;
         """,
@@ -74,9 +74,9 @@ public abstract partial class RelationalMetadataStore
         narHash);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<NarRecord>> ListNarsAsync(long afterId, int limit, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
-    {
-        await using var reader = await session.ReaderAsync(
+    public Task<IReadOnlyList<NarRecord>> ListNarsAsync(long afterId, int limit, CancellationToken cancellationToken) => RunAsync(
+        (session, ct) => ReadNarsAsync(
+            session,
             $"""
             SELECT {NarColumns}, {ChunkColumns}
             FROM (SELECT * FROM nars WHERE id > $1 ORDER BY id LIMIT $2) n {NarChunksJoin}
@@ -84,16 +84,8 @@ public abstract partial class RelationalMetadataStore
             """,
             ct,
             afterId,
-            limit).ConfigureAwait(false);
-        var nars = new List<NarRecord>();
-        var more = await reader.ReadAsync(ct).ConfigureAwait(false);
-        while (more)
-        {
-            (var nar, more) = await ReadNarWithChunksAsync(reader, 0, ct).ConfigureAwait(false);
-            nars.Add(nar);
-        }
-        return (IReadOnlyList<NarRecord>)nars;
-    }, cancellationToken);
+            limit),
+        cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>One statement per cache in one transaction; a last-access time never moves backwards.</remarks>

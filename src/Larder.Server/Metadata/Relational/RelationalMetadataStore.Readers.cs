@@ -44,17 +44,33 @@ public abstract partial class RelationalMetadataStore
             {
                 return true;
             }
-            var c = chunkColumn;
-            if (!reader.IsDBNull(c))
+            if (!reader.IsDBNull(chunkColumn))
             {
-                chunks.Add(new ChunkRecord(
-                    reader.GetString(c), reader.GetString(c + 1), reader.GetInt64(c + 2),
-                    reader.GetString(c + 3), reader.GetInt64(c + 4), reader.GetString(c + 5)));
+                chunks.Add(ReadChunk(reader, chunkColumn));
             }
         }
         while (await reader.ReadAsync(ct).ConfigureAwait(false));
         return false;
     }
+
+    /// <summary>Every NAR of <paramref name="sql"/> (columns <see cref="NarColumns"/> then <see cref="ChunkColumns"/>, ordered by NAR then chunk).</summary>
+    private async Task<IReadOnlyList<NarRecord>> ReadNarsAsync(DbSession session, string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var reader = await session.ReaderAsync(sql, ct, args).ConfigureAwait(false);
+        var nars = new List<NarRecord>();
+        var more = await reader.ReadAsync(ct).ConfigureAwait(false);
+        while (more)
+        {
+            (var nar, more) = await ReadNarWithChunksAsync(reader, 0, ct).ConfigureAwait(false);
+            nars.Add(nar);
+        }
+        return nars;
+    }
+
+    /// <summary>A chunk from the columns <see cref="ChunkColumns"/> starting at <paramref name="first"/>.</summary>
+    private static ChunkRecord ReadChunk(DbDataReader reader, int first) => new(
+        reader.GetString(first), reader.GetString(first + 1), reader.GetInt64(first + 2),
+        reader.GetString(first + 3), reader.GetInt64(first + 4), reader.GetString(first + 5));
 
     /// <summary>Every row of <paramref name="sql"/>, each read by <paramref name="read"/>.</summary>
     private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(

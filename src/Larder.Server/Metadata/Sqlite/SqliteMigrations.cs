@@ -217,6 +217,15 @@ internal static class SqliteMigrations
             );
             INSERT INTO first_start (id, done_at) SELECT 1, created_at FROM tokens ORDER BY id LIMIT 1;
             """),
+        (4, """
+            ALTER TABLE nars ADD COLUMN previous_file_hash TEXT;
+            CREATE INDEX nars_by_previous_file_hash ON nars (previous_file_hash) WHERE previous_file_hash IS NOT NULL;
+            """),
+        (5, """
+            ALTER TABLE caches ADD COLUMN retention_days INTEGER;
+            ALTER TABLE caches ADD COLUMN max_size_bytes INTEGER;
+            CREATE INDEX paths_by_access ON paths (cache_id, last_accessed_at, hash_part);
+            """),
         (6, """
             CREATE TABLE oidc_policies (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,

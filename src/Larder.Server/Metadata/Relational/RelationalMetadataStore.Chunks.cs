@@ -1,0 +1,128 @@
+namespace Larder.Server.Metadata.Relational;
+
+public abstract partial class RelationalMetadataStore
+{
+    private const string ChunkRowColumns = "hash, storage_key, size, stored_hash, stored_size, compression";
+
+    /// <inheritdoc />
+    /// <remarks>One write transaction of two statements over the hashes as one <see cref="TextSet"/> (the unique index on <c>hash</c>).</remarks>
+    public Task<IReadOnlyList<ChunkRecord>> FindChunksAsync(IReadOnlyCollection<string> hashes, DateTimeOffset releasedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        if (hashes.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<ChunkRecord>>([]);
+        }
+        var set = new TextSet([.. hashes.Distinct(StringComparer.Ordinal)]);
+        return RunWriteAsync(async (session, ct) =>
+        {
+            await session.ExecuteAsync(
+                $"""
+                UPDATE chunks SET released_at = $2
+                WHERE hash IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND holders = 0 AND released_at < $2;
+                """,
+                ct,
+                set,
+                releasedAt).ConfigureAwait(false);
+            return await ReadAllAsync(
+                session,
+                $"SELECT {ChunkRowColumns} FROM chunks WHERE hash IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")});",
+                reader => ReadChunk(reader, 0),
+                ct,
+                set).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// An existing row is kept under its row lock (a reaper deleting it either went first, and the insert follows, or
+    /// waits and finds it released later). Two registrations of the same new chunk race on the unique hash: the loser's
+    /// blob goes to the deletion queue and it answers with the winner's row.
+    /// </remarks>
+    public Task<ChunkRecord> RegisterChunkAsync(ChunkRecord chunk, DateTimeOffset releasedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        return RunWriteAsync(async (session, ct) =>
+        {
+            var now = _time.GetUtcNow();
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                if (await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false) is { } existing)
+                {
+                    await session.ExecuteAsync(
+                        "INSERT INTO blob_deletions (storage_key, due_at) VALUES ($1, $2) ON CONFLICT (storage_key) DO UPDATE SET due_at = excluded.due_at;",
+                        ct,
+                        chunk.StorageKey,
+                        now).ConfigureAwait(false);
+                    return existing;
+                }
+                if (attempt == 0 && !await ClaimBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false))
+                {
+                    throw new UnknownChunksException([chunk.Hash]);
+                }
+                if (await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
+                {
+                    return chunk;
+                }
+                // A concurrent registration of the same chunk won (and has committed: ON CONFLICT waited for it).
+            }
+            throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back");
+        }, cancellationToken, idempotent: false);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<NarRecord>> ListSingleChunkNarsAsync(long afterId, long minNarSize, int limit, CancellationToken cancellationToken) =>
+        RunAsync(
+            (session, ct) => ReadNarsAsync(
+                session,
+                $"""
+                SELECT {NarColumns}, {ChunkColumns}
+                FROM (SELECT * FROM nars WHERE id > $1 AND nar_size > $2
+                        AND (SELECT COUNT(*) FROM nar_chunks x WHERE x.nar_id = nars.id) = 1
+                      ORDER BY id LIMIT $3) n
+                {NarChunksJoin}
+                ORDER BY n.id, nc.seq;
+                """,
+                ct,
+                afterId,
+                minNarSize,
+                limit),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> ReplaceNarChunksAsync(
+        long narId, string expectedFileHash, string fileHash, long fileSize, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        return RunWriteAsync(async (session, ct) =>
+        {
+            if (await session.ScalarAsync(
+                $"SELECT id FROM nars WHERE id = $1 AND file_hash = $2{_dialect.ForUpdateOf("nars")};", ct, narId, expectedFileHash)
+                .ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+            await ReleaseChunksAsync(session, "nar_chunks", "nar_id", narId, now, ct).ConfigureAwait(false);
+            await session.ExecuteAsync("DELETE FROM nar_chunks WHERE nar_id = $1;", ct, narId).ConfigureAwait(false);
+            await AttachChunksAsync(session, "nar_chunks", "nar_id", narId, chunks, now, ct).ConfigureAwait(false);
+            await session.ExecuteAsync(
+                "UPDATE nars SET file_hash = $2, file_size = $3, previous_file_hash = file_hash WHERE id = $1;", ct, narId, fileHash, fileSize)
+                .ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>The chunk with <paramref name="hash"/>, its release time moved forward to <paramref name="releasedAt"/> when it has no holder; null when absent.</summary>
+    private static async Task<ChunkRecord?> KeepChunkAsync(DbSession session, string hash, DateTimeOffset releasedAt, CancellationToken ct)
+    {
+        await using var reader = await session.ReaderAsync(
+            $"""
+            UPDATE chunks SET released_at = CASE WHEN holders = 0 AND released_at < $2 THEN $2 ELSE released_at END
+            WHERE hash = $1 RETURNING {ChunkRowColumns};
+            """,
+            ct,
+            hash,
+            releasedAt).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadChunk(reader, 0) : null;
+    }
+}

@@ -1,0 +1,290 @@
+using System.Data.Common;
+
+namespace Larder.Server.Metadata.Relational;
+
+public abstract partial class RelationalMetadataStore
+{
+    /// <summary>
+    /// The one definition of a root, a path garbage collection never evicts: a path pushed after
+    /// <c>$<paramref name="pushedBeforeParameter"/></c>, the start of the recent-push protection window (so an
+    /// in-progress closure push is never collected). Pins will join here.
+    /// </summary>
+    private static string IsRootSql(string alias, int pushedBeforeParameter) => $"{alias}.created_at > ${pushedBeforeParameter}";
+
+    /// <inheritdoc />
+    public Task<RetentionSettings> GetRetentionAsync(long cacheId, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
+    {
+        await using var reader = await session.ReaderAsync("SELECT retention_days, max_size_bytes FROM caches WHERE id = $1;", ct, cacheId)
+            .ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false)
+            ? new RetentionSettings(
+                reader.IsDBNull(0) ? null : Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+                reader.IsDBNull(1) ? null : reader.GetInt64(1))
+            : RetentionSettings.None;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task SetRetentionAsync(long cacheId, RetentionSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return RunWriteAsync(
+            (session, ct) => session.ExecuteAsync(
+                "UPDATE caches SET retention_days = $2, max_size_bytes = $3 WHERE id = $1;", ct, cacheId, settings.Days, settings.MaxSizeBytes),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<LruCursor>> ListLeastRecentlyUsedAsync(
+        long cacheId, LruCursor? after, DateTimeOffset? accessedBefore, int limit, CancellationToken cancellationToken) => RunAsync(
+        (session, ct) => ReadAllAsync(
+            session,
+            """
+            SELECT hash_part, last_accessed_at FROM paths
+            WHERE cache_id = $1 AND (last_accessed_at, hash_part) > ($2, $3) AND last_accessed_at < $4
+            ORDER BY last_accessed_at, hash_part LIMIT $5;
+            """,
+            reader => new LruCursor(_dialect.ReadTime(reader, 1), reader.GetString(0)),
+            ct,
+            cacheId,
+            after?.LastAccessedAt ?? DateTimeOffset.UnixEpoch,
+            after?.HashPart ?? "",
+            accessedBefore ?? DateTimeOffset.MaxValue,
+            limit),
+        cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each group is found by locking before looking: the seed's row is locked, then the paths that reference locked
+    /// rows are read and locked, level by level. A commit of a new referrer holds its references for share until it
+    /// commits, so it either committed before a level was read (and is found) or waits and then finds its reference
+    /// gone (and fails with missing references): no path is left referencing an evicted one.
+    /// </remarks>
+    public Task<EvictionResult> EvictAsync(EvictionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Func<DbSession, CancellationToken, Task<EvictionResult>> body = async (session, ct) =>
+        {
+            var evictedHere = new HashSet<string>(StringComparer.Ordinal);
+            bool IsGone(string hashPart) => evictedHere.Contains(hashPart) || request.AlreadyEvicted.Contains(hashPart);
+            var evicted = new List<RetainedPath>();
+            // Ties of the latest access go to the seed used least recently itself: in a chain, the one taking the most with it.
+            var waiting = new PriorityQueue<EvictionSeed, (DateTimeOffset, DateTimeOffset, string)>();
+            var freed = 0L;
+            var handled = 0;
+            foreach (var seed in request.Seeds)
+            {
+                // A seed deferred to an access time the walk has now reached goes before this one.
+                while (freed < request.BytesToFree && waiting.TryPeek(out var due, out _) && due.AccessedBy <= seed.AccessedBy)
+                {
+                    await TryEvictAsync(waiting.Dequeue()).ConfigureAwait(false);
+                }
+                if (freed >= request.BytesToFree)
+                {
+                    break;
+                }
+                handled++;
+                await TryEvictAsync(seed).ConfigureAwait(false);
+            }
+            return new EvictionResult(handled, evicted, [.. waiting.UnorderedItems.Select(item => item.Element)]);
+
+            async Task TryEvictAsync(EvictionSeed seed)
+            {
+                if (IsGone(seed.HashPart))
+                {
+                    return;
+                }
+                var group = await CollectGroupAsync(
+                    session, request.CacheId, seed.HashPart, m => !m.IsRoot, IsGone, request.MaxGroup, request.PushedBefore, lockRows: !request.DryRun, ct)
+                    .ConfigureAwait(false);
+                if (group.Blocker is not null || group.TooLarge || group.Members.Count == 0)
+                {
+                    return;
+                }
+                var latest = group.Members.Max(m => m.LastAccessedAt);
+                if (latest > seed.AccessedBy)
+                {
+                    waiting.Enqueue(seed with { AccessedBy = latest }, (latest, seed.AccessedBy, seed.HashPart));
+                    return;
+                }
+                if (!request.DryRun)
+                {
+                    await DeleteGroupAsync(session, request.CacheId, group.Members, "evict", request.Reason, null, request.At, ct).ConfigureAwait(false);
+                }
+                evictedHere.UnionWith(group.Members.Select(m => m.HashPart));
+                evicted.AddRange(group.Members);
+                freed += group.Members.Sum(m => m.StoredBytes);
+            }
+        };
+        return request.DryRun ? RunAsync(body, cancellationToken) : RunWriteAsync(body, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<PathDeletion> DeletePathAsync(
+        long cacheId, string hashPart, bool recursive, bool dryRun, string reason, long? tokenId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        Func<DbSession, CancellationToken, Task<PathDeletion>> body = async (session, ct) =>
+        {
+            var seed = (await ReadRetainedAsync(session, cacheId, [hashPart], at, lockRows: !dryRun, ct).ConfigureAwait(false)).FirstOrDefault();
+            if (seed is null)
+            {
+                return new PathDeletion(null, [], [], false);
+            }
+            var direct = await ReadAllAsync(
+                session,
+                """
+                SELECT p.store_path FROM path_refs r JOIN paths p ON p.cache_id = r.cache_id AND p.hash_part = r.hash_part
+                WHERE r.cache_id = $1 AND r.ref_hash_part = $2 ORDER BY p.store_path;
+                """,
+                reader => reader.GetString(0),
+                ct,
+                cacheId,
+                hashPart).ConfigureAwait(false);
+            if (!recursive && direct.Count > 0)
+            {
+                return new PathDeletion(seed, [seed], direct, false);
+            }
+            var group = await CollectGroupAsync(session, cacheId, hashPart, _ => true, _ => false, int.MaxValue, at, lockRows: !dryRun, ct)
+                .ConfigureAwait(false);
+            if (!dryRun)
+            {
+                await DeleteGroupAsync(session, cacheId, group.Members, "delete", reason, tokenId, at, ct).ConfigureAwait(false);
+            }
+            return new PathDeletion(seed, group.Members, direct, !dryRun);
+        };
+        return dryRun ? RunAsync(body, cancellationToken) : RunWriteAsync(body, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<PathRetentionFacts?> GetRetentionFactsAsync(
+        long cacheId, string hashPart, DateTimeOffset pushedBefore, int dependentLimit, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
+    {
+        var group = await CollectGroupAsync(
+            session, cacheId, hashPart, _ => true, _ => false, dependentLimit + 1, pushedBefore, lockRows: false, ct).ConfigureAwait(false);
+        if (group.Members.Count == 0)
+        {
+            return null;
+        }
+        var path = group.Members[^1];
+        var lessRecent = Convert.ToInt64(
+            await session.ScalarAsync(
+                "SELECT COUNT(*) FROM paths WHERE cache_id = $1 AND (last_accessed_at, hash_part) < ($2, $3);", ct, cacheId, path.LastAccessedAt, hashPart)
+                .ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
+        return new PathRetentionFacts(path, group.Members.Take(group.Members.Count - 1).ToList(), group.TooLarge, lessRecent);
+    }, cancellationToken);
+
+    /// <summary>The outcome of <see cref="CollectGroupAsync"/>: the group with the seed last, or why it stopped.</summary>
+    /// <param name="Members">The group found (the seed last), empty when the seed is absent or gone.</param>
+    /// <param name="Blocker">The first path the acceptance test refused; the group is incomplete.</param>
+    /// <param name="TooLarge">The group exceeds the limit; <paramref name="Members"/> holds the paths found up to it (the seed last).</param>
+    private sealed record GroupOutcome(IReadOnlyList<RetainedPath> Members, RetainedPath? Blocker, bool TooLarge);
+
+    /// <summary>
+    /// The seed and every path of the cache that references it, transitively, skipping those <paramref name="isGone"/> names; stops at
+    /// the first path <paramref name="accept"/> refuses or past <paramref name="maxGroup"/> paths. With
+    /// <paramref name="lockRows"/> each level's rows are locked before the paths referencing them are read.
+    /// </summary>
+    private async Task<GroupOutcome> CollectGroupAsync(
+        DbSession session, long cacheId, string seedHashPart, Func<RetainedPath, bool> accept, Func<string, bool> isGone, int maxGroup,
+        DateTimeOffset pushedBefore, bool lockRows, CancellationToken ct)
+    {
+        var seed = (await ReadRetainedAsync(session, cacheId, [seedHashPart], pushedBefore, lockRows, ct).ConfigureAwait(false)).FirstOrDefault();
+        if (seed is null)
+        {
+            return new GroupOutcome([], null, false);
+        }
+        if (!accept(seed))
+        {
+            return new GroupOutcome([seed], seed, false);
+        }
+        var levels = new List<IReadOnlyList<RetainedPath>> { new[] { seed } };
+        var found = new HashSet<string>(StringComparer.Ordinal) { seedHashPart };
+        var frontier = new List<string> { seedHashPart };
+        while (frontier.Count > 0)
+        {
+            var referrers = (await ReadAllAsync(
+                    session,
+                    $"SELECT DISTINCT r.hash_part FROM path_refs r WHERE r.cache_id = $1 AND r.ref_hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")});",
+                    reader => reader.GetString(0),
+                    ct,
+                    cacheId,
+                    new TextSet(frontier)).ConfigureAwait(false))
+                .Where(h => !found.Contains(h) && !isGone(h))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (referrers.Count == 0)
+            {
+                break;
+            }
+            if (found.Count + referrers.Count > maxGroup)
+            {
+                return new GroupOutcome(Flatten(levels), null, true);
+            }
+            var level = await ReadRetainedAsync(session, cacheId, referrers, pushedBefore, lockRows, ct).ConfigureAwait(false);
+            if (level.FirstOrDefault(m => !accept(m)) is { } blocker)
+            {
+                return new GroupOutcome(Flatten(levels), blocker, false);
+            }
+            levels.Add(level);
+            found.UnionWith(referrers);
+            frontier = [.. level.Select(m => m.HashPart)];
+        }
+        return new GroupOutcome(Flatten(levels), null, false);
+
+        // Dependents first, the seed last: the order in which they can leave one by one.
+        static List<RetainedPath> Flatten(List<IReadOnlyList<RetainedPath>> levels) =>
+            [.. Enumerable.Range(0, levels.Count).Reverse().SelectMany(i => levels[i])];
+    }
+
+    /// <summary>The paths of the cache among <paramref name="hashParts"/>, by hash part, locked for update with <paramref name="lockRows"/>.</summary>
+    private Task<IReadOnlyList<RetainedPath>> ReadRetainedAsync(
+        DbSession session, long cacheId, IReadOnlyCollection<string> hashParts, DateTimeOffset pushedBefore, bool lockRows, CancellationToken ct) =>
+        ReadAllAsync(
+            session,
+            $"""
+            SELECT p.hash_part, p.store_path, p.created_at, p.last_accessed_at, n.file_size, CASE WHEN {IsRootSql("p", 3)} THEN 1 ELSE 0 END
+            FROM paths p JOIN nars n ON n.id = p.nar_id
+            WHERE p.cache_id = $1 AND p.hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")})
+            ORDER BY p.hash_part{(lockRows ? _dialect.ForUpdateOf("p") : "")};
+            """,
+            reader => new RetainedPath(
+                reader.GetString(0),
+                reader.GetString(1),
+                _dialect.ReadTime(reader, 2),
+                _dialect.ReadTime(reader, 3),
+                reader.GetInt64(4),
+                Convert.ToInt64(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture) != 0),
+            ct,
+            cacheId,
+            new TextSet(hashParts),
+            pushedBefore);
+
+    /// <summary>Deletes the paths (a group closed under referrers), releases their NARs and records an event of <paramref name="kind"/> for each.</summary>
+    private async Task DeleteGroupAsync(
+        DbSession session, long cacheId, IReadOnlyList<RetainedPath> members, string kind, string reason, long? tokenId, DateTimeOffset at, CancellationToken ct)
+    {
+        var narIds = await ReadIdsAsync(
+            session,
+            $"DELETE FROM paths WHERE cache_id = $1 AND hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")}) RETURNING nar_id;",
+            ct,
+            cacheId,
+            new TextSet([.. members.Select(m => m.HashPart)])).ConfigureAwait(false);
+        foreach (var nar in narIds.GroupBy(id => id).OrderBy(g => g.Key))
+        {
+            await ReleaseNarAsync(session, nar.Key, nar.Count(), at, ct).ConfigureAwait(false);
+        }
+        await session.ExecuteAsync(
+            $"""
+            INSERT INTO events (cache_id, kind, store_path, token_id, at, reason)
+            SELECT $1, $2, t.h, CAST($4 AS BIGINT), $5, $6 FROM {_dialect.TextSetSource(3, "t")} ORDER BY t.i;
+            """,
+            ct,
+            cacheId,
+            kind,
+            new TextSet([.. members.Select(m => m.StorePath)]),
+            tokenId,
+            at,
+            reason).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,249 @@
+using Larder.Nix.Compression;
+using Larder.Nix.Hashing;
+using Larder.Server.Configuration;
+using Larder.Server.Ingest;
+using Larder.Server.Maintenance.Reaping;
+using Larder.Server.Metadata;
+using Larder.Server.Metadata.Relational;
+using Larder.Server.Storage;
+using Larder.Server.Storage.Chunks;
+using Larder.Server.Tests.Api.Chunks;
+using Larder.Server.Tests.BinaryCache;
+using Larder.Server.Tests.Maintenance;
+using Larder.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Larder.Server.Tests.Metadata.MetadataSamples;
+
+namespace Larder.Server.Tests.Storage.Chunks;
+
+/// <summary>
+/// Chunked storage on every metadata and blob backend: <see cref="ChunkStore"/>, chunked ingest through
+/// <see cref="NarIngestor"/> and the reaper, with a clock the test sets. Subclasses open a fresh database and blob store.
+/// </summary>
+public abstract class ChunkStorageConformance : IDisposable
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private const long Limit = 64L << 20;
+    private readonly TempDirectory _dir = new("larder-chunks");
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly LarderOptions _options = new()
+    {
+        Chunking = new ChunkingSettings
+        {
+            MinSize = ChunkedPush.Options.MinSize,
+            AverageSize = ChunkedPush.Options.AverageSize,
+            MaxSize = ChunkedPush.Options.MaxSize,
+            SingleChunkThreshold = ChunkedPush.Options.SingleChunkThreshold,
+        },
+    };
+
+    /// <summary>A folder deleted with the test.</summary>
+    protected string Scratch => _dir.Path;
+
+    /// <summary>A migrated, empty store on a new database, using <paramref name="time"/>.</summary>
+    protected abstract Task<RelationalMetadataStore> CreateStoreAsync(TimeProvider time);
+
+    /// <summary>A fresh, empty blob store.</summary>
+    protected abstract Task<IBlobStore> CreateBlobStoreAsync();
+
+    [Fact]
+    public async Task A_large_nar_is_stored_as_many_chunks_whose_stored_bytes_concatenated_are_its_file_form()
+    {
+        var (_, blobs, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(300_000);
+
+        var ingested = await ingestor.IngestAsync(new MemoryStream(await NarFixtures.CompressAsync(nar, CompressionKind.Xz)), CompressionKind.Xz, Limit, Ct);
+
+        Assert.True(ingested.Chunks.Count > 20, $"{ingested.Chunks.Count} chunks");
+        Assert.All(ingested.Chunks, chunk => Assert.InRange(chunk.Size, 1, ChunkedPush.Options.MaxSize));
+        var file = await ReadAllAsync(blobs, ingested.Chunks);
+        Assert.Equal((ingested.FileHash, ingested.FileSize), (NarFixtures.Sha256(file), (long)file.Length));
+        Assert.Equal(nar, await NarFixtures.DecompressAsync(file, CompressionKind.Zstd));
+        Assert.Equal((await ChunkedPush.CreateAsync(nar)).Hashes, ingested.Chunks.Select(c => c.Hash));
+    }
+
+    [Fact]
+    public async Task A_nar_up_to_the_threshold_is_one_chunk_whose_hash_is_its_nar_hash()
+    {
+        var (_, _, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+
+        var ingested = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        Assert.Equal(ingested.NarHash, Assert.Single(ingested.Chunks).Hash);
+    }
+
+    [Fact]
+    public async Task A_second_version_stores_only_the_chunks_it_changed()
+    {
+        var (store, blobs, ingestor, _) = await OpenAsync();
+        var content = NarFixtures.RandomBytes(400_000);
+        var first = await ingestor.IngestAsync(new MemoryStream(await NarOfAsync(content)), CompressionKind.None, Limit, Ct);
+        content[200_000] ^= 0xff;
+
+        var second = await ingestor.IngestAsync(new MemoryStream(await NarOfAsync(content)), CompressionKind.None, Limit, Ct);
+
+        var shared = second.Chunks.Intersect(first.Chunks).Count();
+        Assert.InRange(second.Chunks.Count - shared, 1, 3);
+        var rows = await store.FindChunksAsync([.. first.Chunks.Concat(second.Chunks).Select(c => c.Hash)], _time.Now, Ct);
+        Assert.Equal(first.Chunks.Concat(second.Chunks).Distinct().Count(), rows.Count);
+        Assert.Equal(rows.Count, await CountChunkBlobsAsync(blobs, rows));
+    }
+
+    [Fact]
+    public async Task Two_concurrent_ingests_sharing_chunks_store_each_chunk_once()
+    {
+        var (store, blobs, ingestor, reaper) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(300_000);
+
+        var both = await Task.WhenAll(
+            Task.Run(() => ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct)),
+            Task.Run(() => ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct)));
+        await CommitAsync(store, both[0]);
+        _time.Now += TimeSpan.FromHours(2);
+        await reaper.RunOnceAsync(Ct);
+
+        Assert.Equal(both[0].Chunks, both[1].Chunks);
+        Assert.Equal(both[0].FileHash, both[1].FileHash);
+        var rows = await store.FindChunksAsync([.. both[0].Chunks.Select(c => c.Hash)], _time.Now, Ct);
+        Assert.Equal(both[0].Chunks.Distinct().Count(), rows.Count);
+        Assert.Equal(rows.Count, await CountChunkBlobsAsync(blobs, rows));
+        Assert.Equal(nar, await NarFixtures.DecompressAsync(await ReadAllAsync(blobs, both[0].Chunks), CompressionKind.Zstd));
+    }
+
+    [Fact]
+    public async Task A_chunk_stored_at_the_start_of_an_upload_survives_the_reaper_until_the_upload_ttl()
+    {
+        var (store, blobs, _, reaper) = await OpenAsync();
+        var chunks = new ChunkStore(blobs, store, Staging(), Microsoft.Extensions.Options.Options.Create(_options), _time);
+        var data = NarFixtures.RandomBytes(5000);
+        using var compressed = CompressedChunk.Compress(data, NixHash.Compute(HashKind.Sha256, data));
+        var chunk = await chunks.StoreAsync(compressed, Ct);
+
+        _time.Now += _options.Maintenance.StagedUploadTtl - TimeSpan.FromMinutes(1);
+        await reaper.RunOnceAsync(Ct);
+        Assert.True(await ExistsAsync(blobs, chunk.StorageKey));
+        Assert.Single(await store.FindChunksAsync([chunk.Hash], _time.Now - _options.Maintenance.ReleaseGrace, Ct));
+
+        _time.Now += TimeSpan.FromMinutes(2);
+        await reaper.RunOnceAsync(Ct);
+        Assert.Empty(await store.FindChunksAsync([chunk.Hash], _time.Now, Ct));
+        Assert.False(await ExistsAsync(blobs, chunk.StorageKey));
+    }
+
+    [Fact]
+    public async Task A_chunk_found_by_a_push_is_kept_for_the_push_even_after_its_last_nar_went()
+    {
+        var (store, blobs, ingestor, reaper) = await OpenAsync();
+        var chunks = new ChunkStore(blobs, store, Staging(), Microsoft.Extensions.Options.Options.Create(_options), _time);
+        var ingested = await ingestor.IngestAsync(new MemoryStream(await ChunkedPush.RandomNarAsync(1500)), CompressionKind.None, Limit, Ct);
+        var (cache, hashPart) = await CommitAsync(store, ingested);
+        _time.Now += TimeSpan.FromHours(2);
+        await store.DeletePathsAsync(cache.Id, [hashPart], "test", null, _time.Now, Ct);
+        _time.Now += _options.Maintenance.ReleaseGrace + TimeSpan.FromMinutes(1);
+        Assert.Equal(1, (await reaper.RunOnceAsync(Ct)).Nars);
+        _time.Now += _options.Maintenance.ReleaseGrace / 2;
+
+        Assert.Single(await chunks.FindAsync([ingested.Chunks[0].Hash], Ct));
+        _time.Now += _options.Maintenance.StagedUploadTtl - TimeSpan.FromMinutes(1);
+        await reaper.RunOnceAsync(Ct);
+        Assert.True(await ExistsAsync(blobs, ingested.Chunks[0].StorageKey));
+
+        _time.Now += TimeSpan.FromMinutes(2);
+        await reaper.RunOnceAsync(Ct);
+        Assert.False(await ExistsAsync(blobs, ingested.Chunks[0].StorageKey));
+    }
+
+    [Fact]
+    public async Task A_held_chunk_with_other_stored_bytes_is_reused_and_the_file_hash_covers_the_stored_bytes()
+    {
+        var (store, blobs, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+        var hash = NixHash.Compute(HashKind.Sha256, nar);
+        var storedElsewhere = CompressAtLevel19(nar);
+        var key = FreshBlobKeys.Chunk(hash);
+        var file = Path.Combine(_dir.Path, "other-level.zst");
+        await File.WriteAllBytesAsync(file, [.. storedElsewhere]);
+        await store.RecordBlobIntentsAsync([key], _time.Now.AddHours(1), Ct);
+        await blobs.PutFileAsync(key, file, Ct);
+        var held = await store.RegisterChunkAsync(
+            new ChunkRecord(hash.ToNix32String(), key, nar.Length, NarFixtures.Sha256(storedElsewhere), storedElsewhere.Length, "zstd"),
+            _time.Now, Ct);
+
+        var ingested = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        using var ours = CompressedChunk.Compress(nar, hash);
+        Assert.NotEqual(ours.StoredHash.ToNix32String(), held.StoredHash);
+        Assert.Equal([held], ingested.Chunks);
+        Assert.Equal((NarFixtures.Sha256(storedElsewhere), (long)storedElsewhere.Length), (ingested.FileHash, ingested.FileSize));
+    }
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task<(RelationalMetadataStore Store, IBlobStore Blobs, NarIngestor Ingestor, Reaper Reaper)> OpenAsync()
+    {
+        var store = await CreateStoreAsync(_time);
+        var blobs = await CreateBlobStoreAsync();
+        var options = Microsoft.Extensions.Options.Options.Create(_options);
+        var staging = Staging();
+        var ingestor = new NarIngestor(
+            new ChunkStore(blobs, store, staging, options, _time), blobs, store, staging, options, _time, NullLogger<NarIngestor>.Instance);
+        return (store, blobs, ingestor, new Reaper(store, blobs, options, _time, NullLogger<Reaper>.Instance));
+    }
+
+    private StagingArea Staging() => new(Path.Combine(_dir.Path, "staging"));
+
+    private async Task<(CacheRecord Cache, string HashPart)> CommitAsync(IMetadataStore store, IngestedNar nar)
+    {
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var request = Commit(cache.Id, nar: nar.ToNarRecord(_time.Now), at: _time.Now);
+        Assert.Equal(CommitOutcome.Committed, (await store.CommitPathAsync(request, Ct)).Outcome);
+        return (cache, request.HashPart);
+    }
+
+    private static async Task<byte[]> NarOfAsync(byte[] content)
+    {
+        using var dir = new TempDirectory("larder-chunks-nar");
+        var file = Path.Combine(dir.Path, "file");
+        await File.WriteAllBytesAsync(file, content);
+        return await NarFixtures.DumpAsync(file);
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IBlobStore blobs, IEnumerable<ChunkRecord> chunks)
+    {
+        using var all = new MemoryStream();
+        foreach (var chunk in chunks)
+        {
+            await using var input = await blobs.OpenReadAsync(chunk.StorageKey, 0, Ct);
+            await input.CopyToAsync(all);
+        }
+        return all.ToArray();
+    }
+
+    private static byte[] CompressAtLevel19(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var compressor = Codecs.Compress(output, CompressionKind.Zstd, 19, leaveOpen: true))
+        {
+            compressor.Write(data);
+        }
+        return output.ToArray();
+    }
+
+    private static async Task<int> CountChunkBlobsAsync(IBlobStore blobs, IEnumerable<ChunkRecord> rows)
+    {
+        var names = rows.Select(r => r.Hash[7..]).ToHashSet();
+        var count = 0;
+        await foreach (var blob in blobs.ListAsync("chunks/", Ct))
+        {
+            count += names.Contains(blob.Key.Split('/')[^1][..52]) ? 1 : 0;
+        }
+        return count;
+    }
+
+    private static async Task<bool> ExistsAsync(IBlobStore blobs, string key) => await blobs.GetSizeAsync(key, Ct) is not null;
+}
