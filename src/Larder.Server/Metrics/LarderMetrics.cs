@@ -1,3 +1,4 @@
+using Larder.Server.Maintenance.Gc;
 using Prometheus;
 
 namespace Larder.Server.Metrics;
@@ -36,6 +37,10 @@ public sealed class LarderMetrics
             new HistogramConfiguration { LabelNames = ["operation", "outcome"], Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18) });
         DatabaseLatency = factory.CreateHistogram("larder_database_operation_duration_seconds", "Metadata store operation time (one transaction, retries included).",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18) });
+        GcRuns = factory.CreateCounter("larder_gc_runs_total", "Garbage collections of one cache, by mode (run or dry-run).",
+            new CounterConfiguration { LabelNames = ["mode"] });
+        GcPathsEvicted = factory.CreateCounter("larder_gc_paths_evicted_total", "Paths evicted by garbage collection (dry runs excluded).");
+        GcBytesFreed = factory.CreateCounter("larder_gc_bytes_freed_total", "Stored bytes freed by garbage collection (dry runs excluded).");
     }
 
     /// <summary>The registry <c>/metrics</c> exports.</summary>
@@ -62,4 +67,22 @@ public sealed class LarderMetrics
     public Histogram StorageLatency { get; }
 
     public Histogram DatabaseLatency { get; }
+
+    public Counter GcRuns { get; }
+
+    public Counter GcPathsEvicted { get; }
+
+    public Counter GcBytesFreed { get; }
+
+    /// <summary>Counts one garbage collection of a cache; what a dry run would free is not counted as freed.</summary>
+    public void RecordGc(GcRunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        GcRuns.WithLabels(result.DryRun ? "dry-run" : "run").Inc();
+        if (!result.DryRun)
+        {
+            GcPathsEvicted.Inc(result.PathsEvicted);
+            GcBytesFreed.Inc(result.BytesFreed);
+        }
+    }
 }

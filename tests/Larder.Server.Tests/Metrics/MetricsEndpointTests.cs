@@ -27,6 +27,23 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Gc_runs_are_counted_by_mode_and_a_dry_run_frees_nothing()
+    {
+        await using var app = await LarderApplication.StartAsync();
+        await app.CreateCacheAsync("collected");
+        using var admin = app.CreateClient(app.AdminToken);
+
+        (await admin.PostAsync("api/v1/caches/collected/gc?dryRun=true", null)).EnsureSuccessStatusCode();
+        (await admin.PostAsync("api/v1/caches/collected/gc", null)).EnsureSuccessStatusCode();
+        (await admin.PostAsync("api/v1/caches/collected/gc", null)).EnsureSuccessStatusCode();
+        var metrics = await PrometheusText.ScrapeAsync(admin);
+
+        Assert.Equal(1, metrics.Sum("larder_gc_runs_total", "mode=\"dry-run\""));
+        Assert.Equal(2, metrics.Sum("larder_gc_runs_total", "mode=\"run\""));
+        Assert.Equal(0, metrics.Sum("larder_gc_bytes_freed_total"));
+    }
+
+    [Fact]
     public async Task A_configured_token_protects_metrics()
     {
         await using var app = await LarderApplication.StartAsync(args: ["--Larder:Metrics:Token=scrape-secret"]);
