@@ -15,6 +15,7 @@ using Larder.Server.Metadata;
 using Larder.Server.Metadata.Relational;
 using Larder.Server.Metrics;
 using Larder.Server.Storage;
+using Larder.Server.Ui;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -126,6 +127,7 @@ public static partial class LarderServer
         app.MapBinaryCache();
         app.MapHealth();
         app.MapMetrics();
+        app.MapUi();
         return app;
     }
 
@@ -264,6 +266,7 @@ public static partial class LarderServer
         services.AddLarderApi();
 
         services.AddSingleton<LarderMetrics>();
+        services.AddSingleton<UiSession>();
         DataDirectoryPermissions.CreateDirectory(options.DataDir);
         AddMetadataStore(services, options);
         AddBlobStore(services, options);
