@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Serving benchmark: Larder (`larder serve`, Release build, SQLite + folder) against nginx serving the same closure as
-# a static binary cache (`nix copy --to file://…`, which is how cache.nixos.org is laid out), on loopback.
-#   bench/serve/run.sh                 # defaults below
-#   PATHS=30 DURATION=10 CONNECTIONS=32 bench/serve/run.sh
-# Prints a table: narinfo requests/second and NAR download throughput for nginx and Larder, and Larder/nginx ratios.
+# Serving benchmark (issue 16): Larder (`larder serve`, Release build, SQLite + folder) against nginx serving the same
+# closures as a static binary cache (`nix copy --to file://…?compression=zstd`, which is how cache.nixos.org is laid
+# out), on loopback. By default:
+#   - a closure of PATHS small paths plus one BIG_MIB MiB path of random bytes, pushed with `nix copy` to nginx's folder
+#     and to a public and a private Larder cache;
+#   - narinfo requests with `wrk -t WRK_THREADS -c CONNECTIONS -d DURATION` over every path of that closure plus
+#     MISS_PERCENT% misses (hash parts that exist nowhere): nginx, Larder public anonymous, Larder private with a read token;
+#   - the big NAR downloaded with curl NAR_DOWNLOADS times from each, alternating;
+#   - `nix copy --from` each of a COPY_PATHS-path closure into an empty store;
+#   best of ROUNDS rounds each; prints the ratios and the load average with every figure.
+#   bench/serve/run.sh
+#   PATHS=30 BIG_MIB=50 COPY_PATHS=50 DURATION=4 bench/serve/run.sh     # a quick run
 # Not part of the test suite. Everything runs on 127.0.0.1; servers are stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 here=$root/bench/serve
 
-PATHS=${PATHS:-30}
-DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-32}
-WRK_THREADS=${WRK_THREADS:-1}
+PATHS=${PATHS:-120}
+BIG_MIB=${BIG_MIB:-300}
+COPY_PATHS=${COPY_PATHS:-300}
+MISS_PERCENT=${MISS_PERCENT:-20}
+DURATION=${DURATION:-8}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+NAR_DOWNLOADS=${NAR_DOWNLOADS:-3}
+ROUNDS=${ROUNDS:-2}
 work=$(mktemp -d /tmp/larder-bench-serve.XXXXXX)
 export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
 
@@ -23,6 +35,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  chmod -R u+w "$work" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,6 +48,7 @@ free_port() { # a random unused loopback port
   done
 }
 wait_port() { for _ in $(seq 1 300); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+load() { cut -d' ' -f1 /proc/loadavg; }
 
 # 1. An isolated Nix: no daemon, no substituters, no narinfo caching.
 mkdir -p "$work/nix/etc" "$work/nix/cache"
@@ -51,13 +65,15 @@ fsync-metadata = false
 CONF
 export NIX_CONF_DIR=$work/nix/etc NIX_USER_CONF_FILES=/dev/null XDG_CACHE_HOME=$work/nix/cache
 
-echo "== building a chain of $PATHS store paths"
-out=$(timeout 900 nix-build "$here/bench.nix" --arg n "$PATHS" --argstr salt "$(date +%s%N)" --no-out-link)
+salt=$(date +%s%N)
+echo "== building $PATHS small paths plus one $BIG_MIB MiB path, and a $COPY_PATHS-path closure for nix copy --from"
+out=$(timeout 1800 nix-build "$here/bench.nix" --arg n "$PATHS" --arg bigMiB "$BIG_MIB" --argstr salt "$salt" --no-out-link)
+copy_out=$(timeout 1800 nix-build "$here/bench.nix" --arg n "$COPY_PATHS" --argstr salt "copy-$salt" --no-out-link)
 mapfile -t closure < <(nix-store -qR "$out")
-echo "   ${#closure[@]} paths, $(du -sch "${closure[@]}" | tail -1 | cut -f1) on disk"
+echo "   ${#closure[@]} paths, $(du -sch "${closure[@]}" | tail -1 | cut -f1) on disk; copy closure $(nix-store -qR "$copy_out" | wc -l) paths"
 
-echo "== static cache for nginx (nix copy --to file://)"
-timeout 900 nix copy --to "file://$work/static?compression=zstd" "$out"
+echo "== static cache for nginx (nix copy --to file://…?compression=zstd)"
+timeout 1800 nix copy --to "file://$work/static?compression=zstd" "$out" "$copy_out"
 
 echo "== building larder (Release)"
 dotnet build -c Release "$root/src/Larder.Cli" -v q -nologo >/dev/null
@@ -94,46 +110,85 @@ pids+=($!)
 wait_port "$nginx_port"
 wait_port "$larder_port"
 admin=$(cat "$work/larder/admin-token")
+nginx_url=http://127.0.0.1:$nginx_port
+larder_url=http://127.0.0.1:$larder_port
 
-echo "== pushing the closure to larder (nix copy --to http://…/bench)"
-curl -sf -X POST "http://127.0.0.1:$larder_port/api/v1/caches" -H "Authorization: Bearer $admin" \
-  -H 'Content-Type: application/json' -d '{"name":"bench","public":true}' >/dev/null
+echo "== pushing to larder: the closure to a public and a private cache, the copy closure to the public one"
+api() { curl -sf "$larder_url/api/v1/$1" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' -d "$2"; }
+api caches '{"name":"bench","public":true}' >/dev/null
+api caches '{"name":"private","public":false}' >/dev/null
+read_token=$(api tokens '{"description":"bench reader","grants":[{"cache":"private","permissions":["read"]}]}' |
+  sed -E 's/.*"secret":"([^"]+)".*/\1/')
 printf 'machine 127.0.0.1\npassword %s\n' "$admin" > "$work/netrc"
 echo "netrc-file = $work/netrc" >> "$work/nix/etc/nix.conf"
-timeout 900 nix copy --to "http://127.0.0.1:$larder_port/bench?compression=zstd" "$out"
+timeout 1800 nix copy --to "$larder_url/bench?compression=zstd" "$out" "$copy_out"
+timeout 1800 nix copy --to "$larder_url/private?compression=zstd" "$out"
 
-# 2. URL lists: every narinfo, and every NAR (as each server names it).
-: > "$work/nginx-narinfo"; : > "$work/larder-narinfo"; : > "$work/nginx-nar"; : > "$work/larder-nar"
-for path in "${closure[@]}"; do
-  hash=$(basename "$path" | cut -c1-32)
-  echo "/$hash.narinfo" >> "$work/nginx-narinfo"
-  echo "/bench/$hash.narinfo" >> "$work/larder-narinfo"
-  echo "/$(grep '^URL: ' "$work/static/$hash.narinfo" | cut -d' ' -f2)" >> "$work/nginx-nar"
-  echo "/bench/$(curl -sf "http://127.0.0.1:$larder_port/bench/$hash.narinfo" | grep '^URL: ' | cut -d' ' -f2)" >> "$work/larder-nar"
+# 2. URL lists: every narinfo of the closure plus MISS_PERCENT% hash parts that exist nowhere, interleaved.
+misses=$(( ${#closure[@]} * MISS_PERCENT / 100 ))
+: > "$work/hashes"
+for path in "${closure[@]}"; do basename "$path" | cut -c1-32 >> "$work/hashes"; done
+for i in $(seq 1 "$misses"); do
+  printf '%032d' "$i" | tr '0-9' 'abcdfghijk' >> "$work/hashes"; echo >> "$work/hashes"
 done
+shuf --random-source=<(yes) "$work/hashes" > "$work/hashes.shuffled"
+sed 's|.*|/&.narinfo|' "$work/hashes.shuffled" > "$work/nginx-narinfo"
+sed 's|.*|/bench/&.narinfo|' "$work/hashes.shuffled" > "$work/larder-narinfo"
+sed 's|.*|/private/&.narinfo|' "$work/hashes.shuffled" > "$work/private-narinfo"
+big_hash=$(basename "$out" | cut -c1-32)
+nginx_nar="$nginx_url/$(grep '^URL: ' "$work/static/$big_hash.narinfo" | cut -d' ' -f2)"
+larder_nar="$larder_url/bench/$(curl -sf "$larder_url/bench/$big_hash.narinfo" | grep '^URL: ' | cut -d' ' -f2)"
 
-measure() { # name port pathfile -> "rps bytes_per_second"
-  local line
-  WRK_PATHS=$3 wrk -t1 -c"$CONNECTIONS" -d2s -s "$here/rotate.lua" "http://127.0.0.1:$2" >/dev/null  # warm-up
-  line=$(WRK_PATHS=$3 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$here/rotate.lua" "http://127.0.0.1:$2" | grep '^RESULT')
-  case $line in *"errors=0 non2xx=0"*) ;; *) echo "$1: errors during the run: $line" >&2; exit 1 ;; esac
-  echo "$line" | sed -E 's/.*requests_per_second=([0-9.]+) bytes_per_second=([0-9]+).*/\1 \2/'
+narinfo_rps() { # name port pathfile [authorization] -> requests/s (fails on socket errors or a wrong share of 404s)
+  local line non2xx requests
+  WRK_PATHS=$3 WRK_AUTHORIZATION=${4:-} wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -s "$here/rotate.lua" "http://127.0.0.1:$2" >/dev/null  # warm-up
+  line=$(WRK_PATHS=$3 WRK_AUTHORIZATION=${4:-} wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$here/rotate.lua" "http://127.0.0.1:$2" | grep '^RESULT')
+  case $line in *"errors=0 "*) ;; *) echo "$1: socket errors during the run: $line" >&2; exit 1 ;; esac
+  non2xx=$(echo "$line" | sed -E 's/.*non2xx=([0-9]+).*/\1/'); requests=$(echo "$line" | sed -E 's/.*requests=([0-9]+).*/\1/')
+  # Every connection rotates over the same list, so the 404 share is the list's share of misses (give or take a lap).
+  if (( non2xx * 100 > requests * (MISS_PERCENT + 5) || non2xx * 100 < requests * (MISS_PERCENT - 5) )); then
+    echo "$1: $non2xx of $requests answers were not 2xx, expected about $MISS_PERCENT% (the misses)" >&2; exit 1
+  fi
+  echo "$line" | sed -E 's/.*requests_per_second=([0-9.]+).*/\1/'
 }
+nar_seconds() { # url -> seconds for NAR_DOWNLOADS sequential downloads on one connection each
+  local start end
+  start=$(date +%s.%N)
+  for _ in $(seq 1 "$NAR_DOWNLOADS"); do curl -sf -o /dev/null "$1"; done
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc -l
+}
+copy_seconds() { # substituter-url -> seconds for nix copy --from of the copy closure into an empty store
+  local store start end
+  store=$(mktemp -d "$work/store.XXXXXX")
+  start=$(date +%s.%N)
+  timeout 900 nix copy --from "$1" --to "$store" "$copy_out"
+  end=$(date +%s.%N)
+  chmod -R u+w "$store"; rm -rf "$store"
+  echo "$end - $start" | bc -l
+}
+max() { echo "$1 $2" | awk '{ print ($1 > $2) ? $1 : $2 }'; }
+min() { echo "$1 $2" | awk '{ print ($1 == 0 || $2 < $1) ? $2 : $1 }'; }
 
-ROUNDS=${ROUNDS:-3}
-echo "== measuring ($ROUNDS alternating rounds of $DURATION s per server and kind, $CONNECTIONS connections, keep-alive; best round counts)"
-best() { echo "$1 $2" | awk '{ print ($1 > $2) ? $1 : $2 }'; }
-ngx_rps=0 lar_rps=0 ngx_bps=0 lar_bps=0
+echo "== measuring: best of $ROUNDS rounds; each figure with the 1-minute load average when it was taken"
+ngx_rps=0 pub_rps=0 priv_rps=0 ngx_nar=0 lar_nar=0 ngx_copy=0 lar_copy=0
 for round in $(seq 1 "$ROUNDS"); do
-  read -r rps _ < <(measure nginx "$nginx_port" "$work/nginx-narinfo"); ngx_rps=$(best "$ngx_rps" "$rps")
-  read -r rps _ < <(measure larder "$larder_port" "$work/larder-narinfo"); lar_rps=$(best "$lar_rps" "$rps")
-  read -r _ bps < <(measure nginx "$nginx_port" "$work/nginx-nar"); ngx_bps=$(best "$ngx_bps" "$bps")
-  read -r _ bps < <(measure larder "$larder_port" "$work/larder-nar"); lar_bps=$(best "$lar_bps" "$bps")
-  echo "   round $round: narinfo/s nginx $ngx_rps larder $lar_rps; NAR B/s nginx $ngx_bps larder $lar_bps (best so far)"
+  r=$(narinfo_rps nginx "$nginx_port" "$work/nginx-narinfo"); ngx_rps=$(max "$ngx_rps" "$r"); echo "   narinfo/s nginx $r (load $(load))"
+  r=$(narinfo_rps larder "$larder_port" "$work/larder-narinfo"); pub_rps=$(max "$pub_rps" "$r"); echo "   narinfo/s larder public $r (load $(load))"
+  r=$(narinfo_rps larder-private "$larder_port" "$work/private-narinfo" "Bearer $read_token"); priv_rps=$(max "$priv_rps" "$r")
+  echo "   narinfo/s larder private, read token $r (load $(load))"
+  for _ in 1 2; do
+    s=$(nar_seconds "$nginx_nar"); ngx_nar=$(min "$ngx_nar" "$s"); echo "   ${NAR_DOWNLOADS} x $BIG_MIB MiB NAR nginx $s s (load $(load))"
+    s=$(nar_seconds "$larder_nar"); lar_nar=$(min "$lar_nar" "$s"); echo "   ${NAR_DOWNLOADS} x $BIG_MIB MiB NAR larder $s s (load $(load))"
+  done
+  s=$(copy_seconds "file://$work/static"); echo "   nix copy --from file:// (reference, not a server) $s s"
+  s=$(copy_seconds "$nginx_url"); ngx_copy=$(min "$ngx_copy" "$s"); echo "   nix copy --from nginx $s s (load $(load))"
+  s=$(copy_seconds "$larder_url/bench"); lar_copy=$(min "$lar_copy" "$s"); echo "   nix copy --from larder $s s (load $(load))"
 done
-echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews both servers)"
-printf '\n%-28s %14s %14s %8s\n' "metric" "nginx" "larder" "ratio"
-printf '%-28s %14.0f %14.0f %8.2f\n' "narinfo requests/s" "$ngx_rps" "$lar_rps" "$(echo "$lar_rps / $ngx_rps" | bc -l)"
-printf '%-28s %14.1f %14.1f %8.2f\n' "NAR download MiB/s" "$(echo "$ngx_bps / 1048576" | bc -l)" "$(echo "$lar_bps / 1048576" | bc -l)" \
-  "$(echo "$lar_bps / $ngx_bps" | bc -l)"
-echo "(${#closure[@]} paths; target: larder >= 0.9x nginx on both)"
+echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews both servers)"
+printf '\n%-44s %12s %12s %8s %s\n' "metric (best of $ROUNDS)" "nginx" "larder" "ratio" "target"
+printf '%-44s %12.0f %12.0f %8.2f %s\n' "narinfo req/s, public, anonymous" "$ngx_rps" "$pub_rps" "$(echo "$pub_rps / $ngx_rps" | bc -l)" ">= 0.9"
+printf '%-44s %12.0f %12.0f %8.2f %s\n' "narinfo req/s, private, read token" "$ngx_rps" "$priv_rps" "$(echo "$priv_rps / $ngx_rps" | bc -l)" ">= 0.9"
+printf '%-44s %12.3f %12.3f %8.2f %s\n' "${NAR_DOWNLOADS} x $BIG_MIB MiB NAR, seconds (ratio: speed)" "$ngx_nar" "$lar_nar" "$(echo "$ngx_nar / $lar_nar" | bc -l)" ">= 0.9"
+printf '%-44s %12.2f %12.2f %8.2f %s\n' "nix copy --from, $COPY_PATHS paths, seconds" "$ngx_copy" "$lar_copy" "$(echo "$lar_copy / $ngx_copy" | bc -l)" "<= 1.1 (time)"
+echo "(${#closure[@]} paths + $misses misses in the narinfo list; $WRK_THREADS wrk threads, $CONNECTIONS connections)"

@@ -5,6 +5,7 @@ using Larder.Server.Access;
 using Larder.Server.Api;
 using Larder.Server.Api.Paths;
 using Larder.Server.BinaryCache;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Health;
@@ -63,6 +64,7 @@ public static partial class LarderServer
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes;
+            kestrel.Limits.MaxResponseBufferSize = 4 << 20;
             if (listen.IPAddress is { } address)
             {
                 kestrel.Listen(address, listen.Port);
@@ -119,6 +121,7 @@ public static partial class LarderServer
         }
         app.UseMiddleware<RequestMetrics>();
         app.UseMiddleware<ErrorMapping>();
+        app.UseMiddleware<RememberedNarInfos>();
         app.UseRouting();
         app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();

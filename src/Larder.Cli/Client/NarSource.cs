@@ -44,10 +44,7 @@ public static class NarSource
             var actual = hashing.GetHash();
             if (!actual.Equals(expected) || hashing.Length != info.NarSize)
             {
-                throw new CliException(
-                    $"{info.Path} does not match the NarHash Nix recorded for it (recorded {info.NarHash}, {info.NarSize} bytes; " +
-                    $"on disk {actual.ToNix32String()}, {hashing.Length} bytes): the store path was modified or corrupted",
-                    $"run `nix-store --verify-path {info.Path}` and repair it (`nix-store --repair-path`); nothing was uploaded");
+                throw Corrupted(info, actual, hashing.Length);
             }
             if (compressor is not null)
             {
@@ -61,4 +58,10 @@ public static class NarSource
         }
         await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The error for a path whose NAR on disk (<paramref name="actual"/>, <paramref name="length"/> bytes) is not the one Nix recorded.</summary>
+    public static CliException Corrupted(LocalPathInfo info, NixHash actual, long length) => new(
+        $"{info.Path} does not match the NarHash Nix recorded for it (recorded {info.NarHash}, {info.NarSize} bytes; " +
+        $"on disk {actual.ToNix32String()}, {length} bytes): the store path was modified or corrupted",
+        $"run `nix-store --verify-path {info.Path}` and repair it (`nix-store --repair-path`); nothing was uploaded");
 }

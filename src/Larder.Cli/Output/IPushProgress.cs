@@ -12,6 +12,12 @@ public interface IPushProgress
     /// <summary><paramref name="bytes"/> more NAR bytes were sent (may be called very often).</summary>
     void BytesSent(long bytes);
 
+    /// <summary>
+    /// <paramref name="bytes"/> more NAR bytes need not be sent: the server already holds those chunks. Together with
+    /// <see cref="BytesSent"/> they add up to the NAR bytes pushed.
+    /// </summary>
+    void BytesDeduplicated(long bytes);
+
     /// <summary>The path is now in the cache.</summary>
     void PathDone(string storePath);
 

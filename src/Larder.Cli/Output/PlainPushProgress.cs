@@ -13,6 +13,10 @@ public sealed class PlainPushProgress(TextWriter writer) : IPushProgress
     {
     }
 
+    public void BytesDeduplicated(long bytes)
+    {
+    }
+
     public void PathDone(string storePath)
     {
     }

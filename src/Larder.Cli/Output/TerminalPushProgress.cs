@@ -3,8 +3,9 @@ using Spectre.Console;
 namespace Larder.Cli.Output;
 
 /// <summary>
-/// A live Spectre.Console display on a terminal: one bar for the bytes (with speed) whose label counts paths done
-/// of total, shown once the uploads begin; failures and notes print above it.
+/// A live Spectre.Console display on a terminal: one bar for the NAR bytes pushed (with speed) whose label counts
+/// paths done of total and the bytes actually sent (chunks the server already held are pushed without being sent),
+/// shown once the uploads begin; failures and notes print above it.
 /// </summary>
 public sealed class TerminalPushProgress : IPushProgress
 {
@@ -15,6 +16,8 @@ public sealed class TerminalPushProgress : IPushProgress
     private int _total;
     private int _done;
     private int _failed;
+    private long _sent;
+    private long _deduplicated;
 
     private TerminalPushProgress(IAnsiConsole console) => _console = console;
 
@@ -53,7 +56,21 @@ public sealed class TerminalPushProgress : IPushProgress
     {
     }
 
-    public void BytesSent(long bytes) => _task?.Increment(bytes);
+    public void BytesSent(long bytes)
+    {
+        Interlocked.Add(ref _sent, bytes);
+        _task?.Increment(bytes);
+    }
+
+    public void BytesDeduplicated(long bytes)
+    {
+        lock (_lock)
+        {
+            _deduplicated += bytes;
+            _task?.Increment(bytes);
+            UpdateLabel();
+        }
+    }
 
     public void PathDone(string storePath)
     {
@@ -80,7 +97,12 @@ public sealed class TerminalPushProgress : IPushProgress
     {
         if (_task is not null)
         {
-            _task.Description = _failed == 0 ? $"paths {_done}/{_total}" : $"paths {_done}/{_total}, {_failed} failed";
+            var label = _failed == 0 ? $"paths {_done}/{_total}" : $"paths {_done}/{_total}, {_failed} failed";
+            if (_deduplicated > 0)
+            {
+                label += $", sent {ByteSize.Format(Interlocked.Read(ref _sent))} (server had {ByteSize.Format(_deduplicated)})";
+            }
+            _task.Description = label;
         }
     }
 }

@@ -3,6 +3,7 @@ using Larder.Contracts.Caches;
 using Larder.Nix.Signing;
 using Larder.Server.Access;
 using Larder.Server.Api.Paths;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
@@ -96,7 +97,7 @@ public static class CacheApi
     }
 
     private static async Task<Ok<CacheDto>> UpdateAsync(
-        HttpContext http, IMetadataStore store, IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, ServingChanges serving, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
         var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.UpdateCacheRequest, cancellationToken).ConfigureAwait(false);
         var current = http.Access().Cache;
@@ -114,14 +115,16 @@ public static class CacheApi
             await store.SetRetentionAsync(cache.Id, newRetention, cancellationToken).ConfigureAwait(false);
             retention = newRetention;
         }
+        await serving.CacheChangedAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(CacheMapping.ToDto(
             cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name), RetentionMapping.ToDto(retention, options.Value.Retention)));
     }
 
-    private static async Task<NoContent> DeleteAsync(HttpContext http, IMetadataStore store, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteAsync(HttpContext http, IMetadataStore store, ServingChanges serving, CancellationToken cancellationToken)
     {
         await store.DeleteCacheAsync(http.Access().Cache.Id, cancellationToken).ConfigureAwait(false);
+        await serving.CacheChangedAsync(http.Access().Cache.Id, cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -1,4 +1,5 @@
 using Larder.Server.Access;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +25,7 @@ public static class BinaryCacheEndpoints
     public static IEndpointRouteBuilder MapBinaryCache(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        Read(app, "/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, file), ServeRecentNarInfo);
+        Read(app, "/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, file), NoteGeneration);
         Read(app, "/nar/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetNarAsync(http, file));
         Read(app, "/log/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetLogAsync(http, file));
         Write(app, "/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutFileAsync(http, file));
@@ -45,16 +46,15 @@ public static class BinaryCacheEndpoints
         return endpoint.RequireCachePermission(Permission.Read);
     }
 
-    /// <summary>
-    /// The hot path: a public narinfo served moments ago (<see cref="NarInfoMicroCache"/>) is answered before the access
-    /// filter touches the database.
-    /// </summary>
-    private static EndpointFilterDelegate ServeRecentNarInfo(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    /// <summary>Notes the memory's generation before the access filter reads the cache (see <see cref="BinaryCacheReader.NoteGeneration"/>).</summary>
+    private static EndpointFilterDelegate NoteGeneration(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
-        var reader = context.ApplicationServices.GetRequiredService<BinaryCacheReader>();
-        return async invocation => await reader.TryServeRecentNarInfoAsync(invocation.HttpContext).ConfigureAwait(false)
-            ? Results.Empty
-            : await next(invocation).ConfigureAwait(false);
+        var memory = context.ApplicationServices.GetRequiredService<NarInfoMemory>();
+        return invocation =>
+        {
+            BinaryCacheReader.NoteGeneration(invocation.HttpContext, memory);
+            return next(invocation);
+        };
     }
 
     private static RouteHandlerBuilder Write(IEndpointRouteBuilder app, string file, Delegate handler) =>

@@ -1,11 +1,11 @@
 using System.Text;
 using Larder.Nix.Store;
 using Larder.Server.Access;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace Larder.Server.BinaryCache;
 
@@ -15,30 +15,18 @@ namespace Larder.Server.BinaryCache;
 /// no one caches; the endpoints' access filter has checked Read on the cache (see <see cref="AccessEndpoints"/>).
 /// </summary>
 internal sealed class BinaryCacheReader(
-    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMicroCache recent)
+    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory)
 {
+    private static readonly object GenerationKey = new();
+
     public const string NarInfoContentType = "text/x-nix-narinfo";
     private const int BufferSize = 1 << 16;
 
     /// <summary>
-    /// Answers an anonymous narinfo request from <see cref="NarInfoMicroCache"/> when it holds the answer (public caches
-    /// only); false when the request must take the normal, authorized way.
+    /// Notes <see cref="NarInfoMemory.Generation"/> before the access filter reads the cache, so that what this request
+    /// reads is remembered only if nothing changed meanwhile.
     /// </summary>
-    public async ValueTask<bool> TryServeRecentNarInfoAsync(HttpContext http)
-    {
-        if (http.Request.Headers.ContainsKey(HeaderNames.Authorization) ||
-            http.Request.RouteValues[AccessEndpoints.CacheRouteParameter] is not string cacheName ||
-            http.Request.RouteValues["file"] is not string file ||
-            TryHashPart(file, ".narinfo") is not { } hashPart ||
-            !recent.TryGet(cacheName, hashPart, out long cacheId, out var body))
-        {
-            return false;
-        }
-        recorder.Record(cacheId, hashPart);
-        CacheHeaders.PublicNarInfo(http.Response);
-        await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
-        return true;
-    }
+    public static void NoteGeneration(HttpContext http, NarInfoMemory memory) => http.Items[GenerationKey] = memory.Generation;
 
     /// <summary><c>GET /&lt;cache&gt;/&lt;file&gt;</c>: cache info, narinfo or listing.</summary>
     public async Task<IResult> GetFileAsync(HttpContext http, string file)
@@ -107,18 +95,20 @@ internal sealed class BinaryCacheReader(
 
     private async Task<IResult> GetNarInfoAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)
     {
-        var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);
-        if (entry is null)
+        long generation = http.Items[GenerationKey] is long noted ? noted : memory.Generation;
+        memory.RememberCache(cache, generation);
+        if (!memory.TryRecall(cache.Id, hashPart, out var body))
+        {
+            var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);
+            body = entry is null ? null : NarInfoText.Render(entry);
+            memory.Remember(cache.Id, hashPart, body, generation);
+        }
+        if (body is null)
         {
             return Absent(http);
         }
         recorder.Record(cache.Id, hashPart);
         CacheHeaders.NarInfo(http.Response, cache);
-        var body = NarInfoText.Render(entry);
-        if (cache.IsPublic)
-        {
-            recent.Add(cache.Name, hashPart, cache.Id, body);
-        }
         await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
         return Results.Empty;
     }
@@ -152,7 +142,7 @@ internal sealed class BinaryCacheReader(
         }
     }
 
-    private static Task WriteAsync(HttpContext http, string contentType, byte[] body)
+    internal static Task WriteAsync(HttpContext http, string contentType, byte[] body)
     {
         var response = http.Response;
         response.ContentType = contentType;

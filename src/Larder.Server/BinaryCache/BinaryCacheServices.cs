@@ -1,3 +1,4 @@
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Ingest;
 using Larder.Server.Storage.Chunks;
@@ -27,7 +28,9 @@ public static class BinaryCacheServices
         services.TryAddSingleton<PathPublisher>();
         services.TryAddSingleton<BuildLogStore>();
         services.TryAddSingleton<NarDownload>();
-        services.TryAddSingleton<NarInfoMicroCache>();
+        services.TryAddSingleton<NarInfoMemory>();
+        services.TryAddSingleton<ServingChanges>();
+        services.AddHostedService<ServingChangeListener>();
         services.TryAddSingleton<BinaryCacheReader>();
         services.TryAddSingleton<BinaryCacheWriter>();
         services.AddHostedService<StagingSweep>();

@@ -21,7 +21,7 @@ namespace Larder.Server.BinaryCache;
 /// </summary>
 internal sealed class BinaryCacheWriter(
     IMetadataStore metadata, NarIngestor ingestor, PathPublisher publisher, BuildLogStore logs,
-    NarInfoMicroCache recent, IOptions<LarderOptions> options, TimeProvider time)
+    IOptions<LarderOptions> options, TimeProvider time)
 {
     /// <summary><c>PUT /&lt;cache&gt;/&lt;file&gt;</c>: cache info, narinfo, or a listing (which Larder builds itself).</summary>
     public async Task PutFileAsync(HttpContext http, string file)
@@ -136,7 +136,6 @@ internal sealed class BinaryCacheWriter(
         var request = PublishRequest.FromNarInfo(info, cache);
         var nar = await FindNarAsync(cache, info.Url, request, ct).ConfigureAwait(false);
         var result = await publisher.PublishAsync(cache, request, nar, http.Access().Token?.Id, ct).ConfigureAwait(false);
-        recent.Remove(cache.Name, hashPart);
         http.Response.StatusCode = result == PublishResult.Committed ? StatusCodes.Status201Created : StatusCodes.Status200OK;
     }
 

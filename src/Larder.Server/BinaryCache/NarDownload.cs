@@ -12,7 +12,7 @@ namespace Larder.Server.BinaryCache;
 /// </summary>
 internal sealed class NarDownload(IBlobStore blobs)
 {
-    private const int BufferSize = 1 << 18;
+    private const int BufferSize = 1 << 20;
     private static readonly TimeSpan RedirectValidity = TimeSpan.FromMinutes(15);
 
     public async Task SendAsync(HttpContext http, CacheRecord cache, NarRecord nar, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Larder.Nix.Hashing;
 using Larder.Nix.Signing;
 using Larder.Nix.Store;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Metadata;
 
 namespace Larder.Server.Ingest;
@@ -10,7 +11,7 @@ namespace Larder.Server.Ingest;
 /// key's signature is removed and the pushers' signatures are kept, so clients that trust only the new key can
 /// substitute paths pushed before the change.
 /// </summary>
-public sealed class CacheKeyRotation(IMetadataStore metadata)
+public sealed class CacheKeyRotation(IMetadataStore metadata, ServingChanges serving)
 {
     /// <summary>Paths read and re-signed per transaction.</summary>
     public const int BatchSize = 500;
@@ -34,6 +35,7 @@ public sealed class CacheKeyRotation(IMetadataStore metadata)
             }
             var updates = batch.Select(path => (path.HashPart, Sign(cache.StoreDir, path, newKey, oldPrefix, newPrefix))).ToList();
             await metadata.SetPathSignaturesAsync(cache.Id, updates, cancellationToken).ConfigureAwait(false);
+            await serving.PathsChangedAsync(cache.Id, [.. updates.Select(u => u.HashPart)], cancellationToken).ConfigureAwait(false);
             resigned += batch.Count;
             after = batch[^1].HashPart;
         }

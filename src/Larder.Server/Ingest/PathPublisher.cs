@@ -1,5 +1,6 @@
 using Larder.Nix.Hashing;
 using Larder.Nix.Signing;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 
@@ -11,7 +12,7 @@ namespace Larder.Server.Ingest;
 /// the path with the cache's key (keeping the pusher's signatures) and commits it in one metadata transaction, which
 /// also checks that every reference is present.
 /// </summary>
-public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
+public sealed class PathPublisher(IMetadataStore metadata, ServingChanges serving, TimeProvider time)
 {
     /// <summary>
     /// Publishes <paramref name="request"/> with <paramref name="nar"/>. Throws <see cref="InvalidRequestException"/> when
@@ -39,6 +40,11 @@ public sealed class PathPublisher(IMetadataStore metadata, TimeProvider time)
             cache.Id, storePath.HashPart, storePath.FullPath, nar.Nar, request.References, request.Deriver, Sign(cache, request),
             request.Ca, nar.StagedNarId, tokenId, time.GetUtcNow(), request.UpstreamReferences);
         var result = await metadata.CommitPathAsync(commit, cancellationToken).ConfigureAwait(false);
+        if (result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent)
+        {
+            // Present now, or with signatures merged: replicas must not keep answering with the old narinfo or a 404.
+            await serving.PathsChangedAsync(cache.Id, [storePath.HashPart], cancellationToken).ConfigureAwait(false);
+        }
         return result.Outcome switch
         {
             CommitOutcome.Committed => PublishResult.Committed,

@@ -213,6 +213,19 @@ public interface IMetadataStore
     /// <summary>The newest <paramref name="limit"/> token events, newest first; only those of <paramref name="tokenId"/> when given.</summary>
     Task<IReadOnlyList<TokenEventRecord>> ListTokenEventsAsync(long? tokenId, int limit, CancellationToken cancellationToken);
 
+    // Serving changes between replicas (what their in-memory narinfo answers must forget: BinaryCache.Serving)
+    /// <summary>
+    /// Tells every replica listening with <see cref="ListenForServingChangesAsync"/> about <paramref name="notice"/>
+    /// (PostgreSQL: NOTIFY; an embedded SQLite database has no other replica to tell, so nothing).
+    /// </summary>
+    Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken);
+    /// <summary>
+    /// Listens for notices published by any replica, this one included: calls <paramref name="onListening"/> once
+    /// notices are heard (earlier ones may have been missed), then <paramref name="onNotice"/> for each, until cancelled
+    /// or the connection fails (which throws).
+    /// </summary>
+    Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken);
+
     // Health and statistics
     /// <summary>Runs one trivial query; throws <see cref="MetadataUnavailableException"/> when the database cannot answer.</summary>
     Task PingAsync(CancellationToken cancellationToken);

@@ -50,8 +50,8 @@ public sealed class RequestMetrics(RequestDelegate next, LarderMetrics metrics)
         var request = http.Request;
         var status = http.Response.StatusCode;
         var success = status is >= 200 and < 300;
-        var endpoint = EndpointLabel(http);
-        var cache = CacheLabel(http, success);
+        var (endpoint, cacheName) = Classify(http);
+        var cache = CacheLabel(cacheName, success);
         metrics.Requests.WithLabels(cache, endpoint, request.Method, status.ToString(CultureInfo.InvariantCulture)).Inc();
         metrics.RequestDuration.WithLabels(endpoint).Observe(elapsed.TotalSeconds);
         if (endpoint == NarInfoEndpoint && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
@@ -87,9 +87,9 @@ public sealed class RequestMetrics(RequestDelegate next, LarderMetrics metrics)
         }
     }
 
-    private string CacheLabel(HttpContext http, bool success)
+    private string CacheLabel(string? name, bool success)
     {
-        if (http.Request.RouteValues[AccessEndpoints.CacheRouteParameter] is not string name)
+        if (name is null)
         {
             return LarderMetrics.NoCache;
         }
@@ -101,17 +101,22 @@ public sealed class RequestMetrics(RequestDelegate next, LarderMetrics metrics)
         return _knownCaches.ContainsKey(name) ? name : LarderMetrics.NoCache;
     }
 
-    /// <summary>The route template of the endpoint that answered, <c>{file}</c> narrowed; "unmatched" when none did.</summary>
-    internal static string EndpointLabel(HttpContext http)
+    /// <summary>
+    /// The route template of the endpoint that answered, <c>{file}</c> narrowed, and the cache it names. A narinfo
+    /// answered before routing (from the remembered narinfos) counts as the narinfo endpoint; any other request that
+    /// reached no endpoint is "unmatched".
+    /// </summary>
+    private static (string Endpoint, string? Cache) Classify(HttpContext http)
     {
         if (http.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } template })
         {
-            return "unmatched";
+            return NarInfoCacheBeforeRouting(http.Request.Path.Value) is { } remembered ? (NarInfoEndpoint, remembered) : ("unmatched", null);
         }
+        var cache = http.Request.RouteValues[AccessEndpoints.CacheRouteParameter] as string;
         template = StripConstraints(template);
         if (!template.EndsWith("/{file}", StringComparison.Ordinal) || http.Request.RouteValues["file"] is not string file)
         {
-            return template;
+            return (template, cache);
         }
         var kind = file switch
         {
@@ -120,7 +125,18 @@ public sealed class RequestMetrics(RequestDelegate next, LarderMetrics metrics)
             _ when file.EndsWith(".ls", StringComparison.Ordinal) => "{hash}.ls",
             _ => "{file}",
         };
-        return template[..^"{file}".Length] + kind;
+        return (template[..^"{file}".Length] + kind, cache);
+    }
+
+    /// <summary>The cache of a <c>/&lt;cache&gt;/&lt;hash&gt;.narinfo</c> path, else null.</summary>
+    private static string? NarInfoCacheBeforeRouting(string? path)
+    {
+        if (path is null || !path.EndsWith(".narinfo", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var slash = path.IndexOf('/', 1);
+        return slash > 1 && path.IndexOf('/', slash + 1) < 0 ? path[1..slash] : null;
     }
 
     /// <summary><c>/{cache:cachename}/x</c> → <c>/{cache}/x</c>.</summary>

@@ -8,7 +8,7 @@ public sealed class JsonOutputTests
     [Fact]
     public void Json_for_scripts_keeps_plus_signs_and_gives_elapsed_time_as_seconds()
     {
-        var summary = new PushSummary(3, 1, 0, 2, 2048, [new PushFailure("/nix/store/abc-g++-13", "x")], TimeSpan.FromMilliseconds(1534.4));
+        var summary = new PushSummary(3, 1, 0, 2, 2048, 2048, 0, [new PushFailure("/nix/store/abc-g++-13", "x")], TimeSpan.FromMilliseconds(1534.4));
 
         var json = JsonOutput.Serialize(summary, CliJsonContext.Default.PushSummary);
 

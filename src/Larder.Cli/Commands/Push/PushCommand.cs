@@ -40,10 +40,15 @@ internal static class PushCommand
             DefaultValueFactory = _ => "auto",
         };
         compression.AcceptOnlyFromAmong("auto", "zstd", "none");
+        var noChunks = new Option<bool>("--no-chunks")
+        {
+            Description = "Upload whole NARs even when the server takes chunks (by default, large NARs send only the chunks the server lacks).",
+        };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
 
         var command = new Command("push", """
-            Push store paths and their closures to a cache, uploading only what it lacks.
+            Push store paths and their closures to a cache, uploading only what it lacks. Large NARs are cut into
+            chunks as the server cuts them, and only the chunks it lacks are sent.
 
             Examples:
               larder push main ./result
@@ -51,7 +56,7 @@ internal static class PushCommand
               larder push work:ci --include-build-deps -j 8 /nix/store/…-hello-2.12
             """)
         {
-            cache, paths, noClosure, buildDeps, ignoreUpstream, jobs, partSize, compression, json,
+            cache, paths, noClosure, buildDeps, ignoreUpstream, jobs, partSize, compression, noChunks, json,
         };
         command.SetHandler(async (parse, ct) =>
         {
@@ -74,7 +79,8 @@ internal static class PushCommand
                 IgnoreUpstreamFilter: parse.GetValue(ignoreUpstream),
                 Jobs: jobCount,
                 PartSize: part,
-                Compression: ChooseCompression(parse.GetValue(compression)!, target.Server.BaseUrl));
+                Compression: ChooseCompression(parse.GetValue(compression)!, target.Server.BaseUrl),
+                Chunks: !parse.GetValue(noChunks));
             var summary = await RunAsync(client, target.Cache, storePaths, options, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
@@ -160,6 +166,9 @@ internal static class PushCommand
         return value > long.MaxValue >> shift ? long.MaxValue : value << shift;
     }
 
+    private static string Percent(long part, long whole) =>
+        (whole == 0 ? 0 : 100.0 * part / whole).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
     internal static string Describe(PushSummary summary)
     {
         var seconds = Math.Max(summary.Elapsed.TotalSeconds, 0.001);
@@ -167,6 +176,11 @@ internal static class PushCommand
             ? $"nothing to push: {summary.AlreadyPresent} of {Counted.Paths(summary.Considered)} already in the cache"
             : $"pushed {Counted.Paths(summary.Pushed)} ({ByteSize.Format(summary.PushedBytes)}) in {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
               $"({ByteSize.Format((long)(summary.PushedBytes / seconds))}/s); {summary.AlreadyPresent} already in the cache";
+        if (summary.DeduplicatedBytes > 0)
+        {
+            line += $"; sent {ByteSize.Format(summary.SentBytes)}, {ByteSize.Format(summary.DeduplicatedBytes)} " +
+                    $"({Percent(summary.DeduplicatedBytes, summary.SentBytes + summary.DeduplicatedBytes)}) not sent: the server had those chunks";
+        }
         if (summary.SkippedUpstream > 0)
         {
             line += $"; {summary.SkippedUpstream} skipped (signed upstream)";

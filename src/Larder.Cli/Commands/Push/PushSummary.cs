@@ -8,6 +8,8 @@ namespace Larder.Cli.Commands.Push;
 /// <param name="SkippedUpstream">Paths skipped because an upstream key signed them.</param>
 /// <param name="Pushed">Paths uploaded and committed.</param>
 /// <param name="PushedBytes">NAR bytes of <paramref name="Pushed"/>.</param>
+/// <param name="SentBytes">NAR bytes uploaded (before compression): whole NARs, and the chunks the server lacked.</param>
+/// <param name="DeduplicatedBytes">NAR bytes not uploaded because the server already held those chunks.</param>
 /// <param name="Failed">Paths that could not be pushed, with the reason.</param>
 /// <param name="Elapsed">Wall-clock time.</param>
 public sealed record PushSummary(
@@ -16,6 +18,8 @@ public sealed record PushSummary(
     int SkippedUpstream,
     int Pushed,
     long PushedBytes,
+    long SentBytes,
+    long DeduplicatedBytes,
     IReadOnlyList<PushFailure> Failed,
     [property: JsonIgnore] TimeSpan Elapsed)
 {

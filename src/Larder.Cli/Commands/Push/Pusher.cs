@@ -12,10 +12,14 @@ namespace Larder.Cli.Commands.Push;
 /// <summary>
 /// Pushes store paths to a cache: reads the closure's metadata from the local store in one call, drops what upstream
 /// keys signed, asks the server in batches what it lacks, then uploads only that, <see cref="PushOptions.Jobs"/> at a
-/// time, each path only after all of its references are in the cache.
+/// time, each path only after all of its references are in the cache. Large NARs go up as the chunks the server
+/// lacks (<see cref="ChunkedPush"/>) when the server supports chunking; the others, and all NARs for a server without
+/// chunking or with <see cref="PushOptions.Chunks"/> off, go up whole.
 /// </summary>
 public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushProgress progress)
 {
+    private long _wholeNarBytes;
+
     /// <summary>Pushes <paramref name="storePaths"/> (top-level store paths) to <paramref name="cache"/>.</summary>
     public async Task<PushSummary> PushAsync(
         string cache, IReadOnlyCollection<string> storePaths, PushOptions options, CancellationToken cancellationToken)
@@ -67,14 +71,38 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         }
         if (toPush.Count == 0)
         {
-            return new PushSummary(infos.Count, candidates.Count, upstreamPaths.Count, 0, 0, [], clock.Elapsed);
+            return new PushSummary(infos.Count, candidates.Count, upstreamPaths.Count, 0, 0, 0, 0, [], clock.Elapsed);
         }
         await RequireWriteAsync(cache, whoTask).ConfigureAwait(false);
+        var chunked = await PlanChunksAsync(cache, toPush, options, cancellationToken).ConfigureAwait(false);
+        Trace(clock, chunked is null ? "no chunking" : "chunk lists and missing chunks");
         progress.Begin(toPush.Count, toPush.Sum(p => p.NarSize));
-        var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, upstreamPaths, options, ct), progress);
+        var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, upstreamPaths, options, chunked, ct), progress);
         var (pushed, pushedBytes, failed) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
         Trace(clock, "uploads");
-        return new PushSummary(infos.Count, candidates.Count - toPush.Count, upstreamPaths.Count, pushed, pushedBytes, failed, clock.Elapsed);
+        return new PushSummary(infos.Count, candidates.Count - toPush.Count, upstreamPaths.Count, pushed, pushedBytes,
+            Interlocked.Read(ref _wholeNarBytes) + (chunked?.SentBytes ?? 0), chunked?.DeduplicatedBytes ?? 0, failed, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// With chunks allowed and a server that supports them, cuts the large NARs and learns which chunks the server
+    /// lacks; null when every path goes up whole.
+    /// </summary>
+    private async Task<ChunkedPush?> PlanChunksAsync(
+        string cache, IReadOnlyList<LocalPathInfo> toPush, PushOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.Chunks)
+        {
+            return null;
+        }
+        var parameters = await client.GetChunkingAsync(cache, cancellationToken).ConfigureAwait(false);
+        if (parameters is null || !toPush.Any(p => ChunkedPush.IsWorthChunking(parameters, p.NarSize)))
+        {
+            return null;
+        }
+        var chunked = new ChunkedPush(client, cache, parameters, options.Jobs, progress);
+        await chunked.PlanAsync(toPush, cancellationToken).ConfigureAwait(false);
+        return chunked;
     }
 
     /// <summary>Fails once, before any upload, when the token cannot write to the cache (rather than once per path).</summary>
@@ -118,7 +146,8 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
     }
 
     private async Task UploadAsync(
-        string cache, LocalPathInfo info, IReadOnlySet<string> upstreamPaths, PushOptions options, CancellationToken cancellationToken)
+        string cache, LocalPathInfo info, IReadOnlySet<string> upstreamPaths, PushOptions options, ChunkedPush? chunked,
+        CancellationToken cancellationToken)
     {
         var metadata = new PushPathMetadata(
             info.Path,
@@ -130,6 +159,12 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
             info.Ca,
             [.. info.References.Where(upstreamPaths.Contains).Select(StorePaths.BaseNameOf).Order(StringComparer.Ordinal)]);
         progress.PathStarted(info.Path, info.NarSize);
+        if (chunked is not null && chunked.Handles(info))
+        {
+            await chunked.PushAsync(info, metadata, cancellationToken).ConfigureAwait(false);
+            progress.PathDone(info.Path);
+            return;
+        }
         var headerTooLong = LarderClient.EncodePathInfo(metadata).Length > PushProtocol.MaxPathInfoHeaderLength;
         if (info.NarSize > options.PartSize || headerTooLong)
         {
@@ -141,6 +176,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
             await client.UploadAsync(cache, metadata, options.Compression,
                 () => new NarUploadContent(info, options.Compression, progress.BytesSent), cancellationToken).ConfigureAwait(false);
         }
+        Interlocked.Add(ref _wholeNarBytes, info.NarSize);
         progress.PathDone(info.Path);
     }
 

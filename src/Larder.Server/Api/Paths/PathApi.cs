@@ -1,6 +1,7 @@
 using Larder.Contracts.Paths;
 using Larder.Nix.Store;
 using Larder.Server.Access;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
 using Larder.Server.Maintenance.Gc;
 using Larder.Server.Metadata;
@@ -55,7 +56,8 @@ public static class PathApi
     }
 
     private static async Task<IResult> DeleteAsync(
-        string hash, string? recursive, string? dryRun, HttpContext http, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
+        string hash, string? recursive, string? dryRun, HttpContext http, IMetadataStore store, ServingChanges serving, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var cache = http.Access().Cache;
         var hashPart = ValidateHash(hash);
@@ -76,6 +78,10 @@ public static class PathApi
             throw new ConflictException(
                 $"{path.StorePath} is referenced by {deletion.DirectDependents.Count} path(s) of cache '{cache.Name}': {named}{more}; " +
                 "delete them first, or delete recursively (recursive=true, larder path delete --recursive) to remove them with it");
+        }
+        if (deletion.Deleted)
+        {
+            await serving.PathsChangedAsync(cache.Id, [.. deletion.Group.Select(m => m.HashPart)], cancellationToken).ConfigureAwait(false);
         }
         var dto = new DeletePathsResultDto(isDryRun, [.. deletion.Group.Select(m => m.StorePath)], deletion.Group.Sum(m => m.StoredBytes));
         return Results.Json(dto, PathJsonContext.Default.DeletePathsResultDto);

@@ -129,6 +129,12 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override MetadataUnavailableException Unavailable(Exception e) => new($"PostgreSQL is unavailable: {Describe(e)}", e);
 
+    public override Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken) =>
+        PostgresServingChannel.PublishAsync(_dataSource, notice, cancellationToken);
+
+    public override Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken) =>
+        PostgresServingChannel.ListenAsync(_dataSource, onListening, onNotice, cancellationToken);
+
     public override void Dispose() => _dataSource.Dispose();
 
     private static DateTime ToDb(DateTimeOffset at)

@@ -92,6 +92,20 @@ internal abstract class SqlDialect : IDisposable
     {
     }
 
+    /// <summary>Tells the other replicas about a serving change (see <see cref="IMetadataStore.PublishServingChangeAsync"/>); nothing by default.</summary>
+    public virtual Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Hears serving changes (see <see cref="IMetadataStore.ListenForServingChangesAsync"/>). By default there is no
+    /// other replica: listening at once, and hearing nothing until cancelled.
+    /// </summary>
+    public virtual async Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onListening);
+        onListening();
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The exception callers see for an unavailable database.</summary>
     public abstract MetadataUnavailableException Unavailable(Exception e);
 

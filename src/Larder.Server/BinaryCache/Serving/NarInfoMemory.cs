@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Larder.Server.Metadata;
+
+namespace Larder.Server.BinaryCache.Serving;
+
+/// <summary>
+/// This replica's memory of narinfo answers, so that hits and misses skip the database: per cache, rendered narinfos
+/// (hits) and hash parts it does not hold (misses), and which cache names are public (for anonymous requests, answered
+/// before routing). Everything that changes an answer calls <see cref="ServingChanges"/>, which forgets it here at once
+/// and tells the other replicas; an answer is also never older than <see cref="MaxAge"/>, the bound for a change whose
+/// notice was lost. It remembers only while changes reach it (<see cref="SetListening"/>).
+/// </summary>
+/// <remarks>
+/// A lookup that raced with a change must not store the answer it read before the change: callers take
+/// <see cref="Generation"/> before reading the database, and an answer read under an older generation is dropped.
+/// </remarks>
+public sealed class NarInfoMemory(TimeProvider time)
+{
+    /// <summary>How long an answer is kept at most (the bound on a lost change notice).</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
+    private const int Capacity = 200_000;
+    private readonly ConcurrentDictionary<(long CacheId, string HashPart), Answer> _answers = new();
+    private readonly ConcurrentDictionary<string, PublicCache> _publicCaches = new(StringComparer.Ordinal);
+    private readonly long _maxAgeTicks = (long)(MaxAge.TotalSeconds * time.TimestampFrequency);
+    private long _generation;
+    private volatile bool _listening;
+
+    /// <summary>Changes so far; take it before reading what will be remembered.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>Whether changes of other replicas reach this one; while they do not, nothing is remembered.</summary>
+    public void SetListening(bool listening)
+    {
+        _listening = listening;
+        ForgetAll();
+    }
+
+    /// <summary>
+    /// True when the answer for <paramref name="hashPart"/> in the cache is remembered: <paramref name="body"/> is the
+    /// rendered narinfo, or null when the cache does not hold the path.
+    /// </summary>
+    public bool TryRecall(long cacheId, string hashPart, out byte[]? body)
+    {
+        if (_answers.TryGetValue((cacheId, hashPart), out var answer) && time.GetTimestamp() < answer.ExpiresAt)
+        {
+            body = answer.Body;
+            return true;
+        }
+        body = null;
+        return false;
+    }
+
+    /// <summary>The id of the public cache called <paramref name="name"/>, when remembered.</summary>
+    public bool TryRecallPublicCache(string name, out long cacheId)
+    {
+        if (_publicCaches.TryGetValue(name, out var cache) && time.GetTimestamp() < cache.ExpiresAt)
+        {
+            cacheId = cache.Id;
+            return true;
+        }
+        cacheId = 0;
+        return false;
+    }
+
+    /// <summary>Remembers the narinfo (or, for a null <paramref name="body"/>, the absence) read under <paramref name="generation"/>.</summary>
+    public void Remember(long cacheId, string hashPart, byte[]? body, long generation) =>
+        Remember(_answers, (cacheId, hashPart), new Answer(body, Expiry()), generation);
+
+    /// <summary>Remembers that <paramref name="cache"/>, read under <paramref name="generation"/>, is public (private caches are not remembered).</summary>
+    public void RememberCache(CacheRecord cache, long generation)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (cache.IsPublic)
+        {
+            Remember(_publicCaches, cache.Name, new PublicCache(cache.Id, Expiry()), generation);
+        }
+    }
+
+    /// <summary>Forgets the answers for these paths of the cache.</summary>
+    public void ForgetPaths(long cacheId, IEnumerable<string> hashParts)
+    {
+        ArgumentNullException.ThrowIfNull(hashParts);
+        Interlocked.Increment(ref _generation);
+        foreach (var hashPart in hashParts)
+        {
+            _answers.TryRemove((cacheId, hashPart), out _);
+        }
+    }
+
+    /// <summary>Forgets everything about the cache (its settings, key or existence changed).</summary>
+    public void ForgetCache(long cacheId)
+    {
+        Interlocked.Increment(ref _generation);
+        foreach (var entry in _publicCaches)
+        {
+            if (entry.Value.Id == cacheId)
+            {
+                _publicCaches.TryRemove(entry);
+            }
+        }
+        foreach (var key in _answers.Keys)
+        {
+            if (key.CacheId == cacheId)
+            {
+                _answers.TryRemove(key, out _);
+            }
+        }
+    }
+
+    /// <summary>Forgets everything.</summary>
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _generation);
+        _publicCaches.Clear();
+        _answers.Clear();
+    }
+
+    private long Expiry() => time.GetTimestamp() + _maxAgeTicks;
+
+    private void Remember<TKey, TValue>(ConcurrentDictionary<TKey, TValue> entries, TKey key, TValue value, long generation)
+        where TKey : notnull
+    {
+        if (!_listening || generation != Generation)
+        {
+            return;
+        }
+        if (entries.Count >= Capacity)
+        {
+            entries.Clear();
+        }
+        entries[key] = value;
+        // A change that came after the check above and before the write has already run its removal: undo ours.
+        if (generation != Generation)
+        {
+            entries.TryRemove(KeyValuePair.Create(key, value));
+        }
+    }
+
+    private sealed record Answer(byte[]? Body, long ExpiresAt);
+
+    private sealed record PublicCache(long Id, long ExpiresAt);
+}

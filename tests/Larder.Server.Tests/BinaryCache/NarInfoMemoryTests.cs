@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text;
+using Larder.Contracts.Tokens;
+using Larder.Nix.Signing;
+using Larder.Server.Metadata.Relational;
+using NarInfoRecord = Larder.Nix.NarInfo.NarInfo;
+
+namespace Larder.Server.Tests.BinaryCache;
+
+/// <summary>
+/// Narinfo answers (hits and misses) remembered by a replica: answered without the database, forgotten at once by the
+/// replica that changes them, and never shown to a request that may not read the cache.
+/// </summary>
+public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClassFixture<LarderApplicationFixture>
+{
+    private LarderApplication App => fixture.App;
+
+    private long DatabaseCommands => ((RelationalMetadataStore)App.Metadata).CommandCount;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_repeated_miss_is_answered_without_the_database_and_a_push_makes_it_a_hit_at_once(bool isPublic)
+    {
+        var (cache, writer) = await CacheWithWriterAsync(isPublic);
+        var path = await PushedPath.CreateAsync();
+        using var reader = isPublic ? App.CreateClient() : writer;
+        var url = $"{cache}/{path.HashPart}.narinfo";
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync(url)).StatusCode);
+
+        long before = DatabaseCommands;
+        using var again = await reader.GetAsync(url);
+        long missCommands = DatabaseCommands - before;
+        await path.PushAsync(writer, cache);
+        using var after = await reader.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.True(again.Headers.CacheControl?.NoStore, "a remembered 404 must not be cacheable either");
+        // A private cache still checks the token and the cache on every request; the path itself is not looked up.
+        Assert.Equal(isPublic ? 0 : 2, missCommands);
+        await BinaryCacheAssert.SuccessAsync(after);
+        Assert.Equal(path.Info.StorePath, NarInfoRecord.Parse(await after.Content.ReadAsStringAsync()).StorePath);
+    }
+
+    [Fact]
+    public async Task A_repeated_anonymous_hit_on_a_public_cache_is_answered_without_the_database_with_the_same_headers()
+    {
+        var (cache, _, path) = await PublicCacheWithPathAsync();
+        using var reader = App.CreateClient();
+        using var first = await reader.GetAsync($"{cache}/{path.HashPart}.narinfo");
+
+        long before = DatabaseCommands;
+        using var second = await reader.GetAsync($"{cache}/{path.HashPart}.narinfo");
+
+        Assert.Equal(before, DatabaseCommands);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await second.Content.ReadAsByteArrayAsync());
+        Assert.Equal(first.Content.Headers.ContentType, second.Content.Headers.ContentType);
+        Assert.Equal(first.Headers.CacheControl, second.Headers.CacheControl);
+    }
+
+    [Fact]
+    public async Task Signatures_merged_into_a_remembered_narinfo_are_served_at_once()
+    {
+        var (cache, writer, path) = await PublicCacheWithPathAsync();
+        using var reader = App.CreateClient();
+        var before = NarInfoRecord.Parse(await reader.GetStringAsync($"{cache}/{path.HashPart}.narinfo"));
+
+        var pusherKey = SecretKey.Generate("pusher-1");
+        await BinaryCacheAssert.SuccessAsync(await path.With(path.Info.Sign(pusherKey)).PutNarInfoAsync(writer, cache));
+        var after = NarInfoRecord.Parse(await reader.GetStringAsync($"{cache}/{path.HashPart}.narinfo"));
+
+        Assert.Single(before.Signatures);
+        Assert.Equal(2, after.Signatures.Count);
+        Assert.True(after.VerifySignatures([pusherKey.PublicKey]));
+    }
+
+    [Fact]
+    public async Task A_remembered_private_narinfo_is_served_only_to_tokens_that_may_read_the_cache()
+    {
+        var (cache, writer) = await CacheWithWriterAsync(isPublic: false);
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(writer, cache);
+        var url = $"{cache}/{path.HashPart}.narinfo";
+        var (otherSecret, _) = await App.CreateTokenAsync(new GrantDto("someone-else-*", ["read"]));
+        using var anonymous = App.CreateClient();
+        using var other = App.CreateClient(otherSecret);
+        using var withBasic = App.CreateClient();
+        withBasic.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("nix:wrong-secret")));
+        await BinaryCacheAssert.SuccessAsync(await writer.GetAsync(url));
+        await BinaryCacheAssert.SuccessAsync(await writer.GetAsync(url));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, url))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withBasic.GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_public_cache_made_private_stops_answering_anonymous_hits_and_misses_at_once()
+    {
+        var (cache, _, path) = await PublicCacheWithPathAsync();
+        using var anonymous = App.CreateClient();
+        var hit = $"{cache}/{path.HashPart}.narinfo";
+        var miss = $"{cache}/{PushedPath.RandomHashPart()}.narinfo";
+        await BinaryCacheAssert.SuccessAsync(await anonymous.GetAsync(hit));
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(miss)).StatusCode);
+
+        using var admin = App.CreateClient(App.AdminToken);
+        using var content = new StringContent("""{"public": false}""", Encoding.UTF8, "application/json");
+        (await admin.PatchAsync($"api/v1/caches/{cache}", content)).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(hit)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(miss)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_deleted_cache_answers_nothing_it_remembered()
+    {
+        var (cache, _, path) = await PublicCacheWithPathAsync();
+        using var anonymous = App.CreateClient();
+        var hit = $"{cache}/{path.HashPart}.narinfo";
+        await BinaryCacheAssert.SuccessAsync(await anonymous.GetAsync(hit));
+
+        using var admin = App.CreateClient(App.AdminToken);
+        (await admin.DeleteAsync($"api/v1/caches/{cache}")).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(hit)).StatusCode);
+    }
+
+    private async Task<(string Cache, HttpClient Writer, PushedPath Path)> PublicCacheWithPathAsync()
+    {
+        var (cache, writer) = await CacheWithWriterAsync(isPublic: true);
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(writer, cache);
+        return (cache, writer, path);
+    }
+
+    private async Task<(string Cache, HttpClient Writer)> CacheWithWriterAsync(bool isPublic)
+    {
+        var cache = await App.CreateCacheAsync("m-" + Guid.NewGuid().ToString("N")[..20], isPublic);
+        var (secret, _) = await App.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
+        return (cache.Name, App.CreateClient(secret));
+    }
+}
