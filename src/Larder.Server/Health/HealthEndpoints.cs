@@ -1,3 +1,4 @@
+using Larder.Server.Access;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +22,7 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").ExcludeFromDescription();
+        var group = app.MapGroup("/health").ExcludeFromDescription().AllowAnyone();
         group.MapGet("/live", static () => TypedResults.Json(new HealthReport("ok", null, null), HealthJsonContext.Default.HealthReport));
         group.MapGet("/ready", static async (IMetadataStore metadata, IBlobStore blobs, CancellationToken cancellationToken) =>
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Larder.Server.Access;
 using Larder.Server.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,7 +27,10 @@ public static class MetricsEndpoints
             http.Response.ContentType = ContentType;
             http.Response.Headers.CacheControl = "no-store";
             await metrics.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted).ConfigureAwait(false);
-        }).ExcludeFromDescription();
+        })
+            .ExcludeFromDescription()
+            // Open to anyone, without the access filter: the Bearer value here is the scrape token, not a Larder token.
+            .WithMetadata(new AccessRequirement(AccessScope.Anyone));
         return app;
     }
 

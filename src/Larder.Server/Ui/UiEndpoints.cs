@@ -24,7 +24,8 @@ public static class UiEndpoints
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var ui = app.MapGroup("/ui").ExcludeFromDescription();
+        // Anyone may load the pages; each one decides from the session cookie what the visitor may see (MayRead).
+        var ui = app.MapGroup("/ui").ExcludeFromDescription().AllowAnyone();
         ui.MapGet("/", CachesAsync);
         ui.MapGet("/caches/{name}", CacheAsync);
         ui.MapGet("/sign-in", static (HttpContext http) => SignInPage(http, problem: null, StatusCodes.Status200OK));
