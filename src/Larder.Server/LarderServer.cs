@@ -8,11 +8,15 @@ using Larder.Server.BinaryCache;
 using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
+using Larder.Server.Health;
 using Larder.Server.Maintenance;
 using Larder.Server.Maintenance.Gc;
 using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
+using Larder.Server.Metadata.Relational;
+using Larder.Server.Metrics;
 using Larder.Server.Storage;
+using Larder.Server.Ui;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -115,6 +119,7 @@ public static partial class LarderServer
         {
             app.UseForwardedHeaders(forwarded);
         }
+        app.UseMiddleware<RequestMetrics>();
         app.UseMiddleware<ErrorMapping>();
         app.UseMiddleware<RememberedNarInfos>();
         app.UseRouting();
@@ -123,6 +128,9 @@ public static partial class LarderServer
         app.MapPushApi();
         app.MapPathApi();
         app.MapBinaryCache();
+        app.MapHealth();
+        app.MapMetrics();
+        app.MapUi();
         return app;
     }
 
@@ -260,6 +268,8 @@ public static partial class LarderServer
         });
         services.AddLarderApi();
 
+        services.AddSingleton<LarderMetrics>();
+        services.AddSingleton<UiSession>();
         DataDirectoryPermissions.CreateDirectory(options.DataDir);
         AddMetadataStore(services, options);
         AddBlobStore(services, options);
@@ -281,12 +291,21 @@ public static partial class LarderServer
     private static void AddMetadataStore(IServiceCollection services, LarderOptions options)
     {
         LarderStores.ValidateMetadataOptions(options);
-        services.AddSingleton<IMetadataStore>(sp => LarderStores.CreateMetadataStore(options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IMetadataStore>(sp =>
+        {
+            var store = LarderStores.CreateMetadataStore(options, sp.GetRequiredService<TimeProvider>());
+            if (store is RelationalMetadataStore relational)
+            {
+                var latency = sp.GetRequiredService<LarderMetrics>().DatabaseLatency;
+                relational.OperationTimed = elapsed => latency.Observe(elapsed.TotalSeconds);
+            }
+            return store;
+        });
     }
 
     private static void AddBlobStore(IServiceCollection services, LarderOptions options)
     {
         var store = LarderStores.CreateBlobStore(options);
-        services.AddSingleton(_ => store);
+        services.AddSingleton<IBlobStore>(sp => new TimedBlobStore(store, sp.GetRequiredService<LarderMetrics>()));
     }
 }

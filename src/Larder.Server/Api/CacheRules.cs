@@ -13,7 +13,7 @@ public static partial class CacheRules
     public const string DefaultStoreDir = "/nix/store";
 
     /// <summary>Names that would collide with server routes.</summary>
-    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "api", "health", "metrics", "static", "assets" };
+    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "api", "health", "metrics", "static", "assets", "ui" };
 
     /// <summary>Whether <paramref name="name"/> may name a cache.</summary>
     public static bool IsValidName(string? name) => name is not null && NameRegex().IsMatch(name) && !Reserved.Contains(name);

@@ -51,4 +51,7 @@ public sealed class LarderOptions
 
     /// <summary>Retention and garbage collection defaults (<c>Larder:Retention</c>).</summary>
     public Maintenance.Gc.RetentionOptions Retention { get; set; } = new();
+
+    /// <summary><c>/metrics</c> (<c>Larder:Metrics</c>).</summary>
+    public Larder.Server.Metrics.MetricsOptions Metrics { get; set; } = new();
 }

@@ -225,6 +225,10 @@ public interface IMetadataStore
     /// or the connection fails (which throws).
     /// </summary>
     Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken);
+
+    // Health and statistics
+    /// <summary>Runs one trivial query; throws <see cref="MetadataUnavailableException"/> when the database cannot answer.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A token cannot be created because the token creating it has been revoked.</summary>

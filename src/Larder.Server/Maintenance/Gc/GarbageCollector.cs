@@ -15,7 +15,8 @@ namespace Larder.Server.Maintenance.Gc;
 /// indexed pages and evicts in transactions of a few groups, so a 1,000,000-path cache is never locked for long. Blobs
 /// are left to the reaper, which deletes a NAR only when no path of any cache holds it.
 /// </summary>
-public sealed partial class GarbageCollector(IMetadataStore store, IOptions<LarderOptions> options, TimeProvider time, ILogger<GarbageCollector> logger)
+public sealed partial class GarbageCollector(
+    IMetadataStore store, IOptions<LarderOptions> options, TimeProvider time, ILogger<GarbageCollector> logger, Metrics.LarderMetrics? metrics = null)
 {
     /// <summary>The lease's name in the database.</summary>
     public const string LeaseName = "gc";
@@ -122,7 +123,9 @@ public sealed partial class GarbageCollector(IMetadataStore store, IOptions<Lard
         {
             await run.EvictBySizeAsync(before - run.BytesFreed - maxSize, cancellationToken).ConfigureAwait(false);
         }
-        return new GcRunResult(dryRun, run.PathsEvicted, run.BytesFreed, before, run.Listed);
+        var result = new GcRunResult(dryRun, run.PathsEvicted, run.BytesFreed, before, run.Listed);
+        metrics?.RecordGc(result);
+        return result;
     }
 
     private Task<bool> RenewLeaseAsync(CancellationToken cancellationToken) =>

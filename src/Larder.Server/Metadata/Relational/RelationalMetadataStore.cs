@@ -99,6 +99,19 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
     /// </summary>
     private async Task<T> RunAsync<T>(Func<DbSession, CancellationToken, Task<T>> body, CancellationToken cancellationToken, bool idempotent = true)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await RunUntimedAsync(body, cancellationToken, idempotent).ConfigureAwait(false);
+        }
+        finally
+        {
+            OperationTimed?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<T> RunUntimedAsync<T>(Func<DbSession, CancellationToken, Task<T>> body, CancellationToken cancellationToken, bool idempotent)
+    {
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();

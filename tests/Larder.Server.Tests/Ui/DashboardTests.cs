@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Larder.Contracts.Tokens;
+
+namespace Larder.Server.Tests.Ui;
+
+/// <summary>The dashboard through a cookie-keeping client: visibility, sign-in and sign-out, CSRF.</summary>
+public sealed partial class DashboardTests(LarderApplicationFixture fixture) : IClassFixture<LarderApplicationFixture>
+{
+    [Fact]
+    public async Task Anonymous_visitor_sees_public_caches_and_nothing_of_private_ones()
+    {
+        var (open, secret) = await TwoCachesAsync();
+        using var browser = Browser();
+
+        var list = await browser.GetStringAsync("ui/");
+        using var privatePage = await browser.GetAsync($"ui/caches/{secret}");
+
+        Assert.Contains(open, list, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, list, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, privatePage.StatusCode);
+        Assert.DoesNotContain(secret, await privatePage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var openPage = await browser.GetStringAsync($"ui/caches/{open}");
+        Assert.Contains($"substituters = https://cache.nixos.org {fixture.App.BaseAddress}{open}", openPage, StringComparison.Ordinal);
+        Assert.Contains($"larder use {open}", openPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_without_grants_sees_no_private_cache_and_a_granted_one_does()
+    {
+        var (_, secret) = await TwoCachesAsync();
+        var (ungranted, _) = await fixture.App.CreateTokenAsync(new GrantDto("other-*", ["read"]));
+        var (reader, _) = await fixture.App.CreateTokenAsync(new GrantDto(secret, ["read"]));
+        using var outsider = Browser();
+        using var insider = Browser();
+
+        await SignInAsync(outsider, ungranted);
+        await SignInAsync(insider, reader);
+
+        Assert.DoesNotContain(secret, await outsider.GetStringAsync("ui/"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync($"ui/caches/{secret}")).StatusCode);
+        Assert.Contains(secret, await insider.GetStringAsync("ui/"), StringComparison.Ordinal);
+        var page = await insider.GetStringAsync($"ui/caches/{secret}");
+        Assert.Contains("machine 127.0.0.1 password YOUR-LARDER-TOKEN", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(reader, page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_in_sets_a_strict_http_only_cookie_and_sign_out_clears_it()
+    {
+        using var browser = Browser();
+
+        using var signedIn = await SignInAsync(browser, fixture.App.AdminToken);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("larder_session=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Sign out", await browser.GetStringAsync("ui/"), StringComparison.Ordinal);
+
+        using var signOut = await browser.PostAsync("ui/sign-out", Form(("csrf", await CsrfAsync(browser))));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Contains("Sign in", await browser.GetStringAsync("ui/"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ui/sign-in", null)]
+    [InlineData("ui/sign-in", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("ui/sign-out", null)]
+    [InlineData("ui/sign-out", "0000000000000000000000000000000000000000000000000000000000000000")]
+    public async Task Every_form_post_without_the_matching_csrf_value_is_refused(string path, string? csrf)
+    {
+        using var browser = Browser();
+        await browser.GetStringAsync("ui/sign-in");
+        (string, string)[] fields = csrf is null ? [("token", fixture.App.AdminToken)] : [("token", fixture.App.AdminToken), ("csrf", csrf)];
+
+        using var response = await browser.PostAsync(path, Form(fields));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("larder_session=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_invalid_token_is_refused_and_never_echoed()
+    {
+        using var browser = Browser();
+        const string wrong = "larder_not-a-real-token-0123456789";
+
+        using var response = await browser.PostAsync("ui/sign-in", Form(("csrf", await CsrfAsync(browser)), ("token", wrong)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain(wrong, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<(string Public, string Private)> TwoCachesAsync()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var open = (await fixture.App.CreateCacheAsync($"pub-{suffix}", isPublic: true)).Name;
+        var secret = (await fixture.App.CreateCacheAsync($"priv-{suffix}", isPublic: false)).Name;
+        return (open, secret);
+    }
+
+    private HttpClient Browser() =>
+        new(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = fixture.App.BaseAddress };
+
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string token)
+    {
+        var response = await browser.PostAsync("ui/sign-in", Form(("csrf", await CsrfAsync(browser)), ("token", token)));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return response;
+    }
+
+    private static async Task<string> CsrfAsync(HttpClient browser) =>
+        CsrfField().Match(await browser.GetStringAsync("ui/sign-in")).Groups[1].Value;
+
+    private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
+        new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
+
+    [GeneratedRegex("name=\"csrf\" value=\"([0-9a-f]{64})\"")]
+    private static partial Regex CsrfField();
+}
