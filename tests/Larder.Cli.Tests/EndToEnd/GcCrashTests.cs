@@ -35,14 +35,23 @@ public sealed class GcCrashTests(LarderFixture fixture) : IClassFixture<LarderFi
         (await fixture.RunWithAsync(env, null, "cache", "configure", cache, "--max-size", "1")).EnsureSuccess();
         var admin = server.AdminToken;
 
-        foreach (var killAfter in new[] { 40, 250, 700 })
+        var interrupted = 0;
+        foreach (var killAfter in new[] { 5, 40, 250, 700 })
         {
             using (var client = Client(server, admin))
             {
                 var gc = client.PostAsync($"api/v1/caches/{cache}/gc", null);
                 await Task.Delay(killAfter);
                 server.Kill();
-                await Assert.ThrowsAnyAsync<Exception>(async () => (await gc).EnsureSuccessStatusCode());
+                // A fast collection may finish before a late kill; the consistency checks below hold either way.
+                try
+                {
+                    (await gc).EnsureSuccessStatusCode();
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    interrupted++;
+                }
             }
             await server.DisposeAsync();
             server = await LarderServerProcess.StartAsync(data.Path, ServerArgs, port: server.Port);
@@ -55,6 +64,7 @@ public sealed class GcCrashTests(LarderFixture fixture) : IClassFixture<LarderFi
             server = await LarderServerProcess.StartAsync(data.Path, ServerArgs, port: server.Port);
         }
         await server.DisposeAsync();
+        Assert.True(interrupted > 0, "no kill landed during a collection: the test did not exercise a crash mid-GC");
     }
 
     /// <summary>Adds <paramref name="count"/> small content-addressed paths to the Nix store.</summary>
