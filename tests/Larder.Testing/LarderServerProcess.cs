@@ -146,16 +146,20 @@ public sealed partial class LarderServerProcess : IAsyncDisposable
                 _process.WaitForExit();
                 throw new InvalidOperationException($"larder serve exited with {_process.ExitCode} before listening:\n{Output}");
             }
-            try
+            // The server's own line, not just an open port: another process may have taken the same free port.
+            if (Output.Contains($"larder: listening on http://127.0.0.1:{Port}", StringComparison.Ordinal))
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
+                try
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync("127.0.0.1", Port);
+                    return;
+                }
+                catch (SocketException)
+                {
+                }
             }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
+            await Task.Delay(50);
         }
         Kill();
         throw new TimeoutException($"larder serve did not listen on {Port} within {limit}:\n{Output}");
