@@ -25,64 +25,18 @@ NIX_COMPRESSION=${NIX_COMPRESSION:-zstd}
 JOBS=${JOBS:-4}
 work=$(mktemp -d /tmp/larder-bench-chunking-e2e.XXXXXX)
 export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
-server_pids=()
-cleanup() {
-  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_name=bench/chunking/e2e
+# shellcheck source=bench/lib/larder-bench.sh
+. "$root/bench/lib/larder-bench.sh"
+trap bench_cleanup EXIT
 
 for tool in nix nix-build nix-store dotnet curl sqlite3 python3; do
   command -v "$tool" >/dev/null || { echo "bench/chunking/e2e: '$tool' is missing (eng/install-deps.sh installs it)" >&2; exit 1; }
 done
 
-mkdir -p "$work/nix" "$work/xdg"
-cat > "$work/nix/nix.conf" <<CONF
-build-users-group =
-sandbox = false
-substituters =
-experimental-features = nix-command
-narinfo-cache-negative-ttl = 0
-narinfo-cache-positive-ttl = 0
-download-attempts = 1
-connect-timeout = 5
-fsync-metadata = false
-netrc-file = $work/nix/netrc
-CONF
-export NIX_CONF_DIR=$work/nix NIX_USER_CONF_FILES=/dev/null XDG_CACHE_HOME=$work/xdg NIX_REMOTE=
-
-echo "== building larder (Release)"
-dotnet build -c Release -v quiet -nologo "$root/src/Larder.Cli/Larder.Cli.csproj" >"$work/build.log" ||
-  { cat "$work/build.log" >&2; exit 1; }
-larder_dll=$LARDER_ARTIFACTS/bin/Larder.Cli/release/larder.dll
-larder() { dotnet "$larder_dll" "$@"; }
+bench_private_nix
+bench_build_larder
 load() { cut -d' ' -f1 /proc/loadavg; }
-
-# start_server NAME ARGS…: starts `larder serve` on a free port with data in $work/NAME; sets url and server_pid.
-start_server() {
-  local name=$1 port
-  shift
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  url=http://127.0.0.1:$port
-  dotnet "$larder_dll" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" > "$work/$name.log" 2>&1 &
-  server_pid=$!
-  server_pids+=("$server_pid")
-  for _ in $(seq 1 600); do
-    [ -s "$work/$name/admin-token" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/whoami")" != 000 ] && return
-    kill -0 "$server_pid" 2>/dev/null || { echo "bench/chunking/e2e: larder serve exited:" >&2; cat "$work/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "bench/chunking/e2e: larder serve did not start" >&2
-  exit 1
-}
-
-seconds() { # wall-clock seconds of a command; its output goes to a log
-  local start end
-  start=$(date +%s.%N)
-  "$@" >> "$work/commands.log" 2>&1 || { echo "bench/chunking/e2e: '$*' failed:" >&2; tail -20 "$work/commands.log" >&2; exit 1; }
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
-}
 
 echo "== starting two servers: default chunking, and chunks large enough to keep a ${E2E_MB} MiB NAR whole"
 start_server chunked

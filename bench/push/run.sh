@@ -19,49 +19,20 @@ MANY=${MANY:-10000}
 JOBS=${JOBS:-4}
 work=$(mktemp -d /tmp/larder-bench-push.XXXXXX)
 export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_name=bench/push
+# shellcheck source=bench/lib/larder-bench.sh
+. "$root/bench/lib/larder-bench.sh"
+trap bench_cleanup EXIT
 
-for tool in nix nix-build nix-store dotnet curl; do
+for tool in nix nix-build nix-store dotnet curl python3; do
   command -v "$tool" >/dev/null || { echo "bench/push: '$tool' is missing (eng/install-deps.sh installs it)" >&2; exit 1; }
 done
 
-# --- a private Nix configuration
-mkdir -p "$work/nix" "$work/xdg"
-cat > "$work/nix/nix.conf" <<CONF
-build-users-group =
-sandbox = false
-substituters =
-require-sigs = true
-experimental-features = nix-command
-narinfo-cache-negative-ttl = 0
-narinfo-cache-positive-ttl = 0
-download-attempts = 1
-connect-timeout = 5
-fsync-metadata = false
-netrc-file = $work/nix/netrc
-CONF
-export NIX_CONF_DIR=$work/nix NIX_USER_CONF_FILES=/dev/null XDG_CACHE_HOME=$work/xdg NIX_REMOTE=
-
-echo "== building larder (Release)"
-dotnet build -c Release -v quiet -nologo "$root/src/Larder.Cli/Larder.Cli.csproj" >/dev/null
-larder_dll=$LARDER_ARTIFACTS/bin/Larder.Cli/release/larder.dll
-larder() { dotnet "$larder_dll" "$@"; }
+bench_private_nix "require-sigs = true"
+bench_build_larder
 
 echo "== starting larder serve"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-dotnet "$larder_dll" serve --listen "127.0.0.1:$port" --data "$work/data" > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 300); do
-  [ -s "$work/data/admin-token" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/whoami")" != 000 ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "bench/push: larder serve exited:" >&2; cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_server data
 token=$(cat "$work/data/admin-token")
 printf 'machine 127.0.0.1 login larder password %s\n' "$token" > "$work/nix/netrc"
 export LARDER_CONFIG=$work/larder.json
@@ -83,14 +54,6 @@ warm=$(nix-build "$root/bench/push/closure.nix" --no-out-link --argstr salt "war
 echo "== building the $MANY-path closure"
 many=$(nix-build "$root/bench/push/many.nix" --no-out-link --argstr salt "$salt" --arg count "$MANY" 2>/dev/null)
 many_paths=$(nix-store -qR "$many" | wc -l)
-
-seconds() { # wall-clock seconds of a command, its output to a log
-  local start end
-  start=$(date +%s.%N)
-  "$@" >> "$work/commands.log" 2>&1 || { echo "bench/push: '$*' failed:" >&2; tail -20 "$work/commands.log" >&2; exit 1; }
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
-}
 
 larder cache create push-larder >/dev/null
 larder cache create push-nixcopy >/dev/null
