@@ -9,10 +9,12 @@ namespace Larder.Nix.Chunking;
 /// </summary>
 public sealed class Chunk : IDisposable
 {
+    private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
 
-    internal Chunk(byte[] buffer, int length, long offset, NixHash hash)
+    internal Chunk(byte[] buffer, int length, long offset, NixHash hash, ArrayPool<byte> pool)
     {
+        _pool = pool;
         _buffer = buffer;
         Length = length;
         Offset = offset;
@@ -40,7 +42,7 @@ public sealed class Chunk : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 }

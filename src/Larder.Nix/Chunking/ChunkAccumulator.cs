@@ -13,16 +13,20 @@ internal sealed class ChunkAccumulator : IDisposable
     internal const int SliceSize = 128 * 1024;
 
     private readonly FastCdcChunker _chunker;
+    private readonly ArrayPool<byte> _pool;
     private readonly int _threshold;
     private byte[]? _buffer;
     private int _filled;
     private long _offset;
     private CutPointSearch _search;
 
-    public ChunkAccumulator(FastCdcChunker chunker)
+    /// <param name="pool">Where chunk buffers come from and go back to (they travel with the chunks).</param>
+    public ChunkAccumulator(FastCdcChunker chunker, ArrayPool<byte> pool)
     {
         ArgumentNullException.ThrowIfNull(chunker);
+        ArgumentNullException.ThrowIfNull(pool);
         _chunker = chunker;
+        _pool = pool;
         _threshold = chunker.Options.SingleChunkThreshold;
         _buffer = Rent();
     }
@@ -68,7 +72,7 @@ internal sealed class ChunkAccumulator : IDisposable
         var next = Rent();
         buffer.AsSpan(length, _filled - length).CopyTo(next);
         var hash = NixHash.Compute(HashKind.Sha256, buffer.AsSpan(0, length));
-        chunk = new Chunk(buffer, length, _offset, hash);
+        chunk = new Chunk(buffer, length, _offset, hash, _pool);
         _buffer = next;
         _filled -= length;
         _offset += length;
@@ -80,9 +84,9 @@ internal sealed class ChunkAccumulator : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 
-    private byte[] Rent() => ArrayPool<byte>.Shared.Rent(_chunker.Options.MaxSize);
+    private byte[] Rent() => _pool.Rent(_chunker.Options.MaxSize);
 }

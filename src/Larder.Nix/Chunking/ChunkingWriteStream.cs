@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Larder.Nix.Chunking;
 
 /// <summary>
@@ -17,10 +19,15 @@ public sealed class ChunkingWriteStream : Stream
     private bool _disposed;
 
     /// <param name="onChunk">Receives each chunk in order and owns it (it must dispose it).</param>
-    public ChunkingWriteStream(FastCdcChunker chunker, Func<Chunk, CancellationToken, ValueTask> onChunk)
+    /// <param name="bufferPool">
+    /// The pool chunk buffers are rented from and returned to (default <see cref="ArrayPool{T}.Shared"/>); a long-lived
+    /// process that must not keep many MaxSize arrays resident passes a bounded pool of its own.
+    /// </param>
+    public ChunkingWriteStream(
+        FastCdcChunker chunker, Func<Chunk, CancellationToken, ValueTask> onChunk, ArrayPool<byte>? bufferPool = null)
     {
         ArgumentNullException.ThrowIfNull(onChunk);
-        _accumulator = new ChunkAccumulator(chunker);
+        _accumulator = new ChunkAccumulator(chunker, bufferPool ?? ArrayPool<byte>.Shared);
         _onChunk = onChunk;
     }
 

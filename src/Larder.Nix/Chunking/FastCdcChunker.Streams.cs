@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace Larder.Nix.Chunking;
@@ -13,7 +14,7 @@ public sealed partial class FastCdcChunker
         Stream input, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        using var accumulator = new ChunkAccumulator(this);
+        using var accumulator = new ChunkAccumulator(this, ArrayPool<byte>.Shared);
         Chunk chunk;
         while (true)
         {

@@ -69,7 +69,7 @@ public sealed class NarIngestor(
         NarHashResult nar;
         try
         {
-            await using var chunking = new ChunkingWriteStream(new FastCdcChunker(chunks.Chunking), sink.AcceptAsync);
+            await using var chunking = new ChunkingWriteStream(new FastCdcChunker(chunks.Chunking), sink.AcceptAsync, ChunkBuffers.Pool);
             await using (var decompressed = Codecs.DecompressBounded(hashedBody, compression, maxBytes, "the upload", "the uncompressed NAR", leaveOpen: true))
             {
                 var tee = new TeeReadStream(decompressed, chunking);

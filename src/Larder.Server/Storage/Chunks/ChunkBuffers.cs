@@ -3,10 +3,10 @@ using System.Buffers;
 namespace Larder.Server.Storage.Chunks;
 
 /// <summary>
-/// The pool of whole-chunk buffers at the server (a received chunk, a compressed chunk). It keeps a few arrays per
-/// size for all threads: <see cref="ArrayPool{T}.Shared"/> keeps up to 32 per size for every core and lets go of them
-/// only under memory pressure or after a minute unused, which after a push of 4 MiB chunks (and their 8 MiB
-/// compression buffers) left hundreds of MiB resident in an idle server.
+/// The pool of whole-chunk buffers at the server (a received chunk, a compressed chunk, the chunks an ingest or a
+/// rechunk cuts). It keeps a few arrays per size for all threads: <see cref="ArrayPool{T}.Shared"/> keeps up to 32 per
+/// size for every core and lets go of them only under memory pressure or after a minute unused, which after a push of
+/// 4 MiB chunks (and their 8 MiB compression buffers) left hundreds of MiB resident in an idle server.
 /// </summary>
 internal static class ChunkBuffers
 {

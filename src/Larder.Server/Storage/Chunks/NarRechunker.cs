@@ -77,7 +77,7 @@ public sealed class NarRechunker(IMetadataStore metadata, ChunkStore chunks, Tim
             var decompressed = Codecs.Decompress(stored, CompressionKind.Zstd, leaveOpen: true);
             await using (decompressed.ConfigureAwait(false))
             {
-                var chunking = new ChunkingWriteStream(new FastCdcChunker(chunks.Chunking), sink.AcceptAsync);
+                var chunking = new ChunkingWriteStream(new FastCdcChunker(chunks.Chunking), sink.AcceptAsync, ChunkBuffers.Pool);
                 await using (chunking.ConfigureAwait(false))
                 {
                     var hashing = new HashingStream(chunking, HashKind.Sha256, leaveOpen: true);
