@@ -2,6 +2,7 @@ using System.Globalization;
 using Larder.Contracts;
 using Larder.Contracts.Tokens;
 using Larder.Server.Access;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Builder;
@@ -84,7 +85,7 @@ public static class TokenApi
     }
 
     private static async Task<NoContent> RevokeAsync(
-        string id, HttpContext http, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpContext http, IMetadataStore store, ServingChanges changes, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId) || tokenId <= 0)
         {
@@ -95,7 +96,12 @@ public static class TokenApi
         {
             throw new ForbiddenException("only a token with admin on '*' may revoke other tokens");
         }
-        return await store.RevokeTokenAsync(tokenId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false) switch
+        var revocation = await store.RevokeTokenAsync(tokenId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (revocation == TokenRevocation.Revoked)
+        {
+            await changes.TokensChangedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return revocation switch
         {
             TokenRevocation.Revoked => TypedResults.NoContent(),
             TokenRevocation.NotFound => throw new NotFoundException($"no token with id {tokenId}; `larder token list` shows the tokens"),

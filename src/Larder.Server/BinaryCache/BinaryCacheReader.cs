@@ -97,6 +97,10 @@ internal sealed class BinaryCacheReader(
     {
         long generation = http.Items[GenerationKey] is long noted ? noted : memory.Generation;
         memory.RememberCache(cache, generation);
+        if (http.Access().Token is { } token)
+        {
+            memory.RememberToken(token, generation);
+        }
         if (!memory.TryRecall(cache.Id, hashPart, out var body))
         {
             var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);

@@ -14,7 +14,7 @@ internal static class CacheHeaders
     private const string PublicImmutable = "public, max-age=31536000, immutable";
     private const string PrivateImmutable = "private, max-age=31536000, immutable";
     private const string PublicNarInfoValue = "public, max-age=86400";
-    private const string PrivateNarInfo = "private, max-age=86400";
+    private const string PrivateNarInfoValue = "private, max-age=86400";
     private const string PublicShort = "public, max-age=300";
     private const string PrivateShort = "private, max-age=300";
 
@@ -24,10 +24,10 @@ internal static class CacheHeaders
     public static void Immutable(HttpResponse response, CacheRecord cache) =>
         response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicImmutable : PrivateImmutable;
 
-    public static void NarInfo(HttpResponse response, CacheRecord cache) =>
-        response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicNarInfoValue : PrivateNarInfo;
+    public static void NarInfo(HttpResponse response, CacheRecord cache) => NarInfo(response, cache.IsPublic);
 
-    public static void PublicNarInfo(HttpResponse response) => response.Headers[HeaderNames.CacheControl] = PublicNarInfoValue;
+    public static void NarInfo(HttpResponse response, bool isPublic) =>
+        response.Headers[HeaderNames.CacheControl] = isPublic ? PublicNarInfoValue : PrivateNarInfoValue;
 
     public static void Short(HttpResponse response, CacheRecord cache) =>
         response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicShort : PrivateShort;

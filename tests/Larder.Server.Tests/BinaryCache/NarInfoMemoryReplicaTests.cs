@@ -52,6 +52,27 @@ public sealed class NarInfoMemoryReplicaTests
         Assert.True(await SeenWithinAsync(anonymousB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} anonymously after {NoticeBound}");
     }
 
+    [Fact]
+    public async Task A_token_revoked_through_one_replica_stops_reading_a_private_cache_on_the_other_within_the_bound()
+    {
+        await using var replicas = await TwoReplicas.StartAsync();
+        var cache = await replicas.A.CreateCacheAsync("rep-" + Guid.NewGuid().ToString("N")[..16], isPublic: false);
+        var (writerSecret, _) = await replicas.A.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
+        using var writer = replicas.A.CreateClient(writerSecret);
+        var (readerSecret, readerId) = await replicas.A.CreateTokenAsync(new GrantDto(cache.Name, ["read"]));
+        using var readerB = replicas.B.CreateClient(readerSecret);
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(writer, cache.Name);
+        var url = $"{cache.Name}/{path.HashPart}.narinfo";
+        await BinaryCacheAssert.SuccessAsync(await readerB.GetAsync(url));
+        await BinaryCacheAssert.SuccessAsync(await readerB.GetAsync(url));
+
+        using var admin = replicas.A.CreateClient(replicas.A.AdminToken);
+        (await admin.DeleteAsync($"api/v1/tokens/{readerId}")).EnsureSuccessStatusCode();
+
+        Assert.True(await SeenWithinAsync(readerB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} to a revoked token after {NoticeBound}");
+    }
+
     private static async Task<bool> SeenWithinAsync(HttpClient client, string url, HttpStatusCode expected)
     {
         var clock = Stopwatch.StartNew();

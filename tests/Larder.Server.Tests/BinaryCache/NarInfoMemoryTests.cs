@@ -36,8 +36,8 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
 
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         Assert.True(again.Headers.CacheControl?.NoStore, "a remembered 404 must not be cacheable either");
-        // A private cache still checks the token and the cache on every request; the path itself is not looked up.
-        Assert.Equal(isPublic ? 0 : 2, missCommands);
+        // On a private cache the remembered token answers too: no lookup of the token, the cache or the path.
+        Assert.Equal(0, missCommands);
         await BinaryCacheAssert.SuccessAsync(after);
         Assert.Equal(path.Info.StorePath, NarInfoRecord.Parse(await after.Content.ReadAsStringAsync()).StorePath);
     }
@@ -93,6 +93,46 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, url))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await withBasic.GetAsync(url)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_revoked_token_is_refused_at_once_though_its_narinfo_answers_were_remembered(bool isPublic)
+    {
+        var (cache, writer) = await CacheWithWriterAsync(isPublic);
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(writer, cache);
+        var (readerSecret, readerId) = await App.CreateTokenAsync(new GrantDto(cache, ["read"]));
+        using var reader = App.CreateClient(readerSecret);
+        var hit = $"{cache}/{path.HashPart}.narinfo";
+        var miss = $"{cache}/{PushedPath.RandomHashPart()}.narinfo";
+        await BinaryCacheAssert.SuccessAsync(await reader.GetAsync(hit));
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync(miss)).StatusCode);
+        long before = DatabaseCommands;
+        await BinaryCacheAssert.SuccessAsync(await reader.GetAsync(hit));
+        Assert.Equal(before, DatabaseCommands);
+
+        using var admin = App.CreateClient(App.AdminToken);
+        (await admin.DeleteAsync($"api/v1/tokens/{readerId}")).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync(hit)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync(miss)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_remembered_token_answers_only_for_caches_it_may_read()
+    {
+        var (cacheA, writerA) = await CacheWithWriterAsync(isPublic: false);
+        var (cacheB, writerB) = await CacheWithWriterAsync(isPublic: false);
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(writerA, cacheA);
+        await path.PushAsync(writerB, cacheB);
+        await BinaryCacheAssert.SuccessAsync(await writerA.GetAsync($"{cacheA}/{path.HashPart}.narinfo"));
+        await BinaryCacheAssert.SuccessAsync(await writerB.GetAsync($"{cacheB}/{path.HashPart}.narinfo"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await writerA.GetAsync($"{cacheB}/{path.HashPart}.narinfo")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await writerB.GetAsync($"{cacheA}/{path.HashPart}.narinfo")).StatusCode);
     }
 
     [Fact]

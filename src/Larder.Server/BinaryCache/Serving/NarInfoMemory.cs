@@ -1,14 +1,16 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Larder.Server.Metadata;
 
 namespace Larder.Server.BinaryCache.Serving;
 
 /// <summary>
 /// This replica's memory of narinfo answers, so that hits and misses skip the database: per cache, rendered narinfos
-/// (hits) and hash parts it does not hold (misses), and which cache names are public (for anonymous requests, answered
-/// before routing). Everything that changes an answer calls <see cref="ServingChanges"/>, which forgets it here at once
-/// and tells the other replicas; an answer is also never older than <see cref="MaxAge"/>, the bound for a change whose
-/// notice was lost. It remembers only while changes reach it (<see cref="SetListening"/>).
+/// (hits) and hash parts it does not hold (misses); cache names with their ids and visibility, and the tokens that
+/// read narinfos (by secret hash), for requests answered before routing. Everything that changes an answer calls
+/// <see cref="ServingChanges"/>, which forgets it here at once and tells the other replicas; an answer is also never
+/// older than <see cref="MaxAge"/>, the bound for a change whose notice was lost. It remembers only while changes
+/// reach it (<see cref="SetListening"/>).
 /// </summary>
 /// <remarks>
 /// A lookup that raced with a change must not store the answer it read before the change: callers take
@@ -21,7 +23,8 @@ public sealed class NarInfoMemory(TimeProvider time)
 
     private const int Capacity = 200_000;
     private readonly ConcurrentDictionary<(long CacheId, string HashPart), Answer> _answers = new();
-    private readonly ConcurrentDictionary<string, PublicCache> _publicCaches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KnownCache> _caches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KnownToken> _tokens = new(StringComparer.Ordinal);
     private readonly long _maxAgeTicks = (long)(MaxAge.TotalSeconds * time.TimestampFrequency);
     private long _generation;
     private volatile bool _listening;
@@ -51,15 +54,30 @@ public sealed class NarInfoMemory(TimeProvider time)
         return false;
     }
 
-    /// <summary>The id of the public cache called <paramref name="name"/>, when remembered.</summary>
-    public bool TryRecallPublicCache(string name, out long cacheId)
+    /// <summary>The id and visibility of the cache called <paramref name="name"/>, when remembered.</summary>
+    public bool TryRecallCache(string name, out long cacheId, out bool isPublic)
     {
-        if (_publicCaches.TryGetValue(name, out var cache) && time.GetTimestamp() < cache.ExpiresAt)
+        if (_caches.TryGetValue(name, out var cache) && time.GetTimestamp() < cache.ExpiresAt)
         {
-            cacheId = cache.Id;
+            (cacheId, isPublic) = (cache.Id, cache.IsPublic);
             return true;
         }
-        cacheId = 0;
+        (cacheId, isPublic) = (0, false);
+        return false;
+    }
+
+    /// <summary>
+    /// The token whose secret hashes to <paramref name="secretHash"/>, when remembered: it was valid (not revoked) when
+    /// read; the caller still checks its expiry.
+    /// </summary>
+    public bool TryRecallToken(string secretHash, [NotNullWhen(true)] out TokenRecord? token)
+    {
+        if (_tokens.TryGetValue(secretHash, out var known) && time.GetTimestamp() < known.ExpiresAt)
+        {
+            token = known.Token;
+            return true;
+        }
+        token = null;
         return false;
     }
 
@@ -67,13 +85,20 @@ public sealed class NarInfoMemory(TimeProvider time)
     public void Remember(long cacheId, string hashPart, byte[]? body, long generation) =>
         Remember(_answers, (cacheId, hashPart), new Answer(body, Expiry()), generation);
 
-    /// <summary>Remembers that <paramref name="cache"/>, read under <paramref name="generation"/>, is public (private caches are not remembered).</summary>
+    /// <summary>Remembers <paramref name="cache"/>'s id and visibility, read under <paramref name="generation"/>.</summary>
     public void RememberCache(CacheRecord cache, long generation)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        if (cache.IsPublic)
+        Remember(_caches, cache.Name, new KnownCache(cache.Id, cache.IsPublic, Expiry()), generation);
+    }
+
+    /// <summary>Remembers a valid <paramref name="token"/>, read under <paramref name="generation"/>.</summary>
+    public void RememberToken(TokenRecord token, long generation)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.RevokedAt is null)
         {
-            Remember(_publicCaches, cache.Name, new PublicCache(cache.Id, Expiry()), generation);
+            Remember(_tokens, token.SecretHash, new KnownToken(token, Expiry()), generation);
         }
     }
 
@@ -92,11 +117,11 @@ public sealed class NarInfoMemory(TimeProvider time)
     public void ForgetCache(long cacheId)
     {
         Interlocked.Increment(ref _generation);
-        foreach (var entry in _publicCaches)
+        foreach (var entry in _caches)
         {
             if (entry.Value.Id == cacheId)
             {
-                _publicCaches.TryRemove(entry);
+                _caches.TryRemove(entry);
             }
         }
         foreach (var key in _answers.Keys)
@@ -108,11 +133,19 @@ public sealed class NarInfoMemory(TimeProvider time)
         }
     }
 
+    /// <summary>Forgets every token (one was revoked, and with it the tokens it created).</summary>
+    public void ForgetTokens()
+    {
+        Interlocked.Increment(ref _generation);
+        _tokens.Clear();
+    }
+
     /// <summary>Forgets everything.</summary>
     public void ForgetAll()
     {
         Interlocked.Increment(ref _generation);
-        _publicCaches.Clear();
+        _caches.Clear();
+        _tokens.Clear();
         _answers.Clear();
     }
 
@@ -139,5 +172,7 @@ public sealed class NarInfoMemory(TimeProvider time)
 
     private sealed record Answer(byte[]? Body, long ExpiresAt);
 
-    private sealed record PublicCache(long Id, long ExpiresAt);
+    private sealed record KnownCache(long Id, bool IsPublic, long ExpiresAt);
+
+    private sealed record KnownToken(TokenRecord Token, long ExpiresAt);
 }

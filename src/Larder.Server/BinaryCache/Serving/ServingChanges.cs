@@ -7,7 +7,7 @@ namespace Larder.Server.BinaryCache.Serving;
 /// <summary>
 /// The one call for anything that changes what the binary cache serves, made after the change committed: a path
 /// pushed, deleted or re-signed (<see cref="PathsChangedAsync"/>), or a cache's settings, key or existence
-/// (<see cref="CacheChangedAsync"/>). This replica's <see cref="NarInfoMemory"/> forgets at once; the others hear of it
+/// (<see cref="CacheChangedAsync"/>), or a token revoked (<see cref="TokensChangedAsync"/>). This replica's <see cref="NarInfoMemory"/> forgets at once; the others hear of it
 /// through the metadata store (PostgreSQL NOTIFY) within moments, and within <see cref="NarInfoMemory.MaxAge"/> if
 /// the notice is lost.
 /// </summary>
@@ -34,10 +34,22 @@ public sealed partial class ServingChanges(NarInfoMemory memory, IMetadataStore 
         await PublishAsync(ServingChange.ForCache(cacheId), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A token was revoked (and with it the tokens it created): no remembered token may answer any more.</summary>
+    public async Task TokensChangedAsync(CancellationToken cancellationToken)
+    {
+        memory.ForgetTokens();
+        await PublishAsync(ServingChange.Tokens, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Applies a change published by any replica (this one included) to this replica's memory.</summary>
     public void Apply(string notice)
     {
-        if (!ServingChange.TryParse(notice, out long cacheId, out var hashParts))
+        ArgumentNullException.ThrowIfNull(notice);
+        if (notice == ServingChange.Tokens)
+        {
+            memory.ForgetTokens();
+        }
+        else if (!ServingChange.TryParse(notice, out long cacheId, out var hashParts))
         {
             LogUnknownNotice(logger, notice);
             memory.ForgetAll();
@@ -72,9 +84,14 @@ public sealed partial class ServingChanges(NarInfoMemory memory, IMetadataStore 
     [LoggerMessage(Level = LogLevel.Warning, Message = "unknown serving change notice '{Notice}': forgetting every remembered answer")]
     private static partial void LogUnknownNotice(ILogger logger, string notice);
 
-    /// <summary>The notice format: <c>&lt;cache id&gt;</c> for a whole cache, <c>&lt;cache id&gt;:&lt;hash&gt;,&lt;hash&gt;…</c> for paths.</summary>
+    /// <summary>
+    /// The notice format: <c>&lt;cache id&gt;</c> for a whole cache, <c>&lt;cache id&gt;:&lt;hash&gt;,&lt;hash&gt;…</c> for
+    /// paths, <c>tokens</c> for a revocation (a replica that does not know it forgets everything, which is also safe).
+    /// </summary>
     internal static class ServingChange
     {
+        public const string Tokens = "tokens";
+
         public static string ForCache(long cacheId) => cacheId.ToString(CultureInfo.InvariantCulture);
 
         public static string ForPaths(long cacheId, IEnumerable<string> hashParts) =>
