@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Larder.Bench.Gc;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Maintenance.Gc;
 using Larder.Server.Metadata;
@@ -55,8 +56,9 @@ try
 
     var evictTarget = paths / 10 * Fixture.StoredBytesPerPath;
     await store.SetRetentionAsync(cache.Id, new RetentionSettings(null, paths * Fixture.StoredBytesPerPath - evictTarget), ct);
+    var changes = new ServingChanges(new NarInfoMemory(TimeProvider.System), store, NullLogger<ServingChanges>.Instance);
     var collector = new GarbageCollector(
-        store, Options.Create(new LarderOptions()), TimeProvider.System, NullLogger<GarbageCollector>.Instance);
+        store, changes, Options.Create(new LarderOptions()), TimeProvider.System, NullLogger<GarbageCollector>.Instance);
     GcRunResult? result = null;
     var gcTime = Stopwatch.StartNew();
     var during = await MeasureAsync(store, cache.Id, paths, readers, async () =>

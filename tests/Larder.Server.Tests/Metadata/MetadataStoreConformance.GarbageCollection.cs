@@ -1,3 +1,4 @@
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Maintenance.Gc;
 using Larder.Server.Metadata;
@@ -13,6 +14,7 @@ public abstract partial class MetadataStoreConformance
 {
     private static GarbageCollector Collector(IMetadataStore store, DateTimeOffset now, RetentionOptions? defaults = null) => new(
         store,
+        new ServingChanges(new NarInfoMemory(TimeProvider.System), store, NullLogger<ServingChanges>.Instance),
         Options.Create(new LarderOptions { Retention = defaults ?? new RetentionOptions() }),
         new ManualTimeProvider(now),
         NullLogger<GarbageCollector>.Instance);

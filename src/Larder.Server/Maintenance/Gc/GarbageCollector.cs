@@ -1,3 +1,4 @@
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Metadata;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,12 @@ namespace Larder.Server.Maintenance.Gc;
 /// are left to the reaper, which deletes a NAR only when no path of any cache holds it.
 /// </summary>
 public sealed partial class GarbageCollector(
-    IMetadataStore store, IOptions<LarderOptions> options, TimeProvider time, ILogger<GarbageCollector> logger, Metrics.LarderMetrics? metrics = null)
+    IMetadataStore store,
+    ServingChanges changes,
+    IOptions<LarderOptions> options,
+    TimeProvider time,
+    ILogger<GarbageCollector> logger,
+    Metrics.LarderMetrics? metrics = null)
 {
     /// <summary>The lease's name in the database.</summary>
     public const string LeaseName = "gc";
@@ -131,6 +137,10 @@ public sealed partial class GarbageCollector(
     private Task<bool> RenewLeaseAsync(CancellationToken cancellationToken) =>
         store.TryTakeLeaseAsync(LeaseName, _holder, time.GetUtcNow(), LeaseDuration, cancellationToken);
 
+    /// <summary>Evicted paths stop being served at once here, and on other replicas as soon as they hear of it.</summary>
+    private Task ForgetEvictedAsync(long cacheId, IReadOnlyList<RetainedPath> evicted, CancellationToken cancellationToken) =>
+        evicted.Count == 0 ? Task.CompletedTask : changes.PathsChangedAsync(cacheId, [.. evicted.Select(p => p.HashPart)], cancellationToken);
+
     /// <summary>One collection of one cache: the walk's state and tallies.</summary>
     private sealed class Run(GarbageCollector owner, IMetadataStore store, long cacheId, DateTimeOffset now, DateTimeOffset pushedBefore, bool dryRun)
     {
@@ -230,7 +240,12 @@ public sealed partial class GarbageCollector(
                     _listed.Add((path, reason));
                 }
             }
-            if (!dryRun && !await owner.RenewLeaseAsync(ct).ConfigureAwait(false))
+            if (dryRun)
+            {
+                return result.Deferred;
+            }
+            await owner.ForgetEvictedAsync(cacheId, result.Evicted, ct).ConfigureAwait(false);
+            if (!await owner.RenewLeaseAsync(ct).ConfigureAwait(false))
             {
                 throw new InvalidOperationException("garbage collection lost its lease to another replica in the middle of a run");
             }

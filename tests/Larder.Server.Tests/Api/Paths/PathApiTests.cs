@@ -251,4 +251,25 @@ public sealed class PathApiTests : IAsyncLifetime
         Assert.True(real.StoredBytesBefore > 1);
         Assert.All(chain, p => Assert.Equal(HttpStatusCode.OK, NarInfoStatusAsync(cache, p).Result));
     }
+
+    [Fact]
+    public async Task A_path_the_gc_evicts_stops_being_served_at_once_though_its_narinfo_was_remembered()
+    {
+        await using var app = await LarderApplication.StartAsync(args: ["--Larder:Retention:RecentPushProtection=00:00:00"]);
+        var cache = Unique("gcm");
+        await app.CreateCacheAsync(cache, isPublic: true);
+        using var admin = app.CreateClient(app.AdminToken);
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(admin, cache);
+        using var anonymous = app.CreateClient();
+        var url = $"{cache}/{path.HashPart}.narinfo";
+        await BinaryCacheAssert.SuccessAsync(await anonymous.GetAsync(url));
+        await BinaryCacheAssert.SuccessAsync(await anonymous.GetAsync(url));
+        (await admin.PatchAsync($"api/v1/caches/{cache}", new StringContent("""{"maxSizeBytes": 1}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+
+        var result = await ApiAssert.OkAsync(await admin.PostAsync($"api/v1/caches/{cache}/gc", null), PathJsonContext.Default.GcResultDto);
+
+        Assert.Equal(1, result.PathsEvicted);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(url)).StatusCode);
+    }
 }
