@@ -275,6 +275,7 @@ public static partial class LarderServer
         AddBlobStore(services, options);
 
         services.AddSingleton<CacheAccess>();
+        services.AddSingleton<TokenCommands>();
         services.AddSingleton<AccessRecorder>();
         services.AddSingleton<TokenUseRecorder>();
         services.AddSingleton<Access.RateLimiting.FailedAuthenticationLimiter>();

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Larder.Contracts.Oidc;
 using Larder.Server.Access.Oidc;
+using Larder.Server.Access;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 
@@ -39,7 +40,7 @@ internal static partial class OidcPolicyRules
             throw BadRequest($"invalid lifetimeSeconds {request.LifetimeSeconds}: it must be between 60 and {(int)MaxLifetime.TotalSeconds}");
         }
         return new OidcPolicyRecord(
-            0, request.Name, request.Issuer, request.Audience, ParseConditions(request.Conditions), TokenApi.ParseGrants(request.Grants),
+            0, request.Name, request.Issuer, request.Audience, ParseConditions(request.Conditions), TokenCommands.ParseGrants(request.Grants),
             lifetime, now, creator);
     }
 
