@@ -21,6 +21,7 @@ want=(
   /usr/lib/x86_64-linux-gnu/libzstd.so.1:libzstd1
   /usr/lib/x86_64-linux-gnu/liblzma.so.5:liblzma5
   /usr/lib/x86_64-linux-gnu/libbz2.so.1.0:libbz2-1.0
+  /usr/bin/chromium:chromium
 )
 if [ "${1:-}" = "--bench" ]; then
   want+=(nginx:nginx wrk:wrk hyperfine:hyperfine)

@@ -16,7 +16,9 @@ export CEPH_DIR=/tmp/larder-test-ceph RGW_PORT=${LARDER_TEST_RGW_PORT:-7490} MON
 export S3_ACCESS_KEY=LARDERTESTACCESS S3_SECRET_KEY=LARDERTESTSECRET0123
 results=$root/artifacts/test-results
 logs=$root/artifacts/test-logs
-rm -rf "$results"; mkdir -p "$results" "$logs"
+rm -rf "$results" "$root/artifacts/test-screenshots"; mkdir -p "$results" "$logs"
+# Browser tests write their screenshots under here.
+export LARDER_TEST_ARTIFACTS=$root/artifacts/test-screenshots
 
 stop_services() {
   eng/services/pg-down.sh >/dev/null 2>&1 || true

@@ -19,6 +19,17 @@ public interface IMetadataStore
     /// <summary>Creates or upgrades the schema to the newest version. Idempotent; safe to run from several replicas.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
+    // Browsing (the dashboard)
+
+    /// <summary>Up to <paramref name="limit"/> paths of the cache whose hash part starts with <paramref name="prefix"/>, by hash part.</summary>
+    Task<IReadOnlyList<PathSummary>> FindPathsByHashPrefixAsync(long cacheId, string prefix, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> paths of the cache whose name (after <c>&lt;hash&gt;-</c>) starts with <paramref name="prefix"/>, by name.</summary>
+    Task<IReadOnlyList<PathSummary>> FindPathsByNamePrefixAsync(long cacheId, string prefix, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> paths of the cache that reference <paramref name="hashPart"/> directly.</summary>
+    Task<IReadOnlyList<PathSummary>> ListDirectDependentsAsync(long cacheId, string hashPart, int limit, CancellationToken cancellationToken);
+
     // Caches
     /// <summary>Inserts a cache (its Id is assigned). Throws <see cref="DuplicateNameException"/> if the name is taken.</summary>
     Task<CacheRecord> CreateCacheAsync(CacheRecord cache, CancellationToken cancellationToken);

@@ -66,6 +66,10 @@ public sealed partial class DashboardTests(LarderApplicationFixture fixture) : I
     [InlineData("ui/sign-in", "0000000000000000000000000000000000000000000000000000000000000000")]
     [InlineData("ui/sign-out", null)]
     [InlineData("ui/sign-out", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("ui/tokens", null)]
+    [InlineData("ui/tokens", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("ui/tokens/1/revoke", null)]
+    [InlineData("ui/tokens/1/revoke", "0000000000000000000000000000000000000000000000000000000000000000")]
     public async Task Every_form_post_without_the_matching_csrf_value_is_refused(string path, string? csrf)
     {
         using var browser = Browser();
@@ -88,6 +92,69 @@ public sealed partial class DashboardTests(LarderApplicationFixture fixture) : I
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.DoesNotContain(wrong, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "Type the start")]
+    [InlineData("hello%20world", "Store path names hold only")]
+    [InlineData("%3Cscript%3E", "Store path names hold only")]
+    public async Task A_search_for_nothing_or_for_characters_no_store_path_has_is_a_400_saying_so(string query, string message)
+    {
+        var (open, _) = await TwoCachesAsync();
+        using var browser = Browser();
+
+        using var response = await browser.GetAsync($"ui/caches/{open}/search?q={query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains(message, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0000000000000000000000000000000a")]
+    [InlineData("not-a-hash")]
+    public async Task A_path_the_cache_does_not_hold_is_a_404_page(string hash)
+    {
+        var (open, _) = await TwoCachesAsync();
+        using var browser = Browser();
+
+        using var response = await browser.GetAsync($"ui/caches/{open}/paths/{hash}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("no path with that hash", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_without_admin_sees_only_itself_and_cannot_revoke_others()
+    {
+        var (reader, readerId) = await fixture.App.CreateTokenAsync(new GrantDto("some-*", ["read"]));
+        using var browser = Browser();
+        await SignInAsync(browser, reader);
+
+        var page = await browser.GetStringAsync("ui/tokens");
+        using var refused = await browser.PostAsync("ui/tokens/1/revoke", Form(("csrf", await CsrfAsync(browser))));
+
+        Assert.Contains($"<td>{readerId}</td>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>1</td>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("only a token with admin on", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_cannot_be_created_with_grants_its_creator_lacks()
+    {
+        var (reader, _) = await fixture.App.CreateTokenAsync(new GrantDto("some-*", ["read"]));
+        using var browser = Browser();
+        await SignInAsync(browser, reader);
+
+        using var response = await browser.PostAsync("ui/tokens", Form(
+            ("csrf", await CsrfAsync(browser)), ("description", "escalate"), ("cache", "*"), ("permissions", "admin")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("cannot grant admin on", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("larder_", html.Replace("larder_session", "", StringComparison.Ordinal).Replace("larder_csrf", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     private async Task<(string Public, string Private)> TwoCachesAsync()

@@ -63,6 +63,9 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string Greatest => "GREATEST";
 
+    /// <inheritdoc />
+    public override string PathNameSql(string alias) => $"(substr({alias}.store_path, strpos({alias}.store_path, {alias}.hash_part) + 33) COLLATE \"C\")";
+
     public override string TextSetSource(int parameter, string alias) =>
         string.Create(CultureInfo.InvariantCulture, $"unnest(${parameter}::text[]) WITH ORDINALITY AS {alias}(h, i)");
 

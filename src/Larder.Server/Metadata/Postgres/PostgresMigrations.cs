@@ -248,5 +248,8 @@ internal static class PostgresMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (13, """
+            CREATE INDEX paths_by_name ON paths (cache_id, (substr(store_path, strpos(store_path, hash_part) + 33) COLLATE "C"));
+            """),
     ];
 }

@@ -43,6 +43,12 @@ internal abstract class SqlDialect : IDisposable
     public abstract string Greatest { get; }
 
     /// <summary>
+    /// The name part of a path's store path (after <c>&lt;hash&gt;-</c>), as the <c>paths_by_name</c> index holds it,
+    /// compared byte-wise (so a prefix is a range).
+    /// </summary>
+    public abstract string PathNameSql(string alias);
+
+    /// <summary>
     /// A FROM item named <paramref name="alias"/> with columns <c>h</c> (each string of the <see cref="TextSet"/> bound
     /// to <c>$<paramref name="parameter"/></c>) and <c>i</c> (its position, ascending in input order).
     /// </summary>

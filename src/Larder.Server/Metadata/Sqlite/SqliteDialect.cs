@@ -59,6 +59,9 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Greatest => "MAX";
 
+    /// <inheritdoc />
+    public override string PathNameSql(string alias) => $"substr({alias}.store_path, instr({alias}.store_path, {alias}.hash_part) + 33)";
+
     public override string TextSetSource(int parameter, string alias) =>
         string.Create(CultureInfo.InvariantCulture, $"(SELECT value AS h, key AS i FROM json_each(${parameter})) AS {alias}");
 

@@ -249,5 +249,8 @@ internal static class SqliteMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (13, """
+            CREATE INDEX paths_by_name ON paths (cache_id, substr(store_path, instr(store_path, hash_part) + 33));
+            """),
     ];
 }

@@ -1,0 +1,64 @@
+using System.Data.Common;
+
+namespace Larder.Server.Metadata.Relational;
+
+public abstract partial class RelationalMetadataStore
+{
+    // Above every character of a store path name or hash part: "prefix" <= x < "prefix" + Above is a prefix range.
+    private const string Above = "\uffff";
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PathSummary>> FindPathsByHashPrefixAsync(long cacheId, string prefix, int limit, CancellationToken cancellationToken) =>
+        RunAsync(
+            (session, ct) => ReadAllAsync(
+                session,
+                $"""
+                {PathSummarySelect} WHERE p.cache_id = $1 AND p.hash_part >= $2 AND p.hash_part < $3 ORDER BY p.hash_part LIMIT $4;
+                """,
+                ReadPathSummary,
+                ct,
+                cacheId,
+                prefix,
+                prefix + Above,
+                limit),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PathSummary>> FindPathsByNamePrefixAsync(long cacheId, string prefix, int limit, CancellationToken cancellationToken) =>
+        RunAsync(
+            (session, ct) => ReadAllAsync(
+                session,
+                $"""
+                {PathSummarySelect} WHERE p.cache_id = $1 AND {_dialect.PathNameSql("p")} >= $2 AND {_dialect.PathNameSql("p")} < $3
+                ORDER BY {_dialect.PathNameSql("p")}, p.hash_part LIMIT $4;
+                """,
+                ReadPathSummary,
+                ct,
+                cacheId,
+                prefix,
+                prefix + Above,
+                limit),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PathSummary>> ListDirectDependentsAsync(long cacheId, string hashPart, int limit, CancellationToken cancellationToken) =>
+        RunAsync(
+            (session, ct) => ReadAllAsync(
+                session,
+                $"""
+                {PathSummarySelect} JOIN path_refs r ON r.cache_id = p.cache_id AND r.hash_part = p.hash_part
+                WHERE r.cache_id = $1 AND r.ref_hash_part = $2 ORDER BY p.hash_part LIMIT $3;
+                """,
+                ReadPathSummary,
+                ct,
+                cacheId,
+                hashPart,
+                limit),
+            cancellationToken);
+
+    private const string PathSummarySelect =
+        "SELECT p.hash_part, p.store_path, n.nar_size, p.created_at, p.last_accessed_at FROM paths p JOIN nars n ON n.id = p.nar_id";
+
+    private PathSummary ReadPathSummary(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), _dialect.ReadTime(reader, 3), _dialect.ReadTime(reader, 4));
+}

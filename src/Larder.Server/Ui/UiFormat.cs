@@ -1,0 +1,35 @@
+using System.Globalization;
+using Larder.Server.Access;
+using Larder.Server.Metadata;
+using Microsoft.AspNetCore.Http;
+
+namespace Larder.Server.Ui;
+
+/// <summary>What the dashboard's pages share: who may read a cache, numbers and sizes as people read them, refusals.</summary>
+internal static class UiFormat
+{
+    /// <summary>Public caches are readable by anyone; private ones by a signed-in token with read on them.</summary>
+    public static bool MayRead(TokenRecord? token, CacheRecord cache) =>
+        cache.IsPublic || (token is not null && (Grants.For(token.Grants, cache.Name) & Permission.Read) == Permission.Read);
+
+    public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.##} GiB ({Number(bytes)} bytes)",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.##} MiB ({Number(bytes)} bytes)",
+        _ => $"{Number(bytes)} bytes",
+    };
+
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
+    /// <summary>The answer to a cache the visitor may not read, identical to one that does not exist.</summary>
+    public static IResult NoSuchCache(HttpContext http, bool signedIn) =>
+        new UiPage().Html("<p>There is no cache by that name that you may read.</p>")
+            .Render(http, "No such cache", signedIn, StatusCodes.Status404NotFound);
+
+    /// <summary>The answer to a POST whose CSRF field does not match its cookie.</summary>
+    public static IResult CsrfRefused(HttpContext http) =>
+        new UiPage().Html("<p>The form was not sent from a Larder page of this browser session. Go back, reload the page and try again.</p>")
+            .Render(http, "Request refused", signedIn: false, StatusCodes.Status403Forbidden);
+}
