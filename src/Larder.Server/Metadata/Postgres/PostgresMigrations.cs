@@ -248,5 +248,11 @@ internal static class PostgresMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (8, """
+            ALTER TABLE caches ADD COLUMN upstream_urls text[] NOT NULL DEFAULT '{}';
+            ALTER TABLE caches ADD COLUMN upstream_keys text[] NOT NULL DEFAULT '{}';
+            ALTER TABLE caches ADD COLUMN upstream_mode text NOT NULL DEFAULT 'store';
+            ALTER TABLE paths ADD COLUMN origin text;
+            """),
     ];
 }

@@ -249,5 +249,11 @@ internal static class SqliteMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (8, """
+            ALTER TABLE caches ADD COLUMN upstream_urls TEXT NOT NULL DEFAULT '';
+            ALTER TABLE caches ADD COLUMN upstream_keys TEXT NOT NULL DEFAULT '';
+            ALTER TABLE caches ADD COLUMN upstream_mode TEXT NOT NULL DEFAULT 'store';
+            ALTER TABLE paths ADD COLUMN origin TEXT;
+            """),
     ];
 }
