@@ -41,6 +41,9 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
         var cacheId = (await App.Metadata.GetCacheAsync(cache.Name, CancellationToken.None))!.Id;
         var stored = await App.Metadata.GetPathAsync(cacheId, HashPart(output), CancellationToken.None);
         Assert.Equal(upstream.Url, stored!.Path.Origin);
+        using var admin = App.CreateClient(App.AdminToken);
+        var info = await admin.GetFromJsonAsync($"api/v1/caches/{cache.Name}/paths/{HashPart(output)}", Larder.Contracts.Paths.PathJsonContext.Default.PathInfoDto);
+        Assert.Equal(upstream.Url, info!.Origin);
         var narInfo = await GetNarInfoAsync(cache.Name, HashPart(output));
         Assert.Contains($"\nSig: {KeyName(nix.PublicKey)}:", narInfo);
         Assert.Contains($"\nSig: {KeyName(cache.PublicKey)}:", narInfo);
