@@ -50,6 +50,8 @@ internal sealed partial class ReadThrough(
         {
             return false;
         }
+        // The body has the idle timeout of each read, however long the whole NAR takes.
+        firstByte.CancelAfter(Timeout.InfiniteTimeSpan);
         response.ContentType = NarContentType;
         response.ContentLength = upstream.Content.Headers.ContentLength;
         try

@@ -17,7 +17,7 @@ internal sealed record UpstreamPath(string Upstream, NarInfoRecord NarInfo, Comp
         get
         {
             var baseUrl = new Uri(Upstream + "/");
-            return Uri.TryCreate(baseUrl, NarInfo.Url, out var url) && baseUrl.IsBaseOf(url) && url.AbsoluteUri.StartsWith(baseUrl.AbsoluteUri, StringComparison.Ordinal)
+            return Uri.TryCreate(baseUrl, NarInfo.Url, out var url) && url.AbsoluteUri.StartsWith(baseUrl.AbsoluteUri, StringComparison.Ordinal)
                 ? url
                 : null;
         }

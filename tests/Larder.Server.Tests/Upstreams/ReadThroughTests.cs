@@ -27,9 +27,8 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     public async Task Nix_substitutes_through_the_cache_which_stores_the_closure_so_the_next_client_does_not_touch_the_upstream(string compression)
     {
         var nix = await NixPeer.GetAsync();
-        await using var upstream = await StaticBinaryCache.StartAsync();
-        var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());
-        await upstream.CopyAsync(nix, output, compression);
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 2, compression);
+        await using var _ = upstream;
         var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "store");
 
         await SubstituteAsync(nix, cache, output);
@@ -78,9 +77,8 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     public async Task Proxy_mode_serves_nix_through_the_cache_and_stores_nothing()
     {
         var nix = await NixPeer.GetAsync();
-        await using var upstream = await StaticBinaryCache.StartAsync();
-        var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());
-        await upstream.CopyAsync(nix, output, "zstd");
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 2, "zstd");
+        await using var _ = upstream;
         var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "proxy");
 
         await SubstituteAsync(nix, cache, output);
@@ -96,9 +94,8 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     public async Task A_path_signed_by_a_key_the_cache_does_not_trust_is_absent()
     {
         var nix = await NixPeer.GetAsync();
-        await using var upstream = await StaticBinaryCache.StartAsync();
-        var output = await nix.BuildChainAsync(0, Guid.NewGuid().ToString());
-        await upstream.CopyAsync(nix, output, "zstd");
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 0, "zstd");
+        await using var _ = upstream;
         // The same key name with another key: only the signature itself can tell them apart.
         var impostor = SecretKey.Generate(KeyName(nix.PublicKey)).PublicKey.ToString();
         var cache = await CreateCacheAsync(upstream.Url, impostor, "store");
@@ -118,9 +115,8 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     public async Task A_failing_upstream_gives_a_clean_miss_within_the_timeout_that_is_not_remembered(UpstreamBehaviour behaviour)
     {
         var nix = await NixPeer.GetAsync();
-        await using var upstream = await StaticBinaryCache.StartAsync();
-        var output = await nix.BuildChainAsync(0, Guid.NewGuid().ToString());
-        await upstream.CopyAsync(nix, output, "zstd");
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 0, "zstd");
+        await using var _ = upstream;
         var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "store");
         using var client = App.CreateClient();
         upstream.Behaviour = behaviour;
@@ -160,9 +156,8 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     public async Task A_nar_that_does_not_match_the_upstream_narinfo_is_not_stored()
     {
         var nix = await NixPeer.GetAsync();
-        await using var upstream = await StaticBinaryCache.StartAsync();
-        var output = await nix.BuildChainAsync(0, Guid.NewGuid().ToString());
-        await upstream.CopyAsync(nix, output, "none");
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 0, "none");
+        await using var _ = upstream;
         await TamperContentsAsync(Directory.EnumerateFiles(Path.Combine(upstream.Folder, "nar")).Single());
         var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "store");
         using var client = App.CreateClient();
@@ -187,11 +182,10 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     public async Task A_private_cache_asks_its_upstreams_only_for_requests_with_read_access()
     {
         var nix = await NixPeer.GetAsync();
-        await using var upstream = await StaticBinaryCache.StartAsync();
-        var output = await nix.BuildChainAsync(0, Guid.NewGuid().ToString());
-        await upstream.CopyAsync(nix, output, "zstd");
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 0, "zstd");
+        await using var _ = upstream;
         var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "store", isPublic: false);
-        var (reader, _) = await App.CreateTokenAsync(new GrantDto(cache.Name, ["read"]));
+        var reader = (await App.CreateTokenAsync(new GrantDto(cache.Name, ["read"]))).Secret;
         using var anonymous = App.CreateClient();
         using var withToken = App.CreateClient(reader);
 
@@ -202,6 +196,15 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
         Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
         Assert.Equal(0, requests);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    /// <summary>A new upstream holding a new chain of <paramref name="n"/>+1 paths; returns it and the chain's last output.</summary>
+    private static async Task<(StaticBinaryCache Upstream, string Output)> UpstreamWithChainAsync(NixPeer nix, int n, string compression)
+    {
+        var upstream = await StaticBinaryCache.StartAsync();
+        var output = await nix.BuildChainAsync(n, Guid.NewGuid().ToString());
+        await upstream.CopyAsync(nix, output, compression);
+        return (upstream, output);
     }
 
     private async Task<CacheDto> CreateCacheAsync(string upstreamUrl, string upstreamKey, string mode, bool isPublic = true)
