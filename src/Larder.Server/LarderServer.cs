@@ -239,6 +239,7 @@ public static partial class LarderServer
         options.FailedAuthentication.Validate();
         options.Chunking.Validate();
         options.Retention.Validate();
+        options.Upstreams.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {

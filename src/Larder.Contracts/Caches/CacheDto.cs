@@ -11,6 +11,9 @@ namespace Larder.Contracts.Caches;
 /// <param name="Stats">Size figures.</param>
 /// <param name="CreatedAt">When the cache was created.</param>
 /// <param name="Retention">The retention policy garbage collection applies.</param>
+/// <param name="UpstreamUrls">Read-through upstream caches, asked in this order on a narinfo miss (none: read-through off).</param>
+/// <param name="UpstreamKeys">Public keys (<c>name:base64</c>) an upstream narinfo must be signed by to be served.</param>
+/// <param name="UpstreamMode"><c>store</c> (paths found upstream are stored while streamed) or <c>proxy</c> (nothing stored).</param>
 public sealed record CacheDto(
     string Name,
     bool Public,
@@ -21,7 +24,10 @@ public sealed record CacheDto(
     string SubstituterUrl,
     CacheStatsDto Stats,
     DateTimeOffset CreatedAt,
-    RetentionDto? Retention = null);
+    RetentionDto? Retention = null,
+    IReadOnlyList<string>? UpstreamUrls = null,
+    IReadOnlyList<string>? UpstreamKeys = null,
+    string? UpstreamMode = null);
 
 /// <summary>Size figures of one cache.</summary>
 /// <param name="Paths">Number of store paths.</param>

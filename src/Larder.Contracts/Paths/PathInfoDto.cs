@@ -10,13 +10,15 @@ namespace Larder.Contracts.Paths;
 /// <param name="StoredBytes">The stored (compressed) size of its NAR.</param>
 /// <param name="Dependents">How many paths of the cache reference it, directly or transitively (they would leave with it).</param>
 /// <param name="Eviction">The answer to "how long will it stay".</param>
+/// <param name="Origin">The upstream URL the path came through (read-through); null when it was pushed.</param>
 public sealed record PathInfoDto(
     string StorePath,
     DateTimeOffset PushedAt,
     DateTimeOffset LastAccessedAt,
     long StoredBytes,
     long Dependents,
-    EvictionDto Eviction);
+    EvictionDto Eviction,
+    string? Origin = null);
 
 /// <summary>Whether and when garbage collection may evict a path under the cache's policy.</summary>
 /// <param name="Status"><c>kept</c> (nothing evicts it now), <c>eligible</c> (the next collection may evict it) or <c>scheduled</c> (it becomes eligible at <see cref="EligibleAt"/>).</param>

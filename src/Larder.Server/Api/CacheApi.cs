@@ -7,6 +7,7 @@ using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
+using Larder.Server.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -49,13 +50,14 @@ public static class CacheApi
         var name = CacheRules.ValidateName(request.Name);
         var priority = CacheRules.ValidatePriority(request.Priority ?? CacheRules.DefaultPriority);
         var storeDir = CacheRules.ValidateStoreDir(request.StoreDir ?? CacheRules.DefaultStoreDir);
-        var upstream = CacheRules.ValidateUpstreamKeyNames(request.UpstreamKeyNames ?? []);
+        var upstreams = UpstreamRules.Apply(CacheUpstreams.None, request.UpstreamUrls, request.UpstreamKeys, request.UpstreamMode);
+        var upstream = UpstreamRules.WithKeyNames(CacheRules.ValidateUpstreamKeyNames(request.UpstreamKeyNames ?? []), upstreams);
         if (!Grants.For(token.Grants, name).HasFlag(Permission.Admin))
         {
             throw new ForbiddenException($"the token lacks admin permission on '{name}', needed to create it");
         }
         var record = new CacheRecord(
-            0, name, request.Public ?? false, priority, storeDir, GenerateSigningKey(name), upstream, time.GetUtcNow());
+            0, name, request.Public ?? false, priority, storeDir, GenerateSigningKey(name), upstream, time.GetUtcNow(), upstreams);
         try
         {
             record = await store.CreateCacheAsync(record, cancellationToken).ConfigureAwait(false);
@@ -101,11 +103,14 @@ public static class CacheApi
     {
         var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.UpdateCacheRequest, cancellationToken).ConfigureAwait(false);
         var current = http.Access().Cache;
+        var upstreams = UpstreamRules.Apply(current.Upstreams ?? CacheUpstreams.None, request.UpstreamUrls, request.UpstreamKeys, request.UpstreamMode);
+        var keyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : current.UpstreamKeyNames;
         var cache = current with
         {
             IsPublic = request.Public ?? current.IsPublic,
             Priority = request.Priority is { } priority ? CacheRules.ValidatePriority(priority) : current.Priority,
-            UpstreamKeyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : current.UpstreamKeyNames,
+            UpstreamKeyNames = UpstreamRules.WithKeyNames(keyNames, upstreams),
+            Upstreams = upstreams,
         };
         var retention = await store.GetRetentionAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         var newRetention = RetentionMapping.Apply(retention, request);

@@ -18,7 +18,10 @@ internal static class CacheMapping
         substituterUrl,
         new CacheStatsDto(stats.PathCount, stats.NarBytes, stats.StoredBytes),
         cache.CreatedAt,
-        retention);
+        retention,
+        cache.Upstreams?.Urls ?? [],
+        cache.Upstreams?.PublicKeys ?? [],
+        Upstreams.CacheUpstreams.ModeName(cache.Upstreams?.Mode ?? Upstreams.UpstreamMode.Store));
 
     public static EventDto ToDto(EventRecord record) => new(record.Id, record.Kind, record.StorePath, record.TokenId, record.At, record.Reason);
 

@@ -5,6 +5,7 @@ using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
+using Larder.Server.Upstreams;
 using Microsoft.AspNetCore.Http;
 
 namespace Larder.Server.BinaryCache;
@@ -13,9 +14,10 @@ namespace Larder.Server.BinaryCache;
 /// The read side of Nix's binary cache protocol (GET and HEAD): <c>nix-cache-info</c>, <c>&lt;hash&gt;.narinfo</c>,
 /// <c>&lt;hash&gt;.ls</c>, <c>nar/&lt;FileHash&gt;.nar.zst</c>, <c>log/&lt;drv&gt;</c>. Absent things are 404s that
 /// no one caches; the endpoints' access filter has checked Read on the cache (see <see cref="AccessEndpoints"/>).
+/// A cache with upstreams asks them about what it lacks (<see cref="ReadThrough"/>).
 /// </summary>
 internal sealed class BinaryCacheReader(
-    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory)
+    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory, ReadThrough readThrough)
 {
     private static readonly object GenerationKey = new();
 
@@ -55,6 +57,12 @@ internal sealed class BinaryCacheReader(
         var ct = http.RequestAborted;
         CacheHeaders.None(http.Response);
         var cache = http.Access().Cache;
+        if (UpstreamNarUrl.TryParseHashPart(file) is { } upstreamHashPart)
+        {
+            return cache.Upstreams is { Enabled: true } && await readThrough.TrySendNarAsync(http, cache, upstreamHashPart, ct).ConfigureAwait(false)
+                ? Results.Empty
+                : Absent(http);
+        }
         if (NarFileName.TryParse(file, out _) is not { } name)
         {
             return Absent(http);
@@ -105,7 +113,18 @@ internal sealed class BinaryCacheReader(
         {
             var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);
             body = entry is null ? null : NarInfoText.Render(entry);
-            memory.Remember(cache.Id, hashPart, body, generation);
+            // A miss of a cache with upstreams is the upstreams' to answer (with their own memory), every time.
+            if (body is not null || cache.Upstreams is not { Enabled: true })
+            {
+                memory.Remember(cache.Id, hashPart, body, generation);
+            }
+        }
+        if (body is null && cache.Upstreams is { Enabled: true } &&
+            await readThrough.FindNarInfoAsync(cache, hashPart, ct).ConfigureAwait(false) is { } upstreamBody)
+        {
+            CacheHeaders.None(http.Response);
+            await WriteAsync(http, NarInfoContentType, upstreamBody).ConfigureAwait(false);
+            return Results.Empty;
         }
         if (body is null)
         {

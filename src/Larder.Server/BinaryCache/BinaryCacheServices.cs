@@ -2,6 +2,7 @@ using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Ingest;
 using Larder.Server.Storage.Chunks;
+using Larder.Server.Upstreams;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +35,7 @@ public static class BinaryCacheServices
         services.TryAddSingleton<BinaryCacheReader>();
         services.TryAddSingleton<BinaryCacheWriter>();
         services.AddHostedService<StagingSweep>();
+        services.AddUpstreams();
         return services;
     }
 }

@@ -54,4 +54,7 @@ public sealed class LarderOptions
 
     /// <summary><c>/metrics</c> (<c>Larder:Metrics</c>).</summary>
     public Larder.Server.Metrics.MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Read-through upstream caches (<c>Larder:Upstreams</c>).</summary>
+    public Upstreams.UpstreamOptions Upstreams { get; set; } = new();
 }

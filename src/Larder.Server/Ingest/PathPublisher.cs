@@ -38,7 +38,7 @@ public sealed class PathPublisher(IMetadataStore metadata, ServingChanges servin
         var storePath = request.StorePath;
         var commit = new CommitRequest(
             cache.Id, storePath.HashPart, storePath.FullPath, nar.Nar, request.References, request.Deriver, Sign(cache, request),
-            request.Ca, nar.StagedNarId, tokenId, time.GetUtcNow(), request.UpstreamReferences);
+            request.Ca, nar.StagedNarId, tokenId, time.GetUtcNow(), request.UpstreamReferences, request.Origin);
         var result = await metadata.CommitPathAsync(commit, cancellationToken).ConfigureAwait(false);
         if (result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent)
         {

@@ -42,6 +42,9 @@ public sealed record PublishRequest
     /// <summary>References the client did not push because an upstream key of the cache signed them; a subset of <see cref="References"/>.</summary>
     public required IReadOnlyList<string> UpstreamReferences { get; init; }
 
+    /// <summary>The upstream URL a read-through path came from; null for a push.</summary>
+    public string? Origin { get; init; }
+
     /// <summary>The request a narinfo makes, validated against <paramref name="cache"/>.</summary>
     public static PublishRequest FromNarInfo(NarInfoRecord info, CacheRecord cache)
     {

@@ -1,6 +1,9 @@
 namespace Larder.Server.Metadata;
 
-/// <summary>A named cache. <see cref="SigningKey"/> is the secret key in Nix's <c>name:base64</c> form.</summary>
+/// <summary>
+/// A named cache. <see cref="SigningKey"/> is the secret key in Nix's <c>name:base64</c> form; <see cref="Upstreams"/>
+/// its read-through upstream caches (null: none).
+/// </summary>
 public sealed record CacheRecord(
     long Id,
     string Name,
@@ -9,7 +12,8 @@ public sealed record CacheRecord(
     string StoreDir,
     string SigningKey,
     IReadOnlyList<string> UpstreamKeyNames,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    Upstreams.CacheUpstreams? Upstreams = null);
 
 /// <summary>
 /// One stored piece of a NAR. <see cref="Hash"/> (<c>sha256:nix32</c> of the uncompressed bytes) identifies it;
@@ -32,7 +36,10 @@ public sealed record NarRecord(
     string? ListingKey,
     DateTimeOffset CreatedAt);
 
-/// <summary>A store path as present in one cache. References and Deriver are base names (<c>hash-name</c>).</summary>
+/// <summary>
+/// A store path as present in one cache. References and Deriver are base names (<c>hash-name</c>); <see cref="Origin"/>
+/// is the upstream URL it came through (read-through), null when it was pushed.
+/// </summary>
 public sealed record PathRecord(
     long CacheId,
     string HashPart,
@@ -43,7 +50,8 @@ public sealed record PathRecord(
     IReadOnlyList<string> Signatures,
     string? Ca,
     DateTimeOffset CreatedAt,
-    DateTimeOffset LastAccessedAt);
+    DateTimeOffset LastAccessedAt,
+    string? Origin = null);
 
 /// <summary>What signing a path needs: its full store path, references (base names), NAR hash and size, and signatures.</summary>
 public sealed record PathToSign(string HashPart, string StorePath, IReadOnlyList<string> References, string NarHash, long NarSize, IReadOnlyList<string> Signatures);
@@ -121,6 +129,7 @@ public sealed record CacheStats(long PathCount, long NarBytes, long StoredBytes)
 /// <summary>Everything needed to make one path visible in a cache, in one transaction.</summary>
 /// <param name="Nar">The NAR; its Id is ignored (an existing NAR with the same NarHash is reused).</param>
 /// <param name="StagedNarId">A staged upload to consume, if the NAR came through Nix's two-step upload.</param>
+/// <param name="Origin">The upstream URL a read-through path came from (null for a push).</param>
 public sealed record CommitRequest(
     long CacheId,
     string HashPart,
@@ -133,7 +142,8 @@ public sealed record CommitRequest(
     long? StagedNarId,
     long? TokenId,
     DateTimeOffset At,
-    IReadOnlyCollection<string>? UpstreamReferences = null)
+    IReadOnlyCollection<string>? UpstreamReferences = null,
+    string? Origin = null)
 {
     /// <summary>
     /// The references (base names, with their hash parts) the cache must already hold: all but the path itself and

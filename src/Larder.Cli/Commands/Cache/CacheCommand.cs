@@ -20,6 +20,8 @@ internal static class CacheCommand
               larder cache list
               larder cache info work:ci --json
               larder cache configure main --private --upstream-key cache.nixos.org-1
+              larder cache configure main --upstream-url https://cache.nixos.org \
+                --upstream-key cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY= --upstream-mode store
               larder cache configure main --retention-days 30 --max-size 50G
               larder cache gc main --dry-run
               larder cache delete old --yes
@@ -46,18 +48,22 @@ internal static class CacheCommand
         var cache = CacheArgument();
         var isPublic = new Option<bool>("--public") { Description = "Anyone may substitute from it without a token." };
         var priority = new Option<int?>("--priority") { Description = "Substituter priority (lower is preferred; default 40)." };
-        var upstream = new Option<string[]>("--upstream-key") { Description = "Key name whose signed paths push skips (repeatable), e.g. cache.nixos.org-1.", AllowMultipleArgumentsPerToken = false };
+        var upstream = ReadThroughOptions.Create();
         var storeDir = new Option<string?>("--store-dir") { Description = "Store directory of its paths (default /nix/store)." };
         var json = JsonOption();
-        var command = new Command("create", "Create a cache (needs admin on '*').") { cache, isPublic, priority, upstream, storeDir, json };
+        var command = new Command("create", "Create a cache (needs admin on '*').")
+        {
+            cache, isPublic, priority, upstream.Urls, upstream.Keys, upstream.Mode, storeDir, json,
+        };
         command.SetHandler(async (parse, ct) =>
         {
             var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
             using var _ = client;
-            var upstreamKeys = parse.GetValue(upstream);
+            var keys = upstream.SplitKeys(parse);
+            var urls = parse.GetValue(upstream.Urls);
             var created = await client.CreateCacheAsync(new CreateCacheRequest(
                 target.Cache, parse.GetValue(isPublic), parse.GetValue(priority), parse.GetValue(storeDir),
-                upstreamKeys is { Length: > 0 } ? upstreamKeys : null), ct).ConfigureAwait(false);
+                keys?.Names, urls is { Length: > 0 } ? urls : null, keys?.PublicKeys, parse.GetValue(upstream.Mode)), ct).ConfigureAwait(false);
             Print(created, parse.GetValue(json), $"created cache '{created.Name}'");
             return 0;
         });
@@ -112,13 +118,13 @@ internal static class CacheCommand
         var makePublic = new Option<bool>("--public") { Description = "Make the cache readable without a token." };
         var makePrivate = new Option<bool>("--private") { Description = "Require a token to read the cache." };
         var priority = new Option<int?>("--priority") { Description = "Substituter priority (lower is preferred)." };
-        var upstream = new Option<string[]>("--upstream-key") { Description = "Replace the upstream key names (repeatable)." };
-        var noUpstream = new Option<bool>("--no-upstream-keys") { Description = "Clear the upstream key names." };
+        var upstream = ReadThroughOptions.Create();
+        var noUpstream = new Option<bool>("--no-upstream-keys") { Description = "Clear the upstream keys and key names." };
         var retention = RetentionOptions.Create();
         var json = JsonOption();
         var command = new Command("configure", "Change a cache's settings (needs admin on it).")
         {
-            cache, makePublic, makePrivate, priority, upstream, noUpstream, retention.Days, retention.MaxSize, retention.NoDays, retention.NoMaxSize, json,
+            cache, makePublic, makePrivate, priority, upstream.Urls, upstream.Keys, noUpstream, upstream.Mode, upstream.NoUpstreams, retention.Days, retention.MaxSize, retention.NoDays, retention.NoMaxSize, json,
         };
         command.SetHandler(async (parse, ct) =>
         {
@@ -126,19 +132,21 @@ internal static class CacheCommand
             {
                 throw new CliException("--public and --private contradict each other");
             }
-            var upstreamKeys = parse.GetValue(upstream);
-            if (upstreamKeys is { Length: > 0 } && parse.GetValue(noUpstream))
+            var upstreamKeys = upstream.SplitKeys(parse);
+            if (upstreamKeys is not null && parse.GetValue(noUpstream))
             {
                 throw new CliException("--upstream-key and --no-upstream-keys contradict each other");
             }
             bool? isPublic = parse.GetValue(makePublic) ? true : parse.GetValue(makePrivate) ? false : null;
-            IReadOnlyList<string>? keys = parse.GetValue(noUpstream) ? [] : upstreamKeys is { Length: > 0 } ? upstreamKeys : null;
-            var request = retention.Apply(parse, new UpdateCacheRequest(isPublic, parse.GetValue(priority), keys));
+            (IReadOnlyList<string> Names, IReadOnlyList<string> PublicKeys)? keys = parse.GetValue(noUpstream) ? ([], []) : upstreamKeys;
+            var request = retention.Apply(parse, upstream.Apply(parse, new UpdateCacheRequest(
+                isPublic, parse.GetValue(priority), keys?.Names, UpstreamKeys: keys?.PublicKeys)));
             if (request == new UpdateCacheRequest())
             {
                 throw new CliException(
                     "nothing to configure",
-                    "give --public, --private, --priority, --upstream-key, --no-upstream-keys, --retention-days, --max-size, --no-retention-days or --no-max-size");
+                    "give --public, --private, --priority, --upstream-url, --upstream-key, --upstream-mode, --no-upstreams, --no-upstream-keys, " +
+                    "--retention-days, --max-size, --no-retention-days or --no-max-size");
             }
             var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
             using var _ = client;
@@ -197,6 +205,7 @@ internal static class CacheCommand
             NAR bytes:       {ByteSize.Format(cache.Stats.NarBytes)}
             stored bytes:    {ByteSize.Format(cache.Stats.StoredBytes)}
             upstream keys:   {(cache.UpstreamKeyNames.Count == 0 ? "(none)" : string.Join(", ", cache.UpstreamKeyNames))}
+            upstreams:       {ReadThroughOptions.Describe(cache)}
             retention:       {RetentionOptions.Describe(cache.Retention)}
             substituter:     {cache.SubstituterUrl}
             public key:      {cache.PublicKey}

@@ -58,6 +58,10 @@ internal static class PathInfoCommand
         Console.Out.WriteLine($"PushedAt: {retention.PushedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
         Console.Out.WriteLine($"LastAccessedAt: {retention.LastAccessedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
         Console.Out.WriteLine($"Dependents: {retention.Dependents}");
+        if (retention.Origin is { } origin)
+        {
+            Console.Out.WriteLine($"Origin: {origin}");
+        }
         Console.Out.WriteLine($"Eviction: {retention.Eviction.Status}");
         foreach (var reason in retention.Eviction.Reasons)
         {

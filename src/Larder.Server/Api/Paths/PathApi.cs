@@ -49,9 +49,10 @@ public static class PathApi
             .ConfigureAwait(false) ?? throw NotInCache(cache, hashPart);
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         var path = facts.Path;
+        var origin = (await store.GetPathAsync(cache.Id, hashPart, cancellationToken).ConfigureAwait(false))?.Path.Origin;
         var dto = new PathInfoDto(
             path.StorePath, path.CreatedAt, path.LastAccessedAt, path.StoredBytes, facts.Dependents.Count,
-            EvictionForecast.For(facts, policy, stats.StoredBytes, now));
+            EvictionForecast.For(facts, policy, stats.StoredBytes, now), origin);
         return Results.Json(dto, PathJsonContext.Default.PathInfoDto);
     }
 

@@ -248,6 +248,12 @@ internal static class PostgresMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (8, """
+            ALTER TABLE caches ADD COLUMN upstream_urls text[] NOT NULL DEFAULT '{}';
+            ALTER TABLE caches ADD COLUMN upstream_keys text[] NOT NULL DEFAULT '{}';
+            ALTER TABLE caches ADD COLUMN upstream_mode text NOT NULL DEFAULT 'store';
+            ALTER TABLE paths ADD COLUMN origin text;
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, (substr(store_path, strpos(store_path, hash_part) + 33) COLLATE "C"));
             """),

@@ -1,23 +1,26 @@
 using System.Data.Common;
+using Larder.Server.Upstreams;
 
 namespace Larder.Server.Metadata.Relational;
 
 public abstract partial class RelationalMetadataStore
 {
-    private const string CacheColumns = "id, name, is_public, priority, store_dir, signing_key, upstream_key_names, created_at";
+    private const string CacheColumns = "id, name, is_public, priority, store_dir, signing_key, upstream_key_names, created_at, upstream_urls, upstream_keys, upstream_mode";
 
     /// <inheritdoc />
     public Task<CacheRecord> CreateCacheAsync(CacheRecord cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cache);
+        var upstreams = cache.Upstreams ?? CacheUpstreams.None;
         return RunWriteAsync(async (session, ct) =>
         {
             try
             {
                 var id = (long)(await session.ScalarAsync(
                     """
-                    INSERT INTO caches (name, is_public, priority, store_dir, signing_key, upstream_key_names, created_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id;
+                    INSERT INTO caches (name, is_public, priority, store_dir, signing_key, upstream_key_names, created_at,
+                                        upstream_urls, upstream_keys, upstream_mode)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
                     """,
                     ct,
                     cache.Name,
@@ -26,7 +29,10 @@ public abstract partial class RelationalMetadataStore
                     cache.StoreDir,
                     cache.SigningKey,
                     cache.UpstreamKeyNames,
-                    cache.CreatedAt).ConfigureAwait(false))!;
+                    cache.CreatedAt,
+                    upstreams.Urls,
+                    upstreams.PublicKeys,
+                    CacheUpstreams.ModeName(upstreams.Mode)).ConfigureAwait(false))!;
                 return cache with { Id = id };
             }
             catch (DbException e) when (_dialect.IsUniqueViolation(e))
@@ -52,14 +58,22 @@ public abstract partial class RelationalMetadataStore
     public Task UpdateCacheAsync(CacheRecord cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cache);
+        var upstreams = cache.Upstreams ?? CacheUpstreams.None;
         return RunWriteAsync(
             (session, ct) => session.ExecuteAsync(
-                "UPDATE caches SET is_public = $1, priority = $2, upstream_key_names = $3 WHERE id = $4;",
+                """
+                UPDATE caches SET is_public = $1, priority = $2, upstream_key_names = $3, upstream_urls = $5, upstream_keys = $6,
+                                  upstream_mode = $7
+                WHERE id = $4;
+                """,
                 ct,
                 cache.IsPublic,
                 cache.Priority,
                 cache.UpstreamKeyNames,
-                cache.Id),
+                cache.Id,
+                upstreams.Urls,
+                upstreams.PublicKeys,
+                CacheUpstreams.ModeName(upstreams.Mode)),
             cancellationToken);
     }
 
@@ -85,5 +99,6 @@ public abstract partial class RelationalMetadataStore
         reader.GetString(4),
         reader.GetString(5),
         _dialect.ReadList(reader, 6),
-        _dialect.ReadTime(reader, 7));
+        _dialect.ReadTime(reader, 7),
+        new CacheUpstreams(_dialect.ReadList(reader, 8), _dialect.ReadList(reader, 9), CacheUpstreams.TryParseMode(reader.GetString(10)) ?? UpstreamMode.Store));
 }

@@ -41,8 +41,8 @@ public abstract partial class RelationalMetadataStore
         var narId = await AcquireNarAsync(session, request, ct).ConfigureAwait(false);
         var inserted = await session.ExecuteAsync(
             """
-            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)
             ON CONFLICT (cache_id, hash_part) DO NOTHING;
             """,
             ct,
@@ -55,7 +55,8 @@ public abstract partial class RelationalMetadataStore
             request.Deriver,
             request.Signatures.Distinct(StringComparer.Ordinal),
             request.Ca,
-            request.At).ConfigureAwait(false);
+            request.At,
+            request.Origin).ConfigureAwait(false);
         if (inserted == 0)
         {
             // A concurrent commit of the same path got there first (and has committed: ON CONFLICT waited for it).
@@ -78,12 +79,13 @@ public abstract partial class RelationalMetadataStore
                 request.HashPart).ConfigureAwait(false);
         }
         await session.ExecuteAsync(
-            "INSERT INTO events (cache_id, kind, store_path, token_id, at) VALUES ($1, 'push', $2, $3, $4);",
+            "INSERT INTO events (cache_id, kind, store_path, token_id, at, reason) VALUES ($1, 'push', $2, $3, $4, $5);",
             ct,
             request.CacheId,
             request.StorePath,
             request.TokenId,
-            request.At).ConfigureAwait(false);
+            request.At,
+            request.Origin is null ? null : $"stored from upstream {request.Origin}").ConfigureAwait(false);
         await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
         return CommitResult.Committed;
     }

@@ -7,7 +7,7 @@ public abstract partial class RelationalMetadataStore
     {
         await using var reader = await session.ReaderAsync(
             $"""
-            SELECT p.hash_part, p.store_path, p.refs, p.deriver, p.signatures, p.ca, p.created_at, p.last_accessed_at,
+            SELECT p.hash_part, p.store_path, p.refs, p.deriver, p.signatures, p.ca, p.created_at, p.last_accessed_at, p.origin,
                    {NarColumns}, {ChunkColumns}
             FROM paths p JOIN nars n ON n.id = p.nar_id {NarChunksJoin}
             WHERE p.cache_id = $1 AND p.hash_part = $2
@@ -24,14 +24,15 @@ public abstract partial class RelationalMetadataStore
             cacheId,
             reader.GetString(0),
             reader.GetString(1),
-            reader.GetInt64(8),
+            reader.GetInt64(9),
             _dialect.ReadList(reader, 2),
             ReadNullableString(reader, 3),
             _dialect.ReadList(reader, 4),
             ReadNullableString(reader, 5),
             _dialect.ReadTime(reader, 6),
-            _dialect.ReadTime(reader, 7));
-        var (nar, _) = await ReadNarWithChunksAsync(reader, 8, ct).ConfigureAwait(false);
+            _dialect.ReadTime(reader, 7),
+            ReadNullableString(reader, 8));
+        var (nar, _) = await ReadNarWithChunksAsync(reader, 9, ct).ConfigureAwait(false);
         return new PathWithNar(path, nar);
     }, cancellationToken);
 

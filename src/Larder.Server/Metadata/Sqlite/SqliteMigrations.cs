@@ -249,6 +249,12 @@ internal static class SqliteMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (8, """
+            ALTER TABLE caches ADD COLUMN upstream_urls TEXT NOT NULL DEFAULT '';
+            ALTER TABLE caches ADD COLUMN upstream_keys TEXT NOT NULL DEFAULT '';
+            ALTER TABLE caches ADD COLUMN upstream_mode TEXT NOT NULL DEFAULT 'store';
+            ALTER TABLE paths ADD COLUMN origin TEXT;
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, substr(store_path, instr(store_path, hash_part) + 33));
             """),
