@@ -34,6 +34,7 @@ fi
 # Coverage feedback only from Larder's own code: the parsers, and the server's request-handling namespaces.
 "$tools/sharpfuzz" "$bin/Larder.Nix.dll"
 "$tools/sharpfuzz" "$bin/Larder.Server.dll" Larder.Server.Api Larder.Server.BinaryCache Larder.Server.Ingest Larder.Server.Errors
+"$tools/sharpfuzz" "$bin/Larder.Fuzz.dll" Larder.Fuzz.Targets.PlantedCrashTarget/
 
 all_targets=$(dotnet "$bin/Larder.Fuzz.dll" --list | cut -f1)
 targets=("$@")
@@ -45,6 +46,7 @@ seed() {
   case $target in
     nar-*) cp tests/Larder.Nix.Tests/Fixtures/nar/*.nar "$corpus/" ;;
     narinfo) for c in none zstd xz; do for f in tests/Larder.Nix.Tests/Fixtures/narinfo/$c/*.narinfo; do cp "$f" "$corpus/$c-$(basename "$f")"; done; done ;;
+    planted-crash) printf 'CRASx' >"$corpus/planted" ;;
     *) cp fuzz/seeds/"$target"/* "$corpus/" ;;
   esac
   for f in tests/*/Fixtures/fuzz/"$target"/*; do [ -f "$f" ] && cp "$f" "$corpus/regression-$(basename "$f")"; done
@@ -56,6 +58,7 @@ dictionary() {
     narinfo) echo fuzz/dict/narinfo.dict ;;
     push-metadata | chunk-request) echo fuzz/dict/json.dict ;;
     request-path) echo fuzz/dict/request.dict ;;
+    planted-crash) echo fuzz/dict/planted.dict ;;
   esac
 }
 stat_of() { grep -E "^$1 *:" "$2" | head -1 | sed 's/^[^:]*: *//'; }
@@ -66,6 +69,45 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1
 export AFL_FORKSRV_INIT_TMOUT=120000 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
+# Runs afl-fuzz on $1 for at most $2 seconds, then replays every saved crash and hang outside afl-fuzz. Sets execs,
+# rate, crashes, hangs, load_before, reproduced_here and report (one line per finding).
+fuzz_target() {
+  local target=$1 limit=$2 corpus=$out/corpus/$1 findings=$out/findings/$1 scratch=$out/tmp/$1 dict stats finding status
+  rm -rf "$corpus" "$findings" "$scratch"
+  mkdir -p "$corpus" "$scratch" "$out/findings"
+  seed "$target" "$corpus"
+  dict=$(dictionary "$target")
+  load_before=$(load)
+  TMPDIR=$scratch afl-fuzz -i "$corpus" -o "$findings" -m none -t "$timeout_ms" -V "$limit" ${dict:+-x "$dict"} \
+    -- "$(command -v dotnet)" "$bin/Larder.Fuzz.dll" "$target" >"$out/logs/$target.log" 2>&1 ||
+    { echo "afl-fuzz failed for $target:" >&2; tail -n 30 "$out/logs/$target.log" >&2; exit 1; }
+  stats=$findings/default/fuzzer_stats
+  execs=$(stat_of execs_done "$stats") rate=$(stat_of execs_per_sec "$stats")
+  crashes=$(stat_of saved_crashes "$stats") hangs=$(stat_of saved_hangs "$stats")
+  reproduced_here=0 report=""
+  for finding in "$findings"/default/crashes/id:* "$findings"/default/hangs/id:*; do
+    [ -f "$finding" ] || continue
+    status=0
+    # In a subshell whose stderr is dropped: bash would print "Aborted" for the replay that crashes, as it should.
+    (TMPDIR=$scratch timeout 60 dotnet "$bin/Larder.Fuzz.dll" "$target" <"$finding" >"$finding.replay.txt" 2>&1) 2>/dev/null || status=$?
+    if [ $status -ne 0 ]; then
+      reproduced_here=$((reproduced_here + 1))
+      report+="    reproduces (exit $status): $finding (see $finding.replay.txt)"$'\n'
+    else
+      report+="    does not reproduce alone (a stall of the busy machine?): $finding"$'\n'
+    fi
+  done
+}
+
+# Self-check: afl-fuzz must find a planted crash (and its replay must reproduce it), or no result below means anything.
+echo "== self-check: afl-fuzz must find the planted crash (at most 120 s)"
+AFL_BENCH_UNTIL_CRASH=1 fuzz_target planted-crash 120
+if [ "${crashes:-0}" -lt 1 ] || [ "$reproduced_here" -lt 1 ]; then
+  echo "self-check failed: afl-fuzz found no planted crash in 120 s (see $out/logs/planted-crash.log); fuzzing results would mean nothing" >&2
+  exit 1
+fi
+self_check="self-check: the planted crash was found after $execs executions and reproduces"
+
 rows=()
 reproduced=0
 for target in "${targets[@]}"; do
@@ -73,37 +115,16 @@ for target in "${targets[@]}"; do
     echo "unknown target '$target' (targets: $(echo $all_targets))" >&2
     exit 2
   fi
-  corpus=$out/corpus/$target findings=$out/findings/$target scratch=$out/tmp/$target
-  rm -rf "$corpus" "$findings" "$scratch"
-  mkdir -p "$corpus" "$scratch" "$out/findings"
-  seed "$target" "$corpus"
-  dict=$(dictionary "$target")
-  load_before=$(load)
-  echo "== $target: ${seconds} s (load $load_before)"
-  TMPDIR=$scratch afl-fuzz -i "$corpus" -o "$findings" -m none -t "$timeout_ms" -V "$seconds" ${dict:+-x "$dict"} \
-    -- "$(command -v dotnet)" "$bin/Larder.Fuzz.dll" "$target" >"$out/logs/$target.log" 2>&1 ||
-    { echo "afl-fuzz failed for $target:" >&2; tail -n 30 "$out/logs/$target.log" >&2; exit 1; }
-  stats=$findings/default/fuzzer_stats
-  execs=$(stat_of execs_done "$stats") rate=$(stat_of execs_per_sec "$stats")
-  crashes=$(stat_of saved_crashes "$stats") hangs=$(stat_of saved_hangs "$stats")
-  confirmed=""
-  for finding in "$findings"/default/crashes/id:* "$findings"/default/hangs/id:*; do
-    [ -f "$finding" ] || continue
-    status=0
-    TMPDIR=$scratch timeout 60 dotnet "$bin/Larder.Fuzz.dll" "$target" <"$finding" >"$finding.replay.txt" 2>&1 || status=$?
-    if [ $status -ne 0 ]; then
-      reproduced=$((reproduced + 1))
-      confirmed+="    reproduces (exit $status): $finding (see $finding.replay.txt)"$'\n'
-    else
-      confirmed+="    does not reproduce alone (a stall of the busy machine?): $finding"$'\n'
-    fi
-  done
+  echo "== $target: ${seconds} s (load $(load))"
+  fuzz_target "$target" "$seconds"
+  reproduced=$((reproduced + reproduced_here))
   rows+=("$(printf '%-14s %12s %8s %8s %6s   %s -> %s' "$target" "$execs" "$rate" "$crashes" "$hangs" "$load_before" "$(load)")")
-  [ -n "$confirmed" ] && rows+=("${confirmed%$'\n'}")
+  [ -n "$report" ] && rows+=("${report%$'\n'}")
 done
 
 echo
 echo "== fuzzing: ${seconds} s per target, hang threshold ${timeout_ms} ms (afl-fuzz $(afl-fuzz -h 2>&1 | grep -o 'afl-fuzz++[0-9.a-z]*' | head -1), SharpFuzz 2.3.0)"
 printf '%-14s %12s %8s %8s %6s   %s\n' target executions exec/s crashes hangs "load average (start -> end)"
 printf '%s\n' "${rows[@]}"
+echo "$self_check"
 [ $reproduced -eq 0 ] || { echo "$reproduced finding(s) reproduce: fix them and keep each input as a regression test"; exit 1; }
