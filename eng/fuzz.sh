@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes Larder's parsers of client input with AFL++ and SharpFuzz, each target for a bounded time, and prints a table
-# (target, executions, exec/s, crashes, hangs, load average). Every saved crash and hang is replayed outside afl-fuzz;
+# (target, executions, exec/s, corpus, crashes, hangs, load average; corpus counts the inputs that reached new code). Every saved crash and hang is replayed outside afl-fuzz;
 # the exit code is 1 if one reproduces. Findings stay in artifacts/fuzz/findings/TARGET/default/{crashes,hangs}.
 #   eng/fuzz.sh                       # every target, 600 s each
 #   eng/fuzz.sh 300 narinfo nar-restore
@@ -70,7 +70,7 @@ export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPU
 export AFL_FORKSRV_INIT_TMOUT=120000 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 # Runs afl-fuzz on $1 for at most $2 seconds, then replays every saved crash and hang outside afl-fuzz. Sets execs,
-# rate, crashes, hangs, load_before, reproduced_here and report (one line per finding).
+# rate, corpus, crashes, hangs, load_before, reproduced_here and report (one line per finding).
 fuzz_target() {
   local target=$1 limit=$2 corpus=$out/corpus/$1 findings=$out/findings/$1 scratch=$out/tmp/$1 dict stats finding status
   rm -rf "$corpus" "$findings" "$scratch"
@@ -82,7 +82,7 @@ fuzz_target() {
     -- "$(command -v dotnet)" "$bin/Larder.Fuzz.dll" "$target" >"$out/logs/$target.log" 2>&1 ||
     { echo "afl-fuzz failed for $target:" >&2; tail -n 30 "$out/logs/$target.log" >&2; exit 1; }
   stats=$findings/default/fuzzer_stats
-  execs=$(stat_of execs_done "$stats") rate=$(stat_of execs_per_sec "$stats")
+  execs=$(stat_of execs_done "$stats") rate=$(stat_of execs_per_sec "$stats") corpus_count=$(stat_of corpus_count "$stats")
   crashes=$(stat_of saved_crashes "$stats") hangs=$(stat_of saved_hangs "$stats")
   reproduced_here=0 report=""
   for finding in "$findings"/default/crashes/id:* "$findings"/default/hangs/id:*; do
@@ -118,13 +118,13 @@ for target in "${targets[@]}"; do
   echo "== $target: ${seconds} s (load $(load))"
   fuzz_target "$target" "$seconds"
   reproduced=$((reproduced + reproduced_here))
-  rows+=("$(printf '%-14s %12s %8s %8s %6s   %s -> %s' "$target" "$execs" "$rate" "$crashes" "$hangs" "$load_before" "$(load)")")
+  rows+=("$(printf '%-14s %12s %8s %7s %8s %6s   %s -> %s' "$target" "$execs" "$rate" "$corpus_count" "$crashes" "$hangs" "$load_before" "$(load)")")
   [ -n "$report" ] && rows+=("${report%$'\n'}")
 done
 
 echo
 echo "== fuzzing: ${seconds} s per target, hang threshold ${timeout_ms} ms (afl-fuzz $(afl-fuzz -h 2>&1 | grep -o 'afl-fuzz++[0-9.a-z]*' | head -1), SharpFuzz 2.3.0)"
-printf '%-14s %12s %8s %8s %6s   %s\n' target executions exec/s crashes hangs "load average (start -> end)"
+printf '%-14s %12s %8s %7s %8s %6s   %s\n' target executions exec/s corpus crashes hangs "load average (start -> end)"
 printf '%s\n' "${rows[@]}"
 echo "$self_check"
 [ $reproduced -eq 0 ] || { echo "$reproduced finding(s) reproduce: fix them and keep each input as a regression test"; exit 1; }

@@ -3,8 +3,9 @@ using Larder.Nix.Nar;
 namespace Larder.Fuzz.Targets;
 
 /// <summary>
-/// <see cref="NarRestorer"/> into a fresh directory. Nothing may appear beside the target; a refused archive leaves
-/// nothing behind; an accepted one restores to a tree whose own NAR is the archive (same NarHash and NarSize).
+/// <see cref="NarRestorer"/> into a fresh directory. Nothing may appear beside the target; a refused archive (malformed,
+/// or with names too long for the file system) leaves nothing behind; an accepted one restores to a tree whose own NAR
+/// is the archive (same NarHash and NarSize).
 /// </summary>
 internal sealed class NarRestoreTarget : IFuzzTarget
 {
@@ -28,7 +29,7 @@ internal sealed class NarRestoreTarget : IFuzzTarget
             {
                 restored = NarRestorer.RestoreAsync(new MemoryStream(input, writable: false), target).GetAwaiter().GetResult();
             }
-            catch (NarFormatException)
+            catch (Exception e) when (e is NarFormatException or PathTooLongException)
             {
                 CheckSandbox(workspace, expectTarget: false);
                 return;
