@@ -88,8 +88,8 @@ fuzz_target() {
   for finding in "$findings"/default/crashes/id:* "$findings"/default/hangs/id:*; do
     [ -f "$finding" ] || continue
     status=0
-    # In a subshell whose stderr is dropped: bash would print "Aborted" for the replay that crashes, as it should.
-    (TMPDIR=$scratch timeout 60 dotnet "$bin/Larder.Fuzz.dll" "$target" <"$finding" >"$finding.replay.txt" 2>&1) 2>/dev/null || status=$?
+    # In a subshell (not exec-ed: "; exit") whose stderr is dropped: bash prints "Aborted" for a replay that crashes.
+    (TMPDIR=$scratch timeout 60 dotnet "$bin/Larder.Fuzz.dll" "$target" <"$finding" >"$finding.replay.txt" 2>&1; exit $?) 2>/dev/null || status=$?
     if [ $status -ne 0 ]; then
       reproduced_here=$((reproduced_here + 1))
       report+="    reproduces (exit $status): $finding (see $finding.replay.txt)"$'\n'
