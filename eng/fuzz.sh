@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes Larder's parsers of client input with AFL++ and SharpFuzz, each target for a bounded time, and prints a table
-# (target, executions, exec/s, corpus, crashes, hangs, load average; corpus counts the inputs that reached new code). Every saved crash and hang is replayed outside afl-fuzz;
-# the exit code is 1 if one reproduces. Findings stay in artifacts/fuzz/findings/TARGET/default/{crashes,hangs}.
+# (target, executions, exec/s, corpus, crashes, hangs, load average; corpus counts inputs that reached new code).
+# Every saved crash and hang is replayed outside afl-fuzz; the exit code is 1 if one reproduces. Findings stay in
+# artifacts/fuzz/findings/TARGET/default/{crashes,hangs}. A self-check runs first: afl-fuzz must find a planted crash.
 #   eng/fuzz.sh                       # every target, 600 s each
 #   eng/fuzz.sh 300 narinfo nar-restore
 # Reproduce a finding: dotnet artifacts/fuzz/bin/Larder.Fuzz.dll TARGET < FILE   (prints the exception)
@@ -39,6 +40,9 @@ fi
 all_targets=$(dotnet "$bin/Larder.Fuzz.dll" --list | cut -f1)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && mapfile -t targets <<<"$all_targets"
+for target in "${targets[@]}"; do
+  grep -qx "$target" <<<"$all_targets" || { echo "unknown target '$target' (targets: $(echo $all_targets))" >&2; exit 2; }
+done
 
 # Seeds: the golden fixtures the tests use, and fuzz/seeds/TARGET; plus every input a regression test keeps.
 seed() {
@@ -111,10 +115,6 @@ self_check="self-check: the planted crash was found after $execs executions and 
 rows=()
 reproduced=0
 for target in "${targets[@]}"; do
-  if ! grep -qx "$target" <<<"$all_targets"; then
-    echo "unknown target '$target' (targets: $(echo $all_targets))" >&2
-    exit 2
-  fi
   echo "== $target: ${seconds} s (load $(load))"
   fuzz_target "$target" "$seconds"
   reproduced=$((reproduced + reproduced_here))
