@@ -2,6 +2,7 @@
 # Installs what Larder's tests and benchmarks need, from Debian, only when something is missing. Idempotent.
 #   eng/install-deps.sh            # test dependencies
 #   eng/install-deps.sh --bench    # also nginx, wrk, hyperfine for bench/
+#   eng/install-deps.sh --fuzz     # also AFL++ (afl-fuzz) for eng/fuzz.sh
 set -euo pipefail
 
 want=(
@@ -25,6 +26,9 @@ want=(
 )
 if [ "${1:-}" = "--bench" ]; then
   want+=(nginx:nginx wrk:wrk hyperfine:hyperfine)
+fi
+if [ "${1:-}" = "--fuzz" ]; then
+  want+=(afl-fuzz:afl++)
 fi
 
 missing=()

@@ -14,6 +14,10 @@ public static class NarRestorer
     /// </summary>
     /// <returns>NarHash and NarSize of the archive that was read.</returns>
     /// <exception cref="NarFormatException">The archive is malformed.</exception>
+    /// <exception cref="PathTooLongException">
+    /// A name or path in the archive is longer than the file system allows (an archive may name up to 1024 bytes per
+    /// entry and nest without limit; Linux allows 255 and 4096).
+    /// </exception>
     /// <exception cref="IOException">The target is not usable, or writing failed.</exception>
     public static async Task<NarHashResult> RestoreAsync(Stream nar, string targetPath, CancellationToken cancellationToken = default)
     {

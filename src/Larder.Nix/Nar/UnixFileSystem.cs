@@ -28,6 +28,7 @@ internal static partial class UnixFileSystem
     private const int EExist = 17;
     private const int EIntr = 4;
     private const int ELoop = 40;
+    private const int ENameTooLong = 36;
     private const int ORdOnly = 0, ONonBlock = 0x800, ONoFollow = 0x20000, OCloExec = 0x80000;
 
     /// <summary><c>lstat</c>-like status of <paramref name="path"/>; throws <see cref="IOException"/> on failure.</summary>
@@ -102,10 +103,13 @@ internal static partial class UnixFileSystem
         }
     }
 
-    private static IOException ErrorFor(int errno, string what, string path) =>
-        errno == 2
-            ? new FileNotFoundException($"{what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)}", path)
-            : new IOException($"{what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)}");
+    // The same exception types as .NET's own file APIs, so a too-long name fails alike in mkdir and in File.Create.
+    private static IOException ErrorFor(int errno, string what, string path) => errno switch
+    {
+        2 => new FileNotFoundException($"{what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)}", path),
+        ENameTooLong => new PathTooLongException($"{what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)}"),
+        _ => new IOException($"{what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)}"),
+    };
 
     [LibraryImport("libc.so.6", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);

@@ -91,6 +91,26 @@ public sealed class NarMalformedTests
         Assert.NotEmpty(name);
     }
 
+    /// <summary>
+    /// Valid archives whose names Linux cannot hold, kept from fuzzing the restore (Fixtures/fuzz/nar-restore, also
+    /// seeds of <c>eng/fuzz.sh</c>): the file system's limit is a <see cref="PathTooLongException"/> wherever it is hit
+    /// (a file or a directory), and what was restored is removed.
+    /// </summary>
+    [Theory]
+    [InlineData("name-too-long.nar")] // an entry name of 300 bytes; Linux allows 255
+    [InlineData("path-too-long.nar")] // 40 nested directories with 200-byte names; Linux paths are at most 4096 bytes
+    public async Task Restore_of_names_too_long_for_the_file_system_fails_cleanly(string fixture)
+    {
+        using var sandbox = new TempDirectory("larder-nar-malformed");
+        var target = Path.Combine(sandbox.Path, "target");
+        var nar = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "fuzz", "nar-restore", fixture));
+        await NarParser.ParseAsync(new MemoryStream(nar), NullVisitor.Instance);
+
+        await Assert.ThrowsAsync<PathTooLongException>(() => NarRestorer.RestoreAsync(new MemoryStream(nar), target));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(sandbox.Path));
+    }
+
     [Fact]
     public async Task Restore_rejects_dotdot_entry_before_writing_outside_the_target()
     {
