@@ -3,6 +3,7 @@ using Larder.Nix.Signing;
 using Larder.Server.Access;
 using Larder.Server.Api;
 using Larder.Server.Configuration;
+using Larder.Server.Errors;
 using Larder.Server.Maintenance.Gc;
 using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Builder;
@@ -119,7 +120,7 @@ public static class UiEndpoints
 
     private static async Task<IResult> SignInAsync(HttpContext http, UiSession session, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        var form = await ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
         if (!UiSession.CsrfMatches(http, form))
         {
             return CsrfRefused(http);
@@ -135,13 +136,30 @@ public static class UiEndpoints
 
     private static async Task<IResult> SignOutAsync(HttpContext http, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        var form = await ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
         if (!UiSession.CsrfMatches(http, form))
         {
             return CsrfRefused(http);
         }
         UiSession.SignOut(http);
         return TypedResults.Redirect("/ui/");
+    }
+
+    /// <summary>The posted form; 415 for a body that is not a form, 400 for a malformed one (never a 500).</summary>
+    private static async Task<IFormCollection> ReadFormAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            throw new UnsupportedMediaTypeException("the dashboard's forms are sent as application/x-www-form-urlencoded");
+        }
+        try
+        {
+            return await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidRequestException($"the form is malformed: {e.Message}");
+        }
     }
 
     private static IResult CsrfRefused(HttpContext http) =>

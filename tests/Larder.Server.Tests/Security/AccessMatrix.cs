@@ -133,12 +133,12 @@ public static class AccessMatrix
         // Tokens and OIDC
         new("POST", "/api/v1/tokens", "api/v1/tokens", Guard.Token, 400),
         new("GET", "/api/v1/tokens", "api/v1/tokens", Guard.GlobalAdmin, 0),
-        new("DELETE", "/api/v1/tokens/{id}", "api/v1/tokens/999999999", Guard.Token, 404),
+        new("DELETE", "/api/v1/tokens/{id}", "api/v1/tokens/999999999", Guard.Token, 403),
         new("GET", "/api/v1/whoami", "api/v1/whoami", Guard.Token, 200),
         new("GET", "/api/v1/oidc/policies", "api/v1/oidc/policies", Guard.GlobalAdmin, 0),
         new("POST", "/api/v1/oidc/policies", "api/v1/oidc/policies", Guard.GlobalAdmin, 0),
         new("DELETE", "/api/v1/oidc/policies/{name}", "api/v1/oidc/policies/none", Guard.GlobalAdmin, 0),
-        new("POST", "/api/v1/oidc/token", "api/v1/oidc/token", Guard.Anyone, 400),
+        new("POST", "/api/v1/oidc/token", "api/v1/oidc/token", Guard.Anyone, 401),
         new("GET", "/api/v1/tokens/events", "api/v1/tokens/events", Guard.GlobalAdmin, 0),
 
         // Pages, documents, probes
@@ -150,7 +150,7 @@ public static class AccessMatrix
         new("GET", "/ui/", "ui", Guard.Anyone, 200),
         new("GET", "/ui/caches/{name}", "ui/caches/{c}", Guard.UiCache, 200),
         new("GET", "/ui/sign-in", "ui/sign-in", Guard.Anyone, 200),
-        new("POST", "/ui/sign-in", "ui/sign-in", Guard.Anyone, 400),
-        new("POST", "/ui/sign-out", "ui/sign-out", Guard.Anyone, 400),
+        new("POST", "/ui/sign-in", "ui/sign-in", Guard.Anyone, 415),
+        new("POST", "/ui/sign-out", "ui/sign-out", Guard.Anyone, 415),
     ];
 }

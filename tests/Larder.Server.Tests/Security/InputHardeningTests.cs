@@ -8,7 +8,7 @@ namespace Larder.Server.Tests.Security;
 
 /// <summary>
 /// Hostile input in every URL parameter (encoded traversal, backslashes, NUL, over-long values), oversized headers and
-/// bodies: each gets a clean 4xx from the admin (whom no permission stops, so only validation does), and nothing is
+/// bodies (uploads limited to 16 MiB here): each gets a clean 4xx from the admin (whom no permission stops, so only validation does), and nothing is
 /// written outside the data directory.
 /// </summary>
 public sealed class InputHardeningTests : IAsyncLifetime
@@ -57,7 +57,7 @@ public sealed class InputHardeningTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await LarderApplication.StartAsync(Path.Combine(_root.Path, "data"), ["--Larder:FailedAuthentication:Burst=1000000"]);
+        _app = await LarderApplication.StartAsync(Path.Combine(_root.Path, "data"), ["--Larder:FailedAuthentication:Burst=1000000", "--Larder:MaxUploadBytes=16777216"]);
         _admin = _app.CreateClient(_app.AdminToken);
         _cache = (await _app.CreateCacheAsync("hard-" + Guid.NewGuid().ToString("N")[..12])).Name;
         var path = await PushedPath.CreateAsync();
