@@ -109,6 +109,11 @@ public interface IMetadataStore
     /// <summary>Deletes up to <paramref name="limit"/> sessions last touched before <paramref name="cutoff"/>, as <see cref="DeleteUploadSessionAsync"/>; returns how many.</summary>
     Task<int> ExpireUploadSessionsAsync(DateTimeOffset cutoff, DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes a bad NAR and its damaged chunks (by hash) out of reuse, so a new upload of the same content stores fresh
+    /// blobs instead of pointing at the quarantined ones.
+    /// </summary>
+    Task QuarantineNarAsync(long narId, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken);
     /// <summary>The paths, in every cache, whose NAR is <paramref name="narId"/> (for verify's quarantine).</summary>
     Task<IReadOnlyList<(long CacheId, string HashPart)>> ListPathsUsingNarAsync(long narId, CancellationToken cancellationToken);
     /// <summary>All NARs, in Id order, from <paramref name="afterId"/> (paging for verify).</summary>

@@ -132,6 +132,9 @@ public sealed class NarVerifierTests : IDisposable
             report.Hidden.Select(h => (h.CacheId, Path.GetFileName(h.StorePath)[..32], h.BecauseOf)).Order());
         var events = await _metadata.ListEventsAsync(_cache.Id, 10, Ct);
         Assert.Equal(2, events.Count(e => e.Kind == "delete" && e.Reason == NarVerifier.QuarantineReason));
+        // Pushing the content again must store it afresh, not point at the quarantined NAR or chunk.
+        Assert.Null(await _metadata.GetNarByNarHashAsync(bad.NarHash, Ct));
+        Assert.Empty(await _metadata.FindChunksAsync([bad.Chunks[0].Hash], MetadataSamples.T0, Ct));
     }
 
     public void Dispose()

@@ -63,7 +63,7 @@ public sealed class ServerFaultTests
     }
 
     [Fact]
-    public async Task Verify_quarantines_a_corrupt_blob_and_hides_its_path_and_dependents_so_nix_gets_a_clean_miss()
+    public async Task Verify_quarantines_a_corrupt_blob_hides_its_path_and_dependents_so_nix_gets_a_clean_miss_and_a_new_push_restores_them()
     {
         await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
         var replica = await cluster.StartReplicaAsync();
@@ -104,6 +104,10 @@ public sealed class ServerFaultTests
         Assert.NotEqual(0, substitute.ExitCode);
         Assert.DoesNotContain("500", substitute.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(" - 500 ", replica.Server.Output, StringComparison.Ordinal);
+
+        // Pushing the closure again stores the content afresh and restores it.
+        await ScaleOutNix.RunAsync(writeEnv, "nix", "copy", "--to", $"{replica.CacheUrl(cache)}?compression=zstd", output);
+        await ScaleOutNix.AssertSubstitutesAsync(nix, replica.CacheUrl(cache), publicKey, output);
     }
 
     [Fact]

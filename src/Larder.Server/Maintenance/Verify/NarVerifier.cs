@@ -15,7 +15,9 @@ namespace Larder.Server.Maintenance.Verify;
 /// read buffer. With quarantine on, the damaged blobs of a bad NAR are moved to <c>quarantine/&lt;key&gt;</c> (the
 /// evidence is kept; sound chunks stay, as other NARs may share them), and every path using the NAR is hidden in each
 /// cache together with the paths that reference it (closures stay whole), as a deletion with the reason
-/// <see cref="QuarantineReason"/>: clients get a clean 404 for the narinfo instead of a failing download.
+/// <see cref="QuarantineReason"/>: clients get a clean 404 for the narinfo instead of a failing download. The NAR and
+/// its damaged chunks are taken out of reuse (<see cref="IMetadataStore.QuarantineNarAsync"/>), so pushing the paths
+/// again stores them afresh.
 /// </summary>
 public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, ServingChanges serving, TimeProvider time)
 {
@@ -48,7 +50,10 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, Servi
                 problems.AddRange(found);
                 if (quarantine && found.Count > 0)
                 {
-                    quarantined.AddRange(await QuarantineAsync(nar, found, cancellationToken).ConfigureAwait(false));
+                    var keys = found.Select(p => p.StorageKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                    var damaged = nar.Chunks.Where(c => keys.Contains(c.StorageKey)).DistinctBy(c => c.StorageKey).ToList();
+                    quarantined.AddRange(await QuarantineAsync(damaged, cancellationToken).ConfigureAwait(false));
+                    await metadata.QuarantineNarAsync(nar.Id, [.. damaged.Select(c => c.Hash)], cancellationToken).ConfigureAwait(false);
                     hidden.AddRange(await HidePathsAsync(nar, cancellationToken).ConfigureAwait(false));
                 }
                 progress?.Report(new VerifyProgress(checkedCount, bytesRead, problems.Count, nar.NarHash));
@@ -149,12 +154,11 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, Servi
         return storedHasher.Length;
     }
 
-    /// <summary>Moves the NAR's damaged blobs (those <paramref name="problems"/> name) under <see cref="QuarantinePrefix"/>; returns the keys moved.</summary>
-    private async Task<IReadOnlyList<string>> QuarantineAsync(NarRecord nar, IReadOnlyList<VerifyProblem> problems, CancellationToken cancellationToken)
+    /// <summary>Moves the blobs of the <paramref name="damaged"/> chunks under <see cref="QuarantinePrefix"/>; returns the keys moved.</summary>
+    private async Task<IReadOnlyList<string>> QuarantineAsync(IReadOnlyList<ChunkRecord> damaged, CancellationToken cancellationToken)
     {
         var moved = new List<string>();
-        var damaged = problems.Select(p => p.StorageKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        foreach (var chunk in nar.Chunks.Where(c => damaged.Contains(c.StorageKey)).DistinctBy(c => c.StorageKey))
+        foreach (var chunk in damaged)
         {
             var temp = Path.Combine(Path.GetTempPath(), $"larder-quarantine-{Guid.NewGuid():N}");
             try
