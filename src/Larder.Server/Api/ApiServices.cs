@@ -11,8 +11,8 @@ namespace Larder.Server.Api;
 public static class ApiServices
 {
     /// <summary>
-    /// Adds the OpenAPI document (with the token security scheme), the push handlers and their upload-session store in
-    /// <c>DATA/uploads</c>. Expects <see cref="LarderOptions"/> and the ingest services of <c>AddBinaryCache</c>.
+    /// Adds the OpenAPI document (with the token security scheme), the push handlers and their upload-session store (in
+    /// the database and blob store). Expects <see cref="LarderOptions"/> and the ingest services of <c>AddBinaryCache</c>.
     /// </summary>
     public static IServiceCollection AddLarderApi(this IServiceCollection services)
     {
@@ -22,7 +22,7 @@ public static class ApiServices
             options.AddDocumentTransformer<TokenSecurityTransformer>();
             options.AddOperationTransformer<TokenSecurityTransformer>();
         });
-        services.AddSingleton(sp => new UploadSessionStore(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir));
+        services.AddSingleton<UploadSessionStore>();
         services.AddSingleton<PushHandlers>();
         services.AddSingleton<ChunkHandlers>();
         services.AddSingleton<ChunkedNarAssembler>();

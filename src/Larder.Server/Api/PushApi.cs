@@ -30,11 +30,11 @@ public static class PushApi
             .WithSummary("Push one path: its NAR as body, its metadata in X-Larder-Path-Info").RequireCachePermission(Permission.Write);
         group.MapPost("/uploads", static (HttpContext http, PushHandlers push) => push.CreateUploadAsync(http))
             .WithSummary("Start a resumable upload of one path").RequireCachePermission(Permission.Write);
-        group.MapGet("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.GetUpload(http, id))
+        group.MapGet("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.GetUploadAsync(http, id))
             .WithSummary("Show a resumable upload and how many bytes it holds").RequireCachePermission(Permission.Write);
         group.MapPatch("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.AppendUploadAsync(http, id))
             .WithSummary("Append a part at Upload-Offset").RequireCachePermission(Permission.Write);
-        group.MapDelete("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.DeleteUpload(http, id))
+        group.MapDelete("/uploads/{id}", static (string id, HttpContext http, PushHandlers push) => push.DeleteUploadAsync(http, id))
             .WithSummary("Abandon a resumable upload").RequireCachePermission(Permission.Write);
         group.MapPost("/uploads/{id}/complete", static (string id, HttpContext http, PushHandlers push) => push.CompleteUploadAsync(http, id))
             .WithSummary("Verify and publish a finished upload").RequireCachePermission(Permission.Write);

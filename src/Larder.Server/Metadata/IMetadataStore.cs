@@ -101,6 +101,32 @@ public interface IMetadataStore
     /// <summary>Deletes a staged upload, releasing its chunks and queueing its listing.</summary>
     Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken);
 
+    // Resumable uploads (/api/v1 uploads): sessions and their parts live here and in the blob store, so any replica continues one
+    /// <summary>Records a new, empty upload session.</summary>
+    Task CreateUploadSessionAsync(UploadSessionRecord session, CancellationToken cancellationToken);
+    /// <summary>
+    /// The session <paramref name="id"/> of cache <paramref name="cacheId"/> with its parts, marked touched at
+    /// <paramref name="now"/>; null when it is unknown, another cache's, or last touched before <paramref name="touchedAfter"/>.
+    /// </summary>
+    Task<UploadSessionRecord?> TouchUploadSessionAsync(
+        long cacheId, string id, DateTimeOffset touchedAfter, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Appends the stored <paramref name="part"/> (its key announced with <see cref="RecordBlobIntentsAsync"/>, claimed
+    /// here) when the session still holds exactly <c>part.Offset</c> bytes; otherwise queues the part's blob for deletion.
+    /// </summary>
+    Task<UploadPartResult> AddUploadPartAsync(string id, UploadPartRecord part, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Deletes a session (completed or abandoned) and queues its parts' blobs for deletion; false when it was gone.</summary>
+    Task<bool> DeleteUploadSessionAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Deletes up to <paramref name="limit"/> sessions last touched before <paramref name="cutoff"/>, as <see cref="DeleteUploadSessionAsync"/>; returns how many.</summary>
+    Task<int> ExpireUploadSessionsAsync(DateTimeOffset cutoff, DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a bad NAR and its damaged chunks (by hash) out of reuse, so a new upload of the same content stores fresh
+    /// blobs instead of pointing at the quarantined ones.
+    /// </summary>
+    Task QuarantineNarAsync(long narId, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken);
+    /// <summary>The paths, in every cache, whose NAR is <paramref name="narId"/> (for verify's quarantine).</summary>
+    Task<IReadOnlyList<(long CacheId, string HashPart)>> ListPathsUsingNarAsync(long narId, CancellationToken cancellationToken);
     /// <summary>All NARs, in Id order, from <paramref name="afterId"/> (paging for verify).</summary>
     Task<IReadOnlyList<NarRecord>> ListNarsAsync(long afterId, int limit, CancellationToken cancellationToken);
 

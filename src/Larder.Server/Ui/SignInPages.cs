@@ -25,7 +25,7 @@ internal static class SignInPages
 
     private static async Task<IResult> SignInAsync(HttpContext http, UiSession session, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        var form = await UiFormat.ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
         if (!UiSession.CsrfMatches(http, form))
         {
             return UiFormat.CsrfRefused(http);
@@ -41,7 +41,7 @@ internal static class SignInPages
 
     private static async Task<IResult> SignOutAsync(HttpContext http, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        var form = await UiFormat.ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
         if (!UiSession.CsrfMatches(http, form))
         {
             return UiFormat.CsrfRefused(http);

@@ -36,7 +36,7 @@ internal static class TokenPages
     private static async Task<IResult> CreateAsync(
         HttpContext http, UiSession session, IMetadataStore store, TokenCommands tokens, TimeProvider time, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        var form = await UiFormat.ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
         if (!UiSession.CsrfMatches(http, form))
         {
             return UiFormat.CsrfRefused(http);
@@ -68,7 +68,7 @@ internal static class TokenPages
     private static async Task<IResult> RevokeAsync(
         HttpContext http, string id, UiSession session, IMetadataStore store, TokenCommands tokens, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        var form = await UiFormat.ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
         if (!UiSession.CsrfMatches(http, form))
         {
             return UiFormat.CsrfRefused(http);

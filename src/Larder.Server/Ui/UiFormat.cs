@@ -1,5 +1,6 @@
 using System.Globalization;
 using Larder.Server.Access;
+using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Http;
 
@@ -32,4 +33,21 @@ internal static class UiFormat
     public static IResult CsrfRefused(HttpContext http) =>
         new UiPage().Html("<p>The form was not sent from a Larder page of this browser session. Go back, reload the page and try again.</p>")
             .Render(http, "Request refused", signedIn: false, StatusCodes.Status403Forbidden);
+
+    /// <summary>The posted form; 415 for a body that is not a form, 400 for a malformed one (never a 500).</summary>
+    public static async Task<IFormCollection> ReadFormAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            throw new UnsupportedMediaTypeException("the dashboard's forms are sent as application/x-www-form-urlencoded");
+        }
+        try
+        {
+            return await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidRequestException($"the form is malformed: {e.Message}");
+        }
+    }
 }

@@ -223,6 +223,54 @@ public abstract class ReaperConformance
         Assert.False(await ExistsAsync(blobs, listing));
     }
 
+    [Fact]
+    public async Task An_abandoned_resumable_upload_and_its_parts_are_removed_once_untouched_for_its_lifetime()
+    {
+        var (store, blobs) = await OpenAsync();
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var abandoned = await StartUploadAsync(store, blobs, cache.Id);
+        _time.Now += TimeSpan.FromHours(12);
+        var active = await StartUploadAsync(store, blobs, cache.Id);
+
+        _time.Now += Larder.Server.Api.Push.UploadSessionStore.Lifetime - TimeSpan.FromHours(6);
+        var pass = await NewReaper(store, blobs).RunOnceAsync(Ct);
+
+        Assert.Equal(1, pass.UploadSessions);
+        Assert.False(await ExistsAsync(blobs, abandoned.StorageKey));
+        Assert.True(await ExistsAsync(blobs, active.StorageKey));
+        Assert.Null(await store.TouchUploadSessionAsync(cache.Id, abandoned.Id, DateTimeOffset.MinValue, _time.Now, Ct));
+        Assert.NotNull(await store.TouchUploadSessionAsync(cache.Id, active.Id, DateTimeOffset.MinValue, _time.Now, Ct));
+    }
+
+    [Fact]
+    public async Task Abandoning_an_upload_or_deleting_its_cache_frees_its_parts_at_the_next_pass()
+    {
+        var (store, blobs) = await OpenAsync();
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var doomed = await store.CreateCacheAsync(Cache(), Ct);
+        var abandoned = await StartUploadAsync(store, blobs, cache.Id);
+        var orphaned = await StartUploadAsync(store, blobs, doomed.Id);
+
+        Assert.True(await store.DeleteUploadSessionAsync(abandoned.Id, _time.Now, Ct));
+        Assert.True(await store.DeleteCacheAsync(doomed.Id, Ct));
+        await NewReaper(store, blobs).RunOnceAsync(Ct);
+
+        Assert.False(await ExistsAsync(blobs, abandoned.StorageKey));
+        Assert.False(await ExistsAsync(blobs, orphaned.StorageKey));
+        Assert.False(await store.DeleteUploadSessionAsync(abandoned.Id, _time.Now, Ct));
+    }
+
+    /// <summary>A session with one stored part, made as <c>UploadSessionStore</c> does: intent, blob, then the part row.</summary>
+    private async Task<(string Id, string StorageKey)> StartUploadAsync(IMetadataStore store, IBlobStore blobs, long cacheId)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await store.CreateUploadSessionAsync(new UploadSessionRecord(id, cacheId, "{}", 0, _time.Now, _time.Now, []), Ct);
+        var key = await PutBlobAsync(store, blobs, $"uploads/{id}/000000000000000-000000000000.part");
+        var added = await store.AddUploadPartAsync(id, new UploadPartRecord(0, key.Length, key), _time.Now, Ct);
+        Assert.True(added.Added);
+        return (id, key);
+    }
+
     private async Task<(RelationalMetadataStore Store, IBlobStore Blobs)> OpenAsync() =>
         (await CreateStoreAsync(_time), await CreateBlobStoreAsync());
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Larder.Nix.Compression;
 using Larder.Nix.Encoding;
 using Larder.Nix.Hashing;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Maintenance.Verify;
 using Larder.Server.Metadata;
 using Larder.Server.Metadata.Sqlite;
@@ -9,6 +10,7 @@ using Larder.Server.Storage;
 using Larder.Server.Storage.Folder;
 using Larder.Server.Tests.Metadata;
 using Larder.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Larder.Server.Tests.ScaleOut;
 
@@ -53,7 +55,7 @@ public sealed class NarVerifierTests : IDisposable
     {
         var nar = await StoreNarAsync(damage);
 
-        var report = await new NarVerifier(_metadata, _blobs).VerifyAllAsync(quarantine: false, null, Ct);
+        var report = await NewVerifier().VerifyAllAsync(quarantine: false, null, Ct);
 
         Assert.Equal(1, report.NarsChecked);
         Assert.Equal(expected.Order(), report.Problems.Select(p => p.Kind).Order());
@@ -68,7 +70,7 @@ public sealed class NarVerifierTests : IDisposable
     {
         await StoreNarAsync(damage);
 
-        var report = await new NarVerifier(_metadata, _blobs).VerifyAllAsync(quarantine: false, null, Ct);
+        var report = await NewVerifier().VerifyAllAsync(quarantine: false, null, Ct);
 
         Assert.Contains(report.Problems, p => p.Kind == VerifyProblemKind.StoredHashMismatch);
         Assert.Contains(report.Problems, p => p.Kind is VerifyProblemKind.Undecompressible or VerifyProblemKind.ChunkHashMismatch);
@@ -84,7 +86,7 @@ public sealed class NarVerifierTests : IDisposable
         }
         var seen = new List<VerifyProgress>();
 
-        var report = await new NarVerifier(_metadata, _blobs).VerifyAllAsync(false, new SynchronousProgress(seen), Ct);
+        var report = await NewVerifier().VerifyAllAsync(false, new SynchronousProgress(seen), Ct);
 
         Assert.True(report.Clean);
         Assert.Equal(450, report.NarsChecked);
@@ -98,15 +100,41 @@ public sealed class NarVerifierTests : IDisposable
         var good = await StoreNarAsync(Damage.None);
         var bad = await StoreNarAsync(Damage.FlipStoredByte);
 
-        var report = await new NarVerifier(_metadata, _blobs).VerifyAllAsync(quarantine: true, null, Ct);
+        var report = await NewVerifier().VerifyAllAsync(quarantine: true, null, Ct);
 
         var badKey = bad.Chunks[0].StorageKey;
         Assert.Equal([badKey], report.Quarantined);
         Assert.Null(await _blobs.GetSizeAsync(badKey, Ct));
         Assert.NotNull(await _blobs.GetSizeAsync(NarVerifier.QuarantinePrefix + badKey, Ct));
         Assert.NotNull(await _blobs.GetSizeAsync(good.Chunks[0].StorageKey, Ct));
-        var again = await new NarVerifier(_metadata, _blobs).VerifyAllAsync(quarantine: true, null, Ct);
+        var again = await NewVerifier().VerifyAllAsync(quarantine: true, null, Ct);
         Assert.Equal([VerifyProblemKind.MissingBlob], again.Problems.Select(p => p.Kind));
+    }
+
+    [Fact]
+    public async Task Quarantine_hides_the_paths_of_a_bad_nar_in_every_cache_with_their_dependents_and_records_why()
+    {
+        var other = await _metadata.CreateCacheAsync(MetadataSamples.Cache(), Ct);
+        var (badPath, dependent, unrelated) = (MetadataSamples.HashPart(), MetadataSamples.HashPart(), MetadataSamples.HashPart());
+        var bad = await StoreNarAsync(Damage.FlipStoredByte, hashPart: badPath);
+        await StoreNarAsync(Damage.None, hashPart: dependent, references: [MetadataSamples.BaseName(badPath)]);
+        await StoreNarAsync(Damage.None, hashPart: unrelated);
+        await _metadata.CommitPathAsync(MetadataSamples.Commit(other.Id, badPath, bad), Ct);
+
+        var report = await NewVerifier().VerifyAllAsync(quarantine: true, null, Ct);
+
+        Assert.Null(await _metadata.GetPathAsync(_cache.Id, badPath, Ct));
+        Assert.Null(await _metadata.GetPathAsync(_cache.Id, dependent, Ct));
+        Assert.Null(await _metadata.GetPathAsync(other.Id, badPath, Ct));
+        Assert.NotNull(await _metadata.GetPathAsync(_cache.Id, unrelated, Ct));
+        Assert.Equal(
+            new[] { (_cache.Id, badPath, (string?)null), (_cache.Id, dependent, $"/nix/store/{MetadataSamples.BaseName(badPath)}"), (other.Id, badPath, null) }.Order(),
+            report.Hidden.Select(h => (h.CacheId, Path.GetFileName(h.StorePath)[..32], h.BecauseOf)).Order());
+        var events = await _metadata.ListEventsAsync(_cache.Id, 10, Ct);
+        Assert.Equal(2, events.Count(e => e.Kind == "delete" && e.Reason == NarVerifier.QuarantineReason));
+        // Pushing the content again must store it afresh, not point at the quarantined NAR or chunk.
+        Assert.Null(await _metadata.GetNarByNarHashAsync(bad.NarHash, Ct));
+        Assert.Empty(await _metadata.FindChunksAsync([bad.Chunks[0].Hash], MetadataSamples.T0, Ct));
     }
 
     public void Dispose()
@@ -115,8 +143,11 @@ public sealed class NarVerifierTests : IDisposable
         _dir.Dispose();
     }
 
+    private NarVerifier NewVerifier() => new(
+        _metadata, _blobs, new ServingChanges(new NarInfoMemory(TimeProvider.System), _metadata, NullLogger<ServingChanges>.Instance), TimeProvider.System);
+
     /// <summary>Stores a random NAR-sized payload as one zstd chunk and commits a path for it, damaged as asked.</summary>
-    private async Task<NarRecord> StoreNarAsync(Damage damage, int size = 5000)
+    private async Task<NarRecord> StoreNarAsync(Damage damage, int size = 5000, string? hashPart = null, IReadOnlyList<string>? references = null)
     {
         var plain = RandomNumberGenerator.GetBytes(size);
         var compressed = Compress(plain);
@@ -143,7 +174,7 @@ public sealed class NarVerifierTests : IDisposable
         var recordedSize = damage == Damage.RecordWrongNarSize ? size + 1 : size;
         var chunk = new ChunkRecord(narHash.ToNix32String(), key, size, fileHash.ToNix32String(), compressed.Length, "zstd");
         var nar = new NarRecord(0, recordedNarHash, recordedSize, "zstd", fileHash.ToNix32String(), compressed.Length, [chunk], null, MetadataSamples.T0);
-        var result = await _metadata.CommitNewAsync(MetadataSamples.Commit(_cache.Id, nar: nar), Ct);
+        var result = await _metadata.CommitNewAsync(MetadataSamples.Commit(_cache.Id, hashPart, nar, references), Ct);
         Assert.Equal(CommitOutcome.Committed, result.Outcome);
         return nar;
     }

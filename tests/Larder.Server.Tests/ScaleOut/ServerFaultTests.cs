@@ -63,15 +63,17 @@ public sealed class ServerFaultTests
     }
 
     [Fact]
-    public async Task Verify_finds_a_corrupt_blob_and_quarantine_stops_it_being_served()
+    public async Task Verify_quarantines_a_corrupt_blob_hides_its_path_and_dependents_so_nix_gets_a_clean_miss_and_a_new_push_restores_them()
     {
         await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
         var replica = await cluster.StartReplicaAsync();
         var nix = await NixPeer.GetAsync();
-        var (cache, _, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "corrupt");
-        var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
+        var (cache, publicKey, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "corrupt");
+        var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());
         await ScaleOutNix.RunAsync(writeEnv, "nix", "copy", "--to", $"{replica.CacheUrl(cache)}?compression=zstd", output);
-        var (narUrl, chunkKey) = await NarOfAsync(replica, cluster, cache, output);
+        var dependency = (await nix.RunNixAsync("nix-store", "--query", "--references", output)).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).First(p => p != output);
+        var (narUrl, chunkKey) = await NarOfAsync(replica, cluster, cache, dependency);
         var bytes = await replica.Client.GetByteArrayAsync($"/{cache}/{narUrl}");
         bytes[bytes.Length / 2] ^= 0x5a;
         await cluster.Bucket!.Client.PutObjectAsync(new PutObjectRequest
@@ -86,11 +88,26 @@ public sealed class ServerFaultTests
         Assert.Equal(1, verify.ExitCode);
         Assert.Contains($"stored bytes corrupt: stored blob '{chunkKey}'", verify.Stdout);
         Assert.Contains($"quarantined {chunkKey}", verify.Stdout);
+        Assert.Contains($"hidden {dependency} in cache '{cache}': its NAR is bad", verify.Stdout);
+        Assert.Contains($"hidden {output} in cache '{cache}': it references {dependency}", verify.Stdout);
         var keys = (await cluster.Bucket.InspectAsync()).Keys;
         Assert.Contains("quarantine/" + chunkKey, keys);
         Assert.DoesNotContain(chunkKey, keys);
-        using var response = await replica.Client.GetAsync($"/{cache}/{narUrl}");
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        foreach (var path in new[] { output, dependency })
+        {
+            using var narInfo = await replica.Client.GetAsync($"/{cache}/{ScaleOutNix.HashPart(path)}.narinfo");
+            Assert.Equal(HttpStatusCode.NotFound, narInfo.StatusCode);
+        }
+        using var store = new TempDirectory("larder-store");
+        var substitute = await NixPeer.TryRunNixAsync(
+            nix.EnvironmentWith($"trusted-public-keys = {publicKey}"), "nix", "copy", "--from", replica.CacheUrl(cache), "--to", store.Path, output);
+        Assert.NotEqual(0, substitute.ExitCode);
+        Assert.DoesNotContain("500", substitute.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(" - 500 ", replica.Server.Output, StringComparison.Ordinal);
+
+        // Pushing the closure again stores the content afresh and restores it.
+        await ScaleOutNix.RunAsync(writeEnv, "nix", "copy", "--to", $"{replica.CacheUrl(cache)}?compression=zstd", output);
+        await ScaleOutNix.AssertSubstitutesAsync(nix, replica.CacheUrl(cache), publicKey, output);
     }
 
     [Fact]

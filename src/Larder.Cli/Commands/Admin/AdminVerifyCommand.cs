@@ -1,14 +1,16 @@
 using System.CommandLine;
 using Larder.Cli.Commands.Migrate;
 using Larder.Cli.Infrastructure;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Maintenance.Verify;
+using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 
 namespace Larder.Cli.Commands.Admin;
 
 /// <summary>
 /// <c>larder admin verify [--data DIR] [--config FILE] [--quarantine]</c>: re-reads every stored NAR and checks its
-/// hashes; exits 1 when anything is missing or corrupt.
+/// hashes; exits 1 when anything is missing or corrupt. With <c>--quarantine</c> it also hides the paths of bad NARs.
 /// </summary>
 internal static class AdminVerifyCommand
 {
@@ -17,7 +19,7 @@ internal static class AdminVerifyCommand
         var (data, config) = ServerStores.CreateOptions();
         var quarantine = new Option<bool>("--quarantine")
         {
-            Description = "Move the blobs of bad NARs under quarantine/ in the blob store, so the server stops serving them.",
+            Description = "Move the damaged blobs of bad NARs under quarantine/ in the blob store and hide the paths using them (and their dependents).",
         };
         var command = new Command("verify", """
             Re-read every stored NAR from the blob store and check each chunk's stored hash, its decompressed hash, and
@@ -38,7 +40,9 @@ internal static class AdminVerifyCommand
             await using (stores.ConfigureAwait(false))
             {
                 var blobs = await stores.GetBlobStoreAsync(ct).ConfigureAwait(false);
-                var verifier = new NarVerifier(stores.Metadata, blobs);
+                // No narinfo memory here: the changes go to the running replicas (PostgreSQL NOTIFY; SQLite: its bound).
+                var serving = new ServingChanges(new NarInfoMemory(TimeProvider.System), stores.Metadata, NullLogger<ServingChanges>.Instance);
+                var verifier = new NarVerifier(stores.Metadata, blobs, serving, TimeProvider.System);
                 var doQuarantine = parse.GetValue(quarantine);
                 var report = await ServerStores.Guard(() => RunAsync(verifier, doQuarantine, ct)).ConfigureAwait(false);
                 foreach (var problem in report.Problems)
@@ -48,6 +52,15 @@ internal static class AdminVerifyCommand
                 foreach (var key in report.Quarantined)
                 {
                     Console.Out.WriteLine($"quarantined {key} -> {NarVerifier.QuarantinePrefix}{key}");
+                }
+                if (report.Hidden.Count > 0)
+                {
+                    var caches = (await stores.Metadata.ListCachesAsync(ct).ConfigureAwait(false)).ToDictionary(c => c.Id, c => c.Name);
+                    foreach (var path in report.Hidden)
+                    {
+                        var why = path.BecauseOf is null ? "its NAR is bad" : $"it references {path.BecauseOf}";
+                        Console.Out.WriteLine($"hidden {path.StorePath} in cache '{caches.GetValueOrDefault(path.CacheId, "?")}': {why}");
+                    }
                 }
                 var badNars = report.Problems.Select(p => p.NarId).Distinct().Count();
                 Console.Out.WriteLine(

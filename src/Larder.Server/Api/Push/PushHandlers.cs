@@ -64,19 +64,19 @@ internal sealed class PushHandlers(
         var path = request.Path ?? throw Bad("the upload request has no 'path' metadata");
         _ = PushMetadataReader.ToPublishRequest(path, cache);
         _ = BodyCompression(ParseCompressionName(request.Compression));
-        var session = sessions.Create(cache.Name, request, time.GetUtcNow());
+        var session = await sessions.CreateAsync(cache, request, http.RequestAborted).ConfigureAwait(false);
         return Results.Json(session, PushJsonContext.Default.UploadSessionInfo, statusCode: StatusCodes.Status201Created);
     }
 
-    public IResult GetUpload(HttpContext http, string id)
+    public async Task<IResult> GetUploadAsync(HttpContext http, string id)
     {
-        var (_, info) = sessions.Get(http.Access().Cache.Name, id);
-        return Results.Json(info, PushJsonContext.Default.UploadSessionInfo);
+        var session = await sessions.GetAsync(http.Access().Cache, id, http.RequestAborted).ConfigureAwait(false);
+        return Results.Json(session.Info, PushJsonContext.Default.UploadSessionInfo);
     }
 
     public async Task<IResult> AppendUploadAsync(HttpContext http, string id)
     {
-        var (session, _) = sessions.Get(http.Access().Cache.Name, id);
+        var session = await sessions.GetAsync(http.Access().Cache, id, http.RequestAborted).ConfigureAwait(false);
         string? offsetHeader = http.Request.Headers[PushProtocol.UploadOffsetHeader];
         if (!long.TryParse(offsetHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
         {
@@ -89,31 +89,30 @@ internal sealed class PushHandlers(
         }
         long limit = options.Value.MaxUploadBytes;
         RequestBodies.PrepareLimit(http, limit, "the upload part");
-        var received = await sessions.AppendAsync(id, offset, http.Request.Body, limit, http.RequestAborted).ConfigureAwait(false);
-        var info = new UploadSessionInfo(id, session.Request.Path.StorePath, session.Request.Compression, received, session.CreatedAt);
-        return Results.Json(info, PushJsonContext.Default.UploadSessionInfo);
+        var received = await sessions.AppendAsync(session, offset, http.Request.Body, limit, http.RequestAborted).ConfigureAwait(false);
+        return Results.Json(session.Info with { ReceivedBytes = received }, PushJsonContext.Default.UploadSessionInfo);
     }
 
-    public IResult DeleteUpload(HttpContext http, string id)
+    public async Task<IResult> DeleteUploadAsync(HttpContext http, string id)
     {
-        _ = sessions.Get(http.Access().Cache.Name, id);
-        sessions.Delete(id);
+        var session = await sessions.GetAsync(http.Access().Cache, id, http.RequestAborted).ConfigureAwait(false);
+        await sessions.DeleteAsync(session.Record.Id, http.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
     public async Task<IResult> CompleteUploadAsync(HttpContext http, string id)
     {
         var access = http.Access();
-        var (session, _) = sessions.Get(access.Cache.Name, id);
+        var session = await sessions.GetAsync(access.Cache, id, http.RequestAborted).ConfigureAwait(false);
         var request = PushMetadataReader.ToPublishRequest(session.Request.Path, access.Cache);
         var compression = ParseCompressionName(session.Request.Compression);
         IResult result;
-        var data = sessions.OpenData(id);
+        var data = sessions.OpenData(session);
         await using (data.ConfigureAwait(false))
         {
             result = await IngestAndPublishAsync(data, compression, access, request, http.RequestAborted).ConfigureAwait(false);
         }
-        sessions.Delete(id);
+        await sessions.DeleteAsync(session.Record.Id, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
 

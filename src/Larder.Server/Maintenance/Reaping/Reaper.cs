@@ -9,7 +9,8 @@ namespace Larder.Server.Maintenance.Reaping;
 /// <summary>
 /// Frees storage that nothing holds any more, driven by the metadata alone (no bucket listing). One pass, run by one
 /// replica at a time (a lease in the database that another replica takes over when it expires): expires staged
-/// uploads older than <see cref="MaintenanceOptions.StagedUploadTtl"/>, deletes NARs and then chunks that have had no
+/// uploads older than <see cref="MaintenanceOptions.StagedUploadTtl"/> and resumable uploads untouched for
+/// <see cref="Api.Push.UploadSessionStore.Lifetime"/> (queueing their parts), deletes NARs and then chunks that have had no
 /// holder for <see cref="MaintenanceOptions.ReleaseGrace"/> (queueing their blobs), deletes the queued blobs that are
 /// due, and a folder store's stale temp files. Each step works in bounded batches of indexed queries, so its cost
 /// follows the work, and each batch is one transaction: a pass cut short anywhere leaves a state the next pass finishes.
@@ -37,6 +38,9 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
         var now = time.GetUtcNow();
         var staged = await RepeatAsync(limit => store.ExpireStagedNarsAsync(now - maintenance.StagedUploadTtl, limit, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
+        var sessions = await RepeatAsync(
+            limit => store.ExpireUploadSessionsAsync(now - Api.Push.UploadSessionStore.Lifetime, now, limit, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
         var nars = await RepeatAsync(limit => store.ReapNarsAsync(now - maintenance.ReleaseGrace, now, limit, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
         var chunks = await RepeatAsync(limit => store.ReapChunksAsync(now - maintenance.ReleaseGrace, now, limit, cancellationToken), cancellationToken)
@@ -53,10 +57,10 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
         var deleted = listedBlobs - failedBlobs;
         var temporary = await blobs.RemoveInterruptedWritesAsync(maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
         await store.ReleaseLeaseAsync(LeaseName, _holder, cancellationToken).ConfigureAwait(false);
-        var result = new ReapResult(true, staged, nars, chunks, deleted, temporary);
+        var result = new ReapResult(true, staged, nars, chunks, deleted, temporary, sessions);
         if (result.Removed)
         {
-            LogReaped(logger, staged, nars, chunks, deleted, temporary);
+            LogReaped(logger, staged, nars, chunks, deleted, temporary, sessions);
         }
         return result;
     }
@@ -110,8 +114,8 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
     private Task<bool> RenewLeaseAsync(CancellationToken cancellationToken) =>
         store.TryTakeLeaseAsync(LeaseName, _holder, time.GetUtcNow(), LeaseDuration, cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "maintenance: removed {Staged} expired staged uploads, {Nars} NARs and {Chunks} chunks without holders, {Blobs} blobs and {Temporary} temp files")]
-    private static partial void LogReaped(ILogger logger, int staged, int nars, int chunks, int blobs, int temporary);
+    [LoggerMessage(Level = LogLevel.Information, Message = "maintenance: removed {Staged} expired staged uploads, {Nars} NARs and {Chunks} chunks without holders, {Blobs} blobs, {Temporary} temp files and {Sessions} abandoned resumable uploads")]
+    private static partial void LogReaped(ILogger logger, int staged, int nars, int chunks, int blobs, int temporary, int sessions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "maintenance: could not delete blob {Key}; it stays queued for the next pass")]
     private static partial void LogDeleteFailed(ILogger logger, string key, Exception exception);

@@ -2,6 +2,7 @@ using System.Buffers;
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
 using Larder.Nix.Streams;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 
@@ -11,13 +12,20 @@ namespace Larder.Server.Maintenance.Verify;
 /// Re-reads every stored NAR (paging through <see cref="IMetadataStore.ListNarsAsync"/>) and checks, in one streaming
 /// pass per chunk: the blob exists, its bytes match the chunk's StoredHash/StoredSize, they decompress to the chunk's
 /// Hash/Size, and, over all chunks, the NAR's FileHash/FileSize and NarHash/NarSize. Nothing is held in memory beyond a
-/// read buffer. With quarantine on, the blobs of a bad NAR are moved to <c>quarantine/&lt;key&gt;</c>, so the server
-/// stops serving it (a download reports the blob missing) and the evidence is kept.
+/// read buffer. With quarantine on, the damaged blobs of a bad NAR are moved to <c>quarantine/&lt;key&gt;</c> (the
+/// evidence is kept; sound chunks stay, as other NARs may share them), and every path using the NAR is hidden in each
+/// cache together with the paths that reference it (closures stay whole), as a deletion with the reason
+/// <see cref="QuarantineReason"/>: clients get a clean 404 for the narinfo instead of a failing download. The NAR and
+/// its damaged chunks are taken out of reuse (<see cref="IMetadataStore.QuarantineNarAsync"/>), so pushing the paths
+/// again stores them afresh.
 /// </summary>
-public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs)
+public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, ServingChanges serving, TimeProvider time)
 {
     /// <summary>The blob key prefix quarantined blobs are moved under.</summary>
     public const string QuarantinePrefix = "quarantine/";
+
+    /// <summary>The reason recorded in the <c>delete</c> event of each path quarantine hides.</summary>
+    public const string QuarantineReason = "quarantined";
 
     private const int PageSize = 200;
     private const int BufferSize = 128 * 1024;
@@ -27,6 +35,7 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs)
     {
         var problems = new List<VerifyProblem>();
         var quarantined = new List<string>();
+        var hidden = new List<HiddenPath>();
         long checkedCount = 0;
         long bytesRead = 0;
         var afterId = 0L;
@@ -41,13 +50,17 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs)
                 problems.AddRange(found);
                 if (quarantine && found.Count > 0)
                 {
-                    quarantined.AddRange(await QuarantineAsync(nar, cancellationToken).ConfigureAwait(false));
+                    var keys = found.Select(p => p.StorageKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                    var damaged = nar.Chunks.Where(c => keys.Contains(c.StorageKey)).DistinctBy(c => c.StorageKey).ToList();
+                    quarantined.AddRange(await QuarantineAsync(damaged, cancellationToken).ConfigureAwait(false));
+                    await metadata.QuarantineNarAsync(nar.Id, [.. damaged.Select(c => c.Hash)], cancellationToken).ConfigureAwait(false);
+                    hidden.AddRange(await HidePathsAsync(nar, cancellationToken).ConfigureAwait(false));
                 }
                 progress?.Report(new VerifyProgress(checkedCount, bytesRead, problems.Count, nar.NarHash));
             }
             if (page.Count < PageSize)
             {
-                return new VerifyReport(checkedCount, bytesRead, problems, quarantined);
+                return new VerifyReport(checkedCount, bytesRead, problems, quarantined, hidden);
             }
             afterId = page[^1].Id;
         }
@@ -141,11 +154,11 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs)
         return storedHasher.Length;
     }
 
-    /// <summary>Moves the NAR's blobs under <see cref="QuarantinePrefix"/>; returns the keys moved.</summary>
-    private async Task<IReadOnlyList<string>> QuarantineAsync(NarRecord nar, CancellationToken cancellationToken)
+    /// <summary>Moves the blobs of the <paramref name="damaged"/> chunks under <see cref="QuarantinePrefix"/>; returns the keys moved.</summary>
+    private async Task<IReadOnlyList<string>> QuarantineAsync(IReadOnlyList<ChunkRecord> damaged, CancellationToken cancellationToken)
     {
         var moved = new List<string>();
-        foreach (var chunk in nar.Chunks)
+        foreach (var chunk in damaged)
         {
             var temp = Path.Combine(Path.GetTempPath(), $"larder-quarantine-{Guid.NewGuid():N}");
             try
@@ -173,6 +186,28 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs)
             }
         }
         return moved;
+    }
+
+    /// <summary>
+    /// Deletes every path using the NAR, in every cache, with the paths referencing it, and tells the serving replicas;
+    /// returns what went.
+    /// </summary>
+    private async Task<IReadOnlyList<HiddenPath>> HidePathsAsync(NarRecord nar, CancellationToken cancellationToken)
+    {
+        var hidden = new List<HiddenPath>();
+        foreach (var (cacheId, hashPart) in await metadata.ListPathsUsingNarAsync(nar.Id, cancellationToken).ConfigureAwait(false))
+        {
+            var deletion = await metadata.DeletePathAsync(
+                cacheId, hashPart, recursive: true, dryRun: false, QuarantineReason, null, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (!deletion.Deleted)
+            {
+                continue;
+            }
+            await serving.PathsChangedAsync(cacheId, [.. deletion.Group.Select(p => p.HashPart)], cancellationToken).ConfigureAwait(false);
+            var seed = deletion.Path!.StorePath;
+            hidden.AddRange(deletion.Group.Select(p => new HiddenPath(cacheId, p.StorePath, p.StorePath == seed ? null : seed)));
+        }
+        return hidden;
     }
 
     private static VerifyProblem Problem(NarRecord nar, ChunkRecord chunk, VerifyProblemKind kind, string detail) =>

@@ -23,9 +23,14 @@ public sealed record VerifyProblem(long NarId, string NarHash, string? StorageKe
 /// <summary>Progress after each NAR: how many were checked, how many stored bytes were read, how many problems so far.</summary>
 public sealed record VerifyProgress(long NarsChecked, long BytesRead, int Problems, string? CurrentNarHash);
 
+/// <summary>A path quarantine hid: its cache, and the path it references whose bad NAR took it along (null for that path itself).</summary>
+public sealed record HiddenPath(long CacheId, string StorePath, string? BecauseOf);
+
 /// <summary>The outcome of a verify run.</summary>
 /// <param name="Quarantined">Storage keys moved under <c>quarantine/</c> (only with quarantine on).</param>
-public sealed record VerifyReport(long NarsChecked, long BytesRead, IReadOnlyList<VerifyProblem> Problems, IReadOnlyList<string> Quarantined)
+/// <param name="Hidden">Paths deleted because their NAR, or that of a path they reference, is bad (only with quarantine on).</param>
+public sealed record VerifyReport(
+    long NarsChecked, long BytesRead, IReadOnlyList<VerifyProblem> Problems, IReadOnlyList<string> Quarantined, IReadOnlyList<HiddenPath> Hidden)
 {
     /// <summary>Whether every NAR checked out.</summary>
     public bool Clean => Problems.Count == 0;

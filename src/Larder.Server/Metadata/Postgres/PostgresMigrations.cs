@@ -254,6 +254,26 @@ internal static class PostgresMigrations
             ALTER TABLE caches ADD COLUMN upstream_mode text NOT NULL DEFAULT 'store';
             ALTER TABLE paths ADD COLUMN origin text;
             """),
+        (10, """
+            CREATE TABLE upload_sessions (
+                id text COLLATE "C" PRIMARY KEY,
+                cache_id bigint NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                request text NOT NULL,
+                received bigint NOT NULL,
+                created_at timestamptz NOT NULL,
+                touched_at timestamptz NOT NULL
+            );
+            CREATE INDEX upload_sessions_by_touched ON upload_sessions (touched_at);
+            CREATE INDEX upload_sessions_by_cache ON upload_sessions (cache_id);
+
+            CREATE TABLE upload_parts (
+                session_id text COLLATE "C" NOT NULL REFERENCES upload_sessions (id) ON DELETE CASCADE,
+                start_offset bigint NOT NULL,
+                size bigint NOT NULL,
+                storage_key text COLLATE "C" NOT NULL,
+                PRIMARY KEY (session_id, start_offset)
+            );
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, (substr(store_path, strpos(store_path, hash_part) + 33) COLLATE "C"));
             """),

@@ -103,7 +103,7 @@ public abstract partial class RelationalMetadataStore
     /// Paths go in transactions of <see cref="DeleteBatchSize"/>, referrers first: a batch takes only paths that no
     /// remaining path of the cache references, so a deletion cut short leaves whole closures behind. The last
     /// transaction locks the cache row first (a commit racing it either committed before, and its path is released here,
-    /// or fails on the missing cache), removes whatever is left, the staged uploads, queues the build logs and deletes
+    /// or fails on the missing cache), removes whatever is left, the staged uploads and resumable upload sessions, queues the build logs and deletes
     /// the cache row.
     /// </remarks>
     public async Task<bool> DeleteCacheAsync(long cacheId, CancellationToken cancellationToken)
@@ -130,6 +130,7 @@ public abstract partial class RelationalMetadataStore
             {
                 await ReleaseStagedAsync(session, id, now, ct).ConfigureAwait(false);
             }
+            await ReleaseUploadSessionsAsync(session, "cache_id = $1", cacheId, now, ct).ConfigureAwait(false);
             var logs = await ReadAllAsync(session, "SELECT storage_key FROM build_logs WHERE cache_id = $1;", reader => reader.GetString(0), ct, cacheId)
                 .ConfigureAwait(false);
             await session.ExecuteAsync("DELETE FROM build_logs WHERE cache_id = $1;", ct, cacheId).ConfigureAwait(false);

@@ -255,6 +255,26 @@ internal static class SqliteMigrations
             ALTER TABLE caches ADD COLUMN upstream_mode TEXT NOT NULL DEFAULT 'store';
             ALTER TABLE paths ADD COLUMN origin TEXT;
             """),
+        (10, """
+            CREATE TABLE upload_sessions (
+                id TEXT PRIMARY KEY,
+                cache_id INTEGER NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                request TEXT NOT NULL,
+                received INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                touched_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX upload_sessions_by_touched ON upload_sessions (touched_at);
+            CREATE INDEX upload_sessions_by_cache ON upload_sessions (cache_id);
+
+            CREATE TABLE upload_parts (
+                session_id TEXT NOT NULL REFERENCES upload_sessions (id) ON DELETE CASCADE,
+                start_offset INTEGER NOT NULL,
+                size INTEGER NOT NULL,
+                storage_key TEXT NOT NULL,
+                PRIMARY KEY (session_id, start_offset)
+            ) WITHOUT ROWID;
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, substr(store_path, instr(store_path, hash_part) + 33));
             """),
