@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Amazon.S3.Model;
 using Larder.Server.Tests.ScaleOut;
 using Larder.Testing;
@@ -15,14 +16,18 @@ namespace Larder.Server.Tests.Reliability;
 [Trait("Category", "Reliability")]
 public sealed class CrashUnderLoadTests(ITestOutputHelper output)
 {
-    /// <summary>A fast reaper, so leftovers of interrupted writes older than the (shortest allowed) upload lifetime go within the run.</summary>
+    /// <summary>
+    /// A fast reaper and a short upload lifetime, so leftovers of interrupted writes are due for deletion within a long
+    /// run. Not the shortest lifetime: an ingest must claim its chunks while they are still a minute from due, and on a
+    /// busy machine a 3 MiB ingest into S3 can take longer than the 2 s that the minimum (00:01:02) would leave it.
+    /// </summary>
     private static readonly string[] QuickMaintenance =
     [
-        "--Larder:Maintenance:StagedUploadTtl=00:01:02", "--Larder:Maintenance:ReleaseGrace=00:00:01", "--Larder:Maintenance:CleanupInterval=00:00:01",
+        "--Larder:Maintenance:StagedUploadTtl=00:03:00", "--Larder:Maintenance:ReleaseGrace=00:00:01", "--Larder:Maintenance:CleanupInterval=00:00:01",
     ];
 
     /// <summary>A leftover of an interrupted write older than this outlived the upload lifetime and the reaper.</summary>
-    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(62 + 30);
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(3.5);
 
     [Theory]
     [InlineData("sqlite", "folder")]
@@ -95,10 +100,20 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
                 var clock = Stopwatch.StartNew();
                 var again = await Task.WhenAll(plan.Select(p => pushes.RunAsync(p, chain)));
                 killWindow = TimeSpan.FromMilliseconds(Math.Max(1000, clock.Elapsed.TotalMilliseconds));
-                roundViolations.AddRange(again.Where(r => r.ExitCode != 0).Select(r => $"re-run push failed: {r.Command}: {r.Stderr.Trim()}"));
-                if (again.Any(r => r.ExitCode != 0))
+                var retried = 0;
+                for (var i = 0; i < again.Length; i++)
                 {
-                    roundViolations.Add("the server's failed requests during the re-run:\n" + string.Join('\n', FailedRequests(server.Output)));
+                    if (again[i].ExitCode != 0 && again[i].Stderr.Contains(NixCoroutineError, StringComparison.Ordinal))
+                    {
+                        retried++;
+                        again[i] = await pushes.RunAsync(plan[i], chain);
+                    }
+                }
+                roundViolations.AddRange(again.Where(r => r.ExitCode != 0).Select(r => $"re-run push failed: {r.Command}: {r.Stderr.Trim()}"));
+                var failedRequests = FailedRequests(server.Output).ToList();
+                if (failedRequests.Count > 0)
+                {
+                    roundViolations.Add("the server failed requests after the restart:\n" + string.Join('\n', failedRequests));
                 }
                 roundViolations.AddRange(await IncompleteClosuresAsync(walker, plan, chain));
                 foreach (var cache in caches)
@@ -108,7 +123,8 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
 
                 report.Line($"  round {round}: killed after {killAfter.TotalSeconds:0.0} s with {inFlight}/{plan.Count} pushes in flight ({killed} failed); " +
                     $"verify exit {verify.ExitCode}; {servedAfterKill} paths served after restart; staging {staging.Files} files; uploads {uploads.Files} files " +
-                    $"({uploads.Bytes} bytes); stale blob leftovers {stale}; re-run {again.Count(r => r.ExitCode == 0)}/{plan.Count} ok; " +
+                    $"({uploads.Bytes} bytes); stale blob leftovers {stale}; re-run {again.Count(r => r.ExitCode == 0)}/{plan.Count} ok " +
+                    $"({retried} retried after Nix's '{NixCoroutineError}'); " +
                     $"violations {roundViolations.Count}; {ReliabilityReport.LoadAverage()}");
                 violations.AddRange(roundViolations.Select(v => $"round {round}: {v}"));
             }
@@ -134,9 +150,16 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
         ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
     };
 
-    /// <summary>Log lines of requests that finished with a 4xx or 5xx status, and errors.</summary>
+    /// <summary>
+    /// Nix 2.8's <c>nix copy</c> sometimes stops with this when several copies of overlapping closures run at once, with
+    /// no failed request on the server's side (it ends its own NAR source early): such a push is retried once, and
+    /// counted, rather than taken for a server fault. Any request the server failed is a violation by itself.
+    /// </summary>
+    private const string NixCoroutineError = "coroutine has finished";
+
+    /// <summary>Log lines of requests that the server answered with a status other than 2xx, 401 (Nix's credentials challenge) or 404, and errors it logged.</summary>
     private static IEnumerable<string> FailedRequests(string serverOutput) =>
-        serverOutput.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @" - [45]\d\d |fail:|error", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+        serverOutput.Split('\n').Where(l => Regex.IsMatch(l, @" - (40[02356789]|4[1-9]\d|5\d\d) |^fail:", RegexOptions.IgnoreCase));
 
     /// <summary>Every path of every planned push's closure must be served by its cache once the pushes succeeded.</summary>
     private static async Task<List<string>> IncompleteClosuresAsync(CacheWalker walker, List<PlannedPush> plan, PayloadChain chain)

@@ -88,7 +88,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         Assert.Contains("storage is full", fullBody, StringComparison.Ordinal);
         Assert.False(copy.TimedOut, "nix copy hung on the full disk");
         Assert.NotEqual(0, copy.ExitCode);
-        Assert.Contains("507", copy.Stderr, StringComparison.Ordinal);
+        Assert.True(copy.Stderr.Contains("HTTP error 507", StringComparison.Ordinal), $"nix copy did not report a 507:\n{copy.Stderr}");
         Assert.Equal(0, narInfoWhileFull);
         Assert.Equal(0, staged.Files);
         Assert.False(server.HasExited);
@@ -131,7 +131,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
 
         Assert.False(failed.TimedOut, $"nix copy hung while the object store {fault}");
         Assert.NotEqual(0, failed.ExitCode);
-        Assert.Contains("503", failed.Stderr, StringComparison.Ordinal);
+        Assert.True(failed.Stderr.Contains("HTTP error 503", StringComparison.Ordinal), $"nix copy did not report a 503:\n{failed.Stderr}\nserver:\n{replica.Server.Output}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the push took {clock.Elapsed} to fail");
         proxy.Restore();
         Assert.Equal(0, (await new CacheWalker(replica.Client).WalkAsync(cache, chain.Members, new HashSet<string>())).Served);
