@@ -28,10 +28,15 @@ command -v wrk >/dev/null || { echo "bench/reliability: 'wrk' is missing (eng/in
 
 export LARDER_RELIABILITY_ROUNDS=${ROUNDS:-20} LARDER_RELIABILITY_PUSHES=${PUSHES:-50} LARDER_RELIABILITY_CHAIN=${CHAIN:-16}
 export LARDER_RELIABILITY_SECONDS=${LOAD_SECONDS:-60} LARDER_RELIABILITY_LARGE_NAR_MIB=${LARGE_NAR_MIB:-2048}
-report=$(mktemp /tmp/larder-reliability.XXXXXX)
-log=$report.log
-export LARDER_RELIABILITY_REPORT=$report
-trap 'rm -f "$report" "$log"' EXIT
+# LARDER_RELIABILITY_REPORT=FILE keeps the figures (appended as they are measured, so an interrupted run keeps them too).
+if [ -n "${LARDER_RELIABILITY_REPORT:-}" ]; then
+  report=$LARDER_RELIABILITY_REPORT log=$LARDER_RELIABILITY_REPORT.log
+  trap 'rm -f "$log"' EXIT
+else
+  report=$(mktemp /tmp/larder-reliability.XXXXXX) log=$report.log
+  export LARDER_RELIABILITY_REPORT=$report
+  trap 'rm -f "$report" "$log"' EXIT
+fi
 
 echo "== building the server tests (Release)"
 dotnet build -c Release -v quiet -nologo -clp:ErrorsOnly "$root/tests/Larder.Server.Tests/Larder.Server.Tests.csproj"
@@ -42,5 +47,5 @@ dotnet test -c Release --no-build -nologo "$root/tests/Larder.Server.Tests/Larde
 grep -E "^\s+(Passed|Failed) |^(Passed|Failed)!|Total tests|Passed:|Failed:" "$log" || true
 echo
 cat "$report"
-[ "$status" = 0 ] || { echo; echo "failures (full log kept in ${log%.log}.failed.log):"; cp "$log" "${log%.log}.failed.log"; grep -A12 "Error Message" "$log" | head -80; }
+[ "$status" = 0 ] || { echo; echo "failures (full log kept in $log.failed):"; cp "$log" "$log.failed"; grep -A12 "Error Message" "$log" | head -80; }
 exit "$status"
