@@ -35,13 +35,16 @@ internal sealed class PayloadChain
     public IReadOnlyList<string> Members { get; }
 
     /// <summary>Builds members 0 … <paramref name="n"/> with a fresh salt (new store paths).</summary>
-    public static async Task<PayloadChain> BuildAsync(NixPeer nix, int n, int smallBytes = 64 << 10, int largeBytes = 3 << 20)
+    public static async Task<PayloadChain> BuildAsync(NixPeer nix, int n, int smallBytes = 64 << 10, long largeBytes = 3 << 20)
     {
         var file = Path.Combine(nix.Root, $"reliability-chain-{Guid.NewGuid():N}.nix");
         await File.WriteAllTextAsync(file, Expression);
-        var top = (await nix.RunNixAsync("nix-build", file, "--no-out-link", "--arg", "n", n.ToString(),
-            "--argstr", "salt", Guid.NewGuid().ToString(), "--arg", "smallBytes", smallBytes.ToString(),
-            "--arg", "largeBytes", largeBytes.ToString())).Stdout.Trim();
+        // Not RunNixAsync's 3 minutes: the long runs build a 2 GiB member.
+        var top = (await ProcessRunner.RunAsync("nix-build",
+        [
+            file, "--no-out-link", "--arg", "n", n.ToString(), "--argstr", "salt", Guid.NewGuid().ToString(),
+            "--arg", "smallBytes", smallBytes.ToString(), "--arg", "largeBytes", largeBytes.ToString(),
+        ], new ProcessOptions { Environment = nix.Environment, Timeout = TimeSpan.FromMinutes(20) })).EnsureSuccess().Stdout.Trim();
         var closure = (await nix.RunNixAsync("nix-store", "--query", "--requisites", top)).Stdout
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return new PayloadChain(closure.OrderBy(MemberIndex).ToArray());

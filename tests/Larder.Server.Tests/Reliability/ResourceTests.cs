@@ -29,7 +29,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl), Timeout = TimeSpan.FromMinutes(5) };
         var (cache, env) = await PublicCacheAsync(server, client);
         var nix = await NixPeer.GetAsync();
-        var large = await PayloadChain.BuildAsync(nix, 0, largeBytes: ReliabilitySettings.LargeNarMiB << 20);
+        var large = await PayloadChain.BuildAsync(nix, 0, largeBytes: ReliabilitySettings.LargeNarMiB * (1L << 20));
         var before = ServerResources.ResidentMiB(server.ProcessId);
         var sampled = 0.0;
         using var stop = new CancellationTokenSource();
@@ -43,7 +43,8 @@ public sealed class ResourceTests(ITestOutputHelper output)
         });
         var clock = Stopwatch.StartNew();
 
-        var push = await NixPeer.TryRunNixAsync(env, "nix", "copy", "--to", $"{server.BaseUrl}/{cache}?compression=none", large.Members[0]);
+        var push = await ProcessRunner.RunAsync("nix", ["copy", "--to", $"{server.BaseUrl}/{cache}?compression=none", large.Members[0]],
+            new ProcessOptions { Environment = env, Timeout = TimeSpan.FromMinutes(30) });
 
         clock.Stop();
         await stop.CancelAsync();
@@ -67,7 +68,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl), Timeout = TimeSpan.FromMinutes(5) };
         var (cache, env) = await PublicCacheAsync(server, client);
         var nix = await NixPeer.GetAsync();
-        var large = await PayloadChain.BuildAsync(nix, 0, largeBytes: OverflowingNarMiB << 20);
+        var large = await PayloadChain.BuildAsync(nix, 0, largeBytes: OverflowingNarMiB * (1L << 20));
         var path = large.Members[0];
         var nar = await NarFixtures.DumpAsync(path);
 
