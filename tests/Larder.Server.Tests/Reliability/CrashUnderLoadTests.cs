@@ -51,7 +51,8 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
         var restarted = new List<LarderServerProcess>();
         var knownPaths = new List<string>();
         var violations = new List<string>();
-        var killWindow = TimeSpan.FromSeconds(3);
+        // The kill falls at a random moment of the time the pushes take: guessed for the first round, then measured.
+        var killWindow = TimeSpan.FromSeconds(ReliabilitySettings.Pushes);
         report.Line($"crash under load, {database} + {storage}: {ReliabilitySettings.Rounds} rounds of {ReliabilitySettings.Pushes} pushes, chains of {ReliabilitySettings.ChainLength + 1} paths");
         try
         {

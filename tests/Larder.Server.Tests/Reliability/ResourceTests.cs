@@ -133,7 +133,8 @@ public sealed class ResourceTests(ITestOutputHelper output)
         Assert.False(failed.TimedOut, $"nix copy hung while the object store {fault}");
         Assert.NotEqual(0, failed.ExitCode);
         Assert.True(failed.Stderr.Contains("HTTP error 503", StringComparison.Ordinal), $"nix copy did not report a 503:\n{failed.Stderr}\nserver:\n{replica.Server.Output}");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the push took {clock.Elapsed} to fail");
+        // 2 × 5 s of requests to the store, plus Nix and the server on a machine that may be very busy (59 s seen at load 137).
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"the push took {clock.Elapsed} to fail");
         proxy.Restore();
         Assert.Equal(0, (await new CacheWalker(replica.Client).WalkAsync(cache, chain.Members, new HashSet<string>())).Served);
         await ScaleOutNix.RunAsync(writeEnv, "nix", push);
