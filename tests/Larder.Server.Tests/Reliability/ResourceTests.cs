@@ -79,7 +79,9 @@ public sealed class ResourceTests(ITestOutputHelper output)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", server.AdminToken);
         using var full = await client.SendAsync(request);
         var fullBody = await full.Content.ReadAsStringAsync();
-        var copy = await NixPeer.TryRunNixAsync(env, "nix", "copy", "--to", $"{server.BaseUrl}/{cache}?compression=none", path);
+        // Longer than TryRunNixAsync's 3 minutes, which a 64 MiB copy can take on a very busy machine: a hang still shows.
+        var copy = await ProcessRunner.RunAsync("nix", ["copy", "--to", $"{server.BaseUrl}/{cache}?compression=none", path],
+            new ProcessOptions { Environment = env, Timeout = TimeSpan.FromMinutes(10) });
         var narInfoWhileFull = (await new CacheWalker(client).WalkAsync(cache, [path], new HashSet<string>())).Served;
         var staged = ServerResources.Usage(Path.Combine(dataDirectory, "staging"));
         report.Line($"full disk: PUT of a {OverflowingNarMiB} MiB NAR onto a {SmallFileSystemMiB} MiB tmpfs answered {(int)full.StatusCode} '{fullBody.Trim()}'; " +
