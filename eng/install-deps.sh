@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Larder's tests and benchmarks need, from Debian, only when something is missing. Idempotent.
 #   eng/install-deps.sh            # test dependencies
-#   eng/install-deps.sh --bench    # also nginx, wrk, hyperfine for bench/
+#   eng/install-deps.sh --bench    # also nginx, hyperfine for bench/ (wrk is a test dependency: the sustained-load test)
 #   eng/install-deps.sh --fuzz     # also AFL++ (afl-fuzz) for eng/fuzz.sh
 set -euo pipefail
 
@@ -18,6 +18,7 @@ want=(
   bzip2:bzip2
   brotli:brotli
   gzip:gzip
+  wrk:wrk
   /usr/lib/x86_64-linux-gnu/libsodium.so.23:libsodium23
   /usr/lib/x86_64-linux-gnu/libzstd.so.1:libzstd1
   /usr/lib/x86_64-linux-gnu/liblzma.so.5:liblzma5
@@ -25,7 +26,7 @@ want=(
   /usr/bin/chromium:chromium
 )
 if [ "${1:-}" = "--bench" ]; then
-  want+=(nginx:nginx wrk:wrk hyperfine:hyperfine)
+  want+=(nginx:nginx hyperfine:hyperfine)
 fi
 if [ "${1:-}" = "--fuzz" ]; then
   want+=(afl-fuzz:afl++)

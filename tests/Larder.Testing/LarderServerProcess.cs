@@ -47,6 +47,9 @@ public sealed partial class LarderServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's process id, for reading its resources from <c>/proc</c>.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// Waits (at most <paramref name="timeout"/>) until the server has printed <paramref name="text"/>: its console
     /// logger writes from a queue, so a line logged while a request failed may appear just after the response.

@@ -14,9 +14,9 @@ namespace Larder.Server.Errors;
 /// The one place where exceptions become HTTP responses: each <see cref="LarderException"/> with the status of its
 /// <see cref="ErrorKind"/>, the stores' own failures as the domain errors they are (<see cref="MetadataUnavailableException"/>
 /// as <see cref="UnavailableException"/>, <see cref="BlobNotFoundException"/> as <see cref="StoredDataMissingException"/>),
-/// malformed requests and oversized bodies (<see cref="BadHttpRequestException"/>) as their 4xx. Server faults are
-/// logged with their details; the client gets only <see cref="LarderException.ClientMessage"/>. Under <c>/api/</c> the
-/// body is <see cref="ErrorDto"/> JSON, elsewhere (Nix's protocol) plain text.
+/// malformed requests and oversized bodies (<see cref="BadHttpRequestException"/>) as their 4xx, a full file system as
+/// 507. Server faults are logged with their details; the client gets only <see cref="LarderException.ClientMessage"/>.
+/// Under <c>/api/</c> the body is <see cref="ErrorDto"/> JSON, elsewhere (Nix's protocol) plain text.
 /// </summary>
 public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> logger)
 {
@@ -94,6 +94,7 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         415 => "unsupportedMediaType",
         429 => "tooManyRequests",
         503 => "unavailable",
+        507 => "insufficientStorage",
         >= 500 => "internalError",
         _ => "error",
     };
@@ -114,16 +115,23 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown error kind"),
     };
 
-    private static (int Status, string Message)? Describe(Exception exception) => AsDomainError(exception) switch
+    private static (int Status, string Message)? Describe(Exception exception)
     {
-        { } error => (StatusFor(error.Kind), error.ClientMessage),
-        null => exception switch
+        if (IsStorageFull(exception))
         {
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLarge),
-            BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
-            _ => null,
-        },
-    };
+            return (StatusCodes.Status507InsufficientStorage, StorageFull);
+        }
+        return AsDomainError(exception) switch
+        {
+            { } error => (StatusFor(error.Kind), error.ClientMessage),
+            null => exception switch
+            {
+                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, TooLarge),
+                BadHttpRequestException e => (e.StatusCode, DescribeBadRequest(e)),
+                _ => null,
+            },
+        };
+    }
 
     /// <summary>The stores' own exceptions, as the domain errors they mean.</summary>
     private static LarderException? AsDomainError(Exception exception) => exception switch
@@ -134,6 +142,16 @@ public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapp
         BlobNotFoundException e => new StoredDataMissingException("stored data", e),
         LengthLimitExceededException e => new PayloadTooLargeException(e.Message),
         _ => null,
+    };
+
+    private const string StorageFull = "the server's storage is full; nothing was stored, retry once the operator has freed space";
+
+    /// <summary>The data directory's file system is full (ENOSPC, or EDQUOT for a quota), seen directly, by SQLite (SQLITE_FULL), or wrapped.</summary>
+    private static bool IsStorageFull(Exception exception) => exception switch
+    {
+        IOException { HResult: 28 or 122 } => true,
+        Microsoft.Data.Sqlite.SqliteException sqlite when (sqlite.SqliteErrorCode & 0xff) == 13 => true,
+        _ => exception.InnerException is { } inner && IsStorageFull(inner),
     };
 
     private const string TooLarge =

@@ -159,7 +159,8 @@ public sealed class ServerFaultTests
         return (Field("URL"), key);
     }
 
-    private static Task<ProcessResult> VerifyAsync(ScaleOutCluster cluster, params string[] extra)
+    /// <summary>`larder admin verify` on the cluster's stores (from a data directory of its own).</summary>
+    internal static Task<ProcessResult> VerifyAsync(ScaleOutCluster cluster, params string[] extra)
     {
         using var data = new TempDirectory("larder-verify");
         var larder = Path.Combine(AppContext.BaseDirectory, "larder.dll");

@@ -5,8 +5,8 @@ namespace Larder.Server.Tests.ScaleOut;
 
 /// <summary>
 /// A loopback TCP forwarder in front of a real service, for fault tests: it can cut every connection after a number
-/// of bytes went upstream (the service "stops mid-upload"), keep resetting new connections while broken, and
-/// <see cref="Restore"/> normal forwarding.
+/// of bytes went upstream (the service "stops mid-upload"), keep resetting new connections while broken, stall (accept
+/// and read but never answer: the service hangs), and <see cref="Restore"/> normal forwarding.
 /// </summary>
 public sealed class TcpFaultProxy : IAsyncDisposable
 {
@@ -19,6 +19,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private long _upstreamBytes;
     private long _cutAfter = long.MaxValue;
     private volatile bool _broken;
+    private volatile bool _stalled;
 
     public TcpFaultProxy(Uri target)
     {
@@ -53,9 +54,13 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Keeps accepting connections and reading from them, but forwards nothing either way until <see cref="Restore"/>.</summary>
+    public void Stall() => _stalled = true;
+
     /// <summary>Forwards normally again.</summary>
     public void Restore()
     {
+        _stalled = false;
         Interlocked.Exchange(ref _cutAfter, long.MaxValue);
         _broken = false;
     }
@@ -134,6 +139,10 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 {
                     Break();
                     return;
+                }
+                if (_stalled)
+                {
+                    continue;
                 }
                 await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None);
             }

@@ -146,6 +146,8 @@ public sealed partial class S3BlobStore
         AmazonClientException => true,
         HttpRequestException or SocketException or IOException => true,
         TaskCanceledException { InnerException: TimeoutException } => true,
+        // The SDK reports a request that outlived RequestTimeout (a store that accepts but never answers) this way.
+        TimeoutException => true,
         _ => false,
     };
 

@@ -43,13 +43,17 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         {
             throw new LarderConfigurationException($"Larder:Storage:S3:MaxRetries must be between 0 and 20, not {options.MaxRetries}");
         }
+        if (options.RequestTimeout < TimeSpan.FromSeconds(1) || options.RequestTimeout > TimeSpan.FromHours(1))
+        {
+            throw new LarderConfigurationException($"Larder:Storage:S3:RequestTimeout must be between 00:00:01 and 01:00:00, not {options.RequestTimeout}");
+        }
         var config = new AmazonS3Config
         {
             ForcePathStyle = true,
             AuthenticationRegion = options.Region,
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = options.MaxRetries,
-            Timeout = TimeSpan.FromMinutes(5),
+            Timeout = options.RequestTimeout,
         };
         if (!string.IsNullOrWhiteSpace(options.ServiceUrl))
         {

@@ -32,4 +32,10 @@ public sealed class S3StorageOptions
 
     /// <summary>How often the SDK retries a failed request (throttling, 5xx, dropped connections) before giving up (default 4).</summary>
     public int MaxRetries { get; set; } = 4;
+
+    /// <summary>
+    /// How long one request (one attempt) may take before it is abandoned (default 5 minutes, 1 second to 1 hour): an
+    /// object store that accepts connections but never answers fails a push after at most this times (1 + <see cref="MaxRetries"/>).
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
