@@ -8,8 +8,8 @@ namespace Larder.Server.BinaryCache.PinTarball;
 /// <summary>
 /// The pin tarball: one top-level directory <c>pins/</c> (Nix unpacks a tarball with exactly one) holding
 /// <c>default.nix</c>, an attribute set of the pinned paths through <c>builtins.storePath</c>, and <c>flake.nix</c>,
-/// which exposes them as <c>packages.${builtins.currentSystem}.NAME</c> (Larder does not record a path's system, and
-/// <c>builtins.storePath</c> needs <c>--impure</c> in a flake anyway). Deterministic: entries in a fixed order, fixed
+/// which exposes them as <c>packages.${builtins.currentSystem}.NAME</c> and pins with an artifact as apps (Larder does
+/// not record a path's system, and <c>builtins.storePath</c> needs <c>--impure</c> in a flake anyway). Deterministic: entries in a fixed order, fixed
 /// times, owners and modes, the pins sorted by name, so equal pins give equal bytes on every replica.
 /// </summary>
 public static class PinTarballBuilder
@@ -31,7 +31,7 @@ public static class PinTarballBuilder
         {
             tar.WriteEntry(new UstarTarEntry(TarEntryType.Directory, Directory + "/") { ModificationTime = FixedTime, Mode = DirectoryMode });
             WriteFile(tar, "default.nix", DefaultNix(cacheName, pins));
-            WriteFile(tar, "flake.nix", FlakeNix(cacheName));
+            WriteFile(tar, "flake.nix", FlakeNix(cacheName, pins));
         }
         return output.ToArray();
     }
@@ -50,17 +50,27 @@ public static class PinTarballBuilder
         return text.Append("}\n").ToString();
     }
 
-    private static string FlakeNix(string cacheName) =>
-        $$"""
+    /// <summary>
+    /// The flake: every pin as <c>packages</c>, and each pin with an artifact also as an <c>apps</c> entry running it
+    /// (<c>nix run --impure URL#NAME</c>), for the current system.
+    /// </summary>
+    internal static string FlakeNix(string cacheName, IReadOnlyList<PinRecord> pins)
+    {
+        var text = new StringBuilder()
+            .Append("{\n")
+            .Append("  description = ").Append(NixString($"The pins of Larder cache '{cacheName}'")).Append(";\n")
+            .Append("  # builtins.storePath needs impure evaluation: nix eval --impure --raw URL#NAME, nix run --impure URL#NAME.\n")
+            .Append("  outputs = { self }:\n")
+            .Append("    let pins = import ./default.nix; in {\n")
+            .Append("      packages.${builtins.currentSystem} = pins;\n")
+            .Append("      apps.${builtins.currentSystem} = {\n");
+        foreach (var pin in pins.Where(p => p.Current.Artifact is not null).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-          description = "The pins of Larder cache '{{cacheName}}'";
-          # builtins.storePath needs impure evaluation: nix build --impure URL#NAME, nix run --impure URL#NAME.
-          outputs = { self }: {
-            packages.${builtins.currentSystem} = import ./default.nix;
-          };
+            text.Append("        ").Append(NixString(pin.Name)).Append(" = { type = \"app\"; program = \"${pins.").Append(NixString(pin.Name))
+                .Append("}/").Append(NixString(pin.Current.Artifact!)[1..^1]).Append("\"; };\n");
         }
-
-        """;
+        return text.Append("      };\n    };\n}\n").ToString();
+    }
 
     private static void WriteFile(TarWriter tar, string name, string content)
     {

@@ -177,7 +177,7 @@ public sealed class PinApiTests : IAsyncLifetime
         var files = await ReadTarballAsync(bytes);
         Assert.Equal(["pins/", "pins/default.nix", "pins/flake.nix"], files.Keys);
         Assert.Contains($"\"app\" = builtins.storePath \"{path.Info.StorePath.FullPath}\";", files["pins/default.nix"]);
-        Assert.Contains("packages.${builtins.currentSystem} = import ./default.nix;", files["pins/flake.nix"]);
+        Assert.Contains("packages.${builtins.currentSystem} = pins;", files["pins/flake.nix"]);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.NotEqual(first.Headers.ETag, changed.Headers.ETag);
