@@ -132,7 +132,10 @@ public sealed class PinEndToEndTests(LarderFixture fixture) : IClassFixture<Lard
 
         var oldClosure = await ClosureAsync(old);
         Assert.Contains($"evicted {oldClosure.Length} path(s)", gc.Stdout);
-        Assert.All(oldClosure, p => Assert.Contains(p, gc.Stdout));
+        foreach (var path in oldClosure)
+        {
+            Assert.NotEqual(0, (await LarderAsync("path-info", cache, path)).ExitCode);
+        }
         Assert.Contains("kept: a pin needs it", kept.Stdout);
         Assert.Contains("released ", history.Stdout);
         foreach (var path in (await ClosureAsync(current)).Concat(await ClosureAsync(forever)))
