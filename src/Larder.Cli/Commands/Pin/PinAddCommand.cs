@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Larder.Cli.Config;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
 using Larder.Contracts.Pins;
@@ -28,10 +27,7 @@ internal static class PinAddCommand
         command.SetHandler(async (parse, ct) =>
         {
             var request = keep.Apply(parse, new SetPinRequest(StorePaths.Resolve(parse.GetRequiredValue(path)), parse.GetValue(artifact)));
-            var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
-            using var _ = client;
-            var pin = await client.SetPinAsync(target.Cache, parse.GetRequiredValue(name), request, ct).ConfigureAwait(false);
-            PinText.Write(pin, parse.GetValue(json), target.Server.BaseUrl);
+            await PinSetting.SetAsync(parse.GetRequiredValue(cache), parse.GetRequiredValue(name), request, parse.GetValue(json), ct).ConfigureAwait(false);
             return 0;
         });
         return command;

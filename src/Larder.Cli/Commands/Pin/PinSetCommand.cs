@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Larder.Cli.Config;
 using Larder.Cli.Infrastructure;
 using Larder.Contracts.Pins;
 
@@ -26,10 +25,7 @@ internal static class PinSetCommand
         command.SetHandler(async (parse, ct) =>
         {
             var request = keep.Apply(parse, new SetPinRequest(Revision: parse.GetValue(revision)));
-            var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
-            using var _ = client;
-            var pin = await client.SetPinAsync(target.Cache, parse.GetRequiredValue(name), request, ct).ConfigureAwait(false);
-            PinText.Write(pin, parse.GetValue(json), target.Server.BaseUrl);
+            await PinSetting.SetAsync(parse.GetRequiredValue(cache), parse.GetRequiredValue(name), request, parse.GetValue(json), ct).ConfigureAwait(false);
             return 0;
         });
         return command;

@@ -1,4 +1,3 @@
-using Larder.Cli.Output;
 using Larder.Contracts.Pins;
 
 namespace Larder.Cli.Commands.Pin;
@@ -21,19 +20,6 @@ internal static class PinText
         var note = revision.Note is null ? "" : $"; {revision.Note}";
         var state = revision.Protected ? "protected" : $"released {revision.ReleasedAt:u}";
         return $"#{revision.Number}  {revision.CreatedAt:u}  {revision.StorePath}{artifact}{by}{note}; {state}";
-    }
-
-    /// <summary>Prints a pin just set: as JSON, or its <see cref="Summary"/>.</summary>
-    public static void Write(PinDto pin, bool json, Uri server)
-    {
-        if (json)
-        {
-            JsonOutput.Write(pin, PinJsonContext.Default.PinDto);
-        }
-        else
-        {
-            Console.Out.WriteLine(Summary(pin, server));
-        }
     }
 
     /// <summary>The one-line summary after a pin was set, with the URLs Nix users need.</summary>
