@@ -4,7 +4,9 @@ using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
 using Larder.Server.Api.Paths;
+using Larder.Server.Api.Pins;
 using Larder.Server.BinaryCache;
+using Larder.Server.BinaryCache.PinTarball;
 using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
@@ -127,6 +129,8 @@ public static partial class LarderServer
         app.MapLarderApi();
         app.MapPushApi();
         app.MapPathApi();
+        app.MapPinApi();
+        app.MapPinTarball();
         app.MapBinaryCache();
         app.MapHealth();
         app.MapMetrics();

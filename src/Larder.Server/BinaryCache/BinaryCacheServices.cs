@@ -29,6 +29,8 @@ public static class BinaryCacheServices
         services.TryAddSingleton<PathPublisher>();
         services.TryAddSingleton<BuildLogStore>();
         services.TryAddSingleton<NarDownload>();
+        services.TryAddSingleton<PinTarball.PinTarballMemory>();
+        services.TryAddSingleton<PinTarball.PinArtifactDownload>();
         services.TryAddSingleton<NarInfoMemory>();
         services.TryAddSingleton<ServingChanges>();
         services.AddHostedService<ServingChangeListener>();

@@ -94,6 +94,26 @@ public interface IMetadataStore
     Task<PathRetentionFacts?> GetRetentionFactsAsync(
         long cacheId, string hashPart, DateTimeOffset pushedBefore, int dependentLimit, CancellationToken cancellationToken);
 
+    // Pins (named, versioned store paths; each protected revision's closure is a root of retention: see IsRootSql)
+    /// <summary>
+    /// Adds a revision to a pin (creating the pin), naming a path whose whole closure the cache holds, protects that
+    /// closure and releases the revisions the keep rule no longer covers, in one transaction. Refused (nothing changed,
+    /// see <see cref="PinChange"/>) when the path or part of its closure is missing, or the revision to roll back to is unknown.
+    /// </summary>
+    Task<PinChange> SetPinAsync(PinUpdate update, CancellationToken cancellationToken);
+    /// <summary>The cache's pins with their current revisions, by name.</summary>
+    Task<IReadOnlyList<PinRecord>> ListPinsAsync(long cacheId, CancellationToken cancellationToken);
+    /// <summary>One pin with its current revision; null when the cache has none of that name.</summary>
+    Task<PinRecord?> GetPinAsync(long cacheId, string name, CancellationToken cancellationToken);
+    /// <summary>Every revision of the pin, newest first (empty when there is no such pin).</summary>
+    Task<IReadOnlyList<PinRevisionRecord>> ListPinRevisionsAsync(long cacheId, string name, CancellationToken cancellationToken);
+    /// <summary>Deletes the pin and its history, so its closures lose their protection; false when there is no such pin.</summary>
+    Task<bool> DeletePinAsync(long cacheId, string name, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Releases the revisions whose <see cref="PinKeep.Days"/> ran out by <paramref name="now"/>; returns how many.</summary>
+    Task<int> ReleaseLapsedPinRevisionsAsync(long cacheId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>The version of the cache's pins, counting every change.</summary>
+    Task<PinsVersion> GetPinsVersionAsync(long cacheId, CancellationToken cancellationToken);
+
     // Two-step uploads (nix copy: PUT nar, then PUT narinfo)
     Task<StagedNarRecord> AddStagedNarAsync(StagedNarRecord staged, CancellationToken cancellationToken);
     /// <summary>The newest staged upload of this cache at this upload URL.</summary>

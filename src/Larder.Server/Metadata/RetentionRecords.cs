@@ -9,7 +9,7 @@ public sealed record RetentionSettings(int? Days, long? MaxSizeBytes)
 
 /// <summary>What retention decisions need to know about one path of a cache.</summary>
 /// <param name="StoredBytes">The stored (compressed) size of its NAR.</param>
-/// <param name="IsRoot">Protected from collection (see <c>IMetadataStore.EvictAsync</c>): pushed recently, and later pinned.</param>
+/// <param name="IsRoot">Protected from collection (see <c>IMetadataStore.EvictAsync</c>): pushed recently, or in the closure of a protected pin revision.</param>
 public sealed record RetainedPath(
     string HashPart, string StorePath, DateTimeOffset CreatedAt, DateTimeOffset LastAccessedAt, long StoredBytes, bool IsRoot);
 
@@ -48,8 +48,10 @@ public sealed record EvictionResult(int SeedsHandled, IReadOnlyList<RetainedPath
 /// <param name="Path">The path, or null when the cache does not hold it.</param>
 /// <param name="Group">The path and every path that references it, transitively (dependents first, the path last).</param>
 /// <param name="DirectDependents">Store paths that reference the path directly.</param>
-/// <param name="Deleted">Whether the group was deleted (false: refused for dependents, or a dry run).</param>
-public sealed record PathDeletion(RetainedPath? Path, IReadOnlyList<RetainedPath> Group, IReadOnlyList<string> DirectDependents, bool Deleted);
+/// <param name="Deleted">Whether the group was deleted (false: refused for dependents or pins, or a dry run).</param>
+/// <param name="PinnedBy">Names of the pins whose protected closures hold a path of the group (the deletion is refused).</param>
+public sealed record PathDeletion(
+    RetainedPath? Path, IReadOnlyList<RetainedPath> Group, IReadOnlyList<string> DirectDependents, bool Deleted, IReadOnlyList<string> PinnedBy);
 
 /// <summary>What the eviction forecast of a path needs (<c>GetRetentionFactsAsync</c>).</summary>
 /// <param name="Dependents">Paths that reference it, transitively, up to the limit asked for.</param>

@@ -45,6 +45,7 @@ internal static class PushCommand
             Description = "Upload whole NARs even when the server takes chunks (by default, large NARs send only the chunks the server lacks).",
         };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
+        var pin = new Option<string?>("--pin") { Description = "After a successful push, pin the (one) pushed path under this name: a new revision of the pin." };
 
         var command = new Command("push", """
             Push store paths and their closures to a cache, uploading only what it lacks. Large NARs are cut into
@@ -54,9 +55,10 @@ internal static class PushCommand
               larder push main ./result
               nix-build | larder push main -
               larder push work:ci --include-build-deps -j 8 /nix/store/…-hello-2.12
+              larder push main ./result --pin myapp
             """)
         {
-            cache, paths, noClosure, buildDeps, ignoreUpstream, jobs, partSize, compression, noChunks, json,
+            cache, paths, noClosure, buildDeps, ignoreUpstream, jobs, partSize, compression, noChunks, json, pin,
         };
         command.SetHandler(async (parse, ct) =>
         {
@@ -71,6 +73,11 @@ internal static class PushCommand
                 throw new CliException($"--part-size must be between 1M and 1T, not {parse.GetValue(partSize)} ({ByteSize.Format(part)})");
             }
             var storePaths = await ReadPathsAsync(parse.GetValue(paths)!, ct).ConfigureAwait(false);
+            var pinName = parse.GetValue(pin);
+            if (pinName is not null && storePaths.Count != 1)
+            {
+                throw new CliException($"--pin names one path, but {storePaths.Count} paths are being pushed: push the path to pin alone");
+            }
             var (target, client) = CliEnvironment.OpenCache(parse.GetRequiredValue(cache));
             using var _ = client;
             var options = new PushOptions(
@@ -94,6 +101,11 @@ internal static class PushCommand
             {
                 Console.Error.WriteLine($"error: {summary.Failed.Count} of {Counted.Paths(summary.Failed.Count + summary.Pushed)} could not be pushed");
                 return 1;
+            }
+            if (pinName is not null)
+            {
+                var pinned = await client.SetPinAsync(target.Cache, pinName, new Contracts.Pins.SetPinRequest(storePaths[0]), ct).ConfigureAwait(false);
+                Console.Error.WriteLine(Pin.PinText.Summary(pinned, target.Server.BaseUrl));
             }
             return 0;
         });

@@ -23,6 +23,8 @@ internal static class WatchExecCommand
         var commandLine = new Argument<string[]>("COMMAND") { Description = "The command and its arguments (after --).", Arity = ArgumentArity.OneOrMore };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Uploads in parallel.", DefaultValueFactory = _ => 4 };
         var drvs = new Option<bool>("--include-derivations") { Description = "Also push new .drv files (skipped by default)." };
+        var pin = new Option<string?>("--pin") { Description = "When the command succeeds, push --pin-path and pin it under this name." };
+        var pinPath = new Option<string>("--pin-path") { Description = "The path to pin: a store path or a symlink to one.", DefaultValueFactory = _ => "result" };
         var command = new Command("watch-exec", """
             Run a command and push every path it adds to the local store (with closures) to a cache, as the paths
             appear and once more when it ends. Exits with the command's exit code: a cache that cannot be reached or
@@ -32,9 +34,10 @@ internal static class WatchExecCommand
             Examples:
               larder watch-exec main -- nix-build release.nix
               larder watch-exec work:ci -- nix build .#checks.x86_64-linux.all
+              larder watch-exec main --pin myapp -- nix build .#myapp
             """)
         {
-            cache, commandLine, jobs, drvs,
+            cache, commandLine, jobs, drvs, pin, pinPath,
         };
         command.SetHandler(async (parse, ct) =>
         {
@@ -66,6 +69,10 @@ internal static class WatchExecCommand
             (lastId, var lastFailed) = await WatchPushing.PushBatchAsync(client, target.Cache, database, lastId, includeDerivations, options, CancellationToken.None)
                 .ConfigureAwait(false);
             failures += lastFailed;
+            if (exitCode == 0 && parse.GetValue(pin) is { } pinName)
+            {
+                await Pin.PinAfterCommand.PinAsync(client, target, pinName, parse.GetValue(pinPath)!, options).ConfigureAwait(false);
+            }
             var endId = await database.GetLastIdAsync(CancellationToken.None).ConfigureAwait(false);
             if (endId == startId)
             {

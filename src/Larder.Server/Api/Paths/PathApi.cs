@@ -80,6 +80,12 @@ public static class PathApi
                 $"{path.StorePath} is referenced by {deletion.DirectDependents.Count} path(s) of cache '{cache.Name}': {named}{more}; " +
                 "delete them first, or delete recursively (recursive=true, larder path delete --recursive) to remove them with it");
         }
+        if (deletion.PinnedBy.Count > 0)
+        {
+            throw new ConflictException(
+                $"{path.StorePath} is needed by pin(s) {string.Join(", ", deletion.PinnedBy.Select(p => $"'{p}'"))} of cache '{cache.Name}': " +
+                "a pinned path and its closure stay until the pin is removed (larder pin rm) or its keep rule releases it");
+        }
         if (deletion.Deleted)
         {
             await serving.PathsChangedAsync(cache.Id, [.. deletion.Group.Select(m => m.HashPart)], cancellationToken).ConfigureAwait(false);

@@ -41,6 +41,14 @@ public static class EvictionForecast
         var protectionMinutes = (long)policy.RecentPushProtection.TotalMinutes;
         foreach (var root in members.Where(m => m.IsRoot).Take(3))
         {
+            if (root.CreatedAt <= now - policy.RecentPushProtection)
+            {
+                // Not a recent push, so a pin's closure holds it.
+                reasons.Add(root == path
+                    ? "kept: a pin needs it (larder pin list shows the pins; their closures are never collected)"
+                    : $"kept: referenced by {root.StorePath}, which a pin needs");
+                continue;
+            }
             var ago = (long)(now - root.CreatedAt).TotalMinutes;
             reasons.Add(root == path
                 ? $"kept: pushed {ago} minutes ago (paths pushed in the last {protectionMinutes} minutes are never collected)"
@@ -69,8 +77,9 @@ public static class EvictionForecast
                 : $"max-size {ByteSizeText.Format(maxSize)}: the cache holds {ByteSizeText.Format(cacheStoredBytes)}, so nothing is evicted for size; past it, the {facts.LessRecentlyUsed} paths used less recently go first");
         }
         var blockedByRoot = members.Any(m => m.IsRoot);
+        var pinned = members.Any(m => m.IsRoot && m.CreatedAt <= now - policy.RecentPushProtection);
         var status = !blockedByRoot && (eligibleAt <= now || overSize) ? Eligible
-            : eligibleAt is not null ? Scheduled
+            : eligibleAt is not null && !pinned ? Scheduled
             : Kept;
         return new EvictionDto(status, reasons, eligibleAt);
     }

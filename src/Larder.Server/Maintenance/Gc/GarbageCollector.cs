@@ -119,6 +119,8 @@ public sealed partial class GarbageCollector(
     private async Task<GcRunResult> CollectAsync(CacheRecord cache, RetentionPolicy policy, bool dryRun, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // Pin revisions whose keep-days ran out stop protecting their closures before the walk (a dry run too: it shows what a run would do).
+        await store.ReleaseLapsedPinRevisionsAsync(cache.Id, now, cancellationToken).ConfigureAwait(false);
         var before = (await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false)).StoredBytes;
         var run = new Run(this, store, cache.Id, now, now - policy.RecentPushProtection, dryRun);
         if (policy.Days is { } days)

@@ -39,6 +39,14 @@ public abstract partial class RelationalMetadataStore
                 }
             }
             var kept = await FindReferencedAsync(session, cacheId, present.Keys, ct).ConfigureAwait(false);
+            // A pinned closure is closed under references, so keeping it keeps everything it needs.
+            kept.UnionWith(await ReadAllAsync(
+                session,
+                $"SELECT DISTINCT hash_part FROM pinned_paths WHERE cache_id = $1 AND hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")});",
+                reader => reader.GetString(0),
+                ct,
+                cacheId,
+                wanted).ConfigureAwait(false));
             var deleted = present.Keys.Where(h => !kept.Contains(h)).Order(StringComparer.Ordinal).ToList();
             foreach (var hashPart in deleted)
             {

@@ -7,9 +7,11 @@ public abstract partial class RelationalMetadataStore
     /// <summary>
     /// The one definition of a root, a path garbage collection never evicts: a path pushed after
     /// <c>$<paramref name="pushedBeforeParameter"/></c>, the start of the recent-push protection window (so an
-    /// in-progress closure push is never collected). Pins will join here.
+    /// in-progress closure push is never collected), or a path in the closure of a protected pin revision (one indexed
+    /// lookup in <c>pinned_paths</c>, which pins keep current).
     /// </summary>
-    private static string IsRootSql(string alias, int pushedBeforeParameter) => $"{alias}.created_at > ${pushedBeforeParameter}";
+    private static string IsRootSql(string alias, int pushedBeforeParameter) =>
+        $"({alias}.created_at > ${pushedBeforeParameter} OR EXISTS (SELECT 1 FROM pinned_paths pp WHERE pp.cache_id = {alias}.cache_id AND pp.hash_part = {alias}.hash_part))";
 
     /// <inheritdoc />
     public Task<RetentionSettings> GetRetentionAsync(long cacheId, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
@@ -128,7 +130,7 @@ public abstract partial class RelationalMetadataStore
             var seed = (await ReadRetainedAsync(session, cacheId, [hashPart], at, lockRows: !dryRun, ct).ConfigureAwait(false)).FirstOrDefault();
             if (seed is null)
             {
-                return new PathDeletion(null, [], [], false);
+                return new PathDeletion(null, [], [], false, []);
             }
             var direct = await ReadAllAsync(
                 session,
@@ -142,15 +144,21 @@ public abstract partial class RelationalMetadataStore
                 hashPart).ConfigureAwait(false);
             if (!recursive && direct.Count > 0)
             {
-                return new PathDeletion(seed, [seed], direct, false);
+                return new PathDeletion(seed, [seed], direct, false, []);
             }
             var group = await CollectGroupAsync(session, cacheId, hashPart, _ => true, _ => false, int.MaxValue, at, lockRows: !dryRun, ct)
                 .ConfigureAwait(false);
+            // Read after the group is locked: a pin set meanwhile has committed (it holds the closure for key share) and is seen.
+            var pins = await ReadPinsHoldingAsync(session, cacheId, [.. group.Members.Select(m => m.HashPart)], ct).ConfigureAwait(false);
+            if (pins.Count > 0)
+            {
+                return new PathDeletion(seed, group.Members, direct, false, pins);
+            }
             if (!dryRun)
             {
                 await DeleteGroupAsync(session, cacheId, group.Members, "delete", reason, tokenId, at, ct).ConfigureAwait(false);
             }
-            return new PathDeletion(seed, group.Members, direct, !dryRun);
+            return new PathDeletion(seed, group.Members, direct, !dryRun, []);
         };
         return dryRun ? RunAsync(body, cancellationToken) : RunWriteAsync(body, cancellationToken);
     }
@@ -272,26 +280,50 @@ public abstract partial class RelationalMetadataStore
         {
             members = [.. await ReadRetainedAsync(session, cacheId, hashParts, pushedBefore, lockRows: true, ct).ConfigureAwait(false)];
         }
-        var referrers = await ReadAllAsync(
+        // Read after the locks, in the same round trip: each referrer edge, and (with no referrer) each member a pin set
+        // meanwhile protects. A locking read waiting for that pin's key-share locks computed its root flags before it committed.
+        var edges = await ReadAllAsync(
             session,
-            $"SELECT r.hash_part, r.ref_hash_part FROM path_refs r WHERE r.cache_id = $1 AND r.ref_hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")});",
-            reader => (Referrer: reader.GetString(0), Referenced: reader.GetString(1)),
+            $"""
+            SELECT r.hash_part, r.ref_hash_part FROM path_refs r WHERE r.cache_id = $1 AND r.ref_hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")})
+            UNION ALL
+            SELECT NULL, pp.hash_part FROM pinned_paths pp WHERE pp.cache_id = $1 AND pp.hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")});
+            """,
+            reader => (Referrer: ReadNullableString(reader, 0), Referenced: reader.GetString(1)),
             ct,
             cacheId,
             new TextSet(hashParts)).ConfigureAwait(false);
+        var pinned = edges.Where(e => e.Referrer is null).Select(e => e.Referenced).ToHashSet(StringComparer.Ordinal);
+        var referrers = edges.Where(e => e.Referrer is not null).Select(e => (Referrer: e.Referrer!, e.Referenced)).ToList();
         if (members.Count != hashParts.Count || referrers.Any(r => !hashParts.Contains(r.Referrer) && !isGone(r.Referrer)))
         {
-            return await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
+            var again = await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
                 .ConfigureAwait(false);
+            return again.Blocker is null && !again.TooLarge && lockRows ? await BlockPinnedAsync(session, cacheId, again, ct).ConfigureAwait(false) : again;
         }
-        if (members.Find(m => m.IsRoot) is { } lockedRoot)
+        if (members.Find(m => m.IsRoot || pinned.Contains(m.HashPart)) is { } lockedRoot)
         {
-            return new GroupOutcome(members, lockedRoot, false);
+            return new GroupOutcome(members, lockedRoot with { IsRoot = true }, false);
         }
         var level = GroupLevels(seedHashPart, referrers.Where(r => hashParts.Contains(r.Referrer)));
         // Dependents first, the seed last, as CollectGroupAsync orders them.
         return new GroupOutcome(
             [.. members.OrderByDescending(m => level[m.HashPart]).ThenBy(m => m.HashPart, StringComparer.Ordinal)], null, false);
+    }
+
+    /// <summary>The group, or the group blocked by its first member a pin protects (read afresh, after the group was locked).</summary>
+    private async Task<GroupOutcome> BlockPinnedAsync(DbSession session, long cacheId, GroupOutcome group, CancellationToken ct)
+    {
+        var pinned = await ReadAllAsync(
+            session,
+            $"SELECT pp.hash_part FROM pinned_paths pp WHERE pp.cache_id = $1 AND pp.hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")});",
+            reader => reader.GetString(0),
+            ct,
+            cacheId,
+            new TextSet([.. group.Members.Select(m => m.HashPart)])).ConfigureAwait(false);
+        return group.Members.FirstOrDefault(m => pinned.Contains(m.HashPart)) is { } blocker
+            ? group with { Blocker = blocker with { IsRoot = true } }
+            : group;
     }
 
     /// <summary>Each path's distance from the seed, following the referrer edges breadth first.</summary>

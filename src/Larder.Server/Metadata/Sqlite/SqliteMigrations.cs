@@ -249,6 +249,46 @@ internal static class SqliteMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (7, """
+            CREATE TABLE pins (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                cache_id INTEGER NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                keep_revisions INTEGER,
+                keep_days INTEGER,
+                keep_forever INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                UNIQUE (cache_id, name)
+            );
+
+            CREATE TABLE pin_revisions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                pin_id INTEGER NOT NULL REFERENCES pins (id) ON DELETE CASCADE,
+                number INTEGER NOT NULL,
+                store_path TEXT NOT NULL,
+                artifact TEXT,
+                token_id INTEGER REFERENCES tokens (id),
+                note TEXT,
+                created_at INTEGER NOT NULL,
+                superseded_at INTEGER,
+                released_at INTEGER,
+                UNIQUE (pin_id, number)
+            );
+
+            CREATE TABLE pinned_paths (
+                cache_id INTEGER NOT NULL,
+                hash_part TEXT NOT NULL,
+                revision_id INTEGER NOT NULL REFERENCES pin_revisions (id) ON DELETE CASCADE,
+                PRIMARY KEY (cache_id, hash_part, revision_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX pinned_paths_by_revision ON pinned_paths (revision_id);
+
+            CREATE TABLE pin_versions (
+                cache_id INTEGER PRIMARY KEY REFERENCES caches (id) ON DELETE CASCADE,
+                version INTEGER NOT NULL,
+                changed_at INTEGER NOT NULL
+            );
+            """),
         (8, """
             ALTER TABLE caches ADD COLUMN upstream_urls TEXT NOT NULL DEFAULT '';
             ALTER TABLE caches ADD COLUMN upstream_keys TEXT NOT NULL DEFAULT '';
