@@ -239,6 +239,7 @@ public static partial class LarderServer
         options.FailedAuthentication.Validate();
         options.Chunking.Validate();
         options.Retention.Validate();
+        options.Artifacts.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -284,6 +285,7 @@ public static partial class LarderServer
         services.AddHostedService<ReaperService>();
         services.AddSingleton<GarbageCollector>();
         services.AddHostedService<GcService>();
+        Artifacts.ArtifactServices.AddArtifacts(services);
         services.AddBinaryCache();
     }
 

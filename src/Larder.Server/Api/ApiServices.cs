@@ -25,6 +25,7 @@ public static class ApiServices
         services.AddSingleton(sp => new UploadSessionStore(sp.GetRequiredService<IOptions<LarderOptions>>().Value.DataDir));
         services.AddSingleton<PushHandlers>();
         services.AddSingleton<ChunkHandlers>();
+        services.AddSingleton<Artifacts.ArtifactHandlers>();
         services.AddSingleton<ChunkedNarAssembler>();
         services.AddSingleton<CacheKeyRotation>();
         return services;
