@@ -20,6 +20,7 @@ internal static class CommandCatalog
         Commands.Oidc.OidcCommand.Create(),
         Commands.PathInfo.PathInfoCommand.Create(),
         Commands.Paths.PathCommand.Create(),
+        Commands.Artifact.ArtifactCommand.Create(),
         Commands.Nar.NarCommand.Create(),
         Commands.Key.KeyCommand.Create(),
         Commands.Migrate.MigrateCommand.Create(),

@@ -4,8 +4,8 @@ namespace Larder.Contracts.Artifacts;
 /// HTTP headers of the artifact endpoints. <c>PUT …/artifacts/{key}</c> carries the archive (a tar, plain or with
 /// <c>Content-Encoding: zstd</c>) and its <see cref="Sha256"/>; <c>GET …/artifacts/{key}?fallback=K2&amp;fallback=K3</c>
 /// answers with the archive as a zstd stream (<c>Content-Encoding: zstd</c>) and <see cref="Key"/>,
-/// <see cref="Sha256"/>, <see cref="Size"/>; a 404 that carries <see cref="Missing"/> means no key has an archive
-/// (any other 404 is a missing cache).
+/// <see cref="Sha256"/>, <see cref="Size"/>; a 404 whose error code is <see cref="MissingCode"/> means no key has an
+/// archive (any other 404 is a missing cache).
 /// </summary>
 public static class ArtifactHeaders
 {
@@ -18,6 +18,6 @@ public static class ArtifactHeaders
     /// <summary>Size of the uncompressed archive in bytes.</summary>
     public const string Size = "X-Larder-Artifact-Size";
 
-    /// <summary>On a 404: the keys tried, comma-separated, none of which holds an archive.</summary>
-    public const string Missing = "X-Larder-Artifact-Missing";
+    /// <summary>The <c>code</c> of the 404 error body when none of the keys tried holds an archive.</summary>
+    public const string MissingCode = "artifactMissing";
 }

@@ -51,9 +51,8 @@ internal sealed class ArtifactHandlers(ArtifactStore artifacts, IMetadataStore m
         keys = [.. keys.Distinct(StringComparer.Ordinal)];
         if (await artifacts.FindAsync(cache, keys, http.RequestAborted).ConfigureAwait(false) is not { } artifact)
         {
-            http.Response.Headers[ArtifactHeaders.Missing] = string.Join(",", keys);
             var message = $"cache '{cache.Name}' has no archive under {string.Join(", ", keys.Select(k => $"'{k}'"))}";
-            return Results.Json(new ErrorDto(message, ErrorMapping.CodeFor(404)), LarderJsonContext.Default.ErrorDto, statusCode: StatusCodes.Status404NotFound);
+            return Results.Json(new ErrorDto(message, ArtifactHeaders.MissingCode), LarderJsonContext.Default.ErrorDto, statusCode: StatusCodes.Status404NotFound);
         }
         var headers = http.Response.Headers;
         headers[ArtifactHeaders.Key] = artifact.Key;
