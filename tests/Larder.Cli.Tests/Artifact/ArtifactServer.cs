@@ -25,7 +25,8 @@ public sealed class ArtifactServer : IAsyncLifetime
     {
         Server = await LarderServerProcess.StartAsync(Path.Combine(Root, "data"));
         await File.WriteAllTextAsync(TokenFile, Server.AdminToken + "\n");
-        (await RunAsync(Root, "cache", "create", Cache)).EnsureSuccess();
+        // Only the artifact commands read LARDER_TOKEN_FILE.
+        (await RunAsync(Root, Server.AdminToken, ["cache", "create", Cache])).EnsureSuccess();
     }
 
     public async Task DisposeAsync()
@@ -43,7 +44,9 @@ public sealed class ArtifactServer : IAsyncLifetime
     }
 
     /// <summary>Runs <c>larder ARGS</c> in <paramref name="workingDirectory"/>, talking to this server with the token from <see cref="TokenFile"/>.</summary>
-    public Task<ProcessResult> RunAsync(string workingDirectory, params string[] args) =>
+    public Task<ProcessResult> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, "", args);
+
+    private Task<ProcessResult> RunAsync(string workingDirectory, string token, string[] args) =>
         ProcessRunner.RunAsync("dotnet", [LarderDll, .. args], new ProcessOptions
         {
             WorkingDirectory = workingDirectory,
@@ -51,7 +54,7 @@ public sealed class ArtifactServer : IAsyncLifetime
             {
                 ["LARDER_CONFIG"] = Path.Combine(Root, "cli-config.json"),
                 ["LARDER_SERVER"] = Server.BaseUrl,
-                ["LARDER_TOKEN"] = "",
+                ["LARDER_TOKEN"] = token,
                 ["LARDER_TOKEN_FILE"] = TokenFile,
             },
             Timeout = TimeSpan.FromMinutes(3),
