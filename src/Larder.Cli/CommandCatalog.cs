@@ -21,6 +21,7 @@ internal static class CommandCatalog
         Commands.PathInfo.PathInfoCommand.Create(),
         Commands.Paths.PathCommand.Create(),
         Commands.Pin.PinCommand.Create(),
+        Commands.Artifact.ArtifactCommand.Create(),
         Commands.Nar.NarCommand.Create(),
         Commands.Key.KeyCommand.Create(),
         Commands.Migrate.MigrateCommand.Create(),

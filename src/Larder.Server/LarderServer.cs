@@ -244,6 +244,7 @@ public static partial class LarderServer
         options.Chunking.Validate();
         options.Retention.Validate();
         options.Upstreams.Validate();
+        options.Artifacts.Validate();
         var maintenance = options.Maintenance;
         foreach (var (key, value) in new[]
         {
@@ -290,6 +291,7 @@ public static partial class LarderServer
         services.AddHostedService<ReaperService>();
         services.AddSingleton<GarbageCollector>();
         services.AddHostedService<GcService>();
+        Artifacts.ArtifactServices.AddArtifacts(services);
         services.AddBinaryCache();
     }
 

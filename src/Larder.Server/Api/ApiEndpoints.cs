@@ -20,6 +20,7 @@ public static class ApiEndpoints
         app.MapTokenApi();
         Oidc.OidcApi.MapOidcApi(app);
         app.MapChunkApi();
+        Artifacts.ArtifactApi.MapArtifactApi(app);
         app.MapOpenApi(OpenApiPath).AllowAnyone();
         app.MapRootPage();
         return app;

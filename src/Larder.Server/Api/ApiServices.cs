@@ -25,6 +25,7 @@ public static class ApiServices
         services.AddSingleton<UploadSessionStore>();
         services.AddSingleton<PushHandlers>();
         services.AddSingleton<ChunkHandlers>();
+        services.AddSingleton<Artifacts.ArtifactHandlers>();
         services.AddSingleton<ChunkedNarAssembler>();
         services.AddSingleton<CacheKeyRotation>();
         return services;

@@ -52,6 +52,9 @@ public sealed class LarderOptions
     /// <summary>Retention and garbage collection defaults (<c>Larder:Retention</c>).</summary>
     public Maintenance.Gc.RetentionOptions Retention { get; set; } = new();
 
+    /// <summary>Build-artifact retention defaults (<c>Larder:Artifacts</c>).</summary>
+    public Artifacts.ArtifactOptions Artifacts { get; set; } = new();
+
     /// <summary><c>/metrics</c> (<c>Larder:Metrics</c>).</summary>
     public Larder.Server.Metrics.MetricsOptions Metrics { get; set; } = new();
 

@@ -38,7 +38,7 @@ public interface IMetadataStore
     /// <summary>Updates the mutable settings (public, priority, upstream key names) of the cache with this Id.</summary>
     Task UpdateCacheAsync(CacheRecord cache, CancellationToken cancellationToken);
     /// <summary>
-    /// Deletes the cache: its paths in bounded batches (releasing their NARs), its staged uploads, and its build logs
+    /// Deletes the cache: its paths in bounded batches (releasing their NARs), its staged uploads, its artifact archives, and its build logs
     /// (queued for deletion). Blobs go when maintenance finds them without holders.
     /// </summary>
     Task<bool> DeleteCacheAsync(long cacheId, CancellationToken cancellationToken);
@@ -217,6 +217,28 @@ public interface IMetadataStore
     /// <summary>Records the log of <paramref name="drvName"/>, taking <paramref name="storageKey"/> off the deletion queue and queueing the key it replaces.</summary>
     Task PutBuildLogAsync(long cacheId, string drvName, string storageKey, CancellationToken cancellationToken);
     Task<string?> GetBuildLogKeyAsync(long cacheId, string drvName, CancellationToken cancellationToken);
+
+    // Build-artifact archives: keyed uploads per cache, each an ordered list of chunks holding them like a NAR does
+    /// <summary>
+    /// Records an uploaded archive (its Id is assigned), taking a holder on each chunk. A chunk reaped meanwhile throws
+    /// <see cref="UnknownChunksException"/>; nothing is recorded then.
+    /// </summary>
+    Task<ArtifactRecord> AddArtifactAsync(ArtifactRecord artifact, CancellationToken cancellationToken);
+    /// <summary>
+    /// The newest upload under the first of <paramref name="keys"/> that has one, with its chunks, its last use set to
+    /// <paramref name="usedAt"/>; null when none has.
+    /// </summary>
+    Task<ArtifactRecord?> FindArtifactAsync(long cacheId, IReadOnlyList<string> keys, DateTimeOffset usedAt, CancellationToken cancellationToken);
+    /// <summary>Every upload of the cache (without chunks), by key, newest first within a key.</summary>
+    Task<IReadOnlyList<ArtifactRecord>> ListArtifactsAsync(long cacheId, CancellationToken cancellationToken);
+    /// <summary>Deletes every upload under <paramref name="key"/>, releasing their chunks; returns how many.</summary>
+    Task<int> DeleteArtifactsAsync(long cacheId, string key, CancellationToken cancellationToken);
+    /// <summary>Deletes the uploads of the cache that <paramref name="prune"/> rules out, releasing their chunks; returns how many.</summary>
+    Task<int> PruneArtifactsAsync(long cacheId, ArtifactPrune prune, CancellationToken cancellationToken);
+    /// <summary>The cache's own artifact retention limits (<see cref="ArtifactRetentionSettings.None"/> when it has none).</summary>
+    Task<ArtifactRetentionSettings> GetArtifactRetentionAsync(long cacheId, CancellationToken cancellationToken);
+    /// <summary>Replaces the cache's own artifact retention limits.</summary>
+    Task SetArtifactRetentionAsync(long cacheId, ArtifactRetentionSettings settings, CancellationToken cancellationToken);
 
     // Events (pushes are recorded by CommitPathAsync, deletions by DeletePathsAsync)
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken);

@@ -139,6 +139,7 @@ public abstract partial class RelationalMetadataStore
                 await ReleaseStagedAsync(session, id, now, ct).ConfigureAwait(false);
             }
             await ReleaseUploadSessionsAsync(session, "cache_id = $1", cacheId, now, ct).ConfigureAwait(false);
+            await ReleaseCacheArtifactsAsync(session, cacheId, now, ct).ConfigureAwait(false);
             var logs = await ReadAllAsync(session, "SELECT storage_key FROM build_logs WHERE cache_id = $1;", reader => reader.GetString(0), ct, cacheId)
                 .ConfigureAwait(false);
             await session.ExecuteAsync("DELETE FROM build_logs WHERE cache_id = $1;", ct, cacheId).ConfigureAwait(false);

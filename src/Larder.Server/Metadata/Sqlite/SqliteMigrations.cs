@@ -295,6 +295,34 @@ internal static class SqliteMigrations
             ALTER TABLE caches ADD COLUMN upstream_mode TEXT NOT NULL DEFAULT 'store';
             ALTER TABLE paths ADD COLUMN origin TEXT;
             """),
+        (9, """
+            CREATE TABLE artifacts (
+                id INTEGER PRIMARY KEY,
+                cache_id INTEGER NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                stored_size INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER NOT NULL
+            );
+            CREATE INDEX artifacts_by_key ON artifacts (cache_id, key, created_at);
+
+            CREATE TABLE artifact_chunks (
+                artifact_id INTEGER NOT NULL REFERENCES artifacts (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                chunk_id INTEGER NOT NULL REFERENCES chunks (id),
+                PRIMARY KEY (artifact_id, seq)
+            ) WITHOUT ROWID;
+            CREATE INDEX artifact_chunks_by_chunk ON artifact_chunks (chunk_id);
+
+            CREATE TABLE artifact_retention (
+                cache_id INTEGER PRIMARY KEY REFERENCES caches (id) ON DELETE CASCADE,
+                keep_per_key INTEGER,
+                max_age_days INTEGER,
+                max_total_bytes INTEGER
+            );
+            """),
         (10, """
             CREATE TABLE upload_sessions (
                 id TEXT PRIMARY KEY,
