@@ -59,6 +59,7 @@ public static partial class LarderServer
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        NativeHeap.LimitArenas();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = ReadConfiguration(builder.Configuration, args);
         var listen = ListenAddress.Parse(options.Listen);

@@ -1,6 +1,4 @@
 using System.Buffers;
-using Larder.Nix.Hashing;
-
 namespace Larder.Nix.Chunking;
 
 /// <summary>
@@ -71,8 +69,7 @@ internal sealed class ChunkAccumulator : IDisposable
 
         var next = Rent();
         buffer.AsSpan(length, _filled - length).CopyTo(next);
-        var hash = NixHash.Compute(HashKind.Sha256, buffer.AsSpan(0, length));
-        chunk = new Chunk(buffer, length, _offset, hash, _pool);
+        chunk = new Chunk(buffer, length, _offset, _pool);
         _buffer = next;
         _filled -= length;
         _offset += length;

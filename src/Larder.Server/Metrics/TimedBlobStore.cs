@@ -14,6 +14,9 @@ public sealed class TimedBlobStore(IBlobStore inner, LarderMetrics metrics) : IB
     public Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken) =>
         TimeAsync("put", () => inner.PutFileAsync(key, localPath, cancellationToken));
 
+    public Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        TimeAsync("put", () => inner.PutBytesAsync(key, bytes, cancellationToken));
+
     public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken) =>
         TimeAsync("open", () => inner.OpenReadAsync(key, offset, cancellationToken));
 

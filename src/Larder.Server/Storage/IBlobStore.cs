@@ -21,6 +21,12 @@ public interface IBlobStore
     /// </summary>
     Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores <paramref name="bytes"/> under <paramref name="key"/> straight from memory (a chunk: at most a few MiB),
+    /// with the guarantees of <see cref="PutFileAsync"/>: durable and complete on return, nothing partial visible.
+    /// </summary>
+    Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
+
     /// <summary>Opens the blob for streaming, from <paramref name="offset"/>. Throws <see cref="BlobNotFoundException"/> when absent.</summary>
     Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken);
 

@@ -37,4 +37,29 @@ public class NarChunksTests
         var listed = await ChunkList.FromStreamAsync(new MemoryStream(nar.ToArray()), chunker);
         Assert.Equal(listed, result.Chunks);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task ListAsync_gives_the_same_hash_size_and_chunks_as_FromPathAsync_whatever_the_hashing_threads(int hashingThreads)
+    {
+        using var dir = new TempDirectory();
+        string root = Path.Combine(dir.Path, "tree");
+        Directory.CreateDirectory(root);
+        File.WriteAllBytes(Path.Combine(root, "big"), ChunkingData.RandomBytes(900_000, seed: 13));
+        File.WriteAllText(Path.Combine(root, "small"), "hello");
+        var chunker = new FastCdcChunker(ChunkingData.Small);
+        var expected = await NarChunks.FromPathAsync(root, chunker, (chunk, _) =>
+        {
+            chunk.Dispose();
+            return ValueTask.CompletedTask;
+        });
+
+        var listed = await NarChunks.ListAsync(root, chunker, hashingThreads);
+
+        Assert.Equal(expected.NarHash, listed.NarHash);
+        Assert.Equal(expected.NarSize, listed.NarSize);
+        Assert.True(listed.Chunks.Count > 3, "the test needs several chunks");
+        Assert.Equal(expected.Chunks, listed.Chunks);
+    }
 }

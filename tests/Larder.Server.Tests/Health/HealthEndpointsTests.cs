@@ -68,6 +68,8 @@ public sealed class HealthEndpointsTests(LarderApplicationFixture fixture) : ICl
 
         public Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task DeleteAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -9,6 +9,9 @@ public abstract class DelegatingBlobStore(IBlobStore inner) : IBlobStore
 
     public virtual Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken) => inner.PutFileAsync(key, localPath, cancellationToken);
 
+    public virtual Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        inner.PutBytesAsync(key, bytes, cancellationToken);
+
     public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken) => inner.OpenReadAsync(key, offset, cancellationToken);
 
     public Task<long?> GetSizeAsync(string key, CancellationToken cancellationToken) => inner.GetSizeAsync(key, cancellationToken);

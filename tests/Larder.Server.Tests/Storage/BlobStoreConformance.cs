@@ -47,6 +47,23 @@ public abstract class BlobStoreConformance : IDisposable
         Assert.Equal(bytes, await ReadAllAsync(store, "chunks/ab/p.zst"));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(300_000)]
+    public async Task PutBytes_stores_exactly_the_given_slice_of_memory_and_replaces_an_earlier_blob(int size)
+    {
+        var store = await CreateStoreAsync();
+        await store.PutFileAsync("chunks/ab/mem.zst", LocalFile(100).Path, Ct);
+        var buffer = RandomNumberGenerator.GetBytes(size + 20);
+
+        await store.PutBytesAsync("chunks/ab/mem.zst", buffer.AsMemory(10, size), Ct);
+
+        Assert.Equal(buffer.AsSpan(10, size).ToArray(), await ReadAllAsync(store, "chunks/ab/mem.zst"));
+        Assert.Equal(size, await store.GetSizeAsync("chunks/ab/mem.zst", Ct));
+        Assert.Equal(0, await store.RemoveInterruptedWritesAsync(TimeSpan.Zero, Ct));
+    }
+
     [Fact]
     public async Task Removing_interrupted_writes_keeps_every_stored_blob()
     {

@@ -15,9 +15,10 @@ namespace Larder.Cli.Commands.Push;
 /// <summary>
 /// The chunk-level half of one push. NARs larger than one chunk are cut locally with the server's parameters and read
 /// twice, so that no NAR is ever held in memory: <see cref="PlanAsync"/> reads every such NAR once keeping only chunk
-/// hashes and lengths, then asks the server which chunks it lacks (one request per batch of hashes for all paths);
-/// <see cref="PushAsync"/> reads a NAR again, uploads the missing chunks (zstd, in parallel) as they come, checks that
-/// the second read cut exactly the chunks of the first, and commits the path as its chunk list. A chunk already on
+/// hashes and lengths (hashing chunks on other cores), then asks the server which chunks it lacks (one request per
+/// batch of hashes for all paths); <see cref="PushAsync"/> reads a NAR again up to its last missing chunk, uploads the
+/// missing chunks (zstd, in parallel) as they come, checks that the second read cut the chunks of the first (and that
+/// each chunk sent has its planned hash), and commits the path as its chunk list. A chunk already on
 /// the server, or already sent for another path of this push, is not sent again; so a push that was interrupted sends
 /// only what the server still lacks when it is run again.
 /// </summary>
@@ -138,11 +139,7 @@ internal sealed class ChunkedPush
     {
         try
         {
-            var chunks = await NarChunks.FromPathAsync(info.Path, _chunker, (chunk, _) =>
-            {
-                chunk.Dispose();
-                return ValueTask.CompletedTask;
-            }, cancellationToken).ConfigureAwait(false);
+            var chunks = await NarChunks.ListAsync(info.Path, _chunker, Environment.ProcessorCount, cancellationToken).ConfigureAwait(false);
             return chunks.NarSize == info.NarSize && chunks.NarHash.Equals(NixHash.Parse(info.NarHash)) ? chunks : null;
         }
         catch (IOException)
@@ -151,43 +148,54 @@ internal sealed class ChunkedPush
         }
     }
 
-    // The second read: sends the chunks in toSend that no other upload of this push has claimed, checking every chunk
-    // against the first read, then waits for all uploads this path needs. countSkipped is false when repairing a
-    // refused commit, whose skipped chunks were counted the first time.
+    // The second read: sends the chunks in toSend that no other upload of this push has claimed, then waits for all
+    // uploads this path needs. Only cut points are compared with the first read on this thread; a chunk to send is
+    // hashed by its upload and must have its planned hash, and a chunk not sent is not hashed at all (the server
+    // re-derives the NarHash at commit). Reading stops after the last chunk to send. countSkipped is false when
+    // repairing a refused commit, whose skipped chunks were counted the first time.
     private async Task SendChunksAsync(
         LocalPathInfo info, NarChunks planned, IReadOnlySet<NixHash> toSend, ChunkClaims claims, bool countSkipped,
         CancellationToken cancellationToken)
     {
         var needed = new List<Task>();
         var index = 0;
+        var last = LastIndexIn(planned.Chunks, toSend);
+        using var readEnough = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            // No NarHash this time: the first read checked it, and the same chunk hashes mean the same bytes.
             await using var sink = new ChunkingWriteStream(_chunker, async (chunk, token) =>
             {
                 var handedOver = false;
                 try
                 {
-                    if (index >= planned.Chunks.Count || planned.Chunks[index] != chunk.Entry)
+                    if (index > last)
+                    {
+                        return;
+                    }
+                    if (index >= planned.Chunks.Count || planned.Chunks[index].Length != chunk.Length)
                     {
                         throw Changed(info, index);
                     }
-                    index++;
-                    if (toSend.Contains(chunk.Hash))
+                    var expected = planned.Chunks[index].Hash;
+                    var position = index++;
+                    if (toSend.Contains(expected))
                     {
                         await _uploadSlots.WaitAsync(token).ConfigureAwait(false);
-                        var (upload, started) = claims.GetOrStart(chunk.Hash, () => UploadAsync(chunk, token));
+                        var (upload, started) = claims.GetOrStart(expected, () => UploadAsync(info, position, expected, chunk, cancellationToken));
                         needed.Add(upload);
                         handedOver = started;
-                        if (started)
+                        if (!started)
                         {
-                            return;
+                            _uploadSlots.Release();
                         }
-                        _uploadSlots.Release();
                     }
-                    if (countSkipped)
+                    if (!handedOver && countSkipped)
                     {
-                        Deduplicated(chunk.Length);
+                        Deduplicated(planned.Chunks[position].Length);
+                    }
+                    if (index > last)
+                    {
+                        await readEnough.CancelAsync().ConfigureAwait(false);
                     }
                 }
                 finally
@@ -198,8 +206,17 @@ internal sealed class ChunkedPush
                     }
                 }
             });
-            await NarWriter.WriteAsync(info.Path, sink, cancellationToken).ConfigureAwait(false);
-            await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (last >= 0)
+                {
+                    await NarWriter.WriteAsync(info.Path, sink, readEnough.Token).ConfigureAwait(false);
+                    await sink.CompleteAsync(readEnough.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (index > last && !cancellationToken.IsCancellationRequested)
+            {
+            }
         }
         catch (Exception e)
         {
@@ -211,21 +228,46 @@ internal sealed class ChunkedPush
             }
             throw;
         }
-        if (index != planned.Chunks.Count)
+        if (index != planned.Chunks.Count && index <= last)
         {
             await Task.WhenAll(needed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw Changed(info, index);
         }
+        if (countSkipped)
+        {
+            // The chunks after the last one sent were not read: none of them is sent.
+            for (var rest = index; rest < planned.Chunks.Count; rest++)
+            {
+                Deduplicated(planned.Chunks[rest].Length);
+            }
+        }
         await Task.WhenAll(needed).ConfigureAwait(false);
     }
 
-    // Owns the chunk and one upload slot: releases both when done.
-    private async Task UploadAsync(Chunk chunk, CancellationToken cancellationToken)
+    /// <summary>Index of the last chunk of <paramref name="chunks"/> in <paramref name="hashes"/>, or -1.</summary>
+    private static int LastIndexIn(ChunkList chunks, IReadOnlySet<NixHash> hashes)
+    {
+        for (var i = chunks.Count - 1; i >= 0; i--)
+        {
+            if (hashes.Contains(chunks[i].Hash))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // Owns the chunk and one upload slot: releases both when done. Hashes the chunk here, off the reading thread.
+    private async Task UploadAsync(LocalPathInfo info, int index, NixHash expected, Chunk chunk, CancellationToken cancellationToken)
     {
         try
         {
+            if (chunk.Hash != expected)
+            {
+                throw Changed(info, index);
+            }
             var body = ChunkBody.Compress(chunk.Data.Span);
-            await _client.UploadChunkAsync(_cache, chunk.Hash, body, cancellationToken).ConfigureAwait(false);
+            await _client.UploadChunkAsync(_cache, expected, body, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _sentBytes, chunk.Length);
             _progress.BytesSent(chunk.Length);
         }

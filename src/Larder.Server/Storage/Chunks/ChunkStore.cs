@@ -11,13 +11,20 @@ namespace Larder.Server.Storage.Chunks;
 /// <summary>
 /// Chunks stored once across all caches, keyed by the SHA-256 of their uncompressed bytes. A chunk is written as: its
 /// fresh blob key recorded as an intent (due after <see cref="MaintenanceOptions.StagedUploadTtl"/>), the compressed
-/// bytes put in the blob store, then the chunk's row registered without a holder, claiming the intent, in one
+/// bytes put in the blob store straight from memory, then the chunk's row registered without a holder, claiming the intent, in one
 /// transaction. From then on it is found by hash (by <c>chunks/missing</c>, by ingests of NARs sharing it), before any
 /// NAR names it. A chunk without a holder, found or registered, gets a release time that keeps it from the reaper for
 /// <see cref="MaintenanceOptions.StagedUploadTtl"/> from now: as long as an upload that uses it may take.
 /// </summary>
-public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, StagingArea staging, IOptions<LarderOptions> options, TimeProvider time)
+public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptions<LarderOptions> options, TimeProvider time)
 {
+    /// <summary>The same store; chunks no longer pass through <paramref name="staging"/> (they are written from memory).</summary>
+    public ChunkStore(IBlobStore blobs, IMetadataStore metadata, StagingArea staging, IOptions<LarderOptions> options, TimeProvider time)
+        : this(blobs, metadata, options, time)
+    {
+        ArgumentNullException.ThrowIfNull(staging);
+    }
+
     /// <summary>The chunk sizes this server cuts NARs with.</summary>
     public ChunkingOptions Chunking { get; } = options.Value.Chunking.ToChunkingOptions();
 
@@ -38,16 +45,7 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, Stagin
         var key = FreshBlobKeys.Chunk(chunk.Hash);
         var now = time.GetUtcNow();
         await metadata.RecordBlobIntentsAsync([key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
-        var file = staging.NewFilePath(".zst");
-        try
-        {
-            await File.WriteAllBytesAsync(file, chunk.Stored, cancellationToken).ConfigureAwait(false);
-            await blobs.PutFileAsync(key, file, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            StagingArea.TryDelete(file);
-        }
+        await blobs.PutBytesAsync(key, chunk.Stored, cancellationToken).ConfigureAwait(false);
         return await metadata.RegisterChunkAsync(chunk.ToRecord(key), PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
     }
 

@@ -56,11 +56,29 @@ public sealed class FolderBlobStore : IBlobStore
             // A rename when on the same file system, else a copy: either way into the temp folder first.
             File.Move(localPath, temp);
             await FlushToDiskAsync(temp, cancellationToken).ConfigureAwait(false);
-            var directory = Path.GetDirectoryName(target)!;
-            Directory.CreateDirectory(directory);
-            File.Move(temp, target, overwrite: true);
-            // Make the rename itself durable before anyone records the blob as stored.
-            DirectorySync.Flush(directory);
+            MoveIntoPlace(temp, target);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var target = PathFor(key);
+        var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+        try
+        {
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            MoveIntoPlace(temp, target);
         }
         catch
         {
@@ -180,6 +198,16 @@ public sealed class FolderBlobStore : IBlobStore
             throw new ArgumentException($"blob key '{key}' escapes the storage folder", nameof(key));
         }
         return path;
+    }
+
+    /// <summary>Renames the flushed <paramref name="temp"/> file to <paramref name="target"/>, durably.</summary>
+    private static void MoveIntoPlace(string temp, string target)
+    {
+        var directory = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(directory);
+        File.Move(temp, target, overwrite: true);
+        // Make the rename itself durable before anyone records the blob as stored.
+        DirectorySync.Flush(directory);
     }
 
     private static async Task FlushToDiskAsync(string path, CancellationToken cancellationToken)

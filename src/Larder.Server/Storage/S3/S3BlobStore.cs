@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.Runtime;
@@ -140,6 +141,26 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
             return 0;
         }).ConfigureAwait(false);
         TryDeleteLocal(localPath);
+    }
+
+    /// <inheritdoc />
+    public async Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        BlobKeys.Validate(key);
+        var array = MemoryMarshal.TryGetArray(bytes, out var segment) ? segment : new ArraySegment<byte>(bytes.ToArray());
+        await Guard(key, async () =>
+        {
+            using var body = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false);
+            await _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                InputStream = body,
+                AutoCloseStream = false,
+                ContentType = "application/octet-stream",
+            }, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
