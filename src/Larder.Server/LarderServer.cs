@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
+using Larder.Server.Api.Explain;
 using Larder.Server.Api.Paths;
 using Larder.Server.BinaryCache;
 using Larder.Server.BinaryCache.Serving;
@@ -127,6 +128,7 @@ public static partial class LarderServer
         app.MapLarderApi();
         app.MapPushApi();
         app.MapPathApi();
+        app.MapPathStatusApi();
         app.MapBinaryCache();
         app.MapHealth();
         app.MapMetrics();

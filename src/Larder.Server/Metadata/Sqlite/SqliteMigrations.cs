@@ -249,5 +249,8 @@ internal static class SqliteMigrations
             );
             CREATE INDEX token_events_by_token ON token_events (token_id, kind, at);
             """),
+        (11, """
+            CREATE INDEX events_by_store_path ON events (cache_id, store_path, id);
+            """),
     ];
 }
