@@ -40,11 +40,14 @@ internal static class ExplainCommand
         };
         command.SetHandler(async (parse, ct) =>
         {
+            // The configuration is read while the target is instantiated and its graph read.
+            var settingsTask = NixSettings.ReadAsync("nix", ct);
             var targets = await ExplainTargets.ResolveAsync(
                 parse.GetRequiredValue(target), parse.GetValue(expression), parse.GetValue(attributes) ?? [], ct).ConfigureAwait(false);
-            var settings = await NixSettings.ReadAsync("nix", ct).ConfigureAwait(false);
+            var graph = await new DerivationReader().ReadAsync(targets.Derivations, recursive: true, ct).ConfigureAwait(false);
+            var settings = await settingsTask.ConfigureAwait(false);
             using var sources = ExplainSources.Create(settings, parse.GetValue(caches) ?? []);
-            var report = await new ExplainRun(settings, sources).RunAsync(targets, ct).ConfigureAwait(false);
+            var report = await new ExplainRun(settings, sources).RunAsync(targets, graph, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(report, ExplainJsonContext.Default.ExplainReport);

@@ -5,21 +5,19 @@ namespace Larder.Cli.Commands.Explain;
 
 /// <summary>
 /// Gathers what <see cref="ExplainAnalysis"/> needs, with a fixed number of processes and requests whatever the graph's
-/// size: one <c>nix show-derivation -r</c>, one validity query, every source asked concurrently (a Larder cache in one
+/// size: one validity query, every source asked concurrently (a Larder cache in one
 /// batched request), a second round only for references outside the graph (one level: a path outside the graph is rare, its own references rarer), and one more <c>show-derivation</c> for
 /// the derivations of pushed paths with the same name.
 /// </summary>
 internal sealed class ExplainRun(NixSettings settings, ExplainSources sources, string nixExe = "nix")
 {
     private readonly DerivationReader _derivations = new(nixExe);
-    private readonly LocalStoreReader _local = new(nixExe);
     private readonly Dictionary<PathSource, string> _failures = [];
 
-    /// <summary>Explains <paramref name="targets"/>.</summary>
-    public async Task<ExplainReport> RunAsync(ExplainTargets targets, CancellationToken cancellationToken)
+    /// <summary>Explains <paramref name="targets"/>, whose derivations (and their inputs, recursively) are <paramref name="graph"/>.</summary>
+    public async Task<ExplainReport> RunAsync(ExplainTargets targets, IReadOnlyDictionary<string, Derivation> graph, CancellationToken cancellationToken)
     {
         var storeDir = StorePaths.StoreDir;
-        var graph = await _derivations.ReadAsync(targets.Derivations, recursive: true, cancellationToken).ConfigureAwait(false);
         var producers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var drv in graph.Values)
         {
@@ -32,15 +30,17 @@ internal sealed class ExplainRun(NixSettings settings, ExplainSources sources, s
             ? targets.Paths
             : [.. targets.Derivations.SelectMany(d => graph.TryGetValue(d, out var drv) ? drv.Outputs.Values : [])];
         var candidates = producers.Keys.Union(wanted).ToList();
-        var valid = new HashSet<string>(await _local.FilterValidAsync(candidates, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        // Sources are asked about every path while the local store is checked: asking about a few valid paths too
+        // costs less than waiting for the check first.
         var answers = sources.Sources.ToDictionary(s => s, _ => new Dictionary<string, PathAnswer>(StringComparer.Ordinal));
-        var asked = candidates.Where(p => !valid.Contains(p)).ToList();
-        await AskAllAsync(asked, answers, cancellationToken).ConfigureAwait(false);
+        var validTask = LocalValidity.FilterValidAsync(candidates, cancellationToken);
+        await AskAllAsync(candidates, answers, cancellationToken).ConfigureAwait(false);
+        var valid = await validTask.ConfigureAwait(false);
 
         var outside = answers.Values.SelectMany(a => a.Values).SelectMany(a => a.NarInfo?.References ?? [])
             .Select(r => $"{storeDir}/{r}").Distinct(StringComparer.Ordinal)
             .Where(r => !producers.ContainsKey(r) && !valid.Contains(r) && !answers.Values.Any(a => a.ContainsKey(r))).ToList();
-        valid.UnionWith(await _local.FilterValidAsync(outside, cancellationToken).ConfigureAwait(false));
+        valid.UnionWith(await LocalValidity.FilterValidAsync(outside, cancellationToken).ConfigureAwait(false));
         await AskAllAsync([.. outside.Where(r => !valid.Contains(r))], answers, cancellationToken).ConfigureAwait(false);
 
         var pushedDrvs = answers.Values.SelectMany(a => a.Values).SelectMany(a => a.SameName ?? [])
