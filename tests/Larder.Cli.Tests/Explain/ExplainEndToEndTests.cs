@@ -39,6 +39,16 @@ public sealed class ExplainEndToEndTests(LarderFixture fixture) : IClassFixture<
     private async Task DeleteLocallyAsync(params string[] paths) =>
         await fixture.Nix.RunNixAsync("nix-store", ["--delete", .. paths]);
 
+    /// <summary>Builds top, pushes its closure (top, mid, leaf) to <paramref name="cache"/> and deletes the three from the local store.</summary>
+    private async Task<(string Top, string Mid, string Leaf)> PushAndDeleteLocallyAsync(string file, string cache)
+    {
+        var top = await BuildAsync(file, "top");
+        (await fixture.RunAsync("push", cache, top)).EnsureSuccess();
+        var (mid, leaf) = (await BuildAsync(file, "mid"), await BuildAsync(file, "leaf"));
+        await DeleteLocallyAsync(top, mid, leaf);
+        return (top, mid, leaf);
+    }
+
     private async Task<string> PublicKeyAsync(string cache)
     {
         var info = (await fixture.RunAsync("cache", "info", cache, "--json")).EnsureSuccess().Stdout;
@@ -91,12 +101,8 @@ public sealed class ExplainEndToEndTests(LarderFixture fixture) : IClassFixture<
     {
         var file = WriteExpression(Guid.NewGuid().ToString("N"));
         var cache = await fixture.CreateCacheAsync("evicted");
-        var top = await BuildAsync(file, "top");
-        (await fixture.RunAsync("push", cache, top)).EnsureSuccess();
+        var (top, _, leaf) = await PushAndDeleteLocallyAsync(file, cache);
         (await fixture.RunAsync("path", "delete", cache, top)).EnsureSuccess();
-        var mid = await BuildAsync(file, "mid");
-        var leaf = await BuildAsync(file, "leaf");
-        await DeleteLocallyAsync(top, mid, leaf);
 
         var report = await ExplainAsync(SubstituterConf(CacheUrl(cache), await PublicKeyAsync(cache)), file, "top");
 
@@ -115,9 +121,7 @@ public sealed class ExplainEndToEndTests(LarderFixture fixture) : IClassFixture<
         var file = WriteExpression(Guid.NewGuid().ToString("N"));
         var used = await fixture.CreateCacheAsync("used");
         var unused = await fixture.CreateCacheAsync("unused");
-        var top = await BuildAsync(file, "top");
-        (await fixture.RunAsync("push", unused, top)).EnsureSuccess();
-        await DeleteLocallyAsync(top, await BuildAsync(file, "mid"), await BuildAsync(file, "leaf"));
+        await PushAndDeleteLocallyAsync(file, unused);
 
         var report = await ExplainAsync(SubstituterConf(CacheUrl(used), await PublicKeyAsync(used)), file, "top", "--cache", unused);
 
@@ -134,9 +138,7 @@ public sealed class ExplainEndToEndTests(LarderFixture fixture) : IClassFixture<
     {
         var file = WriteExpression(Guid.NewGuid().ToString("N"));
         var cache = await fixture.CreateCacheAsync("untrusted");
-        var top = await BuildAsync(file, "top");
-        (await fixture.RunAsync("push", cache, top)).EnsureSuccess();
-        await DeleteLocallyAsync(top, await BuildAsync(file, "mid"), await BuildAsync(file, "leaf"));
+        await PushAndDeleteLocallyAsync(file, cache);
         var cacheKeyName = (await PublicKeyAsync(cache)).Split(':')[0];
 
         // Trusting only another key (the Nix peer's), as after a key rotation the client did not follow.
