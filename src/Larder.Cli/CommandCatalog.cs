@@ -19,6 +19,7 @@ internal static class CommandCatalog
         Commands.Token.TokenCommand.Create(),
         Commands.Oidc.OidcCommand.Create(),
         Commands.PathInfo.PathInfoCommand.Create(),
+        Commands.Explain.ExplainCommand.Create(),
         Commands.Paths.PathCommand.Create(),
         Commands.Pin.PinCommand.Create(),
         Commands.Artifact.ArtifactCommand.Create(),

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
+using Larder.Server.Api.Explain;
 using Larder.Server.Api.Paths;
 using Larder.Server.Api.Pins;
 using Larder.Server.BinaryCache;
@@ -132,6 +133,7 @@ public static partial class LarderServer
         app.MapPathApi();
         app.MapPinApi();
         app.MapPinTarball();
+        app.MapPathStatusApi();
         app.MapBinaryCache();
         app.MapHealth();
         app.MapMetrics();

@@ -243,6 +243,16 @@ public interface IMetadataStore
     // Events (pushes are recorded by CommitPathAsync, deletions by DeletePathsAsync)
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long cacheId, int limit, CancellationToken cancellationToken);
 
+    // Explain (larder explain): what a cache knows about many paths, in a few queries whatever their number
+    /// <summary>
+    /// One answer per query, in query order: the path if present (with sizes, references, signatures), the latest event
+    /// about it (by full store path with one index probe; a bare hash part of an absent path scans the cache's events), and
+    /// for an absent path asked by full store path up to <paramref name="sameNameLimit"/> present paths with its name.
+    /// <paramref name="storeDir"/> is the cache's store directory (where hash part and name start in a store path).
+    /// </summary>
+    Task<IReadOnlyList<PathStatusFacts>> GetPathStatusesAsync(
+        long cacheId, string storeDir, IReadOnlyList<PathStatusQuery> queries, int sameNameLimit, CancellationToken cancellationToken);
+
     // Signing keys
     /// <summary>Replaces the cache's secret signing key; false when the cache does not exist.</summary>
     Task<bool> SetSigningKeyAsync(long cacheId, string signingKey, CancellationToken cancellationToken);

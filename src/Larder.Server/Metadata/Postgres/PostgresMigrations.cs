@@ -342,6 +342,9 @@ internal static class PostgresMigrations
                 PRIMARY KEY (session_id, start_offset)
             );
             """),
+        (11, """
+            CREATE INDEX events_by_store_path ON events (cache_id, store_path, id);
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, (substr(store_path, strpos(store_path, hash_part) + 33) COLLATE "C"));
             """),

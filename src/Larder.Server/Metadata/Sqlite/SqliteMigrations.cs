@@ -343,6 +343,9 @@ internal static class SqliteMigrations
                 PRIMARY KEY (session_id, start_offset)
             ) WITHOUT ROWID;
             """),
+        (11, """
+            CREATE INDEX events_by_store_path ON events (cache_id, store_path, id);
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, substr(store_path, instr(store_path, hash_part) + 33));
             """),
