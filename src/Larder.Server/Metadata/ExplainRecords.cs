@@ -12,6 +12,7 @@ public sealed record PathStatusFacts(string HashPart, PresentPathFacts? Present,
 /// <summary>A present path with what a client needs to judge it: sizes, references, signatures.</summary>
 /// <param name="References">Base names.</param>
 /// <param name="UpstreamReferences">References the cache does not hold (pushed as living upstream); base names.</param>
+/// <param name="Origin">The upstream URL it was read through, or null for a pushed path.</param>
 public sealed record PresentPathFacts(
     string StorePath,
     string NarHash,
@@ -22,7 +23,8 @@ public sealed record PresentPathFacts(
     string? Deriver,
     IReadOnlyList<string> Signatures,
     DateTimeOffset CreatedAt,
-    DateTimeOffset LastAccessedAt);
+    DateTimeOffset LastAccessedAt,
+    string? Origin);
 
 /// <summary>One event of a cache's log about a path, with the description of the token that caused it.</summary>
 public sealed record PathEventFacts(string StorePath, string Kind, DateTimeOffset At, string? TokenDescription, string? Reason);

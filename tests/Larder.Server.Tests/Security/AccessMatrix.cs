@@ -130,6 +130,29 @@ public static class AccessMatrix
         new("PUT", "/api/v1/caches/{cache}/chunks/{nix32}", $"api/v1/caches/{{c}}/chunks/{Nar}", Guard.CacheWrite, 0),
         new("POST", "/api/v1/caches/{cache}/chunked-paths", "api/v1/caches/{c}/chunked-paths", Guard.CacheWrite, 0),
 
+        // Pins and the pin tarball
+        new("GET", "/api/v1/caches/{cache}/pins/", "api/v1/caches/{c}/pins", Guard.CacheRead, 200),
+        new("GET", "/api/v1/caches/{cache}/pins/{name}", "api/v1/caches/{c}/pins/none", Guard.CacheRead, 404),
+        new("PUT", "/api/v1/caches/{cache}/pins/{name}", "api/v1/caches/{c}/pins/none", Guard.CacheWrite, 0),
+        new("DELETE", "/api/v1/caches/{cache}/pins/{name}", "api/v1/caches/{c}/pins/none", Guard.CacheWrite, 0),
+        new("GET", "/{cache:cachename}/pins.tar.gz", "{c}/pins.tar.gz", Guard.CacheRead, 200),
+        new("HEAD", "/{cache:cachename}/pins.tar.gz", "{c}/pins.tar.gz", Guard.CacheRead, 200),
+        new("GET", "/{cache:cachename}/pins/{file}", "{c}/pins/none.tar.gz", Guard.CacheRead, 404),
+        new("HEAD", "/{cache:cachename}/pins/{file}", "{c}/pins/none.tar.gz", Guard.CacheRead, 404),
+        new("GET", "/{cache:cachename}/pins/{name}/artifact", "{c}/pins/none/artifact", Guard.CacheRead, 404),
+        new("HEAD", "/{cache:cachename}/pins/{name}/artifact", "{c}/pins/none/artifact", Guard.CacheRead, 404),
+
+        // Explain
+        new("POST", "/api/v1/caches/{cache}/paths/status", "api/v1/caches/{c}/paths/status", Guard.CacheRead, 400),
+
+        // Build-artifact cache
+        new("GET", "/api/v1/caches/{cache}/artifacts", "api/v1/caches/{c}/artifacts", Guard.CacheRead, 200),
+        new("GET", "/api/v1/caches/{cache}/artifacts/{**key}", "api/v1/caches/{c}/artifacts/none", Guard.CacheRead, 404),
+        new("PUT", "/api/v1/caches/{cache}/artifacts/{**key}", "api/v1/caches/{c}/artifacts/none", Guard.CacheWrite, 0),
+        new("DELETE", "/api/v1/caches/{cache}/artifacts/{**key}", "api/v1/caches/{c}/artifacts/none", Guard.CacheWrite, 0),
+        new("GET", "/api/v1/caches/{cache}/artifact-retention", "api/v1/caches/{c}/artifact-retention", Guard.CacheRead, 200),
+        new("PUT", "/api/v1/caches/{cache}/artifact-retention", "api/v1/caches/{c}/artifact-retention", Guard.CacheWrite, 0),
+
         // Tokens and OIDC
         new("POST", "/api/v1/tokens", "api/v1/tokens", Guard.Token, 400),
         new("GET", "/api/v1/tokens", "api/v1/tokens", Guard.GlobalAdmin, 0),
@@ -152,5 +175,11 @@ public static class AccessMatrix
         new("GET", "/ui/sign-in", "ui/sign-in", Guard.Anyone, 200),
         new("POST", "/ui/sign-in", "ui/sign-in", Guard.Anyone, 415),
         new("POST", "/ui/sign-out", "ui/sign-out", Guard.Anyone, 415),
+        new("GET", "/ui/caches/{name}/search", "ui/caches/{c}/search?q=a", Guard.UiCache, 200),
+        new("GET", "/ui/caches/{name}/paths/{hash}", "ui/caches/{c}/paths/{h}", Guard.UiCache, 200),
+        new("GET", "/ui/tokens", "ui/tokens", Guard.Anyone, 200),
+        new("POST", "/ui/tokens", "ui/tokens", Guard.Anyone, 415),
+        new("POST", "/ui/tokens/{id}/revoke", "ui/tokens/1/revoke", Guard.Anyone, 415),
+        new("GET", "/ui/assets/ui.js", "ui/assets/ui.js", Guard.Anyone, 200),
     ];
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Larder.Contracts;
 using Larder.Contracts.Caches;
+using Larder.Contracts.Explain;
 using Larder.Contracts.Tokens;
 using Larder.Nix.Nar;
 using Larder.Nix.Signing;
@@ -43,6 +44,10 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
         using var admin = App.CreateClient(App.AdminToken);
         var info = await admin.GetFromJsonAsync($"api/v1/caches/{cache.Name}/paths/{HashPart(output)}", Larder.Contracts.Paths.PathJsonContext.Default.PathInfoDto);
         Assert.Equal(upstream.Url, info!.Origin);
+        using var status = await admin.PostAsJsonAsync(
+            $"api/v1/caches/{cache.Name}/paths/status", new PathStatusRequest([output]), ExplainJsonContext.Default.PathStatusRequest);
+        var explained = await status.Content.ReadFromJsonAsync(ExplainJsonContext.Default.PathStatusesDto);
+        Assert.Equal("upstream", Assert.Single(explained!.Paths).Origin);
         var narInfo = await GetNarInfoAsync(cache.Name, HashPart(output));
         Assert.Contains($"\nSig: {KeyName(nix.PublicKey)}:", narInfo);
         Assert.Contains($"\nSig: {KeyName(cache.PublicKey)}:", narInfo);

@@ -61,6 +61,6 @@ public static class PathStatusApi
         }
         return new PathStatusDto(
             query, asked.HashPart, p.StorePath, true, p.NarHash, p.NarSize, p.FileSize, p.References, p.UpstreamReferences, p.Signatures,
-            p.Deriver, p.CreatedAt, p.LastAccessedAt, Origin: PathOrigins.Push, LatestEvent: latest);
+            p.Deriver, p.CreatedAt, p.LastAccessedAt, Origin: p.Origin is null ? PathOrigins.Push : PathOrigins.Upstream, LatestEvent: latest);
     }
 }

@@ -69,7 +69,7 @@ public abstract partial class RelationalMetadataStore
             session,
             $"""
             SELECT p.hash_part, p.store_path, n.nar_hash, n.nar_size, n.file_size, p.refs, p.upstream_refs, p.deriver, p.signatures,
-                   p.created_at, p.last_accessed_at
+                   p.created_at, p.last_accessed_at, p.origin
             FROM paths p JOIN nars n ON n.id = p.nar_id
             WHERE p.cache_id = $1 AND p.hash_part IN (SELECT s.h FROM {_dialect.TextSetSource(2, "s")});
             """,
@@ -83,7 +83,8 @@ public abstract partial class RelationalMetadataStore
                 ReadNullableString(reader, 7),
                 _dialect.ReadList(reader, 8),
                 _dialect.ReadTime(reader, 9),
-                _dialect.ReadTime(reader, 10))),
+                _dialect.ReadTime(reader, 10),
+                ReadNullableString(reader, 11))),
             ct,
             cacheId,
             new TextSet([.. queries.Select(q => q.HashPart).Distinct(StringComparer.Ordinal)])).ConfigureAwait(false);
