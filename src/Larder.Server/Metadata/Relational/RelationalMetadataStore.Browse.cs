@@ -9,29 +9,18 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<PathSummary>> FindPathsByHashPrefixAsync(long cacheId, string prefix, int limit, CancellationToken cancellationToken) =>
-        RunAsync(
-            (session, ct) => ReadAllAsync(
-                session,
-                $"""
-                {PathSummarySelect} WHERE p.cache_id = $1 AND p.hash_part >= $2 AND p.hash_part < $3 ORDER BY p.hash_part LIMIT $4;
-                """,
-                ReadPathSummary,
-                ct,
-                cacheId,
-                prefix,
-                prefix + Above,
-                limit),
-            cancellationToken);
+        FindPathsByPrefixAsync(cacheId, "p.hash_part", prefix, limit, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<PathSummary>> FindPathsByNamePrefixAsync(long cacheId, string prefix, int limit, CancellationToken cancellationToken) =>
+        FindPathsByPrefixAsync(cacheId, _dialect.PathNameSql("p"), prefix, limit, cancellationToken);
+
+    /// <summary>Paths whose <paramref name="column"/> (an indexed expression) starts with <paramref name="prefix"/>, in its order.</summary>
+    private Task<IReadOnlyList<PathSummary>> FindPathsByPrefixAsync(long cacheId, string column, string prefix, int limit, CancellationToken cancellationToken) =>
         RunAsync(
             (session, ct) => ReadAllAsync(
                 session,
-                $"""
-                {PathSummarySelect} WHERE p.cache_id = $1 AND {_dialect.PathNameSql("p")} >= $2 AND {_dialect.PathNameSql("p")} < $3
-                ORDER BY {_dialect.PathNameSql("p")}, p.hash_part LIMIT $4;
-                """,
+                $"{PathSummarySelect} WHERE p.cache_id = $1 AND {column} >= $2 AND {column} < $3 ORDER BY {column}, p.hash_part LIMIT $4;",
                 ReadPathSummary,
                 ct,
                 cacheId,
