@@ -30,15 +30,20 @@ internal static class ArtifactArchiveReader
                 var hashing = new HashingStream(decompressed, HashKind.Sha256, leaveOpen: true);
                 await using (hashing.ConfigureAwait(false))
                 {
-                    var extracted = await ExtractEntriesAsync(hashing, target, cancellationToken).ConfigureAwait(false);
-                    await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                    var sha256 = hashing.GetHash().ToHex();
-                    if (sha256 != expectedSha256 || hashing.Length != expectedSize)
+                    ArchiveEntries entries;
+                    try
                     {
-                        throw new CorruptArchiveException(
-                            $"its SHA-256 is {sha256} ({hashing.Length} bytes), but the server recorded {expectedSha256} ({expectedSize} bytes)");
+                        entries = await ExtractEntriesAsync(hashing, target, cancellationToken).ConfigureAwait(false);
                     }
-                    return extracted;
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Damaged bytes can make the tar fail in any way: the hash says whether it was damage.
+                        await CheckHashAsync(hashing, expectedSha256, expectedSize, cancellationToken).ConfigureAwait(false);
+                        throw;
+                    }
+                    await CheckHashAsync(hashing, expectedSha256, expectedSize, cancellationToken).ConfigureAwait(false);
+                    // Parsed only once the hash matched, so a damaged archive is reported as damaged, not as a bad manifest.
+                    return new ExtractedArchive(entries.Dirs, SourceManifest.Parse(entries.SourcesText), entries.Files);
                 }
             }
         }
@@ -46,7 +51,7 @@ internal static class ArtifactArchiveReader
         {
             throw new CorruptArchiveException($"it is not valid zstd data: {e.Reason}", e);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or DecoderFallbackException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or DecoderFallbackException or ArgumentException or OverflowException)
         {
             throw new CorruptArchiveException($"it is not a valid tar: {e.Message}", e);
         }
@@ -56,7 +61,19 @@ internal static class ArtifactArchiveReader
         }
     }
 
-    private static async Task<ExtractedArchive> ExtractEntriesAsync(Stream tarStream, string target, CancellationToken cancellationToken)
+    /// <summary>Reads the rest of the archive and throws if its SHA-256 or size is not what the server recorded.</summary>
+    private static async Task CheckHashAsync(HashingStream hashing, string expectedSha256, long expectedSize, CancellationToken cancellationToken)
+    {
+        await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        var sha256 = hashing.GetHash().ToHex();
+        if (sha256 != expectedSha256 || hashing.Length != expectedSize)
+        {
+            throw new CorruptArchiveException(
+                $"its SHA-256 is {sha256} ({hashing.Length} bytes), but the server recorded {expectedSha256} ({expectedSize} bytes)");
+        }
+    }
+
+    private static async Task<ArchiveEntries> ExtractEntriesAsync(Stream tarStream, string target, CancellationToken cancellationToken)
     {
         var tar = new TarReader(tarStream, leaveOpen: true);
         await using (tar.ConfigureAwait(false))
@@ -118,7 +135,7 @@ internal static class ArtifactArchiveReader
             {
                 throw new CorruptArchiveException($"it lacks {ArtifactPaths.DirsEntry} or {ArtifactPaths.SourcesEntry}");
             }
-            return new ExtractedArchive(ParseDirs(dirsText), SourceManifest.Parse(sourcesText), files);
+            return new ArchiveEntries(ParseDirs(dirsText), sourcesText, files);
         }
     }
 
@@ -161,6 +178,9 @@ internal static class ArtifactArchiveReader
 
 /// <summary>What an artifact archive held: the saved directories (relative), the source manifest, and how many regular files.</summary>
 internal sealed record ExtractedArchive(IReadOnlyList<string> Dirs, SourceManifest Sources, int Files);
+
+/// <summary>The saved directories, the source manifest's unparsed text, and how many regular files were extracted.</summary>
+internal sealed record ArchiveEntries(IReadOnlyList<string> Dirs, string SourcesText, int Files);
 
 /// <summary>An archive that failed a check while being restored; the message says which.</summary>
 internal sealed class CorruptArchiveException(string message, Exception? inner = null) : IOException(message, inner);

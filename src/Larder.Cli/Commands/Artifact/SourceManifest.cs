@@ -35,7 +35,7 @@ internal sealed class SourceManifest(IReadOnlyDictionary<string, string> hashes)
     /// <summary>The manifest's text.</summary>
     public string Render() => string.Concat(Hashes.Select(pair => $"{pair.Value}  {pair.Key}\n"));
 
-    /// <summary>Parses <see cref="Render"/>'s text; a <see cref="CliException"/> naming the first bad line.</summary>
+    /// <summary>Parses <see cref="Render"/>'s text; a <see cref="CorruptArchiveException"/> naming the first bad line.</summary>
     public static SourceManifest Parse(string text)
     {
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -45,7 +45,7 @@ internal sealed class SourceManifest(IReadOnlyDictionary<string, string> hashes)
             var line = lines[i];
             if (line.Length < 67 || line[64] != ' ' || line[65] != ' ' || !line[..64].All(char.IsAsciiHexDigitLower))
             {
-                throw new CliException($"the archive's source manifest is malformed at line {i + 1}");
+                throw new CorruptArchiveException($"its source manifest is malformed at line {i + 1}");
             }
             hashes[line[66..]] = line[..64];
         }
