@@ -117,6 +117,10 @@ public sealed class NixPeer
     public async Task<string> DeriverOfAsync(string outputPath) =>
         (await RunNixAsync("nix-store", "--query", "--deriver", outputPath)).Stdout.Trim();
 
+    /// <summary>The closure of <paramref name="storePath"/> in the local store (<c>nix-store --query --requisites</c>).</summary>
+    public async Task<string[]> ClosureAsync(string storePath) =>
+        (await RunNixAsync("nix-store", "--query", "--requisites", storePath)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>Writes a netrc file that gives <paramref name="password"/> for <paramref name="host"/> and returns its path.</summary>
     public string WriteNetrc(string host, string password, string login = "larder")
     {

@@ -10,40 +10,25 @@ namespace Larder.Cli.Tests.EndToEnd;
 /// </summary>
 public sealed class PinEndToEndTests(LarderFixture fixture) : IClassFixture<LarderFixture>, IAsyncLifetime
 {
-    private readonly TempDirectory _data = new("larder-pins");
-    private LarderServerProcess _server = null!;
+    private CollectableServer _server = null!;
 
-    public async Task InitializeAsync() =>
-        // No recent-push protection, so that only pins keep what was just pushed.
-        _server = await LarderServerProcess.StartAsync(_data.Path, ["--Larder:Retention:RecentPushProtection=00:00:00"]);
+    // No recent-push protection, so that only pins keep what was just pushed.
+    public async Task InitializeAsync() => _server = await CollectableServer.StartAsync(fixture, "larder-pins");
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private Task<ProcessResult> LarderAsync(params string[] args) => LarderAsAsync(_server.AdminToken, args);
+    private Task<ProcessResult> LarderAsync(params string[] args) => _server.LarderAsync(args);
 
-    private Task<ProcessResult> LarderAsAsync(string token, params string[] args) =>
-        fixture.RunWithAsync(new Dictionary<string, string> { ["LARDER_SERVER"] = _server.BaseUrl, ["LARDER_TOKEN"] = token }, null, args);
+    private Task<ProcessResult> LarderAsAsync(string token, params string[] args) => _server.LarderAsAsync(token, args);
 
-    private async Task<string> PublicCacheAsync(string prefix)
-    {
-        var cache = LarderFixture.NewCacheName(prefix);
-        (await LarderAsync("cache", "create", cache, "--public")).EnsureSuccess();
-        return cache;
-    }
-
-    private async Task<string[]> ClosureAsync(string output) =>
-        (await fixture.Nix.RunNixAsync("nix-store", "--query", "--requisites", output)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    private Task<string> PublicCacheAsync(string prefix) => _server.CreateCacheAsync(prefix);
 
     /// <summary>A Nix client whose only substituter is the cache, that refetches tarballs every time.</summary>
     private async Task<IReadOnlyDictionary<string, string>> ClientOfAsync(string cache)
     {
         var publicKey = JsonDocument.Parse((await LarderAsync("cache", "info", cache, "--json")).EnsureSuccess().Stdout)
             .RootElement.GetProperty("publicKey").GetString();
-        return fixture.Nix.EnvironmentWith($"substituters = {_server.BaseUrl}/{cache}\ntrusted-public-keys = {publicKey}\ntarball-ttl = 0");
+        return fixture.Nix.EnvironmentWith($"substituters = {_server.Server.BaseUrl}/{cache}\ntrusted-public-keys = {publicKey}\ntarball-ttl = 0");
     }
 
     private static string[] StoreContents(string store) =>
@@ -59,7 +44,7 @@ public sealed class PinEndToEndTests(LarderFixture fixture) : IClassFixture<Lard
         var second = await fixture.Nix.BuildChainAsync(2, Guid.NewGuid().ToString("N"));
         var pushed = (await LarderAsync("push", cache, first, "--pin", "app")).EnsureSuccess();
         var nix = await ClientOfAsync(cache);
-        var url = $"{_server.BaseUrl}/{cache}/pins.tar.gz";
+        var url = $"{_server.Server.BaseUrl}/{cache}/pins.tar.gz";
         using var store = new TempDirectory("larder-pins-store");
 
         var evaluated = await NixPeer.TryRunNixAsync(nix, "nix", "eval", "--raw", "-f", url, "app", "--store", store.Path);
@@ -72,8 +57,8 @@ public sealed class PinEndToEndTests(LarderFixture fixture) : IClassFixture<Lard
         Assert.Contains($"pin 'app' is revision 1: {first}", pushed.Stderr);
         Assert.Equal(first, evaluated.EnsureSuccess().Stdout.Trim());
         Assert.Equal(second, repinned.EnsureSuccess().Stdout.Trim());
-        var firstClosure = (await ClosureAsync(first)).Select(n => Path.GetFileName(n)).ToHashSet();
-        var closures = firstClosure.Concat((await ClosureAsync(second)).Select(n => Path.GetFileName(n))).ToHashSet();
+        var firstClosure = (await fixture.Nix.ClosureAsync(first)).Select(n => Path.GetFileName(n)).ToHashSet();
+        var closures = firstClosure.Concat((await fixture.Nix.ClosureAsync(second)).Select(n => Path.GetFileName(n))).ToHashSet();
         var contents = StoreContents(store.Path);
         Assert.Subset(contents.ToHashSet(), firstClosure);
         // Besides the closures, only the unpacked tarballs (source) are in the store: nothing was built.
@@ -96,7 +81,7 @@ public sealed class PinEndToEndTests(LarderFixture fixture) : IClassFixture<Lard
         var rolledBack = (await LarderAsync("pin", "set", cache, "app", "--revision", "1")).EnsureSuccess();
         var history = (await LarderAsync("pin", "history", cache, "app")).EnsureSuccess();
         var nix = await ClientOfAsync(cache);
-        var flake = $"{_server.BaseUrl}/{cache}/pins/app.tar.gz#app";
+        var flake = $"{_server.Server.BaseUrl}/{cache}/pins/app.tar.gz#app";
         using var store = new TempDirectory("larder-pins-flake");
 
         var evaluated = await NixPeer.TryRunNixAsync(nix, "nix", "eval", "--impure", "--raw", flake, "--store", store.Path);
@@ -130,7 +115,7 @@ public sealed class PinEndToEndTests(LarderFixture fixture) : IClassFixture<Lard
         var kept = (await LarderAsync("path-info", cache, forever)).EnsureSuccess();
         var history = (await LarderAsync("pin", "history", cache, "app")).EnsureSuccess();
 
-        var oldClosure = await ClosureAsync(old);
+        var oldClosure = await fixture.Nix.ClosureAsync(old);
         Assert.Contains($"evicted {oldClosure.Length} path(s)", gc.Stdout);
         foreach (var path in oldClosure)
         {
@@ -138,7 +123,7 @@ public sealed class PinEndToEndTests(LarderFixture fixture) : IClassFixture<Lard
         }
         Assert.Contains("kept: a pin needs it", kept.Stdout);
         Assert.Contains("released ", history.Stdout);
-        foreach (var path in (await ClosureAsync(current)).Concat(await ClosureAsync(forever)))
+        foreach (var path in (await fixture.Nix.ClosureAsync(current)).Concat(await fixture.Nix.ClosureAsync(forever)))
         {
             (await LarderAsync("path-info", cache, path)).EnsureSuccess();
         }

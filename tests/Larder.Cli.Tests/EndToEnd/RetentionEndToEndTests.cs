@@ -10,21 +10,13 @@ namespace Larder.Cli.Tests.EndToEnd;
 /// </summary>
 public sealed class RetentionEndToEndTests(LarderFixture fixture) : IClassFixture<LarderFixture>, IAsyncLifetime
 {
-    private readonly TempDirectory _data = new("larder-retention");
-    private LarderServerProcess _server = null!;
+    private CollectableServer _server = null!;
 
-    public async Task InitializeAsync() =>
-        // No recent-push protection, so that what was just pushed can be collected.
-        _server = await LarderServerProcess.StartAsync(_data.Path, ["--Larder:Retention:RecentPushProtection=00:00:00"]);
+    public async Task InitializeAsync() => _server = await CollectableServer.StartAsync(fixture, "larder-retention");
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private Task<ProcessResult> LarderAsync(params string[] args) =>
-        fixture.RunWithAsync(new Dictionary<string, string> { ["LARDER_SERVER"] = _server.BaseUrl, ["LARDER_TOKEN"] = _server.AdminToken }, null, args);
+    private Task<ProcessResult> LarderAsync(params string[] args) => _server.LarderAsync(args);
 
     private async Task<long> StoredBytesAsync(string cache)
     {
@@ -32,16 +24,12 @@ public sealed class RetentionEndToEndTests(LarderFixture fixture) : IClassFixtur
         return JsonDocument.Parse(info).RootElement.GetProperty("stats").GetProperty("storedBytes").GetInt64();
     }
 
-    private async Task<string[]> ClosureAsync(string output) =>
-        (await fixture.Nix.RunNixAsync("nix-store", "--query", "--requisites", output)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
     private static string HashPart(string storePath) => Path.GetFileName(storePath)[..32];
 
     [Fact]
     public async Task Size_eviction_keeps_whole_closures_and_the_kept_closure_substitutes_into_a_fresh_store()
     {
-        var cache = LarderFixture.NewCacheName("lru");
-        (await LarderAsync("cache", "create", cache, "--public")).EnsureSuccess();
+        var cache = await _server.CreateCacheAsync("lru");
         var salt = Guid.NewGuid().ToString("N");
         var shortChain = await fixture.Nix.BuildChainAsync(3, salt);
         var other = await fixture.Nix.BuildChainAsync(3, Guid.NewGuid().ToString("N"));
@@ -58,13 +46,13 @@ public sealed class RetentionEndToEndTests(LarderFixture fixture) : IClassFixtur
         var dryRun = (await LarderAsync("cache", "gc", cache, "--dry-run")).EnsureSuccess();
         var gc = (await LarderAsync("cache", "gc", cache)).EnsureSuccess();
 
-        var otherClosure = await ClosureAsync(other);
-        var keptClosure = await ClosureAsync(longChain);
+        var otherClosure = await fixture.Nix.ClosureAsync(other);
+        var keptClosure = await fixture.Nix.ClosureAsync(longChain);
         Assert.Contains($"would evict {otherClosure.Length} path(s)", dryRun.Stdout);
         Assert.Contains($"evicted {otherClosure.Length} path(s)", gc.Stdout);
         Assert.Contains("evicted: max-size", gc.Stdout);
         // Walk every path ever pushed: what the cache serves has all its references served.
-        using var http = new HttpClient { BaseAddress = new Uri(_server.BaseUrl + "/") };
+        using var http = new HttpClient { BaseAddress = new Uri(_server.Server.BaseUrl + "/") };
         var served = new HashSet<string>();
         foreach (var path in keptClosure.Concat(otherClosure).Distinct())
         {
@@ -86,23 +74,22 @@ public sealed class RetentionEndToEndTests(LarderFixture fixture) : IClassFixtur
         var publicKey = JsonDocument.Parse((await LarderAsync("cache", "info", cache, "--json")).Stdout).RootElement.GetProperty("publicKey").GetString();
         using var store = new TempDirectory("larder-retention-store");
         var env = fixture.Nix.EnvironmentWith($"trusted-public-keys = {publicKey}\nnarinfo-cache-negative-ttl = 0\nnarinfo-cache-positive-ttl = 0");
-        (await NixPeer.TryRunNixAsync(env, "nix", "copy", "--from", $"{_server.BaseUrl}/{cache}", "--to", store.Path, longChain)).EnsureSuccess();
+        (await NixPeer.TryRunNixAsync(env, "nix", "copy", "--from", $"{_server.Server.BaseUrl}/{cache}", "--to", store.Path, longChain)).EnsureSuccess();
         Assert.All(keptClosure, path => Assert.True(Directory.Exists(store.Path + path) || File.Exists(store.Path + path), $"{path} was not substituted"));
     }
 
     [Fact]
     public async Task Path_delete_refuses_a_referenced_path_then_deletes_it_recursively_and_path_info_answers_retention()
     {
-        var cache = LarderFixture.NewCacheName("del");
-        (await LarderAsync("cache", "create", cache)).EnsureSuccess();
+        var cache = await _server.CreateCacheAsync("del", isPublic: false);
         var top = await fixture.Nix.BuildChainAsync(2, Guid.NewGuid().ToString("N"));
         (await LarderAsync("push", cache, top)).EnsureSuccess();
-        var closure = await ClosureAsync(top);
+        var closure = await fixture.Nix.ClosureAsync(top);
         var bottom = closure.First(p => p.EndsWith("fib-0", StringComparison.Ordinal));
         var group = new List<string>();
         foreach (var path in closure)
         {
-            if ((await ClosureAsync(path)).Contains(bottom))
+            if ((await fixture.Nix.ClosureAsync(path)).Contains(bottom))
             {
                 group.Add(path);
             }
@@ -143,8 +130,7 @@ public sealed class RetentionEndToEndTests(LarderFixture fixture) : IClassFixtur
     [InlineData("cache|gc|no-such-cache", "no cache named 'no-such-cache'")]
     public async Task Bad_retention_input_fails_with_a_message_naming_the_problem(string command, string expected)
     {
-        var cache = LarderFixture.NewCacheName("bad");
-        (await LarderAsync("cache", "create", cache)).EnsureSuccess();
+        var cache = await _server.CreateCacheAsync("bad", isPublic: false);
 
         var result = await LarderAsync(command.Replace("{cache}", cache, StringComparison.Ordinal).Split('|'));
 

@@ -116,6 +116,50 @@ public sealed class ExplainEndToEndTests(LarderFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_path_evicted_by_garbage_collection_is_reported_with_the_date_and_the_max_size_reason()
+    {
+        await using var server = await CollectableServer.StartAsync(fixture, "larder-explain-gc");
+        var file = WriteExpression(Guid.NewGuid().ToString("N"));
+        var cache = await server.CreateCacheAsync("gc");
+        async Task<long> StoredBytesAsync() =>
+            JsonDocument.Parse((await server.LarderAsync("cache", "info", cache, "--json")).EnsureSuccess().Stdout)
+                .RootElement.GetProperty("stats").GetProperty("storedBytes").GetInt64();
+        // side is pushed first, so it is the least recently used when the cache outgrows its max-size.
+        var side = await BuildAsync(file, "side");
+        (await server.LarderAsync("push", cache, side)).EnsureSuccess();
+        var sideBytes = await StoredBytesAsync();
+        var top = await BuildAsync(file, "top");
+        (await server.LarderAsync("push", cache, top)).EnsureSuccess();
+        var maxSize = await StoredBytesAsync() - sideBytes;
+        (await server.LarderAsync("cache", "configure", cache, "--max-size", maxSize.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
+        await DeleteLocallyAsync(side, top, await BuildAsync(file, "mid"), await BuildAsync(file, "leaf"));
+        var beforeGc = DateTimeOffset.UtcNow;
+        var gc = (await server.LarderAsync("cache", "gc", cache)).EnsureSuccess();
+        var afterGc = DateTimeOffset.UtcNow;
+        var url = $"{server.Server.BaseUrl}/{cache}";
+        var publicKey = JsonDocument.Parse((await server.LarderAsync("cache", "info", cache, "--json")).Stdout).RootElement.GetProperty("publicKey").GetString()!;
+        var environment = fixture.NixEnvironmentFor(fixture.NewNixConf(SubstituterConf(url, publicKey)));
+        foreach (var (key, value) in server.CliEnvironment(server.Server.AdminToken))
+        {
+            environment[key] = value;
+        }
+
+        var explained = (await fixture.RunWithAsync(environment, null, "explain", file, "-A", "joined", "--json")).EnsureSuccess();
+
+        Assert.Contains("evicted 1 path(s)", gc.Stdout);
+        var report = JsonDocument.Parse(explained.Stdout).RootElement;
+        var verdict = PathNamed(report, "side");
+        Assert.Equal("evicted", verdict.GetProperty("verdict").GetString());
+        Assert.Equal("evicted: max-size", verdict.GetProperty("reason").GetString());
+        var at = verdict.GetProperty("at").GetDateTimeOffset();
+        Assert.InRange(at, beforeGc.AddSeconds(-1), afterGc.AddSeconds(1));
+        Assert.Equal($"evicted from {url} on {at.UtcDateTime:yyyy-MM-dd HH:mm}Z: evicted: max-size", verdict.GetProperty("message").GetString());
+        Assert.Equal("substitutable", VerdictOf(report, "top"));
+        Assert.Equal("input-will-be-built", VerdictOf(report, "joined"));
+        Assert.Equal([side], report.GetProperty("rootCauses").EnumerateArray().Select(c => c.GetProperty("path").GetString()));
+    }
+
+    [Fact]
     public async Task A_path_in_a_cache_that_is_not_a_substituter_names_that_cache()
     {
         var file = WriteExpression(Guid.NewGuid().ToString("N"));

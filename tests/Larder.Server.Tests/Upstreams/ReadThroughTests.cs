@@ -8,7 +8,9 @@ using Larder.Contracts.Explain;
 using Larder.Contracts.Tokens;
 using Larder.Nix.Nar;
 using Larder.Nix.Signing;
+using Larder.Server.Storage;
 using Larder.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Larder.Server.Tests.Upstreams;
 
@@ -33,7 +35,7 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
         var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "store");
 
         await SubstituteAsync(nix, cache, output);
-        await WaitUntilStoredAsync(cache, await ClosureAsync(nix, output));
+        await WaitUntilStoredAsync(cache, await nix.ClosureAsync(output));
         int requests = upstream.Requests;
         await SubstituteAsync(nix, cache, output);
 
@@ -69,7 +71,7 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
         try
         {
             await SubstituteAsync(nix, cache, output, upstreamCache.PublicKey);
-            await WaitUntilStoredAsync(cache, await ClosureAsync(nix, output));
+            await WaitUntilStoredAsync(cache, await nix.ClosureAsync(output));
         }
         finally
         {
@@ -136,6 +138,38 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
         Assert.True(miss.Headers.CacheControl?.NoStore, "a miss must not be cached");
         Assert.True(clock.Elapsed < ReadThroughFixture.Timeout + TimeSpan.FromSeconds(2), $"the client waited {clock.Elapsed}");
         Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_upstream_that_stalls_mid_nar_fails_nix_within_the_timeout_stores_nothing_and_serves_once_recovered()
+    {
+        var nix = await NixPeer.GetAsync();
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 0, "none");
+        await using var _ = upstream;
+        var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "store");
+        var blobsBefore = await BlobKeysAsync();
+        upstream.Behaviour = UpstreamBehaviour.StallNar;
+
+        using var store = new TempDirectory("larder-store");
+        var clock = Stopwatch.StartNew();
+        var stalled = await TrySubstituteAsync(nix, cache, output, store.Path);
+        clock.Stop();
+        var cacheId = (await App.Metadata.GetCacheAsync(cache.Name, CancellationToken.None))!.Id;
+        var storedAfterStall = await App.Metadata.GetPathAsync(cacheId, HashPart(output), CancellationToken.None);
+        var narInfoAfterStall = await GetNarInfoAsync(cache.Name, HashPart(output));
+        var newBlobs = (await BlobKeysAsync()).Except(blobsBefore).ToList();
+        upstream.Behaviour = UpstreamBehaviour.Serve;
+        await SubstituteAsync(nix, cache, output);
+        await WaitUntilStoredAsync(cache, [output]);
+
+        Assert.NotEqual(0, stalled.ExitCode);
+        // Without the server's idle timeout the client would wait for Nix's stalled-download-timeout (300 s).
+        Assert.True(clock.Elapsed < ReadThroughFixture.Timeout + TimeSpan.FromSeconds(10), $"the client waited {clock.Elapsed}");
+        Assert.Null(storedAfterStall);
+        Assert.Contains($"URL: nar/upstream-{HashPart(output)}.nar\n", narInfoAfterStall);
+        Assert.Empty(newBlobs);
+        Assert.True(Directory.Exists(Path.Combine(App.DataDir, "staging")), "the staging folder is where it is expected");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(App.DataDir, "staging")));
     }
 
     [Fact]
@@ -227,12 +261,28 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     private static async Task SubstituteAsync(NixPeer nix, CacheDto cache, string output, string? trustedKey = null)
     {
         using var store = new TempDirectory("larder-store");
-        var env = nix.EnvironmentWith($"substituters = {cache.SubstituterUrl}\ntrusted-public-keys = {trustedKey ?? nix.PublicKey}");
-        (await NixPeer.TryRunNixAsync(env, "nix-store", "--store", store.Path, "--realise", output)).EnsureSuccess();
-        foreach (var path in await ClosureAsync(nix, output))
+        (await TrySubstituteAsync(nix, cache, output, store.Path, trustedKey)).EnsureSuccess();
+        foreach (var path in await nix.ClosureAsync(output))
         {
             Assert.Equal(await NarHashing.HashPathAsync(path), await NarHashing.HashPathAsync(store.Path + path));
         }
+    }
+
+    /// <summary>Runs <c>nix-store --realise</c> of <paramref name="output"/> in <paramref name="store"/> with the cache as the only substituter.</summary>
+    private static Task<ProcessResult> TrySubstituteAsync(NixPeer nix, CacheDto cache, string output, string store, string? trustedKey = null)
+    {
+        var env = nix.EnvironmentWith($"substituters = {cache.SubstituterUrl}\ntrusted-public-keys = {trustedKey ?? nix.PublicKey}");
+        return NixPeer.TryRunNixAsync(env, "nix-store", "--store", store, "--realise", output);
+    }
+
+    private async Task<HashSet<string>> BlobKeysAsync()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var blob in App.Services.GetRequiredService<IBlobStore>().ListAsync("", CancellationToken.None))
+        {
+            keys.Add(blob.Key);
+        }
+        return keys;
     }
 
     /// <summary>Storing finishes just after the client has the last byte: waits until every path of the closure is stored.</summary>
@@ -252,9 +302,6 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
         using var client = App.CreateClient();
         return await client.GetStringAsync($"{cacheName}/{hashPart}.narinfo");
     }
-
-    private static async Task<IReadOnlyList<string>> ClosureAsync(NixPeer nix, string output) =>
-        (await nix.RunNixAsync("nix-store", "--query", "--requisites", output)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Changes the first byte of the file contents in an uncompressed NAR: still a valid NAR, with another NarHash.</summary>
     private static async Task TamperContentsAsync(string narFile)

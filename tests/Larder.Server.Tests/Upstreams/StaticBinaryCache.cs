@@ -13,7 +13,7 @@ namespace Larder.Server.Tests.Upstreams;
 /// <summary>
 /// An upstream binary cache as cache.nixos.org is one: a folder written by the real Nix (<c>nix copy --to file://…</c>,
 /// signed with the Nix peer's key) served by Kestrel's static files, in process. It counts the requests it gets and can
-/// be told to hang or to answer 500, as a failing upstream would.
+/// be told to hang, to answer 500 or to stall in the middle of a NAR, as a failing upstream would.
 /// </summary>
 public sealed class StaticBinaryCache : IAsyncDisposable
 {
@@ -67,13 +67,10 @@ public sealed class StaticBinaryCache : IAsyncDisposable
         switch (Behaviour)
         {
             case UpstreamBehaviour.Hang:
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, http.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await HangAsync(http);
+                return;
+            case UpstreamBehaviour.StallNar when http.Request.Path.StartsWithSegments("/nar", StringComparison.Ordinal):
+                await SendHalfThenHangAsync(http);
                 return;
             case UpstreamBehaviour.Fail:
                 http.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -82,6 +79,27 @@ public sealed class StaticBinaryCache : IAsyncDisposable
                 await next(http);
                 return;
         }
+    }
+
+    private static async Task HangAsync(HttpContext http)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, http.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Promises the whole file (its Content-Length), sends the first half and stops sending.</summary>
+    private async Task SendHalfThenHangAsync(HttpContext http)
+    {
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(Folder, http.Request.Path.Value!.TrimStart('/')));
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await http.Response.Body.FlushAsync();
+        await HangAsync(http);
     }
 
     public async ValueTask DisposeAsync()
@@ -98,4 +116,7 @@ public enum UpstreamBehaviour
     Serve,
     Hang,
     Fail,
+
+    /// <summary>Serves narinfos; sends headers and half of each NAR, then nothing more.</summary>
+    StallNar,
 }

@@ -5,7 +5,7 @@ namespace Larder.Cli.Commands.Explain;
 
 /// <summary>
 /// The sources to ask, substituters first in nix.conf order: a substituter under the URL of a server in the
-/// <c>larder login</c> config is asked as a Larder cache (one batched request), any other http(s):// or file://
+/// <c>larder login</c> config (or of <c>LARDER_SERVER</c>) is asked as a Larder cache (one batched request), any other http(s):// or file://
 /// substituter by narinfo; then each <c>--cache</c> that is not a substituter already.
 /// </summary>
 internal sealed class ExplainSources : IDisposable
@@ -59,12 +59,17 @@ internal sealed class ExplainSources : IDisposable
         return new LarderCacheSource(client, cache, url) { IsSubstituter = isSubstituter };
     }
 
-    /// <summary>The logged-in server and cache a substituter URL names, or null.</summary>
+    /// <summary>The server (logged in, or the URL in <c>LARDER_SERVER</c>) and cache a substituter URL names, or null.</summary>
     private static (string Server, string Cache)? LarderCacheOf(string url, CliConfig config)
     {
-        foreach (var (name, entry) in config.Servers)
+        var servers = config.Servers.Select(s => (Name: s.Key, s.Value.Url));
+        if (Environment.GetEnvironmentVariable("LARDER_SERVER") is { } fromEnvironment && fromEnvironment.Contains("://", StringComparison.Ordinal))
         {
-            var baseUrl = entry.Url.TrimEnd('/') + "/";
+            servers = servers.Append((fromEnvironment, fromEnvironment));
+        }
+        foreach (var (name, serverUrl) in servers)
+        {
+            var baseUrl = serverUrl.TrimEnd('/') + "/";
             if (url.StartsWith(baseUrl, StringComparison.OrdinalIgnoreCase) && url[baseUrl.Length..] is { Length: > 0 } cache && !cache.Contains('/'))
             {
                 return (name, Uri.UnescapeDataString(cache));

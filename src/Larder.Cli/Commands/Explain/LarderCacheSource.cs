@@ -9,7 +9,8 @@ namespace Larder.Cli.Commands.Explain;
 /// <summary>A Larder cache, asked through <c>POST …/paths/status</c>: one request per <see cref="PathStatusRequest.MaxPaths"/> paths.</summary>
 internal sealed class LarderCacheSource(LarderClient client, string cache, string url) : PathSource
 {
-    public override string Name => $"{client.Server.Name}:{cache} ({url})";
+    // A server given by URL (LARDER_SERVER) has no name of its own: the cache's URL names it.
+    public override string Name => client.Server.Name.Contains("://", StringComparison.Ordinal) ? url : $"{client.Server.Name}:{cache} ({url})";
 
     public override string Url => url;
 
