@@ -319,6 +319,35 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
         Assert.Equal(CommitOutcome.Committed, (await store.CommitNewAsync(Commit(cache.Id), Ct)).Outcome);
     }
 
+    [Fact]
+    public async Task More_requests_than_pooled_connections_wait_for_one_past_the_connection_timeout_instead_of_failing()
+    {
+        var database = await NewDatabaseAsync();
+        // Two connections, and Npgsql's own wait for one bounded at 1 s.
+        var store = new PostgresMetadataStore(database.ConnectionString + ";Maximum Pool Size=2;Timeout=1");
+        _stores.Add(store);
+        await store.MigrateAsync(Ct);
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var request = Commit(cache.Id);
+        await store.CommitNewAsync(request, Ct);
+
+        await using var blocker = new NpgsqlConnection(database.ConnectionString + ";Pooling=false");
+        await blocker.OpenAsync();
+        Task<PathWithNar?>[] requests;
+        await using (var lockTx = await blocker.BeginTransactionAsync())
+        {
+            await using (var lockCommand = new NpgsqlCommand("LOCK TABLE paths IN ACCESS EXCLUSIVE MODE;", blocker, lockTx))
+            {
+                await lockCommand.ExecuteNonQueryAsync();
+            }
+            // The first requests hold every connection, waiting for the lock; the others wait for a connection.
+            requests = [.. Enumerable.Range(0, 8).Select(_ => store.GetPathAsync(cache.Id, request.HashPart, Ct))];
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+
+        Assert.All(await Task.WhenAll(requests), Assert.NotNull);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

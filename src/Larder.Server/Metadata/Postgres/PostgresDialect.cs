@@ -10,12 +10,20 @@ namespace Larder.Server.Metadata.Postgres;
 /// PostgreSQL for <see cref="RelationalMetadataStore"/>, shared by any number of stateless server replicas.
 /// Connections come from one pooled <see cref="NpgsqlDataSource"/> whose statements Npgsql prepares automatically.
 /// Write transactions are READ COMMITTED and lock what they check (<c>FOR UPDATE</c>/<c>FOR KEY SHARE</c>). A database
-/// that is down or restarting clears the pool, so the next request opens fresh connections.
+/// that is down or restarting clears the pool, so the next request opens fresh connections; a loaded one does not:
+/// sessions beyond the pool wait for a free one as long as their request lasts (see <see cref="OpenAsync"/>).
 /// Lists are <c>text[]</c>, times <c>timestamptz</c> kept to the millisecond.
 /// </summary>
 internal sealed class PostgresDialect : SqlDialect
 {
+    /// <summary>Pool connections kept out of the sessions' share: the serving-change listener's and a notify's.</summary>
+    private const int ReservedConnections = 2;
+
+    /// <summary>Npgsql's wait for a new connection when the operator sets none (its own default, 15 s, is short under heavy load).</summary>
+    private const int DefaultConnectTimeoutSeconds = 60;
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly SemaphoreSlim _sessionSlots;
 
     public PostgresDialect(string connectionString)
     {
@@ -44,7 +52,12 @@ internal sealed class PostgresDialect : SqlDialect
         {
             builder.NoResetOnClose = true;
         }
+        if (!HasKey(connectionString, "Timeout"))
+        {
+            builder.Timeout = DefaultConnectTimeoutSeconds;
+        }
         _dataSource = NpgsqlDataSource.Create(builder);
+        _sessionSlots = new SemaphoreSlim(Math.Max(1, builder.MaxPoolSize - ReservedConnections));
     }
 
     public override IReadOnlyList<(int Version, string Sql)> Migrations => PostgresMigrations.All;
@@ -84,8 +97,25 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override bool RetriesWhenUnavailable => true;
 
-    public override async ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken) =>
-        new(await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), this);
+    /// <summary>
+    /// A session once one of the pool's connections is free. Npgsql's own wait for a pooled connection ends after the
+    /// connection <c>Timeout</c> with the same error as an unreachable server; under load (many concurrent pushes on a
+    /// busy machine) that refused requests with 503 while the database was up. So sessions queue here, bounded only by
+    /// their request, and Npgsql's timeout is left to opening a connection.
+    /// </summary>
+    public override async ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken)
+    {
+        await _sessionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new DbSession(await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), this) { Closed = () => _sessionSlots.Release() };
+        }
+        catch
+        {
+            _sessionSlots.Release();
+            throw;
+        }
+    }
 
     public override void Return(DbSession session) => session.Dispose();
 
@@ -127,8 +157,16 @@ internal sealed class PostgresDialect : SqlDialect
     public override bool IsRetryable(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
-    // Connections opened before a restart are all dead: drop them so later requests start clean.
-    public override void OnUnavailable() => _dataSource.Clear();
+    // Connections opened before a restart are all dead: drop them so later requests start clean. A timeout says nothing
+    // of the pooled connections (Npgsql breaks a timed-out one itself): clearing then would only make every waiting
+    // request open a new connection on a database that is already slow.
+    public override void OnUnavailable(Exception e)
+    {
+        if (!IsTimeout(e))
+        {
+            _dataSource.Clear();
+        }
+    }
 
     public override MetadataUnavailableException Unavailable(Exception e) => new($"PostgreSQL is unavailable: {Describe(e)}", e);
 
@@ -138,7 +176,23 @@ internal sealed class PostgresDialect : SqlDialect
     public override Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken) =>
         PostgresServingChannel.ListenAsync(_dataSource, onListening, onNotice, cancellationToken);
 
-    public override void Dispose() => _dataSource.Dispose();
+    public override void Dispose()
+    {
+        _dataSource.Dispose();
+        _sessionSlots.Dispose();
+    }
+
+    private static bool IsTimeout(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TimeoutException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static DateTime ToDb(DateTimeOffset at)
     {

@@ -17,6 +17,11 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
     /// <summary>Called for every command run (the store's counter).</summary>
     public Action? CommandRun { get; set; }
 
+    private Action? _closed;
+
+    /// <summary>Called once when the session is disposed (the dialect's slot is free again).</summary>
+    public Action? Closed { init => _closed = value; }
+
     /// <summary>The command for <paramref name="sql"/> in the current transaction, parameters <c>$1…</c> set to <paramref name="args"/>.</summary>
     public DbCommand Command(string sql, params ReadOnlySpan<object?> args)
     {
@@ -99,11 +104,19 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
         {
             EndTransaction();
         }
-        foreach (var command in _commands.Values)
+        try
         {
-            command.Dispose();
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+            Connection.Dispose();
         }
-        Connection.Dispose();
+        finally
+        {
+            _closed?.Invoke();
+            _closed = null;
+        }
     }
 
     private void EndTransaction()

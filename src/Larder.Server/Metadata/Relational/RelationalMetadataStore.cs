@@ -133,7 +133,7 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
             catch (Exception e) when (_dialect.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
             {
                 session?.Dispose();
-                _dialect.OnUnavailable();
+                _dialect.OnUnavailable(e);
                 if (!idempotent || attempt > 1 || !_dialect.RetriesWhenUnavailable)
                 {
                     throw _dialect.Unavailable(e);

@@ -99,8 +99,8 @@ internal abstract class SqlDialect : IDisposable
     /// <summary>Whether <paramref name="e"/> is a conflict between concurrent transactions that a rerun resolves.</summary>
     public abstract bool IsRetryable(Exception e);
 
-    /// <summary>Called after an unavailable error, e.g. to drop pooled connections that a restart killed.</summary>
-    public virtual void OnUnavailable()
+    /// <summary>Called after the unavailable error <paramref name="e"/>, e.g. to drop pooled connections that a restart killed.</summary>
+    public virtual void OnUnavailable(Exception e)
     {
     }
 
