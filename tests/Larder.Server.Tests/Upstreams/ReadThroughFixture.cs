@@ -1,6 +1,9 @@
 namespace Larder.Server.Tests.Upstreams;
 
-/// <summary>The read-through server of <see cref="ReadThroughTests"/>: a real in-process Larder whose upstream timeout is short.</summary>
+/// <summary>
+/// The read-through server of <see cref="ReadThroughTests"/>: a real in-process Larder whose upstream timeout is short and
+/// that protects no recent push from garbage collection.
+/// </summary>
 public sealed class ReadThroughFixture : IAsyncLifetime
 {
     /// <summary>The configured <c>Larder:Upstreams:Timeout</c>.</summary>
@@ -10,7 +13,9 @@ public sealed class ReadThroughFixture : IAsyncLifetime
 
     public LarderApplication App => _app ?? throw new InvalidOperationException("not started");
 
-    public async Task InitializeAsync() => _app = await LarderApplication.StartAsync(args: [$"--Larder:Upstreams:Timeout={Timeout:c}"]);
+    // No recent-push protection, so that garbage collection can take what was just stored from an upstream.
+    public async Task InitializeAsync() => _app = await LarderApplication.StartAsync(
+        args: [$"--Larder:Upstreams:Timeout={Timeout:c}", "--Larder:Retention:RecentPushProtection=00:00:00"]);
 
     public async Task DisposeAsync()
     {

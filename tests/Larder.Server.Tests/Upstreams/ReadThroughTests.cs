@@ -173,6 +173,35 @@ public sealed class ReadThroughTests(ReadThroughFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_path_stored_from_an_upstream_is_evicted_by_retention_like_any_other_then_read_through_again()
+    {
+        var nix = await NixPeer.GetAsync();
+        var (upstream, output) = await UpstreamWithChainAsync(nix, 0, "zstd");
+        await using var _ = upstream;
+        var cache = await CreateCacheAsync(upstream.Url, nix.PublicKey, "store");
+        await SubstituteAsync(nix, cache, output);
+        await WaitUntilStoredAsync(cache, [output]);
+        using var admin = App.CreateClient(App.AdminToken);
+        using (var configured = await admin.PatchAsJsonAsync(
+            $"api/v1/caches/{cache.Name}", new UpdateCacheRequest(MaxSizeBytes: 1), LarderJsonContext.Default.UpdateCacheRequest))
+        {
+            Assert.True(configured.IsSuccessStatusCode, await configured.Content.ReadAsStringAsync());
+        }
+
+        using var gc = await admin.PostAsync($"api/v1/caches/{cache.Name}/gc", content: null);
+
+        Assert.True(gc.IsSuccessStatusCode, await gc.Content.ReadAsStringAsync());
+        var cacheId = (await App.Metadata.GetCacheAsync(cache.Name, CancellationToken.None))!.Id;
+        Assert.Null(await App.Metadata.GetPathAsync(cacheId, HashPart(output), CancellationToken.None));
+        using var status = await admin.PostAsJsonAsync(
+            $"api/v1/caches/{cache.Name}/paths/status", new PathStatusRequest([output]), ExplainJsonContext.Default.PathStatusRequest);
+        var explained = Assert.Single((await status.Content.ReadFromJsonAsync(ExplainJsonContext.Default.PathStatusesDto))!.Paths);
+        Assert.Equal(("evict", "evicted: max-size"), (explained.LatestEvent?.Kind, explained.LatestEvent?.Reason));
+        Assert.Contains($"URL: nar/upstream-{HashPart(output)}.nar.zst\n", await GetNarInfoAsync(cache.Name, HashPart(output)));
+        await SubstituteAsync(nix, cache, output);
+    }
+
+    [Fact]
     public async Task An_upstream_miss_is_remembered_so_the_upstream_is_asked_once()
     {
         await using var upstream = await StaticBinaryCache.StartAsync();
