@@ -287,6 +287,7 @@ public static partial class LarderServer
         services.AddSingleton<TokenCommands>();
         services.AddSingleton<AccessRecorder>();
         services.AddSingleton<TokenUseRecorder>();
+        services.AddSingleton<Traffic.TrafficRecorder>();
         services.AddSingleton<Access.RateLimiting.FailedAuthenticationLimiter>();
         Access.Oidc.OidcServices.AddOidcExchange(services);
         services.AddSingleton<Reaper>();

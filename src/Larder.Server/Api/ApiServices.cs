@@ -28,6 +28,7 @@ public static class ApiServices
         services.AddSingleton<Artifacts.ArtifactHandlers>();
         services.AddSingleton<ChunkedNarAssembler>();
         services.AddSingleton<CacheKeyRotation>();
+        services.AddSingleton<CacheCommands>();
         return services;
     }
 }

@@ -43,33 +43,14 @@ public static class CacheApi
     }
 
     private static async Task<Created<CacheDto>> CreateAsync(
-        HttpContext http, IMetadataStore store, TimeProvider time, IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        HttpContext http, CacheCommands caches, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
         var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.CreateCacheRequest, cancellationToken).ConfigureAwait(false);
-        var token = http.Access().Caller;
-        var name = CacheRules.ValidateName(request.Name);
-        var priority = CacheRules.ValidatePriority(request.Priority ?? CacheRules.DefaultPriority);
-        var storeDir = CacheRules.ValidateStoreDir(request.StoreDir ?? CacheRules.DefaultStoreDir);
-        var upstreams = UpstreamRules.Apply(CacheUpstreams.None, request.UpstreamUrls, request.UpstreamKeys, request.UpstreamMode);
-        var upstream = UpstreamRules.WithKeyNames(CacheRules.ValidateUpstreamKeyNames(request.UpstreamKeyNames ?? []), upstreams);
-        if (!Grants.For(token.Grants, name).HasFlag(Permission.Admin))
-        {
-            throw new ForbiddenException($"the token lacks admin permission on '{name}', needed to create it");
-        }
-        var record = new CacheRecord(
-            0, name, request.Public ?? false, priority, storeDir, GenerateSigningKey(name), upstream, time.GetUtcNow(), upstreams);
-        try
-        {
-            record = await store.CreateCacheAsync(record, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DuplicateNameException)
-        {
-            throw new ConflictException($"a cache named '{name}' already exists");
-        }
+        var record = await caches.CreateAsync(http.Access().Caller, request, cancellationToken).ConfigureAwait(false);
         var dto = CacheMapping.ToDto(
-            record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, name),
+            record, new CacheStats(0, 0, 0), CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, record.Name),
             RetentionMapping.ToDto(RetentionSettings.None, options.Value.Retention));
-        return TypedResults.Created($"/api/v1/caches/{name}", dto);
+        return TypedResults.Created($"/api/v1/caches/{record.Name}", dto);
     }
 
     private static async Task<Ok<IReadOnlyList<CacheDto>>> ListAsync(
@@ -99,28 +80,10 @@ public static class CacheApi
     }
 
     private static async Task<Ok<CacheDto>> UpdateAsync(
-        HttpContext http, IMetadataStore store, ServingChanges serving, IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        HttpContext http, IMetadataStore store, CacheCommands caches, IOptions<LarderOptions> options, CancellationToken cancellationToken)
     {
         var request = await JsonBody.ReadAsync(http, LarderJsonContext.Default.UpdateCacheRequest, cancellationToken).ConfigureAwait(false);
-        var current = http.Access().Cache;
-        var upstreams = UpstreamRules.Apply(current.Upstreams ?? CacheUpstreams.None, request.UpstreamUrls, request.UpstreamKeys, request.UpstreamMode);
-        var keyNames = request.UpstreamKeyNames is { } upstream ? CacheRules.ValidateUpstreamKeyNames(upstream) : current.UpstreamKeyNames;
-        var cache = current with
-        {
-            IsPublic = request.Public ?? current.IsPublic,
-            Priority = request.Priority is { } priority ? CacheRules.ValidatePriority(priority) : current.Priority,
-            UpstreamKeyNames = UpstreamRules.WithKeyNames(keyNames, upstreams),
-            Upstreams = upstreams,
-        };
-        var retention = await store.GetRetentionAsync(cache.Id, cancellationToken).ConfigureAwait(false);
-        var newRetention = RetentionMapping.Apply(retention, request);
-        await store.UpdateCacheAsync(cache, cancellationToken).ConfigureAwait(false);
-        if (newRetention is not null)
-        {
-            await store.SetRetentionAsync(cache.Id, newRetention, cancellationToken).ConfigureAwait(false);
-            retention = newRetention;
-        }
-        await serving.CacheChangedAsync(cache.Id, cancellationToken).ConfigureAwait(false);
+        var (cache, retention) = await caches.UpdateAsync(http.Access().Cache, request, cancellationToken).ConfigureAwait(false);
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(CacheMapping.ToDto(
             cache, stats, CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name), RetentionMapping.ToDto(retention, options.Value.Retention)));
@@ -144,7 +107,4 @@ public static class CacheApi
         var events = await store.ListEventsAsync(http.Access().Cache.Id, count, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<EventDto>>([.. events.Select(CacheMapping.ToDto)]);
     }
-
-    /// <summary>A fresh Ed25519 key named <c>&lt;cache&gt;-1</c>, in Nix's secret key format.</summary>
-    private static string GenerateSigningKey(string cacheName) => SecretKey.Generate($"{cacheName}-1").ToString();
 }

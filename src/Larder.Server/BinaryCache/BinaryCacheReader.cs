@@ -5,6 +5,7 @@ using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
+using Larder.Server.Traffic;
 using Larder.Server.Upstreams;
 using Microsoft.AspNetCore.Http;
 
@@ -17,7 +18,8 @@ namespace Larder.Server.BinaryCache;
 /// A cache with upstreams asks them about what it lacks (<see cref="ReadThrough"/>).
 /// </summary>
 internal sealed class BinaryCacheReader(
-    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory, ReadThrough readThrough)
+    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory, ReadThrough readThrough,
+    TrafficRecorder traffic)
 {
     private static readonly object GenerationKey = new();
 
@@ -59,9 +61,12 @@ internal sealed class BinaryCacheReader(
         var cache = http.Access().Cache;
         if (UpstreamNarUrl.TryParseHashPart(file) is { } upstreamHashPart)
         {
-            return cache.Upstreams is { Enabled: true } && await readThrough.TrySendNarAsync(http, cache, upstreamHashPart, ct).ConfigureAwait(false)
-                ? Results.Empty
-                : Absent(http);
+            if (cache.Upstreams is { Enabled: true } && await readThrough.TrySendNarAsync(http, cache, upstreamHashPart, ct).ConfigureAwait(false))
+            {
+                CountNar(http, cache, http.Response.ContentLength ?? 0);
+                return Results.Empty;
+            }
+            return Absent(http);
         }
         if (NarFileName.TryParse(file, out _) is not { } name)
         {
@@ -71,6 +76,8 @@ internal sealed class BinaryCacheReader(
             await metadata.GetNarByFileHashAsync(cache.Id, "sha256:" + name.Hash, ct).ConfigureAwait(false) is { } nar)
         {
             await download.SendAsync(http, cache, nar, ct).ConfigureAwait(false);
+            // A redirect sends the client to the object store for the whole file: those bytes are served all the same.
+            CountNar(http, cache, http.Response.StatusCode == StatusCodes.Status302Found ? nar.FileSize : http.Response.ContentLength ?? 0);
             return Results.Empty;
         }
         // Nix asks (HEAD) whether an upload target exists before PUTting it: a staged upload at that URL counts,
@@ -123,9 +130,11 @@ internal sealed class BinaryCacheReader(
             await readThrough.FindNarInfoAsync(cache, hashPart, ct).ConfigureAwait(false) is { } upstreamBody)
         {
             CacheHeaders.None(http.Response);
+            traffic.NarInfo(cache.Id, hit: true);
             await WriteAsync(http, NarInfoContentType, upstreamBody).ConfigureAwait(false);
             return Results.Empty;
         }
+        traffic.NarInfo(cache.Id, hit: body is not null);
         if (body is null)
         {
             return Absent(http);
@@ -134,6 +143,15 @@ internal sealed class BinaryCacheReader(
         CacheHeaders.NarInfo(http.Response, cache);
         await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
         return Results.Empty;
+    }
+
+    /// <summary>Counts a NAR download (a GET answered with data or a redirect to it; a HEAD downloads nothing) in the cache's traffic.</summary>
+    private void CountNar(HttpContext http, CacheRecord cache, long bytes)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) && http.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent or StatusCodes.Status302Found)
+        {
+            traffic.Nar(cache.Id, bytes);
+        }
     }
 
     private async Task<IResult> GetListingAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)

@@ -30,6 +30,23 @@ public interface IMetadataStore
     /// <summary>Up to <paramref name="limit"/> paths of the cache that reference <paramref name="hashPart"/> directly.</summary>
     Task<IReadOnlyList<PathSummary>> ListDirectDependentsAsync(long cacheId, string hashPart, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Up to <paramref name="limit"/> paths of the cache with the largest NARs, largest first.</summary>
+    Task<IReadOnlyList<PathSummary>> ListLargestPathsAsync(long cacheId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The cache's <paramref name="limit"/> newest pin revisions, of all its pins, newest first.</summary>
+    Task<IReadOnlyList<PinHistoryEntry>> ListPinHistoryAsync(long cacheId, int limit, CancellationToken cancellationToken);
+
+    // Traffic per cache and hour (see Traffic.TrafficRecorder)
+
+    /// <summary>Adds these counts to the stored ones of their cache and hour; counts of a cache that no longer exists are dropped.</summary>
+    Task AddTrafficAsync(IReadOnlyCollection<(long CacheId, TrafficHour Counts)> counts, CancellationToken cancellationToken);
+
+    /// <summary>The cache's hours from <paramref name="from"/> on that had traffic, oldest first.</summary>
+    Task<IReadOnlyList<TrafficHour>> ListTrafficAsync(long cacheId, DateTimeOffset from, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the traffic of hours that started before <paramref name="before"/>; returns how many rows went.</summary>
+    Task<int> DeleteTrafficBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
     // Caches
     /// <summary>Inserts a cache (its Id is assigned). Throws <see cref="DuplicateNameException"/> if the name is taken.</summary>
     Task<CacheRecord> CreateCacheAsync(CacheRecord cache, CancellationToken cancellationToken);

@@ -3,6 +3,8 @@ using Larder.Server.Api;
 using Larder.Server.Configuration;
 using Larder.Server.Maintenance.Gc;
 using Larder.Server.Metadata;
+using Larder.Server.Ui.Admin;
+using Larder.Server.Ui.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,10 +12,14 @@ using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Ui;
 
-/// <summary>The list of caches the visitor may read, and a page per cache: size, retention, how to use it, recent events, search.</summary>
+/// <summary>
+/// The list of caches the visitor may read, and a page per cache: size, retention, traffic, how to use it, search,
+/// recent events, largest paths, pins, and for a token with admin on the cache its settings and garbage collection.
+/// </summary>
 internal static class CachePages
 {
     private const int RecentEvents = 20;
+    private const int LargestPaths = 20;
 
     public static void Map(RouteGroupBuilder ui)
     {
@@ -24,8 +30,19 @@ internal static class CachePages
     private static async Task<IResult> CachesAsync(HttpContext http, UiSession session, IMetadataStore store, CancellationToken cancellationToken)
     {
         var token = await session.CurrentTokenAsync(http, cancellationToken).ConfigureAwait(false);
+        return await ListPageAsync(http, token, store, problem: null, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The caches the visitor may read, with the create form for a token that may create one, and a refusal to show first.</summary>
+    public static async Task<IResult> ListPageAsync(
+        HttpContext http, TokenRecord? token, IMetadataStore store, string? problem, int statusCode, CancellationToken cancellationToken)
+    {
         var visible = (await store.ListCachesAsync(cancellationToken).ConfigureAwait(false)).Where(c => UiFormat.MayRead(token, c)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
         var page = new UiPage();
+        if (problem is not null)
+        {
+            page.Html($"<p role=\"alert\">{UiPage.Text(problem)}</p>");
+        }
         if (visible.Count == 0)
         {
             page.Html(token is null ? "<p>No public caches. Sign in to see the caches your token may read.</p>" : "<p>No cache is visible to this token.</p>");
@@ -40,11 +57,16 @@ internal static class CachePages
             }
             page.Html("</tbody></table>");
         }
-        return page.Render(http, "Caches", token is not null);
+        if (CacheAdminPages.MayCreate(token))
+        {
+            page.Html(CacheAdminPages.CreateForm(http));
+        }
+        return page.Render(http, "Caches", token is not null, statusCode);
     }
 
     private static async Task<IResult> CacheAsync(
-        HttpContext http, string name, UiSession session, IMetadataStore store, GarbageCollector collector, IOptions<LarderOptions> options, CancellationToken cancellationToken)
+        HttpContext http, string name, UiSession session, IMetadataStore store, GarbageCollector collector, IOptions<LarderOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var token = await session.CurrentTokenAsync(http, cancellationToken).ConfigureAwait(false);
         var cache = await store.GetCacheAsync(name, cancellationToken).ConfigureAwait(false);
@@ -55,6 +77,10 @@ internal static class CachePages
         var stats = await store.GetCacheStatsAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         var policy = await collector.PolicyForAsync(cache, cancellationToken).ConfigureAwait(false);
         var events = await store.ListEventsAsync(cache.Id, RecentEvents, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var traffic = await store.ListTrafficAsync(cache.Id, TrafficSection.From(now), cancellationToken).ConfigureAwait(false);
+        var largest = await store.ListLargestPathsAsync(cache.Id, LargestPaths, cancellationToken).ConfigureAwait(false);
+        var pins = await store.ListPinHistoryAsync(cache.Id, PinHistorySection.Limit, cancellationToken).ConfigureAwait(false);
         var url = CacheMapping.SubstituterUrl(http.Request, options.Value.PublicUrl, cache.Name);
         var publicKey = SecretKey.Parse(cache.SigningKey).PublicKey.ToString();
         var host = new Uri(url).Host;
@@ -71,6 +97,7 @@ internal static class CachePages
             <dt>Visibility</dt><dd>{(cache.IsPublic ? "public" : "private")}</dd>
             </dl></section>
             <section aria-labelledby="retention"><h2 id="retention">Retention</h2><p>{UiPage.Text(Describe(policy))}</p></section>
+            {TrafficSection.Render(traffic, now)}
             <section aria-labelledby="use"><h2 id="use">Use this cache</h2>
             <p><label for="nixconf">Add to <code>nix.conf</code>:</label></p>
             <textarea id="nixconf" data-copy="the nix.conf lines" readonly rows="{nixConf.Count(c => c == '\n') + 1}" cols="100">{UiPage.Text(nixConf)}</textarea>
@@ -95,7 +122,14 @@ internal static class CachePages
             }
             page.Html("</tbody></table>");
         }
-        return page.Html("</section>").Render(http, cache.Name, token is not null);
+        page.Html($"""</section><section aria-labelledby="largest"><h2 id="largest">Largest paths (by NAR size, the {LargestPaths} largest)</h2>""");
+        PathPages.PathTable(page, cache, largest, "The cache holds no paths yet.");
+        page.Html("</section>").Html(PinHistorySection.Render(cache, pins));
+        if (CacheAdminPages.MayAdminister(token, cache))
+        {
+            page.Html(CacheAdminPages.AdminSection(http, cache, await store.GetRetentionAsync(cache.Id, cancellationToken).ConfigureAwait(false)));
+        }
+        return page.Render(http, cache.Name, token is not null);
     }
 
     private static string Describe(RetentionPolicy policy)

@@ -108,7 +108,7 @@ internal static class PathPages
         return page.Html("</section>").Render(http, path.StorePath[(path.StorePath.LastIndexOf('/') + 1)..], token is not null);
     }
 
-    private static void PathTable(UiPage page, CacheRecord cache, IReadOnlyList<PathSummary> paths, string none)
+    internal static void PathTable(UiPage page, CacheRecord cache, IReadOnlyList<PathSummary> paths, string none)
     {
         if (paths.Count == 0)
         {
@@ -123,7 +123,7 @@ internal static class PathPages
         page.Html("</tbody></table>");
     }
 
-    private static string PathUrl(CacheRecord cache, string hashPart) =>
+    internal static string PathUrl(CacheRecord cache, string hashPart) =>
         $"/ui/caches/{UiPage.Text(cache.Name)}/paths/{UiPage.Text(hashPart)}";
 
     /// <summary>The text to search for: a store path or base name pasted whole is reduced to its hash part.</summary>

@@ -36,14 +36,10 @@ internal static class TokenPages
     private static async Task<IResult> CreateAsync(
         HttpContext http, UiSession session, IMetadataStore store, TokenCommands tokens, TimeProvider time, CancellationToken cancellationToken)
     {
-        var form = await UiFormat.ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
-        if (!UiSession.CsrfMatches(http, form))
+        var (form, caller, refusal) = await UiFormat.ReadSignedInFormAsync(http, session, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            return UiFormat.CsrfRefused(http);
-        }
-        if (await session.CurrentTokenAsync(http, cancellationToken).ConfigureAwait(false) is not { } caller)
-        {
-            return TypedResults.Redirect("/ui/sign-in");
+            return refusal;
         }
         try
         {
@@ -68,14 +64,10 @@ internal static class TokenPages
     private static async Task<IResult> RevokeAsync(
         HttpContext http, string id, UiSession session, IMetadataStore store, TokenCommands tokens, CancellationToken cancellationToken)
     {
-        var form = await UiFormat.ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
-        if (!UiSession.CsrfMatches(http, form))
+        var (form, caller, refusal) = await UiFormat.ReadSignedInFormAsync(http, session, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            return UiFormat.CsrfRefused(http);
-        }
-        if (await session.CurrentTokenAsync(http, cancellationToken).ConfigureAwait(false) is not { } caller)
-        {
-            return TypedResults.Redirect("/ui/sign-in");
+            return refusal;
         }
         try
         {

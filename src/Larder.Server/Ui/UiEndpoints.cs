@@ -7,8 +7,8 @@ namespace Larder.Server.Ui;
 
 /// <summary>
 /// The dashboard under <c>/ui/</c>: the caches the visitor may read (public ones anonymously, plus those the
-/// signed-in token has read grants on), a page per cache and per path, path search, token management, sign-in and
-/// sign-out. A cache the visitor may not read is answered exactly like one that does not exist, and no page names it.
+/// signed-in token has read grants on), a page per cache and per path, path search, token management, cache creation,
+/// settings and garbage collection for admins, sign-in and sign-out. A cache the visitor may not read is answered exactly like one that does not exist, and no page names it.
 /// </summary>
 public static class UiEndpoints
 {
@@ -21,6 +21,8 @@ public static class UiEndpoints
         PathPages.Map(ui);
         TokenPages.Map(ui);
         SignInPages.Map(ui);
+        Admin.CacheAdminPages.Map(ui);
+        Admin.GcPages.Map(ui);
         ui.MapGet(UiScript.Path, static (HttpContext http) => UiScript.Serve(http));
         return app;
     }

@@ -34,6 +34,30 @@ internal static class UiFormat
         new UiPage().Html("<p>The form was not sent from a Larder page of this browser session. Go back, reload the page and try again.</p>")
             .Render(http, "Request refused", signedIn: false, StatusCodes.Status403Forbidden);
 
+    /// <summary>The posted form when its CSRF field matches its cookie; otherwise no form and the refusal to answer.</summary>
+    public static async Task<(IFormCollection? Form, IResult? Refusal)> ReadCheckedFormAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var form = await ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
+        return UiSession.CsrfMatches(http, form) ? (form, null) : (null, CsrfRefused(http));
+    }
+
+    /// <summary>
+    /// The posted form and the signed-in token, when the CSRF field matches and the visitor is signed in; otherwise the
+    /// refusal to answer (403, or a redirect to sign in).
+    /// </summary>
+    public static async Task<(IFormCollection Form, TokenRecord Caller, IResult? Refusal)> ReadSignedInFormAsync(
+        HttpContext http, UiSession session, CancellationToken cancellationToken)
+    {
+        var (form, refusal) = await ReadCheckedFormAsync(http, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return (null!, null!, refusal);
+        }
+        return await session.CurrentTokenAsync(http, cancellationToken).ConfigureAwait(false) is { } caller
+            ? (form!, caller, null)
+            : (form!, null!, TypedResults.Redirect("/ui/sign-in"));
+    }
+
     /// <summary>The posted form; 415 for a body that is not a form, 400 for a malformed one (never a 500).</summary>
     public static async Task<IFormCollection> ReadFormAsync(HttpContext http, CancellationToken cancellationToken)
     {

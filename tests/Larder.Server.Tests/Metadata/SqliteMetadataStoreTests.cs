@@ -80,6 +80,34 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance, IDispos
         Assert.Equal(firstStartRuns, await store.InitializeOnceAsync(MetadataSamples.Token(), _ => Task.CompletedTask, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Migration_14_copies_each_path_s_nar_size_onto_it_for_the_largest_paths_index()
+    {
+        var path = Path.Combine(_dir.Path, "v13.db");
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            var before = SqliteMigrations.All.Where(m => m.Version < 14).ToList();
+            command.CommandText = string.Concat(before.Select(m => m.Sql)) + $"""
+                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+                INSERT INTO schema_migrations VALUES {string.Join(", ", before.Select(m => $"({m.Version}, 0)"))};
+                INSERT INTO caches (id, name, is_public, priority, store_dir, signing_key, upstream_key_names, created_at) VALUES (1, 'c', 1, 40, '/nix/store', 'k:x', '', 0);
+                INSERT INTO nars (id, nar_hash, nar_size, compression, file_hash, file_size, created_at, holders) VALUES (1, 'sha256:small', 10, 'zstd', 'sha256:f1', 5, 0, 1);
+                INSERT INTO nars (id, nar_hash, nar_size, compression, file_hash, file_size, created_at, holders) VALUES (2, 'sha256:large', 4242, 'zstd', 'sha256:f2', 5, 0, 1);
+                INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, signatures, created_at, last_accessed_at) VALUES (1, '{Dependency}', '/nix/store/{Dependency}-small', 1, '', '', 0, 0);
+                INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, signatures, created_at, last_accessed_at) VALUES (1, '{Dependent}', '/nix/store/{Dependent}-large', 2, '', '', 0, 0);
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+        using var store = SqliteMetadataStore.ForFile(path);
+
+        await store.MigrateAsync(CancellationToken.None);
+
+        var largest = await store.ListLargestPathsAsync(1, 10, CancellationToken.None);
+        Assert.Equal([(Dependent, 4242L), (Dependency, 10L)], largest.Select(p => (p.HashPart, p.NarSize)));
+    }
+
     private const string Dependency = "0000000000000000000000000000000a";
     private const string Dependent = "0000000000000000000000000000000b";
 

@@ -180,6 +180,10 @@ public static class AccessMatrix
         new("GET", "/ui/tokens", "ui/tokens", Guard.Anyone, 200),
         new("POST", "/ui/tokens", "ui/tokens", Guard.Anyone, 415),
         new("POST", "/ui/tokens/{id}/revoke", "ui/tokens/1/revoke", Guard.Anyone, 415),
+        new("POST", "/ui/caches", "ui/caches", Guard.Anyone, 415),
+        new("POST", "/ui/caches/{name}/configure", "ui/caches/{c}/configure", Guard.Anyone, 415),
+        new("POST", "/ui/caches/{name}/gc/preview", "ui/caches/{c}/gc/preview", Guard.Anyone, 415),
+        new("POST", "/ui/caches/{name}/gc", "ui/caches/{c}/gc", Guard.Anyone, 415),
         new("GET", "/ui/assets/ui.js", "ui/assets/ui.js", Guard.Anyone, 200),
     ];
 }

@@ -1,11 +1,10 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Larder.Contracts.Tokens;
 
 namespace Larder.Server.Tests.Ui;
 
 /// <summary>The dashboard through a cookie-keeping client: visibility, sign-in and sign-out, CSRF.</summary>
-public sealed partial class DashboardTests(LarderApplicationFixture fixture) : IClassFixture<LarderApplicationFixture>
+public sealed class DashboardTests(LarderApplicationFixture fixture) : IClassFixture<LarderApplicationFixture>
 {
     [Fact]
     public async Task Anonymous_visitor_sees_public_caches_and_nothing_of_private_ones()
@@ -70,6 +69,10 @@ public sealed partial class DashboardTests(LarderApplicationFixture fixture) : I
     [InlineData("ui/tokens", "0000000000000000000000000000000000000000000000000000000000000000")]
     [InlineData("ui/tokens/1/revoke", null)]
     [InlineData("ui/tokens/1/revoke", "0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("ui/caches", null)]
+    [InlineData("ui/caches/main/configure", null)]
+    [InlineData("ui/caches/main/gc/preview", null)]
+    [InlineData("ui/caches/main/gc", "0000000000000000000000000000000000000000000000000000000000000000")]
     public async Task Every_form_post_without_the_matching_csrf_value_is_refused(string path, string? csrf)
     {
         using var browser = Browser();
@@ -165,22 +168,11 @@ public sealed partial class DashboardTests(LarderApplicationFixture fixture) : I
         return (open, secret);
     }
 
-    private HttpClient Browser() =>
-        new(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = fixture.App.BaseAddress };
+    private HttpClient Browser() => DashboardBrowser.Open(fixture.App.BaseAddress);
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string token)
-    {
-        var response = await browser.PostAsync("ui/sign-in", Form(("csrf", await CsrfAsync(browser)), ("token", token)));
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return response;
-    }
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient browser, string token) => DashboardBrowser.SignInAsync(browser, token);
 
-    private static async Task<string> CsrfAsync(HttpClient browser) =>
-        CsrfField().Match(await browser.GetStringAsync("ui/sign-in")).Groups[1].Value;
+    private static Task<string> CsrfAsync(HttpClient browser) => DashboardBrowser.CsrfAsync(browser);
 
-    private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
-        new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
-
-    [GeneratedRegex("name=\"csrf\" value=\"([0-9a-f]{64})\"")]
-    private static partial Regex CsrfField();
+    private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) => DashboardBrowser.Form(fields);
 }

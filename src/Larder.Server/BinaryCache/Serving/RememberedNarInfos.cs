@@ -1,6 +1,7 @@
 using Larder.Server.Access;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
+using Larder.Server.Traffic;
 using Microsoft.AspNetCore.Http;
 
 namespace Larder.Server.BinaryCache.Serving;
@@ -14,7 +15,7 @@ namespace Larder.Server.BinaryCache.Serving;
 /// give the full answer and fill the memory.
 /// </summary>
 internal sealed class RememberedNarInfos(
-    RequestDelegate next, NarInfoMemory memory, AccessRecorder recorder, TokenUseRecorder uses, TimeProvider time)
+    RequestDelegate next, NarInfoMemory memory, AccessRecorder recorder, TokenUseRecorder uses, TrafficRecorder traffic, TimeProvider time)
 {
     private const string Suffix = ".narinfo";
 
@@ -33,6 +34,7 @@ internal sealed class RememberedNarInfos(
         {
             uses.Record(id);
         }
+        traffic.NarInfo(cacheId, hit: body is not null);
         if (body is null)
         {
             CacheHeaders.None(http.Response);

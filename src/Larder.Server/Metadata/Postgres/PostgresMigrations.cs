@@ -348,5 +348,21 @@ internal static class PostgresMigrations
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, (substr(store_path, strpos(store_path, hash_part) + 33) COLLATE "C"));
             """),
+        (14, """
+            CREATE TABLE traffic_hours (
+                cache_id bigint NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                hour_start timestamptz NOT NULL,
+                narinfo_hits bigint NOT NULL,
+                narinfo_misses bigint NOT NULL,
+                nar_requests bigint NOT NULL,
+                nar_bytes bigint NOT NULL,
+                PRIMARY KEY (cache_id, hour_start)
+            );
+            CREATE INDEX traffic_hours_by_hour ON traffic_hours (hour_start);
+
+            ALTER TABLE paths ADD COLUMN nar_size bigint NOT NULL DEFAULT 0;
+            UPDATE paths p SET nar_size = n.nar_size FROM nars n WHERE n.id = p.nar_id;
+            CREATE INDEX paths_by_nar_size ON paths (cache_id, nar_size DESC, hash_part);
+            """),
     ];
 }

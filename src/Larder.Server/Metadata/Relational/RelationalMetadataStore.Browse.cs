@@ -45,6 +45,34 @@ public abstract partial class RelationalMetadataStore
                 limit),
             cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>A walk of the <c>paths_by_nar_size</c> index (the NAR size is kept on the path row for it).</remarks>
+    public Task<IReadOnlyList<PathSummary>> ListLargestPathsAsync(long cacheId, int limit, CancellationToken cancellationToken) =>
+        RunAsync(
+            (session, ct) => ReadAllAsync(
+                session,
+                $"{PathSummarySelect} WHERE p.cache_id = $1 ORDER BY p.nar_size DESC, p.hash_part LIMIT $2;",
+                ReadPathSummary,
+                ct,
+                cacheId,
+                limit),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PinHistoryEntry>> ListPinHistoryAsync(long cacheId, int limit, CancellationToken cancellationToken) =>
+        RunAsync(
+            (session, ct) => ReadAllAsync(
+                session,
+                $"""
+                SELECT p.name, {RevisionColumns} FROM pins p JOIN pin_revisions r ON r.pin_id = p.id LEFT JOIN tokens t ON t.id = r.token_id
+                WHERE p.cache_id = $1 ORDER BY r.id DESC LIMIT $2;
+                """,
+                reader => new PinHistoryEntry(reader.GetString(0), ReadRevision(reader, 1)),
+                ct,
+                cacheId,
+                limit),
+            cancellationToken);
+
     private const string PathSummarySelect =
         "SELECT p.hash_part, p.store_path, n.nar_size, p.created_at, p.last_accessed_at FROM paths p JOIN nars n ON n.id = p.nar_id";
 

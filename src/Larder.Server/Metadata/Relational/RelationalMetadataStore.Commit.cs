@@ -41,8 +41,8 @@ public abstract partial class RelationalMetadataStore
         var narId = await AcquireNarAsync(session, request, ct).ConfigureAwait(false);
         var inserted = await session.ExecuteAsync(
             """
-            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)
+            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)
             ON CONFLICT (cache_id, hash_part) DO NOTHING;
             """,
             ct,
@@ -56,7 +56,8 @@ public abstract partial class RelationalMetadataStore
             request.Signatures.Distinct(StringComparer.Ordinal),
             request.Ca,
             request.At,
-            request.Origin).ConfigureAwait(false);
+            request.Origin,
+            request.Nar.NarSize).ConfigureAwait(false);
         if (inserted == 0)
         {
             // A concurrent commit of the same path got there first (and has committed: ON CONFLICT waited for it).

@@ -349,5 +349,21 @@ internal static class SqliteMigrations
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, substr(store_path, instr(store_path, hash_part) + 33));
             """),
+        (14, """
+            CREATE TABLE traffic_hours (
+                cache_id INTEGER NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                hour_start INTEGER NOT NULL,
+                narinfo_hits INTEGER NOT NULL,
+                narinfo_misses INTEGER NOT NULL,
+                nar_requests INTEGER NOT NULL,
+                nar_bytes INTEGER NOT NULL,
+                PRIMARY KEY (cache_id, hour_start)
+            ) WITHOUT ROWID;
+            CREATE INDEX traffic_hours_by_hour ON traffic_hours (hour_start);
+
+            ALTER TABLE paths ADD COLUMN nar_size INTEGER NOT NULL DEFAULT 0;
+            UPDATE paths SET nar_size = (SELECT n.nar_size FROM nars n WHERE n.id = paths.nar_id);
+            CREATE INDEX paths_by_nar_size ON paths (cache_id, nar_size DESC, hash_part);
+            """),
     ];
 }
