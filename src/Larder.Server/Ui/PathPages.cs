@@ -108,7 +108,7 @@ internal static class PathPages
         return page.Html("</section>").Render(http, path.StorePath[(path.StorePath.LastIndexOf('/') + 1)..], token is not null);
     }
 
-    private static void PathTable(UiPage page, CacheRecord cache, IReadOnlyList<PathSummary> paths, string none)
+    public static void PathTable(UiPage page, CacheRecord cache, IReadOnlyList<PathSummary> paths, string none)
     {
         if (paths.Count == 0)
         {
