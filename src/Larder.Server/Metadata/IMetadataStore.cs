@@ -27,6 +27,12 @@ public interface IMetadataStore
     /// <summary>Up to <paramref name="limit"/> paths of the cache whose name (after <c>&lt;hash&gt;-</c>) starts with <paramref name="prefix"/>, by name.</summary>
     Task<IReadOnlyList<PathSummary>> FindPathsByNamePrefixAsync(long cacheId, string prefix, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> paths of the cache by name, then hash part, starting after the path named
+    /// <paramref name="afterName"/> with hash part <paramref name="afterHashPart"/> (from the start when both are empty).
+    /// </summary>
+    Task<IReadOnlyList<PathSummary>> ListPathsByNameAsync(long cacheId, string afterName, string afterHashPart, int limit, CancellationToken cancellationToken);
+
     /// <summary>Up to <paramref name="limit"/> paths of the cache that reference <paramref name="hashPart"/> directly.</summary>
     Task<IReadOnlyList<PathSummary>> ListDirectDependentsAsync(long cacheId, string hashPart, int limit, CancellationToken cancellationToken);
 

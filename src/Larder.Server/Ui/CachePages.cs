@@ -105,7 +105,8 @@ internal static class CachePages
             <section aria-labelledby="search"><h2 id="search">Find a path</h2>
             <form method="get" action="/ui/caches/{UiPage.Text(cache.Name)}/search" role="search">
             <p><label for="q">Name or hash (the start of it)</label><br><input id="q" name="q" type="search" required maxlength="{PathPages.MaxQueryLength}" size="50">
-            <button type="submit">Search</button></p></form></section>
+            <button type="submit">Search</button></p></form>
+            <p><a href="/ui/caches/{UiPage.Text(cache.Name)}/paths">Browse every path by name</a></p></section>
             <section aria-labelledby="events"><h2 id="events">Recent pushes and evictions</h2>
             """);
         if (events.Count == 0)

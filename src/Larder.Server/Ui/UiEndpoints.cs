@@ -19,6 +19,7 @@ public static class UiEndpoints
         var ui = app.MapGroup("/ui").ExcludeFromDescription().AllowAnyone();
         CachePages.Map(ui);
         PathPages.Map(ui);
+        PathListPages.Map(ui);
         TokenPages.Map(ui);
         SignInPages.Map(ui);
         Admin.CacheAdminPages.Map(ui);

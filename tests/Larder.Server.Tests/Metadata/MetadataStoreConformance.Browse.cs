@@ -36,6 +36,29 @@ public abstract partial class MetadataStoreConformance
     }
 
     [Fact]
+    public async Task Paths_list_by_name_then_hash_in_pages_that_continue_after_the_last_one()
+    {
+        var store = await CreateStoreAsync();
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var other = await store.CreateCacheAsync(Cache(), Ct);
+        var paths = new List<CommitRequest>();
+        foreach (var name in new[] { "b-1", "a-2", "b-1", "c", "a-10", "b-1" })
+        {
+            paths.Add(await CommitNamedAsync(store, cache.Id, name));
+        }
+        await CommitNamedAsync(store, other.Id, "a-0");
+        var expected = paths.OrderBy(p => p.StorePath[44..], StringComparer.Ordinal).ThenBy(p => p.HashPart, StringComparer.Ordinal).ToList();
+
+        var first = await store.ListPathsByNameAsync(cache.Id, "", "", 3, Ct);
+        var second = await store.ListPathsByNameAsync(cache.Id, first[^1].StorePath[44..], first[^1].HashPart, 3, Ct);
+        var after = await store.ListPathsByNameAsync(cache.Id, second[^1].StorePath[44..], second[^1].HashPart, 3, Ct);
+
+        Assert.Equal(expected.Select(p => p.HashPart), first.Concat(second).Select(p => p.HashPart));
+        Assert.Equal(["a-10", "a-2", "b-1"], first.Select(p => p.StorePath[44..]));
+        Assert.Empty(after);
+    }
+
+    [Fact]
     public async Task Hash_prefix_search_and_direct_dependents_stay_within_the_cache()
     {
         var store = await CreateStoreAsync();

@@ -320,4 +320,26 @@ public abstract partial class MetadataStoreConformance
 
         Assert.Equal(new CacheStats(2, a.Nar.NarSize + b.Nar.NarSize, a.Nar.FileSize + b.Nar.FileSize), stats);
     }
+
+    [Fact]
+    public async Task Stats_follow_deletions_evictions_and_a_nar_stored_anew_in_every_cache_that_holds_it()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var other = await store.CreateCacheAsync(Cache(), Ct);
+        var shared = Commit(cache.Id);
+        await store.CommitNewAsync(shared, Ct);
+        await store.CommitNewAsync(shared with { CacheId = other.Id }, Ct);
+        var deleted = await CommitChainAsync(store, cache.Id, 3, LongAgo);
+        var evicted = await CommitChainAsync(store, cache.Id, 4, LongAgo);
+        Assert.Equal(8, (await store.GetCacheStatsAsync(cache.Id, Ct)).PathCount);
+
+        await store.DeletePathAsync(cache.Id, deleted[0].HashPart, recursive: true, dryRun: false, "r", null, T0, Ct);
+        await store.EvictAsync(Eviction(cache.Id, [evicted[0].HashPart, evicted[2].HashPart], LongAgo), Ct);
+        var nar = (await store.GetNarByNarHashAsync(shared.Nar.NarHash, Ct))!;
+        Assert.True(await store.ReplaceNarChunksAsync(nar.Id, nar.FileHash, Sha256(), nar.FileSize + 500, [await RegisterNewAsync(store, T0)], Later, Ct));
+
+        var expected = new CacheStats(1, shared.Nar.NarSize, shared.Nar.FileSize + 500);
+        Assert.Equal(expected, await store.GetCacheStatsAsync(cache.Id, Ct));
+        Assert.Equal(expected, await store.GetCacheStatsAsync(other.Id, Ct));
+    }
 }

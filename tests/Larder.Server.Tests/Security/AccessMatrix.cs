@@ -177,6 +177,7 @@ public static class AccessMatrix
         new("POST", "/ui/sign-out", "ui/sign-out", Guard.Anyone, 415),
         new("GET", "/ui/caches/{name}/search", "ui/caches/{c}/search?q=a", Guard.UiCache, 200),
         new("GET", "/ui/caches/{name}/paths/{hash}", "ui/caches/{c}/paths/{h}", Guard.UiCache, 200),
+        new("GET", "/ui/caches/{name}/paths", "ui/caches/{c}/paths", Guard.UiCache, 200),
         new("GET", "/ui/tokens", "ui/tokens", Guard.Anyone, 200),
         new("POST", "/ui/tokens", "ui/tokens", Guard.Anyone, 415),
         new("POST", "/ui/tokens/{id}/revoke", "ui/tokens/1/revoke", Guard.Anyone, 415),

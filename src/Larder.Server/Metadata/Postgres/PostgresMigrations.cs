@@ -364,5 +364,50 @@ internal static class PostgresMigrations
             UPDATE paths p SET nar_size = n.nar_size FROM nars n WHERE n.id = p.nar_id;
             CREATE INDEX paths_by_nar_size ON paths (cache_id, nar_size DESC, hash_part);
             """),
+        (15, """
+            CREATE TABLE cache_stats (
+                cache_id bigint PRIMARY KEY REFERENCES caches (id) ON DELETE CASCADE,
+                path_count bigint NOT NULL,
+                nar_bytes bigint NOT NULL,
+                stored_bytes bigint NOT NULL
+            );
+            INSERT INTO cache_stats (cache_id, path_count, nar_bytes, stored_bytes)
+            SELECT c.id, COUNT(p.hash_part), COALESCE(SUM(n.nar_size), 0), COALESCE(SUM(n.file_size), 0)
+            FROM caches c LEFT JOIN paths p ON p.cache_id = c.id LEFT JOIN nars n ON n.id = p.nar_id GROUP BY c.id;
+
+            CREATE FUNCTION cache_stats_for_new_cache() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO cache_stats (cache_id, path_count, nar_bytes, stored_bytes) VALUES (NEW.id, 0, 0, 0);
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER cache_stats_for_new_cache AFTER INSERT ON caches FOR EACH ROW EXECUTE FUNCTION cache_stats_for_new_cache();
+
+            -- Per statement, so that a set-based delete of many paths updates each cache's row once.
+            CREATE FUNCTION cache_stats_paths_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                sign bigint := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+            BEGIN
+                UPDATE cache_stats s
+                SET path_count = s.path_count + sign * d.n, nar_bytes = s.nar_bytes + sign * d.nar, stored_bytes = s.stored_bytes + sign * d.stored
+                FROM (SELECT c.cache_id, COUNT(*) AS n, SUM(n.nar_size) AS nar, SUM(n.file_size) AS stored
+                      FROM changed c JOIN nars n ON n.id = c.nar_id GROUP BY c.cache_id) AS d
+                WHERE s.cache_id = d.cache_id;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER cache_stats_paths_added AFTER INSERT ON paths REFERENCING NEW TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION cache_stats_paths_changed();
+            CREATE TRIGGER cache_stats_paths_removed AFTER DELETE ON paths REFERENCING OLD TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION cache_stats_paths_changed();
+
+            CREATE FUNCTION cache_stats_nar_resized() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE cache_stats s SET nar_bytes = s.nar_bytes + (NEW.nar_size - OLD.nar_size) * h.n, stored_bytes = s.stored_bytes + (NEW.file_size - OLD.file_size) * h.n
+                FROM (SELECT p.cache_id, COUNT(*) AS n FROM paths p WHERE p.nar_id = NEW.id GROUP BY p.cache_id) AS h
+                WHERE s.cache_id = h.cache_id;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER cache_stats_nar_resized AFTER UPDATE OF nar_size, file_size ON nars FOR EACH ROW
+                WHEN (NEW.nar_size <> OLD.nar_size OR NEW.file_size <> OLD.file_size) EXECUTE FUNCTION cache_stats_nar_resized();
+            """),
     ];
 }

@@ -30,6 +30,24 @@ public abstract partial class RelationalMetadataStore
             cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<PathSummary>> ListPathsByNameAsync(long cacheId, string afterName, string afterHashPart, int limit, CancellationToken cancellationToken)
+    {
+        // Written as a range on the indexed name plus a filter, so that a deep page starts with one index probe.
+        var name = _dialect.PathNameSql("p");
+        return RunAsync(
+            (session, ct) => ReadAllAsync(
+                session,
+                $"{PathSummarySelect} WHERE p.cache_id = $1 AND {name} >= $2 AND ({name} > $2 OR p.hash_part > $3) ORDER BY {name}, p.hash_part LIMIT $4;",
+                ReadPathSummary,
+                ct,
+                cacheId,
+                afterName,
+                afterHashPart,
+                limit),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<PathSummary>> ListDirectDependentsAsync(long cacheId, string hashPart, int limit, CancellationToken cancellationToken) =>
         RunAsync(
             (session, ct) => ReadAllAsync(

@@ -82,13 +82,13 @@ public abstract partial class RelationalMetadataStore
     {
         await using var reader = await session.ReaderAsync(
             """
-            SELECT COUNT(*), CAST(COALESCE(SUM(n.nar_size), 0) AS BIGINT), CAST(COALESCE(SUM(n.file_size), 0) AS BIGINT)
-            FROM paths p JOIN nars n ON n.id = p.nar_id WHERE p.cache_id = $1;
+            SELECT path_count, nar_bytes, stored_bytes FROM cache_stats WHERE cache_id = $1;
             """,
             ct,
             cacheId).ConfigureAwait(false);
-        await reader.ReadAsync(ct).ConfigureAwait(false);
-        return new CacheStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return await reader.ReadAsync(ct).ConfigureAwait(false)
+            ? new CacheStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2))
+            : new CacheStats(0, 0, 0);
     }, cancellationToken);
 
     private CacheRecord ReadCache(DbDataReader reader) => new(

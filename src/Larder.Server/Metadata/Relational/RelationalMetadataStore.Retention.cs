@@ -55,72 +55,6 @@ public abstract partial class RelationalMetadataStore
         cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Each group is found by locking before looking: the seed's row is locked, then the paths that reference locked
-    /// rows are read and locked, level by level. A commit of a new referrer holds its references for share until it
-    /// commits, so it either committed before a level was read (and is found) or waits and then finds its reference
-    /// gone (and fails with missing references): no path is left referencing an evicted one.
-    /// </remarks>
-    public Task<EvictionResult> EvictAsync(EvictionRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        Func<DbSession, CancellationToken, Task<EvictionResult>> body = async (session, ct) =>
-        {
-            var evictedHere = new HashSet<string>(StringComparer.Ordinal);
-            bool IsGone(string hashPart) => evictedHere.Contains(hashPart) || request.AlreadyEvicted.Contains(hashPart);
-            var evicted = new List<RetainedPath>();
-            // Ties of the latest access go to the seed used least recently itself: in a chain, the one taking the most with it.
-            var waiting = new PriorityQueue<EvictionSeed, (DateTimeOffset, DateTimeOffset, string)>();
-            var freed = 0L;
-            var handled = 0;
-            foreach (var seed in request.Seeds)
-            {
-                // A seed deferred to an access time the walk has now reached goes before this one.
-                while (freed < request.BytesToFree && waiting.TryPeek(out var due, out _) && due.AccessedBy <= seed.AccessedBy)
-                {
-                    await TryEvictAsync(waiting.Dequeue()).ConfigureAwait(false);
-                }
-                if (freed >= request.BytesToFree)
-                {
-                    break;
-                }
-                handled++;
-                await TryEvictAsync(seed).ConfigureAwait(false);
-            }
-            return new EvictionResult(handled, evicted, [.. waiting.UnorderedItems.Select(item => item.Element)]);
-
-            async Task TryEvictAsync(EvictionSeed seed)
-            {
-                if (IsGone(seed.HashPart))
-                {
-                    return;
-                }
-                var group = await CollectEvictableGroupAsync(
-                    session, request.CacheId, seed.HashPart, IsGone, request.MaxGroup, request.PushedBefore, lockRows: !request.DryRun, ct)
-                    .ConfigureAwait(false);
-                if (group.Blocker is not null || group.TooLarge || group.Members.Count == 0)
-                {
-                    return;
-                }
-                var latest = group.Members.Max(m => m.LastAccessedAt);
-                if (latest > seed.AccessedBy)
-                {
-                    waiting.Enqueue(seed with { AccessedBy = latest }, (latest, seed.AccessedBy, seed.HashPart));
-                    return;
-                }
-                if (!request.DryRun)
-                {
-                    await DeleteGroupAsync(session, request.CacheId, group.Members, "evict", request.Reason, null, request.At, ct).ConfigureAwait(false);
-                }
-                evictedHere.UnionWith(group.Members.Select(m => m.HashPart));
-                evicted.AddRange(group.Members);
-                freed += group.Members.Sum(m => m.StoredBytes);
-            }
-        };
-        return request.DryRun ? RunAsync(body, cancellationToken) : RunWriteAsync(body, cancellationToken);
-    }
-
-    /// <inheritdoc />
     public Task<PathDeletion> DeletePathAsync(
         long cacheId, string hashPart, bool recursive, bool dryRun, string reason, long? tokenId, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -261,7 +195,38 @@ public abstract partial class RelationalMetadataStore
             return await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
                 .ConfigureAwait(false);
         }
-        var read = await ReadGroupAsync(session, cacheId, seedHashPart, maxGroup, pushedBefore, ct).ConfigureAwait(false);
+        var reads = await ReadGroupsAsync(session, cacheId, [seedHashPart], maxGroup, pushedBefore, ct).ConfigureAwait(false);
+        var read = reads.TryGetValue(seedHashPart, out var group) ? group : [];
+        if (UnlockedVerdict(read, seedHashPart, isGone, maxGroup) is { } verdict)
+        {
+            return verdict;
+        }
+        var members = read.Where(m => !isGone(m.HashPart)).ToList();
+        var hashParts = members.Select(m => m.HashPart).ToHashSet(StringComparer.Ordinal);
+        if (lockRows)
+        {
+            members = [.. await ReadRetainedAsync(session, cacheId, hashParts, pushedBefore, lockRows: true, ct).ConfigureAwait(false)];
+        }
+        var (referrers, pinned) = await ReadReferrersAndPinsAsync(session, cacheId, hashParts, ct).ConfigureAwait(false);
+        if (members.Count != hashParts.Count || referrers.Any(r => !hashParts.Contains(r.Referrer) && !isGone(r.Referrer)))
+        {
+            var again = await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
+                .ConfigureAwait(false);
+            return again.Blocker is null && !again.TooLarge && lockRows ? await BlockPinnedAsync(session, cacheId, again, ct).ConfigureAwait(false) : again;
+        }
+        if (members.Find(m => m.IsRoot || pinned.Contains(m.HashPart)) is { } lockedRoot)
+        {
+            return new GroupOutcome(members, lockedRoot with { IsRoot = true }, false);
+        }
+        return new GroupOutcome(DependentsFirst(seedHashPart, members, referrers), null, false);
+    }
+
+    /// <summary>
+    /// What an unlocked read of a seed's group (<see cref="ReadGroupsAsync"/>) already decides: the seed is gone (empty),
+    /// the group is too large, or a member is a root; null when the group can go as far as the read shows.
+    /// </summary>
+    private static GroupOutcome? UnlockedVerdict(IReadOnlyList<RetainedPath> read, string seedHashPart, Func<string, bool> isGone, int maxGroup)
+    {
         var members = read.Where(m => !isGone(m.HashPart)).ToList();
         if (members.TrueForAll(m => m.HashPart != seedHashPart))
         {
@@ -271,17 +236,17 @@ public abstract partial class RelationalMetadataStore
         {
             return new GroupOutcome(members, null, true);
         }
-        if (members.Find(m => m.IsRoot) is { } root)
-        {
-            return new GroupOutcome(members, root, false);
-        }
-        var hashParts = members.Select(m => m.HashPart).ToHashSet(StringComparer.Ordinal);
-        if (lockRows)
-        {
-            members = [.. await ReadRetainedAsync(session, cacheId, hashParts, pushedBefore, lockRows: true, ct).ConfigureAwait(false)];
-        }
-        // Read after the locks, in the same round trip: each referrer edge, and (with no referrer) each member a pin set
-        // meanwhile protects. A locking read waiting for that pin's key-share locks computed its root flags before it committed.
+        return members.Find(m => m.IsRoot) is { } root ? new GroupOutcome(members, root, false) : null;
+    }
+
+    /// <summary>
+    /// Read after the locks, in one round trip: each edge from a referrer to one of <paramref name="hashParts"/>, and
+    /// those of them a pin protects (a pin set meanwhile is seen: a locking read waiting for that pin's key-share locks
+    /// computed its root flags before it committed).
+    /// </summary>
+    private async Task<(List<(string Referrer, string Referenced)> Referrers, HashSet<string> Pinned)> ReadReferrersAndPinsAsync(
+        DbSession session, long cacheId, IReadOnlyCollection<string> hashParts, CancellationToken ct)
+    {
         var edges = await ReadAllAsync(
             session,
             $"""
@@ -293,22 +258,18 @@ public abstract partial class RelationalMetadataStore
             ct,
             cacheId,
             new TextSet(hashParts)).ConfigureAwait(false);
-        var pinned = edges.Where(e => e.Referrer is null).Select(e => e.Referenced).ToHashSet(StringComparer.Ordinal);
-        var referrers = edges.Where(e => e.Referrer is not null).Select(e => (Referrer: e.Referrer!, e.Referenced)).ToList();
-        if (members.Count != hashParts.Count || referrers.Any(r => !hashParts.Contains(r.Referrer) && !isGone(r.Referrer)))
-        {
-            var again = await CollectGroupAsync(session, cacheId, seedHashPart, m => !m.IsRoot, isGone, maxGroup, pushedBefore, lockRows, ct)
-                .ConfigureAwait(false);
-            return again.Blocker is null && !again.TooLarge && lockRows ? await BlockPinnedAsync(session, cacheId, again, ct).ConfigureAwait(false) : again;
-        }
-        if (members.Find(m => m.IsRoot || pinned.Contains(m.HashPart)) is { } lockedRoot)
-        {
-            return new GroupOutcome(members, lockedRoot with { IsRoot = true }, false);
-        }
-        var level = GroupLevels(seedHashPart, referrers.Where(r => hashParts.Contains(r.Referrer)));
-        // Dependents first, the seed last, as CollectGroupAsync orders them.
-        return new GroupOutcome(
-            [.. members.OrderByDescending(m => level[m.HashPart]).ThenBy(m => m.HashPart, StringComparer.Ordinal)], null, false);
+        return (
+            [.. edges.Where(e => e.Referrer is not null).Select(e => (e.Referrer!, e.Referenced))],
+            edges.Where(e => e.Referrer is null).Select(e => e.Referenced).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>A group's members ordered as <see cref="CollectGroupAsync"/> orders them: dependents first, the seed last.</summary>
+    private static List<RetainedPath> DependentsFirst(
+        string seedHashPart, IReadOnlyCollection<RetainedPath> members, IEnumerable<(string Referrer, string Referenced)> referrers)
+    {
+        var hashParts = members.Select(m => m.HashPart).ToHashSet(StringComparer.Ordinal);
+        var level = GroupLevels(seedHashPart, referrers.Where(r => hashParts.Contains(r.Referrer) && hashParts.Contains(r.Referenced)));
+        return [.. members.OrderByDescending(m => level.GetValueOrDefault(m.HashPart)).ThenBy(m => m.HashPart, StringComparer.Ordinal)];
     }
 
     /// <summary>The group, or the group blocked by its first member a pin protects (read afresh, after the group was locked).</summary>
@@ -344,28 +305,36 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <summary>
-    /// The seed and every path of the cache that references it, transitively, in one recursive query without locks; at
-    /// most <paramref name="maxGroup"/> + 1 paths, so more than <paramref name="maxGroup"/> means the group is too large.
+    /// For each seed, the seed and every path of the cache that references it, transitively, in one recursive query
+    /// without locks; at most <paramref name="maxGroup"/> + 1 paths a seed, so more than <paramref name="maxGroup"/>
+    /// means the group is too large. A seed the cache lacks has no entry.
     /// </summary>
-    private Task<IReadOnlyList<RetainedPath>> ReadGroupAsync(
-        DbSession session, long cacheId, string seedHashPart, int maxGroup, DateTimeOffset pushedBefore, CancellationToken ct) =>
-        ReadAllAsync(
+    private async Task<Dictionary<string, List<RetainedPath>>> ReadGroupsAsync(
+        DbSession session, long cacheId, IReadOnlyCollection<string> seedHashParts, int maxGroup, DateTimeOffset pushedBefore, CancellationToken ct)
+    {
+        var rows = await ReadAllAsync(
             session,
             $"""
-            WITH RECURSIVE g(h) AS (
-                SELECT s.hash_part FROM paths s WHERE s.cache_id = $1 AND s.hash_part = $2
-                UNION
-                SELECT r.hash_part FROM path_refs r JOIN g ON r.ref_hash_part = g.h WHERE r.cache_id = $1
-            )
-            SELECT p.hash_part, p.store_path, p.created_at, p.last_accessed_at, n.file_size, CASE WHEN {IsRootSql("p", 3)} THEN 1 ELSE 0 END
-            FROM (SELECT h FROM g LIMIT $4) AS b JOIN paths p ON p.cache_id = $1 AND p.hash_part = b.h JOIN nars n ON n.id = p.nar_id;
+            SELECT p.hash_part, p.store_path, p.created_at, p.last_accessed_at, n.file_size, CASE WHEN {IsRootSql("p", 3)} THEN 1 ELSE 0 END, t.h
+            FROM {_dialect.TextSetSource(2, "t")}
+            CROSS JOIN LATERAL (
+                WITH RECURSIVE g(h) AS (
+                    SELECT s.hash_part FROM paths s WHERE s.cache_id = $1 AND s.hash_part = t.h
+                    UNION
+                    SELECT r.hash_part FROM path_refs r JOIN g ON r.ref_hash_part = g.h WHERE r.cache_id = $1
+                )
+                SELECT g.h FROM g LIMIT $4
+            ) AS b
+            JOIN paths p ON p.cache_id = $1 AND p.hash_part = b.h JOIN nars n ON n.id = p.nar_id;
             """,
-            ReadRetained,
+            reader => (Seed: reader.GetString(6), Path: ReadRetained(reader)),
             ct,
             cacheId,
-            seedHashPart,
+            new TextSet(seedHashParts),
             pushedBefore,
-            maxGroup + 1);
+            maxGroup + 1).ConfigureAwait(false);
+        return rows.GroupBy(r => r.Seed, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(r => r.Path).ToList(), StringComparer.Ordinal);
+    }
 
     /// <summary>The paths of the cache among <paramref name="hashParts"/>, by hash part, locked for update with <paramref name="lockRows"/>.</summary>
     private Task<IReadOnlyList<RetainedPath>> ReadRetainedAsync(

@@ -365,5 +365,38 @@ internal static class SqliteMigrations
             UPDATE paths SET nar_size = (SELECT n.nar_size FROM nars n WHERE n.id = paths.nar_id);
             CREATE INDEX paths_by_nar_size ON paths (cache_id, nar_size DESC, hash_part);
             """),
+        (15, """
+            CREATE TABLE cache_stats (
+                cache_id INTEGER PRIMARY KEY REFERENCES caches (id) ON DELETE CASCADE,
+                path_count INTEGER NOT NULL,
+                nar_bytes INTEGER NOT NULL,
+                stored_bytes INTEGER NOT NULL
+            );
+            INSERT INTO cache_stats (cache_id, path_count, nar_bytes, stored_bytes)
+            SELECT c.id, COUNT(p.hash_part), COALESCE(SUM(n.nar_size), 0), COALESCE(SUM(n.file_size), 0)
+            FROM caches c LEFT JOIN paths p ON p.cache_id = c.id LEFT JOIN nars n ON n.id = p.nar_id GROUP BY c.id;
+
+            CREATE TRIGGER cache_stats_for_new_cache AFTER INSERT ON caches BEGIN
+                INSERT INTO cache_stats (cache_id, path_count, nar_bytes, stored_bytes) VALUES (NEW.id, 0, 0, 0);
+            END;
+            CREATE TRIGGER cache_stats_path_added AFTER INSERT ON paths BEGIN
+                UPDATE cache_stats SET path_count = path_count + 1,
+                    nar_bytes = nar_bytes + (SELECT nar_size FROM nars WHERE id = NEW.nar_id),
+                    stored_bytes = stored_bytes + (SELECT file_size FROM nars WHERE id = NEW.nar_id)
+                WHERE cache_id = NEW.cache_id;
+            END;
+            CREATE TRIGGER cache_stats_path_removed AFTER DELETE ON paths BEGIN
+                UPDATE cache_stats SET path_count = path_count - 1,
+                    nar_bytes = nar_bytes - (SELECT nar_size FROM nars WHERE id = OLD.nar_id),
+                    stored_bytes = stored_bytes - (SELECT file_size FROM nars WHERE id = OLD.nar_id)
+                WHERE cache_id = OLD.cache_id;
+            END;
+            CREATE TRIGGER cache_stats_nar_resized AFTER UPDATE OF nar_size, file_size ON nars BEGIN
+                UPDATE cache_stats SET
+                    nar_bytes = nar_bytes + (NEW.nar_size - OLD.nar_size) * (SELECT COUNT(*) FROM paths p WHERE p.nar_id = NEW.id AND p.cache_id = cache_stats.cache_id),
+                    stored_bytes = stored_bytes + (NEW.file_size - OLD.file_size) * (SELECT COUNT(*) FROM paths p WHERE p.nar_id = NEW.id AND p.cache_id = cache_stats.cache_id)
+                WHERE cache_id IN (SELECT cache_id FROM paths WHERE nar_id = NEW.id);
+            END;
+            """),
     ];
 }
