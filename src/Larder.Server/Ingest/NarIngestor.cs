@@ -24,7 +24,7 @@ namespace Larder.Server.Ingest;
 /// <see cref="PathPublisher"/>'s job.
 /// </summary>
 public sealed class NarIngestor(
-    ChunkStore chunks, IBlobStore blobs, IMetadataStore metadata, StagingArea staging, IOptions<LarderOptions> options, TimeProvider time,
+    ChunkStore chunks, IBlobStore blobs, IMetadataStore metadata, IOptions<LarderOptions> options, TimeProvider time,
     ILogger<NarIngestor> logger)
 {
     /// <summary>
@@ -43,39 +43,29 @@ public sealed class NarIngestor(
         Stream body, CompressionKind compression, long maxBytes, NixHash? expectedUploadHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        string listingFile = staging.NewFilePath(".ls");
-        try
-        {
-            using var sink = new ChunkSink(chunks);
-            var received = await ReceiveAsync(body, compression, maxBytes, expectedUploadHash, sink, listingFile, cancellationToken).ConfigureAwait(false);
-            return await StoreAsync(received, sink, listingFile, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            StagingArea.TryDelete(listingFile);
-        }
+        using var sink = new ChunkSink(chunks);
+        return await ReceiveAsync(body, compression, maxBytes, expectedUploadHash, sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Streams the upload through the parser and the chunker. The body is checked (its end, its hash) before the last
     /// chunk is taken, so a bad upload of a NAR that fits in one chunk stores nothing; chunks of a larger one stored
     /// before the problem showed are held by nothing and reaped after <see cref="MaintenanceOptions.StagedUploadTtl"/>.
+    /// Then the last chunk, the listing and the lookup of an already stored NAR go on at once: they are independent,
+    /// and on a remote database and object store each is a round trip or two.
     /// </summary>
-    private async Task<Received> ReceiveAsync(
-        Stream body, CompressionKind compression, long maxBytes, NixHash? expectedUploadHash, ChunkSink sink, string listingFile,
-        CancellationToken cancellationToken)
+    private async Task<IngestedNar> ReceiveAsync(
+        Stream body, CompressionKind compression, long maxBytes, NixHash? expectedUploadHash, ChunkSink sink, CancellationToken cancellationToken)
     {
         await using var hashedBody = new HashingStream(body, HashKind.Sha256, leaveOpen: true);
-        NarHashResult nar;
         try
         {
             await using var chunking = new ChunkingWriteStream(new FastCdcChunker(chunks.Chunking), sink.AcceptAsync, ChunkBuffers.Pool);
+            NarHashResult nar;
+            var listing = new NarListing();
             await using (var decompressed = Codecs.DecompressBounded(hashedBody, compression, maxBytes, "the upload", "the uncompressed NAR", leaveOpen: true))
             {
-                var tee = new TeeReadStream(decompressed, chunking);
-                var listing = new NarListing();
-                nar = await NarParser.ParseAsync(tee, listing, cancellationToken).ConfigureAwait(false);
-                await File.WriteAllBytesAsync(listingFile, listing.Utf8Json, cancellationToken).ConfigureAwait(false);
+                nar = await NarParser.ParseAsync(new TeeReadStream(decompressed, chunking), listing, cancellationToken).ConfigureAwait(false);
             }
             // Bytes after the compressed stream's end were hashed by the client too: take them, but they must not exist.
             await EnsureEndAsync(hashedBody, "the compressed stream", cancellationToken).ConfigureAwait(false);
@@ -85,7 +75,11 @@ public sealed class NarIngestor(
                     ErrorKind.BadRequest,
                     $"the upload's FileHash is {hashedBody.GetHash().ToNix32String()}, but its URL names {expected.ToNix32String()}");
             }
-            await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var listingKey = StoreListingAsync(nar.NarHash, listing.Utf8Json, cancellationToken);
+            var existing = metadata.GetNarByNarHashAsync(nar.NarHash.ToNix32String(), cancellationToken);
+            var lastChunk = chunking.CompleteAsync(cancellationToken);
+            await Task.WhenAll(listingKey, existing, lastChunk).ConfigureAwait(false);
+            return Describe(nar, hashedBody, sink, await existing.ConfigureAwait(false), await listingKey.ConfigureAwait(false));
         }
         catch (NarFormatException e)
         {
@@ -100,7 +94,16 @@ public sealed class NarIngestor(
         {
             throw new LarderException(ErrorKind.PayloadTooLarge, e.Message, e);
         }
-        return new Received(nar.NarHash, nar.NarSize, hashedBody.GetHash(), hashedBody.Length);
+    }
+
+    /// <summary>Stores the listing straight from memory under a fresh key, announced as an intent first; returns the key.</summary>
+    private async Task<string> StoreListingAsync(NixHash narHash, ReadOnlyMemory<byte> listing, CancellationToken cancellationToken)
+    {
+        string key = FreshBlobKeys.Listing(narHash);
+        await metadata.RecordBlobIntentsAsync([key], time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
+            .ConfigureAwait(false);
+        await blobs.PutBytesAsync(key, listing, cancellationToken).ConfigureAwait(false);
+        return key;
     }
 
     private static async Task EnsureEndAsync(Stream stream, string what, CancellationToken cancellationToken)
@@ -112,24 +115,16 @@ public sealed class NarIngestor(
         }
     }
 
-    private async Task<IngestedNar> StoreAsync(Received received, ChunkSink sink, string listingFile, CancellationToken cancellationToken)
+    private IngestedNar Describe(NarHashResult nar, HashingStream body, ChunkSink sink, NarRecord? existing, string listingKey)
     {
-        string narHash = received.NarHash.ToNix32String();
-        string uploadHash = received.UploadHash.ToNix32String();
-        string listingKey = FreshBlobKeys.Listing(received.NarHash);
-        await metadata.RecordBlobIntentsAsync([listingKey], time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
-            .ConfigureAwait(false);
-        await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
-        if (await metadata.GetNarByNarHashAsync(narHash, cancellationToken).ConfigureAwait(false) is { } existing)
+        string narHash = nar.NarHash.ToNix32String();
+        string uploadHash = body.GetHash().ToNix32String();
+        if (existing is not null)
         {
             // The commit reuses the stored NAR (one per NarHash), so the upload is described by its file form.
             logger.LogDebug("NAR {NarHash} is already stored; reusing its chunks", narHash);
-            return new IngestedNar(
-                narHash, received.NarSize, uploadHash, received.UploadSize, existing.FileHash, existing.FileSize, existing.Chunks, listingKey);
+            return new IngestedNar(narHash, nar.NarSize, uploadHash, body.Length, existing.FileHash, existing.FileSize, existing.Chunks, listingKey);
         }
-        return new IngestedNar(
-            narHash, received.NarSize, uploadHash, received.UploadSize, sink.FileHash.ToNix32String(), sink.FileSize, sink.Chunks, listingKey);
+        return new IngestedNar(narHash, nar.NarSize, uploadHash, body.Length, sink.FileHash.ToNix32String(), sink.FileSize, sink.Chunks, listingKey);
     }
-
-    private sealed record Received(NixHash NarHash, long NarSize, NixHash UploadHash, long UploadSize);
 }

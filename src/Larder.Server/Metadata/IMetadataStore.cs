@@ -214,6 +214,14 @@ public interface IMetadataStore
     /// </summary>
     Task<IReadOnlyList<ChunkRecord>> FindChunksAsync(IReadOnlyCollection<string> hashes, DateTimeOffset releasedAt, CancellationToken cancellationToken);
     /// <summary>
+    /// The chunk with <paramref name="hash"/> as <see cref="FindChunksAsync"/> finds it; when the store lacks it,
+    /// <paramref name="storageKey"/> is recorded as an intent due at <paramref name="dueAt"/> (as by
+    /// <see cref="RecordBlobIntentsAsync"/>) in the same transaction, and the answer is null: an ingest's one write
+    /// before it stores a chunk under that key.
+    /// </summary>
+    Task<ChunkRecord?> FindChunkOrRecordIntentAsync(
+        string hash, string storageKey, DateTimeOffset releasedAt, DateTimeOffset dueAt, CancellationToken cancellationToken);
+    /// <summary>
     /// Records a chunk whose blob was just written (its key announced by <see cref="RecordBlobIntentsAsync"/>), without
     /// a holder and released at <paramref name="releasedAt"/>, claiming the key's intent in the same transaction. When
     /// the store already holds a chunk with this hash, that one is returned (its release time moved forward as by

@@ -34,6 +34,28 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One write transaction: the row kept as by <see cref="KeepChunkAsync"/>, else the intent inserted.</remarks>
+    public Task<ChunkRecord?> FindChunkOrRecordIntentAsync(
+        string hash, string storageKey, DateTimeOffset releasedAt, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        ArgumentException.ThrowIfNullOrEmpty(storageKey);
+        return RunWriteAsync(async (session, ct) =>
+        {
+            if (await KeepChunkAsync(session, hash, releasedAt, ct).ConfigureAwait(false) is { } found)
+            {
+                return found;
+            }
+            await session.ExecuteAsync(
+                "INSERT INTO blob_deletions (storage_key, due_at) VALUES ($1, $2) ON CONFLICT (storage_key) DO UPDATE SET due_at = excluded.due_at;",
+                ct,
+                storageKey,
+                dueAt).ConfigureAwait(false);
+            return (ChunkRecord?)null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     /// <remarks>
     /// An existing row is kept under its row lock (a reaper deleting it either went first, and the insert follows, or
     /// waits and finds it released later). Two registrations of the same new chunk race on the unique hash: the loser's

@@ -158,20 +158,16 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <summary>
-    /// The id of the NAR with the request's NarHash, holding it for one more path: an existing row (live or released,
-    /// not yet reaped) gains a holder under its row lock, so a concurrent reaper either deleted it first or sees the
-    /// holder; otherwise the NAR goes in with its chunks.
+    /// The id of the NAR with the request's NarHash, holding it for one more path: the NAR goes in with its chunks, or,
+    /// when a row exists (live or released, not yet reaped), that row gains a holder under its row lock, so a
+    /// concurrent reaper either deleted it first (and the insert is tried again) or sees the holder. Inserting first
+    /// saves a pushed path's commit one statement: its NAR is usually new.
     /// </summary>
     private async Task<long> AcquireNarAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {
         var nar = request.Nar;
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            if (await session.ScalarAsync(
-                "UPDATE nars SET holders = holders + 1, released_at = NULL WHERE nar_hash = $1 RETURNING id;", ct, nar.NarHash).ConfigureAwait(false) is long existing)
-            {
-                return existing;
-            }
             if (await session.ScalarAsync(
                 """
                 INSERT INTO nars (nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at, holders)
@@ -194,7 +190,12 @@ public abstract partial class RelationalMetadataStore
                 }
                 return id;
             }
-            // A concurrent commit inserted it (and has committed: ON CONFLICT waited for it); take a holder on that row.
+            // Stored already, or by a concurrent commit (which has committed: ON CONFLICT waited for it).
+            if (await session.ScalarAsync(
+                "UPDATE nars SET holders = holders + 1, released_at = NULL WHERE nar_hash = $1 RETURNING id;", ct, nar.NarHash).ConfigureAwait(false) is long existing)
+            {
+                return existing;
+            }
         }
         throw new InvalidOperationException($"NAR {nar.NarHash} conflicted on insert but cannot be read back");
     }

@@ -31,9 +31,7 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         using (chunk)
         {
             using var compressed = CompressedChunk.Compress(chunk.Data.Span, chunk.Hash);
-            var hash = chunk.Hash.ToNix32String();
-            var found = await store.FindAsync([hash], cancellationToken).ConfigureAwait(false);
-            var record = found.TryGetValue(hash, out var held) ? held : await store.StoreAsync(compressed, cancellationToken).ConfigureAwait(false);
+            var record = await store.FindOrStoreAsync(compressed, cancellationToken).ConfigureAwait(false);
             if (record.StoredHash == compressed.StoredHash.ToNix32String())
             {
                 _fileHasher.Append(compressed.Stored.Span);

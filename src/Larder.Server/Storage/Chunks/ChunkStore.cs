@@ -49,6 +49,25 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
         return await metadata.RegisterChunkAsync(chunk.ToRecord(key), PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The stored chunk with <paramref name="chunk"/>'s hash (kept from the reaper for an upload's lifetime), or
+    /// <paramref name="chunk"/> stored and registered when the server lacks it: the lookup and the new key's intent
+    /// are one transaction, so a new chunk costs two metadata writes around its blob put.
+    /// </summary>
+    public async Task<ChunkRecord> FindOrStoreAsync(CompressedChunk chunk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var key = FreshBlobKeys.Chunk(chunk.Hash);
+        var due = time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl;
+        if (await metadata.FindChunkOrRecordIntentAsync(chunk.Hash.ToNix32String(), key, PendingReleaseTime(), due, cancellationToken)
+            .ConfigureAwait(false) is { } found)
+        {
+            return found;
+        }
+        await blobs.PutBytesAsync(key, chunk.Stored, cancellationToken).ConfigureAwait(false);
+        return await metadata.RegisterChunkAsync(chunk.ToRecord(key), PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Opens the stored (compressed) bytes of <paramref name="chunk"/>.</summary>
     public Task<Stream> OpenStoredAsync(ChunkRecord chunk, CancellationToken cancellationToken)
     {

@@ -74,6 +74,43 @@ public abstract class ChunkStorageConformance : IDisposable
     }
 
     [Fact]
+    public async Task A_small_nar_is_ingested_with_its_chunk_registered_and_only_its_listing_awaiting_a_commit()
+    {
+        var (store, blobs, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+        long before = store.CommandCount;
+
+        var ingested = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        // The chunk's lookup with its key's intent (2 statements), its registration (3), the listing's intent, the
+        // lookup of an already stored NAR: no separate intent transaction for the chunk.
+        Assert.InRange(store.CommandCount - before, 1, 7);
+        var chunk = Assert.Single(ingested.Chunks);
+        Assert.Equal([chunk], await store.FindChunksAsync([chunk.Hash], _time.Now, Ct));
+        Assert.True(await ExistsAsync(blobs, chunk.StorageKey));
+        Assert.True(await ExistsAsync(blobs, ingested.ListingKey!));
+        var due = _time.Now + _options.Maintenance.StagedUploadTtl + TimeSpan.FromMinutes(1);
+        Assert.Equal([ingested.ListingKey!], await store.ListDueBlobDeletionsAsync(due, 10, Ct));
+    }
+
+    [Fact]
+    public async Task Ingesting_a_stored_nar_again_stores_no_chunk_and_records_only_a_new_listing()
+    {
+        var (store, blobs, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+        var first = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        var second = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        Assert.Equal(first.Chunks, second.Chunks);
+        Assert.Equal(1, await CountChunkBlobsAsync(blobs, first.Chunks));
+        var due = _time.Now + _options.Maintenance.StagedUploadTtl + TimeSpan.FromMinutes(1);
+        Assert.Equal(
+            new[] { first.ListingKey!, second.ListingKey! }.Order(StringComparer.Ordinal),
+            (await store.ListDueBlobDeletionsAsync(due, 10, Ct)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_version_stores_only_the_chunks_it_changed()
     {
         var (store, blobs, ingestor, _) = await OpenAsync();
@@ -191,7 +228,7 @@ public abstract class ChunkStorageConformance : IDisposable
         var options = Microsoft.Extensions.Options.Options.Create(_options);
         var staging = Staging();
         var ingestor = new NarIngestor(
-            new ChunkStore(blobs, store, staging, options, _time), blobs, store, staging, options, _time, NullLogger<NarIngestor>.Instance);
+            new ChunkStore(blobs, store, staging, options, _time), blobs, store, options, _time, NullLogger<NarIngestor>.Instance);
         return (store, blobs, ingestor, new Reaper(store, blobs, options, _time, NullLogger<Reaper>.Instance));
     }
 
