@@ -36,7 +36,7 @@ public sealed class TrafficCountingTests(LarderApplicationFixture fixture) : ICl
         }
         await App.Services.GetRequiredService<TrafficRecorder>().FlushAsync(CancellationToken.None);
 
-        var total = await TotalAsync(cacheId);
+        var total = await TrafficTotals.LastDayAsync(App, cacheId);
         Assert.Equal(new TrafficHour(default, 3, 1, 2, path.Body.Length + 10), total);
     }
 
@@ -55,7 +55,7 @@ public sealed class TrafficCountingTests(LarderApplicationFixture fixture) : ICl
         await Task.WhenAll(one.FlushAsync(CancellationToken.None), two.FlushAsync(CancellationToken.None));
         await one.FlushAsync(CancellationToken.None);
 
-        Assert.Equal(new TrafficHour(default, 2, 1, 2, 150), await TotalAsync(cacheId));
+        Assert.Equal(new TrafficHour(default, 2, 1, 2, 150), await TrafficTotals.LastDayAsync(App, cacheId));
     }
 
     private async Task<(string Name, long CacheId, PushedPath Path)> CacheWithPathAsync()
@@ -67,11 +67,5 @@ public sealed class TrafficCountingTests(LarderApplicationFixture fixture) : ICl
         await path.PushAsync(admin, name);
         var cacheId = (await App.Metadata.GetCacheAsync(name, CancellationToken.None))!.Id;
         return (name, cacheId, path);
-    }
-
-    private async Task<TrafficHour> TotalAsync(long cacheId)
-    {
-        var hours = await App.Metadata.ListTrafficAsync(cacheId, DateTimeOffset.UtcNow.AddDays(-1), CancellationToken.None);
-        return new TrafficHour(default, hours.Sum(h => h.NarInfoHits), hours.Sum(h => h.NarInfoMisses), hours.Sum(h => h.NarRequests), hours.Sum(h => h.NarBytes));
     }
 }

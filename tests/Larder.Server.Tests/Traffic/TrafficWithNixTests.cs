@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Larder.Contracts.Tokens;
-using Larder.Server.Metadata;
 using Larder.Server.Tests.Ui;
 using Larder.Server.Traffic;
 using Larder.Testing;
@@ -29,7 +28,7 @@ public sealed class TrafficWithNixTests
         (await NixPeer.TryRunNixAsync(nix.EnvironmentWith($"netrc-file = {nix.WriteNetrc("127.0.0.1", writer)}"),
             "nix", "copy", "--to", $"{cacheUrl}?compression=zstd", output)).EnsureSuccess();
         await recorder.FlushAsync(CancellationToken.None);
-        var pushed = await TotalAsync(app, cacheId);
+        var pushed = await TrafficTotals.LastDayAsync(app, cacheId);
 
         using var store = new TempDirectory("larder-store");
         (await NixPeer.TryRunNixAsync(nix.EnvironmentWith($"trusted-public-keys = {cache.PublicKey}"),
@@ -37,7 +36,7 @@ public sealed class TrafficWithNixTests
         using var anonymous = app.CreateClient();
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"charted/{new string('0', 32)}.narinfo")).StatusCode);
         await recorder.FlushAsync(CancellationToken.None);
-        var substituted = await TotalAsync(app, cacheId);
+        var substituted = await TrafficTotals.LastDayAsync(app, cacheId);
 
         var closure = ChainLength + 1;
         var fileBytes = 0L;
@@ -57,7 +56,7 @@ public sealed class TrafficWithNixTests
         await recorder.FlushAsync(CancellationToken.None);
         using var browser = DashboardBrowser.Open(app.BaseAddress);
         var (status, page) = await DashboardBrowser.GetPageAsync(browser, "ui/caches/charted");
-        var total = await TotalAsync(app, cacheId);
+        var total = await TrafficTotals.LastDayAsync(app, cacheId);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains($"{100.0 * total.NarInfoHits / (total.NarInfoHits + total.NarInfoMisses):0.#}%", page.QuerySelector("#hit-rate")!.TextContent, StringComparison.Ordinal);
         var chart = page.QuerySelector("svg#narinfo-chart")!;
@@ -67,11 +66,5 @@ public sealed class TrafficWithNixTests
         var today = page.QuerySelector("#traffic-days tbody tr")!.QuerySelectorAll("td").Select(td => td.TextContent).ToList();
         Assert.Equal(total.NarInfoHits.ToString("N0", CultureInfo.InvariantCulture), today[0]);
         Assert.Equal(closure.ToString(CultureInfo.InvariantCulture), today[3]);
-    }
-
-    private static async Task<TrafficHour> TotalAsync(LarderApplication app, long cacheId)
-    {
-        var hours = await app.Metadata.ListTrafficAsync(cacheId, DateTimeOffset.UtcNow.AddDays(-1), CancellationToken.None);
-        return new TrafficHour(default, hours.Sum(h => h.NarInfoHits), hours.Sum(h => h.NarInfoMisses), hours.Sum(h => h.NarRequests), hours.Sum(h => h.NarBytes));
     }
 }
