@@ -57,9 +57,10 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// An existing row is kept under its row lock (a reaper deleting it either went first, and the insert follows, or
-    /// waits and finds it released later). Two registrations of the same new chunk race on the unique hash: the loser's
-    /// blob goes to the deletion queue and it answers with the winner's row.
+    /// The intent is claimed and the row inserted first: a new chunk, the usual case, costs two statements. When a row
+    /// with the hash exists (a concurrent registration won the unique hash and has committed: ON CONFLICT waited for
+    /// it), it is kept under its row lock (a reaper deleting it either went first, and the insert is tried again, or
+    /// waits and finds it released later), and the new blob goes to the deletion queue.
     /// </remarks>
     public Task<ChunkRecord> RegisterChunkAsync(ChunkRecord chunk, DateTimeOffset releasedAt, CancellationToken cancellationToken)
     {
@@ -67,8 +68,13 @@ public abstract partial class RelationalMetadataStore
         return RunWriteAsync(async (session, ct) =>
         {
             var now = _time.GetUtcNow();
+            var claimed = await ClaimBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false);
             for (var attempt = 0; attempt < 2; attempt++)
             {
+                if (claimed && await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
+                {
+                    return chunk;
+                }
                 if (await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false) is { } existing)
                 {
                     await session.ExecuteAsync(
@@ -78,15 +84,11 @@ public abstract partial class RelationalMetadataStore
                         now).ConfigureAwait(false);
                     return existing;
                 }
-                if (attempt == 0 && !await ClaimBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false))
+                if (!claimed)
                 {
                     throw new UnknownChunksException([chunk.Hash]);
                 }
-                if (await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
-                {
-                    return chunk;
-                }
-                // A concurrent registration of the same chunk won (and has committed: ON CONFLICT waited for it).
+                // The row that won the insert was reaped meanwhile: insert again.
             }
             throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back");
         }, cancellationToken, idempotent: false);
