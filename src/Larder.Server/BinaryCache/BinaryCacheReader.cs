@@ -70,7 +70,7 @@ internal sealed class BinaryCacheReader(
         if (name.Compression == Larder.Nix.Compression.CompressionKind.Zstd &&
             await metadata.GetNarByFileHashAsync(cache.Id, "sha256:" + name.Hash, ct).ConfigureAwait(false) is { } nar)
         {
-            await download.SendAsync(http, cache, nar, ct).ConfigureAwait(false);
+            await download.SendAsync(http, cache.IsPublic, nar, ct).ConfigureAwait(false);
             return Results.Empty;
         }
         // Nix asks (HEAD) whether an upload target exists before PUTting it: a staged upload at that URL counts,
@@ -116,7 +116,7 @@ internal sealed class BinaryCacheReader(
             // A miss of a cache with upstreams is the upstreams' to answer (with their own memory), every time.
             if (body is not null || cache.Upstreams is not { Enabled: true })
             {
-                memory.Remember(cache.Id, hashPart, body, generation);
+                memory.Remember(cache.Id, hashPart, body, entry?.Nar, generation);
             }
         }
         if (body is null && cache.Upstreams is { Enabled: true } &&

@@ -15,7 +15,7 @@ internal sealed class NarDownload(IBlobStore blobs)
     private const int BufferSize = 1 << 20;
     private static readonly TimeSpan RedirectValidity = TimeSpan.FromMinutes(15);
 
-    public async Task SendAsync(HttpContext http, CacheRecord cache, NarRecord nar, CancellationToken cancellationToken)
+    public async Task SendAsync(HttpContext http, bool isPublicCache, NarRecord nar, CancellationToken cancellationToken)
     {
         var response = http.Response;
         if (nar.Chunks.Count == 1 && blobs.GetDirectDownloadUrl(nar.Chunks[0].StorageKey, RedirectValidity) is { } direct)
@@ -41,7 +41,7 @@ internal sealed class NarDownload(IBlobStore blobs)
             return;
         }
         var (from, length) = range is { } r ? (r.From, r.Length) : (0L, total);
-        CacheHeaders.Immutable(response, cache);
+        CacheHeaders.Immutable(response, isPublicCache);
         response.ContentType = "application/x-nix-nar";
         response.ContentLength = length;
         if (range is { } partial)
