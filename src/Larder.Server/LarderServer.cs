@@ -125,7 +125,7 @@ public static partial class LarderServer
         }
         app.UseMiddleware<RequestMetrics>();
         app.UseMiddleware<ErrorMapping>();
-        app.UseMiddleware<RememberedNarInfos>();
+        app.UseMiddleware<RememberedAnswers>();
         app.UseRouting();
         app.Use(ApiBodyLimit.Middleware);
         app.MapLarderApi();

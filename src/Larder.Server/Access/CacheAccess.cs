@@ -11,7 +11,7 @@ namespace Larder.Server.Access;
 /// Who is calling and what they may do. A token comes as <c>Authorization: Bearer &lt;secret&gt;</c> or as the password
 /// of HTTP Basic (any user name; that is how Nix's netrc sends it). Tokens are read from the metadata store on every
 /// request routed here; only narinfo reads answered before routing use a remembered token
-/// (<see cref="BinaryCache.Serving.RememberedNarInfos"/>), which a revocation forgets at once on this replica and
+/// (<see cref="BinaryCache.Serving.RememberedAnswers"/>), which a revocation forgets at once on this replica and
 /// within moments on the others (<see cref="BinaryCache.Serving.NarInfoMemory.MaxAge"/> at most).
 /// </summary>
 public sealed class CacheAccess(IMetadataStore store, TimeProvider time, TokenUseRecorder uses)

@@ -63,7 +63,7 @@ internal sealed class BinaryCacheReader(
         {
             if (cache.Upstreams is { Enabled: true } && await readThrough.TrySendNarAsync(http, cache, upstreamHashPart, ct).ConfigureAwait(false))
             {
-                CountNar(http, cache, http.Response.ContentLength ?? 0);
+                traffic.NarSent(http, cache.Id, http.Response.ContentLength ?? 0);
                 return Results.Empty;
             }
             return Absent(http);
@@ -75,9 +75,8 @@ internal sealed class BinaryCacheReader(
         if (name.Compression == Larder.Nix.Compression.CompressionKind.Zstd &&
             await metadata.GetNarByFileHashAsync(cache.Id, "sha256:" + name.Hash, ct).ConfigureAwait(false) is { } nar)
         {
-            await download.SendAsync(http, cache, nar, ct).ConfigureAwait(false);
-            // A redirect sends the client to the object store for the whole file: those bytes are served all the same.
-            CountNar(http, cache, http.Response.StatusCode == StatusCodes.Status302Found ? nar.FileSize : http.Response.ContentLength ?? 0);
+            await download.SendAsync(http, cache.IsPublic, nar, ct).ConfigureAwait(false);
+            traffic.NarSent(http, cache.Id, nar.FileSize);
             return Results.Empty;
         }
         // Nix asks (HEAD) whether an upload target exists before PUTting it: a staged upload at that URL counts,
@@ -123,7 +122,7 @@ internal sealed class BinaryCacheReader(
             // A miss of a cache with upstreams is the upstreams' to answer (with their own memory), every time.
             if (body is not null || cache.Upstreams is not { Enabled: true })
             {
-                memory.Remember(cache.Id, hashPart, body, generation);
+                memory.Remember(cache.Id, hashPart, body, entry?.Nar, generation);
             }
         }
         if (body is null && cache.Upstreams is { Enabled: true } &&
@@ -143,15 +142,6 @@ internal sealed class BinaryCacheReader(
         CacheHeaders.NarInfo(http.Response, cache);
         await WriteAsync(http, NarInfoContentType, body).ConfigureAwait(false);
         return Results.Empty;
-    }
-
-    /// <summary>Counts a NAR download (a GET answered with data or a redirect to it; a HEAD downloads nothing) in the cache's traffic.</summary>
-    private void CountNar(HttpContext http, CacheRecord cache, long bytes)
-    {
-        if (HttpMethods.IsGet(http.Request.Method) && http.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent or StatusCodes.Status302Found)
-        {
-            traffic.Nar(cache.Id, bytes);
-        }
     }
 
     private async Task<IResult> GetListingAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)

@@ -21,8 +21,10 @@ internal static class CacheHeaders
     /// <summary>For answers that must not be stored: 404s, redirects to expiring URLs, write responses.</summary>
     public const string NoStore = "no-store";
 
-    public static void Immutable(HttpResponse response, CacheRecord cache) =>
-        response.Headers[HeaderNames.CacheControl] = cache.IsPublic ? PublicImmutable : PrivateImmutable;
+    public static void Immutable(HttpResponse response, CacheRecord cache) => Immutable(response, cache.IsPublic);
+
+    public static void Immutable(HttpResponse response, bool isPublic) =>
+        response.Headers[HeaderNames.CacheControl] = isPublic ? PublicImmutable : PrivateImmutable;
 
     public static void NarInfo(HttpResponse response, CacheRecord cache) => NarInfo(response, cache.IsPublic);
 

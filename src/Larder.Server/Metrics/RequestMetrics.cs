@@ -16,6 +16,7 @@ namespace Larder.Server.Metrics;
 public sealed class RequestMetrics(RequestDelegate next, LarderMetrics metrics)
 {
     private const string NarInfoEndpoint = "/{cache}/{hash}.narinfo";
+    private const string NarEndpoint = "/{cache}/nar/{file}";
 
     private readonly ConcurrentDictionary<string, bool> _knownCaches = new(StringComparer.Ordinal);
 
@@ -102,15 +103,15 @@ public sealed class RequestMetrics(RequestDelegate next, LarderMetrics metrics)
     }
 
     /// <summary>
-    /// The route template of the endpoint that answered, <c>{file}</c> narrowed, and the cache it names. A narinfo
-    /// answered before routing (from the remembered narinfos) counts as the narinfo endpoint; any other request that
-    /// reached no endpoint is "unmatched".
+    /// The route template of the endpoint that answered, <c>{file}</c> narrowed, and the cache it names. A narinfo or
+    /// NAR answered before routing (from the remembered narinfos) counts as the narinfo or NAR endpoint; any other
+    /// request that reached no endpoint is "unmatched".
     /// </summary>
     private static (string Endpoint, string? Cache) Classify(HttpContext http)
     {
         if (http.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } template })
         {
-            return NarInfoCacheBeforeRouting(http.Request.Path.Value) is { } remembered ? (NarInfoEndpoint, remembered) : ("unmatched", null);
+            return AnsweredBeforeRouting(http.Request.Path.Value);
         }
         var cache = http.Request.RouteValues[AccessEndpoints.CacheRouteParameter] as string;
         template = StripConstraints(template);
@@ -128,15 +129,20 @@ public sealed class RequestMetrics(RequestDelegate next, LarderMetrics metrics)
         return (template[..^"{file}".Length] + kind, cache);
     }
 
-    /// <summary>The cache of a <c>/&lt;cache&gt;/&lt;hash&gt;.narinfo</c> path, else null.</summary>
-    private static string? NarInfoCacheBeforeRouting(string? path)
+    /// <summary>The endpoint and cache of a <c>/&lt;cache&gt;/&lt;hash&gt;.narinfo</c> or <c>/&lt;cache&gt;/nar/&lt;file&gt;</c> path, else "unmatched".</summary>
+    private static (string Endpoint, string? Cache) AnsweredBeforeRouting(string? path)
     {
-        if (path is null || !path.EndsWith(".narinfo", StringComparison.Ordinal))
+        var slash = path is null ? -1 : path.IndexOf('/', 1);
+        if (path is null || slash <= 1)
         {
-            return null;
+            return ("unmatched", null);
         }
-        var slash = path.IndexOf('/', 1);
-        return slash > 1 && path.IndexOf('/', slash + 1) < 0 ? path[1..slash] : null;
+        var rest = path.AsSpan(slash + 1);
+        if (rest.EndsWith(".narinfo", StringComparison.Ordinal) && !rest.Contains('/'))
+        {
+            return (NarInfoEndpoint, path[1..slash]);
+        }
+        return rest.StartsWith("nar/", StringComparison.Ordinal) && !rest[4..].Contains('/') ? (NarEndpoint, path[1..slash]) : ("unmatched", null);
     }
 
     /// <summary><c>/{cache:cachename}/x</c> → <c>/{cache}/x</c>.</summary>

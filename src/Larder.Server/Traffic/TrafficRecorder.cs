@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Collections.Concurrent;
 using Larder.Server.Metadata;
 
@@ -41,6 +42,27 @@ public sealed class TrafficRecorder(IMetadataStore store, TimeProvider time)
         var counts = CountsNow(cacheId);
         Interlocked.Increment(ref counts.NarRequests);
         Interlocked.Add(ref counts.NarBytes, bytes);
+    }
+
+    /// <summary>
+    /// Counts a NAR response that was sent: a GET answered with data, or with a redirect that sends the client to the
+    /// object store for the whole <paramref name="fileSize"/> bytes; a HEAD or a refusal downloads nothing.
+    /// </summary>
+    public void NarSent(HttpContext http, long cacheId, long fileSize)
+    {
+        if (!HttpMethods.IsGet(http.Request.Method))
+        {
+            return;
+        }
+        switch (http.Response.StatusCode)
+        {
+            case StatusCodes.Status302Found:
+                Nar(cacheId, fileSize);
+                break;
+            case StatusCodes.Status200OK or StatusCodes.Status206PartialContent:
+                Nar(cacheId, http.Response.ContentLength ?? 0);
+                break;
+        }
     }
 
     /// <summary>Adds the counts gathered since the last flush to the database; returns how many cache-hours were written.</summary>

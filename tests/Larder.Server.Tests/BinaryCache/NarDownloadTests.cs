@@ -33,7 +33,7 @@ public sealed class NarDownloadTests : IDisposable
         using var body = new MemoryStream();
         http.Response.Body = body;
 
-        await new NarDownload(new FolderBlobStore(Path.Combine(_dir.Path, "blobs"))).SendAsync(http, Cache, nar, CancellationToken.None);
+        await new NarDownload(new FolderBlobStore(Path.Combine(_dir.Path, "blobs"))).SendAsync(http, Cache.IsPublic, nar, CancellationToken.None);
         await http.Response.BodyWriter.FlushAsync();
 
         Assert.Equal(range is null ? 200 : 206, http.Response.StatusCode);
@@ -51,7 +51,7 @@ public sealed class NarDownloadTests : IDisposable
         http.Response.Body = new MemoryStream();
 
         await Assert.ThrowsAsync<IOException>(
-            () => new NarDownload(new FolderBlobStore(Path.Combine(_dir.Path, "blobs"))).SendAsync(http, Cache, broken, CancellationToken.None));
+            () => new NarDownload(new FolderBlobStore(Path.Combine(_dir.Path, "blobs"))).SendAsync(http, Cache.IsPublic, broken, CancellationToken.None));
     }
 
     private async Task<(NarRecord Nar, byte[] Whole)> ThreeChunksAsync()

@@ -73,6 +73,23 @@ public sealed class NarInfoMemoryReplicaTests
         Assert.True(await SeenWithinAsync(readerB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} to a revoked token after {NoticeBound}");
     }
 
+    [Fact]
+    public async Task A_path_deleted_through_one_replica_stops_its_remembered_NAR_on_the_other_within_the_bound()
+    {
+        await using var replicas = await TwoReplicas.StartAsync();
+        var (cache, writer) = await replicas.PublicCacheOnAAsync();
+        using var readerB = replicas.B.CreateClient();
+        var path = await PushedPath.CreateAsync();
+        await path.PushAsync(writer, cache);
+        var narUrl = Larder.Nix.NarInfo.NarInfo.Parse(await readerB.GetStringAsync($"{cache}/{path.HashPart}.narinfo")).Url;
+        await BinaryCacheAssert.SuccessAsync(await readerB.GetAsync($"{cache}/{narUrl}"));
+
+        using var admin = replicas.A.CreateClient(replicas.A.AdminToken);
+        (await admin.DeleteAsync($"api/v1/caches/{cache}/paths/{path.HashPart}")).EnsureSuccessStatusCode();
+
+        Assert.True(await SeenWithinAsync(readerB, $"{cache}/{narUrl}", HttpStatusCode.NotFound), $"replica B still sends {narUrl} after {NoticeBound}");
+    }
+
     private static async Task<bool> SeenWithinAsync(HttpClient client, string url, HttpStatusCode expected)
     {
         var clock = Stopwatch.StartNew();

@@ -1,15 +1,19 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using Larder.Contracts.Tokens;
+using Larder.Server.BinaryCache;
 using Larder.Nix.Signing;
 using Larder.Server.Metadata.Relational;
+using Larder.Server.Tests.Metrics;
 using NarInfoRecord = Larder.Nix.NarInfo.NarInfo;
 
 namespace Larder.Server.Tests.BinaryCache;
 
 /// <summary>
-/// Narinfo answers (hits and misses) remembered by a replica: answered without the database, forgotten at once by the
-/// replica that changes them, and never shown to a request that may not read the cache.
+/// Narinfo answers (hits and misses) remembered by a replica, and the NARs of the hits: answered without the database
+/// (NARs exactly as the endpoint sends them: bytes, headers, Range, HEAD), forgotten at once by the replica that
+/// changes them, and never shown to a request that may not read the cache.
 /// </summary>
 public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClassFixture<LarderApplicationFixture>
 {
@@ -167,9 +171,117 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(hit)).StatusCode);
     }
 
-    private async Task<(string Cache, HttpClient Writer, PushedPath Path)> PublicCacheWithPathAsync()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_NAR_whose_narinfo_was_just_read_is_sent_without_the_database_as_the_endpoint_sends_it(bool isPublic)
     {
-        var (cache, writer) = await CacheWithWriterAsync(isPublic: true);
+        var (cache, writer, path) = await CacheWithPathAsync(isPublic);
+        using var reader = isPublic ? App.CreateClient() : writer;
+        var narUrl = await StoredNarUrlAsync(cache, path);
+        using var fromDatabase = await reader.GetAsync($"{cache}/{narUrl}");
+        Assert.Equal(narUrl, await NarUrlAsync(reader, cache, path));
+
+        long before = DatabaseCommands;
+        using var remembered = await reader.GetAsync($"{cache}/{narUrl}");
+        long commands = DatabaseCommands - before;
+
+        await BinaryCacheAssert.SuccessAsync(fromDatabase);
+        await BinaryCacheAssert.SuccessAsync(remembered);
+        Assert.Equal(0, commands);
+        Assert.Equal(await fromDatabase.Content.ReadAsByteArrayAsync(), await remembered.Content.ReadAsByteArrayAsync());
+        Assert.Equal(path.Nar, await NarFixtures.DecompressAsync(await remembered.Content.ReadAsByteArrayAsync(), path.Compression));
+        Assert.Equal(fromDatabase.Headers.CacheControl, remembered.Headers.CacheControl);
+        Assert.Equal(fromDatabase.Headers.ETag, remembered.Headers.ETag);
+        Assert.Equal(fromDatabase.Headers.AcceptRanges, remembered.Headers.AcceptRanges);
+        Assert.Equal(fromDatabase.Content.Headers.ContentType, remembered.Content.Headers.ContentType);
+        Assert.Equal(fromDatabase.Content.Headers.ContentLength, remembered.Content.Headers.ContentLength);
+        var metrics = await PrometheusText.ScrapeAsync(App.CreateClient(App.AdminToken));
+        Assert.Equal(2, metrics.Sum("larder_http_requests_total", $"cache=\"{cache}\"", "endpoint=\"/{cache}/nar/{file}\"", "status=\"200\""));
+    }
+
+    [Fact]
+    public async Task A_remembered_NAR_answers_ranges_and_HEAD_without_the_database()
+    {
+        var (cache, _, path) = await PublicCacheWithPathAsync();
+        using var reader = App.CreateClient();
+        var narUrl = await NarUrlAsync(reader, cache, path);
+        var whole = await reader.GetByteArrayAsync($"{cache}/{narUrl}");
+
+        long before = DatabaseCommands;
+        using var partial = await reader.SendAsync(Ranged($"{cache}/{narUrl}", 3, 9));
+        using var head = await reader.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"{cache}/{narUrl}"));
+        using var outside = await reader.SendAsync(Ranged($"{cache}/{narUrl}", whole.Length, whole.Length + 5));
+        long commands = DatabaseCommands - before;
+
+        Assert.Equal(0, commands);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(whole[3..10], await partial.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"bytes 3-9/{whole.Length}", partial.Content.Headers.ContentRange?.ToString());
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(whole.Length, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, outside.StatusCode);
+        Assert.Equal($"bytes */{whole.Length}", outside.Content.Headers.ContentRange?.ToString());
+    }
+
+    [Fact]
+    public async Task A_deleted_path_s_remembered_NAR_is_no_longer_sent_at_once()
+    {
+        var (cache, _, path) = await PublicCacheWithPathAsync();
+        using var reader = App.CreateClient();
+        var narUrl = await NarUrlAsync(reader, cache, path);
+        await BinaryCacheAssert.SuccessAsync(await reader.GetAsync($"{cache}/{narUrl}"));
+
+        using var admin = App.CreateClient(App.AdminToken);
+        (await admin.DeleteAsync($"api/v1/caches/{cache}/paths/{path.HashPart}")).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"{cache}/{narUrl}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_remembered_private_NAR_is_sent_only_to_tokens_that_may_read_the_cache()
+    {
+        var (cache, writer, path) = await PrivateCacheWithPathAsync();
+        var narUrl = await NarUrlAsync(writer, cache, path);
+        await BinaryCacheAssert.SuccessAsync(await writer.GetAsync($"{cache}/{narUrl}"));
+        var (otherSecret, _) = await App.CreateTokenAsync(new GrantDto("someone-else-*", ["read"]));
+        using var anonymous = App.CreateClient();
+        using var other = App.CreateClient(otherSecret);
+        using var wrong = App.CreateClient("not-a-token");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"{cache}/{narUrl}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"{cache}/{narUrl}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"{cache}/{narUrl}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync($"{cache}/{narUrl}")).StatusCode);
+    }
+
+    /// <summary>The NAR URL the cache's narinfo names; reading it also makes the replica remember the path and its NAR.</summary>
+    private static async Task<string> NarUrlAsync(HttpClient reader, string cache, PushedPath path) =>
+        NarInfoRecord.Parse(await reader.GetStringAsync($"{cache}/{path.HashPart}.narinfo")).Url;
+
+    /// <summary>The NAR URL as stored, read from the metadata store: the server remembers nothing by it.</summary>
+    private async Task<string> StoredNarUrlAsync(string cache, PushedPath path)
+    {
+        var record = await App.Metadata.GetCacheAsync(cache, CancellationToken.None);
+        var entry = await App.Metadata.GetPathAsync(record!.Id, path.HashPart, CancellationToken.None);
+        return NarInfoText.NarUrl(entry!.Nar);
+    }
+
+    private static HttpRequestMessage Ranged(string url, long from, long to)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new RangeHeaderValue(from, to);
+        return request;
+    }
+
+    private Task<(string Cache, HttpClient Writer, PushedPath Path)> PublicCacheWithPathAsync() => CacheWithPathAsync(isPublic: true);
+
+    private Task<(string Cache, HttpClient Writer, PushedPath Path)> PrivateCacheWithPathAsync() => CacheWithPathAsync(isPublic: false);
+
+    private async Task<(string Cache, HttpClient Writer, PushedPath Path)> CacheWithPathAsync(bool isPublic)
+    {
+        var (cache, writer) = await CacheWithWriterAsync(isPublic);
         var path = await PushedPath.CreateAsync();
         await path.PushAsync(writer, cache);
         return (cache, writer, path);

@@ -6,8 +6,9 @@ namespace Larder.Server.BinaryCache.Serving;
 
 /// <summary>
 /// This replica's memory of narinfo answers, so that hits and misses skip the database: per cache, rendered narinfos
-/// (hits) and hash parts it does not hold (misses); cache names with their ids and visibility, and the tokens that
-/// read narinfos (by secret hash), for requests answered before routing. Everything that changes an answer calls
+/// (hits, each with its NAR's row, so that the NAR download that follows skips the database too) and hash parts it
+/// does not hold (misses); cache names with their ids and visibility, and the tokens that read narinfos (by secret
+/// hash), for requests answered before routing. Everything that changes an answer calls
 /// <see cref="ServingChanges"/>, which forgets it here at once and tells the other replicas; an answer is also never
 /// older than <see cref="MaxAge"/>, the bound for a change whose notice was lost. It remembers only while changes
 /// reach it (<see cref="SetListening"/>).
@@ -25,6 +26,9 @@ public sealed class NarInfoMemory(TimeProvider time)
     private readonly ConcurrentDictionary<(long CacheId, string HashPart), Answer> _answers = new();
     private readonly ConcurrentDictionary<string, KnownCache> _caches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KnownToken> _tokens = new(StringComparer.Ordinal);
+    // Which path's answer holds the NAR with a given FileHash: a pointer only, checked against that answer on recall,
+    // so forgetting the path's answer forgets its NAR too and a stale pointer never serves anything.
+    private readonly ConcurrentDictionary<(long CacheId, string FileHash), string> _narPaths = new();
     private readonly long _maxAgeTicks = (long)(MaxAge.TotalSeconds * time.TimestampFrequency);
     private long _generation;
     private volatile bool _listening;
@@ -51,6 +55,23 @@ public sealed class NarInfoMemory(TimeProvider time)
             return true;
         }
         body = null;
+        return false;
+    }
+
+    /// <summary>
+    /// The NAR whose bare FileHash (as in its URL) is <paramref name="fileHash"/>, when the answer of a path of the cache
+    /// that refers to it is remembered.
+    /// </summary>
+    public bool TryRecallNar(long cacheId, string fileHash, [NotNullWhen(true)] out NarRecord? nar)
+    {
+        if (_narPaths.TryGetValue((cacheId, fileHash), out var hashPart) &&
+            _answers.TryGetValue((cacheId, hashPart), out var answer) && time.GetTimestamp() < answer.ExpiresAt &&
+            answer.Nar is { } remembered && IsFileHash(remembered, fileHash))
+        {
+            nar = remembered;
+            return true;
+        }
+        nar = null;
         return false;
     }
 
@@ -81,9 +102,22 @@ public sealed class NarInfoMemory(TimeProvider time)
         return false;
     }
 
-    /// <summary>Remembers the narinfo (or, for a null <paramref name="body"/>, the absence) read under <paramref name="generation"/>.</summary>
-    public void Remember(long cacheId, string hashPart, byte[]? body, long generation) =>
-        Remember(_answers, (cacheId, hashPart), new Answer(body, Expiry()), generation);
+    /// <summary>
+    /// Remembers the narinfo and its NAR (or, for a null <paramref name="body"/>, the absence) read under
+    /// <paramref name="generation"/>.
+    /// </summary>
+    public void Remember(long cacheId, string hashPart, byte[]? body, NarRecord? nar, long generation)
+    {
+        if (nar is not null && _listening)
+        {
+            if (_narPaths.Count >= Capacity)
+            {
+                _narPaths.Clear();
+            }
+            _narPaths[(cacheId, NarInfoText.BareHash(nar.FileHash))] = hashPart;
+        }
+        Remember(_answers, (cacheId, hashPart), new Answer(body, nar, Expiry()), generation);
+    }
 
     /// <summary>Remembers <paramref name="cache"/>'s id and visibility, read under <paramref name="generation"/>.</summary>
     public void RememberCache(CacheRecord cache, long generation)
@@ -131,6 +165,13 @@ public sealed class NarInfoMemory(TimeProvider time)
                 _answers.TryRemove(key, out _);
             }
         }
+        foreach (var key in _narPaths.Keys)
+        {
+            if (key.CacheId == cacheId)
+            {
+                _narPaths.TryRemove(key, out _);
+            }
+        }
     }
 
     /// <summary>Forgets every token (one was revoked, and with it the tokens it created).</summary>
@@ -147,7 +188,12 @@ public sealed class NarInfoMemory(TimeProvider time)
         _caches.Clear();
         _tokens.Clear();
         _answers.Clear();
+        _narPaths.Clear();
     }
+
+    /// <summary>Whether the NAR's <c>sha256:digits</c> FileHash has these digits (without allocating the bare hash).</summary>
+    private static bool IsFileHash(NarRecord nar, string bareHash) =>
+        nar.FileHash.AsSpan(nar.FileHash.IndexOf(':', StringComparison.Ordinal) + 1).SequenceEqual(bareHash);
 
     private long Expiry() => time.GetTimestamp() + _maxAgeTicks;
 
@@ -170,7 +216,7 @@ public sealed class NarInfoMemory(TimeProvider time)
         }
     }
 
-    private sealed record Answer(byte[]? Body, long ExpiresAt);
+    private sealed record Answer(byte[]? Body, NarRecord? Nar, long ExpiresAt);
 
     private sealed record KnownCache(long Id, bool IsPublic, long ExpiresAt);
 

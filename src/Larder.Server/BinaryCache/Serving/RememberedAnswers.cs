@@ -1,0 +1,141 @@
+using Larder.Server.Access;
+using Larder.Server.Errors;
+using Larder.Server.Metadata;
+using Larder.Server.Traffic;
+using Microsoft.AspNetCore.Http;
+
+namespace Larder.Server.BinaryCache.Serving;
+
+/// <summary>
+/// The hot path, before routing: a <c>GET</c> or <c>HEAD</c> of <c>/&lt;cache&gt;/&lt;hash&gt;.narinfo</c> whose answer
+/// <see cref="NarInfoMemory"/> holds is answered here (the narinfo, or a 404), and one of
+/// <c>/&lt;cache&gt;/nar/&lt;FileHash&gt;.nar.zst</c> whose NAR it holds (a narinfo is remembered with its NAR, and Nix
+/// fetches the narinfo just before the NAR) is sent here, Range included; both with the endpoints' headers, when the
+/// caller may read the cache by what the memory also holds: the cache is public and the request anonymous, or the
+/// request's token is remembered, unexpired, and has read on the cache. Anything else (an unknown or malformed token
+/// included) goes on to routing, the access filter and <see cref="BinaryCacheReader"/>, which give the full answer
+/// and fill the memory. Forgetting a path's narinfo forgets its NAR with it: a deleted, evicted or quarantined path's
+/// NAR stops being sent here at once.
+/// </summary>
+internal sealed class RememberedAnswers(
+    RequestDelegate next, NarInfoMemory memory, NarDownload download, AccessRecorder recorder, TokenUseRecorder uses, TrafficRecorder traffic,
+    TimeProvider time)
+{
+    private const string NarInfoSuffix = ".narinfo";
+    private const string NarSegment = "/nar/";
+    private const string NarSuffix = ".nar.zst";
+
+    public Task InvokeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) ||
+            !TrySplit(request.Path.Value, out var cacheName, out var key, out bool isNar) ||
+            !memory.TryRecallCache(cacheName, out long cacheId, out bool isPublic) ||
+            !MayRead(request.Headers.Authorization, cacheName, isPublic, out long? tokenId))
+        {
+            return next(http);
+        }
+        if (isNar)
+        {
+            if (!memory.TryRecallNar(cacheId, key, out var nar))
+            {
+                return next(http);
+            }
+            RecordUse(tokenId);
+            CacheHeaders.None(http.Response);
+            return SendNarAsync(http, cacheId, isPublic, nar);
+        }
+        if (!memory.TryRecall(cacheId, key, out var body))
+        {
+            return next(http);
+        }
+        RecordUse(tokenId);
+        traffic.NarInfo(cacheId, hit: body is not null);
+        if (body is null)
+        {
+            CacheHeaders.None(http.Response);
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+        recorder.Record(cacheId, key);
+        CacheHeaders.NarInfo(http.Response, isPublic);
+        return BinaryCacheReader.WriteAsync(http, BinaryCacheReader.NarInfoContentType, body);
+    }
+
+    private async Task SendNarAsync(HttpContext http, long cacheId, bool isPublic, NarRecord nar)
+    {
+        await download.SendAsync(http, isPublic, nar, http.RequestAborted).ConfigureAwait(false);
+        traffic.NarSent(http, cacheId, nar.FileSize);
+    }
+
+    private void RecordUse(long? tokenId)
+    {
+        if (tokenId is { } id)
+        {
+            uses.Record(id);
+        }
+    }
+
+    /// <summary>
+    /// Whether the memory shows the caller may read the cache: anonymous on a public cache, or a remembered, unexpired
+    /// token with read on it (on any cache: a token that is sent must be valid, never ignored).
+    /// </summary>
+    private bool MayRead(string? authorization, string cacheName, bool isPublic, out long? tokenId)
+    {
+        tokenId = null;
+        if (string.IsNullOrEmpty(authorization))
+        {
+            return isPublic;
+        }
+        string? secret;
+        try
+        {
+            secret = CacheAccess.ReadSecret(authorization);
+        }
+        catch (UnauthorizedException)
+        {
+            return false;
+        }
+        if (secret is null ||
+            !memory.TryRecallToken(TokenSecrets.Hash(secret), out var token) ||
+            token.ExpiresAt is { } expiry && expiry <= time.GetUtcNow() ||
+            !isPublic && (Grants.For(token.Grants, cacheName) & Permission.Read) == 0)
+        {
+            return false;
+        }
+        tokenId = token.Id;
+        return true;
+    }
+
+    /// <summary>
+    /// Splits <c>/&lt;cache&gt;/&lt;32 characters&gt;.narinfo</c> (the key is the hash part) or
+    /// <c>/&lt;cache&gt;/nar/&lt;52 characters&gt;.nar.zst</c> (the key is the FileHash); the memory knows only valid
+    /// names and hashes.
+    /// </summary>
+    private static bool TrySplit(string? path, out string cacheName, out string key, out bool isNar)
+    {
+        (cacheName, key, isNar) = ("", "", false);
+        int slash = path is null || path.Length < 2 || path[0] != '/' ? -1 : path.IndexOf('/', 1);
+        if (path is null || slash < 2)
+        {
+            return false;
+        }
+        int rest = path.Length - slash - 1;
+        if (rest == Larder.Nix.Store.StorePath.HashPartLength + NarInfoSuffix.Length && path.EndsWith(NarInfoSuffix, StringComparison.Ordinal))
+        {
+            key = path.Substring(slash + 1, Larder.Nix.Store.StorePath.HashPartLength);
+        }
+        else if (rest == NarSegment.Length - 1 + NarFileName.HashLength + NarSuffix.Length && path.EndsWith(NarSuffix, StringComparison.Ordinal) &&
+                 string.CompareOrdinal(path, slash, NarSegment, 0, NarSegment.Length) == 0)
+        {
+            key = path.Substring(slash + NarSegment.Length, NarFileName.HashLength);
+            isNar = true;
+        }
+        else
+        {
+            return false;
+        }
+        cacheName = path[1..slash];
+        return true;
+    }
+}
