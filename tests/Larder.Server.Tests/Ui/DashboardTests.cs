@@ -115,6 +115,23 @@ public sealed class DashboardTests(LarderApplicationFixture fixture) : IClassFix
     }
 
     [Theory]
+    [InlineData("hello")]
+    [InlineData("0000000000000000000000000000000e-hello")]
+    [InlineData("%3Cscript%3E")]
+    public async Task A_path_list_continuing_after_something_not_a_store_path_base_name_is_a_400_saying_so(string after)
+    {
+        var (open, _) = await TwoCachesAsync();
+        using var browser = Browser();
+
+        using var response = await browser.GetAsync($"ui/caches/{open}/paths?after={after}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("must be a store path's base name", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("0000000000000000000000000000000a")]
     [InlineData("not-a-hash")]
     public async Task A_path_the_cache_does_not_hold_is_a_404_page(string hash)
