@@ -86,6 +86,7 @@ public sealed class NarIngestor(
                     $"the upload's FileHash is {hashedBody.GetHash().ToNix32String()}, but its URL names {expected.ToNix32String()}");
             }
             await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (NarFormatException e)
         {

@@ -2,7 +2,7 @@ namespace Larder.Server.Metadata.Relational;
 
 public abstract partial class RelationalMetadataStore
 {
-    private const string ChunkRowColumns = "hash, storage_key, size, stored_hash, stored_size, compression";
+    private const string ChunkRowColumns = "hash, storage_key, size, stored_hash, stored_size, compression, pack_key, pack_offset";
 
     /// <inheritdoc />
     /// <remarks>One write transaction of two statements over the hashes as one <see cref="TextSet"/> (the unique index on <c>hash</c>).</remarks>
@@ -67,6 +67,46 @@ public abstract partial class RelationalMetadataStore
                 // A concurrent registration of the same chunk won (and has committed: ON CONFLICT waited for it).
             }
             throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back");
+        }, cancellationToken, idempotent: false);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ChunkRecord>> RegisterPackAsync(
+        string packKey, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset releasedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        return RunWriteAsync<IReadOnlyList<ChunkRecord>>(async (session, ct) =>
+        {
+            var now = _time.GetUtcNow();
+            if (!await ClaimBlobAsync(session, packKey, now, ct).ConfigureAwait(false))
+            {
+                throw new UnknownChunksException([.. chunks.Select(chunk => chunk.Hash)]);
+            }
+            var registered = new List<ChunkRecord>(chunks.Count);
+            var inserted = 0;
+            foreach (var chunk in chunks)
+            {
+                // A row found (existing, or inserted meanwhile by a concurrent registration) wins; ours stays dead bytes in the pack.
+                if (await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false) is { } existing)
+                {
+                    registered.Add(existing);
+                }
+                else if (await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
+                {
+                    registered.Add(chunk);
+                    inserted++;
+                }
+                else
+                {
+                    registered.Add(await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
+                }
+            }
+            if (inserted == 0)
+            {
+                await EnqueueBlobAsync(session, packKey, now, ct).ConfigureAwait(false);
+            }
+            return registered;
         }, cancellationToken, idempotent: false);
     }
 
