@@ -90,9 +90,10 @@ done
 summary_a=$(printf '%s\n' "${rows[@]}" | awk '{ s += $3 / $2; if ($3 / $2 > m) m = $3 / $2; tl += $4; tn += $5 } END { printf "%.2f %.2f %.3f %.3f", 100 * s / NR, 100 * m, tl / NR, tn / NR }')
 read -r sent_mean sent_max t_larder_mean t_nix_mean <<< "$summary_a"
 load_a=$(load)
-# Distinct chunks the pushed versions use, as the server stores them (zstd), and how many objects that is.
+# Distinct chunks the pushed versions use, as the server stores them (zstd), and how many objects hold them (a pack
+# holds many chunks).
 read -r objects stored_bytes < <(sqlite3 -separator ' ' "$work/chunked/larder.db" "
-  SELECT COUNT(*), COALESCE(SUM(stored_size), 0) FROM chunks WHERE id IN (
+  SELECT COUNT(DISTINCT COALESCE(pack_key, storage_key)), COALESCE(SUM(stored_size), 0) FROM chunks WHERE id IN (
     SELECT n.chunk_id FROM nar_chunks n JOIN paths p ON p.nar_id = n.nar_id JOIN caches c ON c.id = p.cache_id
     WHERE c.name = 'pushed')")
 

@@ -74,6 +74,19 @@ public sealed partial class LarderClient
         }, ChunkJsonContext.Default.ChunkUploadResult, new Operation($"upload chunk {hash} to cache '{cache}'", "write", cache), cancellationToken);
 
     /// <summary>
+    /// Uploads several chunks in one request (<c>POST …/chunks/packs</c>; <paramref name="body"/> as
+    /// <see cref="ChunkPackBody"/> builds it); the server checks each against its hash and stores them as one object.
+    /// Retried like any idempotent request (a chunk sent twice is stored once).
+    /// </summary>
+    public Task<PackUploadResult> UploadPackAsync(string cache, ReadOnlyMemory<byte> body, int chunks, CancellationToken cancellationToken) =>
+        SendJsonAsync(() =>
+        {
+            var content = new ReadOnlyMemoryContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            return new HttpRequestMessage(HttpMethod.Post, $"{CachePath(cache)}/chunks/packs") { Content = content };
+        }, ChunkJsonContext.Default.PackUploadResult, new Operation($"upload {chunks} chunks to cache '{cache}'", "write", cache), cancellationToken);
+
+    /// <summary>
     /// Publishes a path as its ordered chunk list (<c>POST …/chunked-paths</c>). A 400 is thrown as the
     /// <see cref="ApiException"/> itself, so the caller can tell whether chunks went missing and send them again;
     /// other failures are translated as usual.

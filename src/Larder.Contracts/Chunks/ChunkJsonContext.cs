@@ -10,6 +10,7 @@ namespace Larder.Contracts.Chunks;
 [JsonSerializable(typeof(MissingChunksRequest))]
 [JsonSerializable(typeof(MissingChunksResponse))]
 [JsonSerializable(typeof(ChunkUploadResult))]
+[JsonSerializable(typeof(PackUploadResult))]
 [JsonSerializable(typeof(ChunkedPathRequest))]
 [JsonSerializable(typeof(PushResult))]
 public sealed partial class ChunkJsonContext : JsonSerializerContext;

@@ -10,4 +10,8 @@ namespace Larder.Contracts.Chunks;
 /// <param name="MaxSize">Largest chunk; also the largest chunk body accepted uncompressed.</param>
 /// <param name="SingleChunkThreshold">NARs no larger than this are one chunk.</param>
 /// <param name="MaxChunksPerRequest">Most chunk hashes one <c>chunks/missing</c> or <c>chunked-paths</c> request may name.</param>
-public sealed record ChunkingParameters(int MinSize, int AverageSize, int MaxSize, int SingleChunkThreshold, int MaxChunksPerRequest);
+/// <param name="PackSize">
+/// Largest body of <c>POST chunks/packs</c> (several chunks in one request, stored as one object); 0 from a server
+/// without it, which takes one chunk per <c>PUT chunks/{nix32}</c>.
+/// </param>
+public sealed record ChunkingParameters(int MinSize, int AverageSize, int MaxSize, int SingleChunkThreshold, int MaxChunksPerRequest, int PackSize = 0);

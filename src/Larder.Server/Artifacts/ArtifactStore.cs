@@ -61,6 +61,7 @@ public sealed class ArtifactStore(ChunkStore chunks, IMetadataStore metadata, IO
                             $"the archive's SHA-256 is {sha256}, but {ArtifactHeaders.Sha256} says {expectedSha256}; nothing was saved");
                     }
                     await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                    await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }

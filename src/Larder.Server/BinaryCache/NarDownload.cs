@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
+using Larder.Server.Storage.Packs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -18,7 +19,7 @@ internal sealed class NarDownload(IBlobStore blobs)
     public async Task SendAsync(HttpContext http, bool isPublicCache, NarRecord nar, CancellationToken cancellationToken)
     {
         var response = http.Response;
-        if (nar.Chunks.Count == 1 && blobs.GetDirectDownloadUrl(nar.Chunks[0].StorageKey, RedirectValidity) is { } direct)
+        if (nar.Chunks is [{ PackKey: null } only] && blobs.GetDirectDownloadUrl(only.StorageKey, RedirectValidity) is { } direct)
         {
             CacheHeaders.None(response);
             response.StatusCode = StatusCodes.Status302Found;
@@ -58,23 +59,13 @@ internal sealed class NarDownload(IBlobStore blobs)
 
     private async Task CopyChunksAsync(PipeWriter output, IReadOnlyList<ChunkRecord> chunks, long from, long length, CancellationToken cancellationToken)
     {
-        long chunkStart = 0;
-        foreach (var chunk in chunks)
+        foreach (var span in BlobSpans.Cover(chunks, from, length))
         {
-            long chunkEnd = chunkStart + chunk.StoredSize;
-            if (length > 0 && from < chunkEnd)
+            var input = await blobs.OpenSpanAsync(span, "the NAR's data", cancellationToken).ConfigureAwait(false);
+            await using (input.ConfigureAwait(false))
             {
-                long offset = from - chunkStart;
-                long take = Math.Min(length, chunk.StoredSize - offset);
-                var input = await blobs.OpenStoredAsync(chunk.StorageKey, offset, "the NAR's data", cancellationToken).ConfigureAwait(false);
-                await using (input.ConfigureAwait(false))
-                {
-                    await CopyExactlyAsync(input, output, take, chunk.StorageKey, cancellationToken).ConfigureAwait(false);
-                }
-                from += take;
-                length -= take;
+                await CopyExactlyAsync(input, output, span.Length, span.Key, cancellationToken).ConfigureAwait(false);
             }
-            chunkStart = chunkEnd;
         }
     }
 

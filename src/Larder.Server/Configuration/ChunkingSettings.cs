@@ -4,11 +4,17 @@ namespace Larder.Server.Configuration;
 
 /// <summary>
 /// The <c>Larder:Chunking</c> section: how stored NARs are cut into chunks (FastCDC). Defaults are
-/// <see cref="ChunkingOptions.Default"/> (256 KiB / 1 MiB / 4 MiB, one chunk up to 64 KiB). Changing them is safe
+/// <see cref="ChunkingOptions.Default"/> (64 KiB / 256 KiB / 1 MiB, one chunk up to 64 KiB). Changing them is safe
 /// but new chunks no longer deduplicate with chunks stored under the old sizes.
 /// </summary>
 public sealed class ChunkingSettings
 {
+    /// <summary>Smallest <see cref="PackSize"/>.</summary>
+    public const int MinPackSize = 1 << 20;
+
+    /// <summary>Largest <see cref="PackSize"/>: a pack is built in memory.</summary>
+    public const int MaxPackSize = 64 << 20;
+
     /// <summary>Smallest chunk in bytes (except a NAR's last).</summary>
     public int MinSize { get; set; } = ChunkingOptions.Default.MinSize;
 
@@ -20,6 +26,13 @@ public sealed class ChunkingSettings
 
     /// <summary>NARs no larger than this many bytes are stored as one chunk.</summary>
     public int SingleChunkThreshold { get; set; } = ChunkingOptions.Default.SingleChunkThreshold;
+
+    /// <summary>
+    /// Largest pack blob in bytes: new chunks are stored together, this many compressed bytes per object at most
+    /// (fewer objects and PUTs than one per chunk); also the largest pack a client may upload. A chunk that does not fit
+    /// in a pack by itself is stored as its own blob.
+    /// </summary>
+    public int PackSize { get; set; } = 16 << 20;
 
     /// <summary>The chunker's options.</summary>
     public ChunkingOptions ToChunkingOptions() => new()
@@ -40,6 +53,11 @@ public sealed class ChunkingSettings
         catch (ArgumentException e)
         {
             throw new LarderConfigurationException($"Larder:Chunking:{e.ParamName}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}", e);
+        }
+        if (PackSize < MinPackSize || PackSize > MaxPackSize)
+        {
+            throw new LarderConfigurationException(
+                $"Larder:Chunking:PackSize: {PackSize} is out of range: a pack holds {MinPackSize} (1 MiB) to {MaxPackSize} (64 MiB) bytes");
         }
     }
 }

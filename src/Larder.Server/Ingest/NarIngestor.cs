@@ -77,7 +77,7 @@ public sealed class NarIngestor(
             }
             var listingKey = StoreListingAsync(nar.NarHash, listing.Utf8Json, cancellationToken);
             var existing = metadata.GetNarByNarHashAsync(nar.NarHash.ToNix32String(), cancellationToken);
-            var lastChunk = chunking.CompleteAsync(cancellationToken);
+            var lastChunk = CompleteChunksAsync(chunking, sink, cancellationToken);
             await Task.WhenAll(listingKey, existing, lastChunk).ConfigureAwait(false);
             return Describe(nar, hashedBody, sink, await existing.ConfigureAwait(false), await listingKey.ConfigureAwait(false));
         }
@@ -94,6 +94,13 @@ public sealed class NarIngestor(
         {
             throw new LarderException(ErrorKind.PayloadTooLarge, e.Message, e);
         }
+    }
+
+    /// <summary>Takes the last chunk, then stores the last pack.</summary>
+    private static async Task CompleteChunksAsync(ChunkingWriteStream chunking, ChunkSink sink, CancellationToken cancellationToken)
+    {
+        await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stores the listing straight from memory under a fresh key, announced as an intent first; returns the key.</summary>

@@ -193,7 +193,10 @@ public interface IMetadataStore
     /// releasing their chunks and queueing their listings due at <paramref name="now"/>; returns how many.
     /// </summary>
     Task<int> ReapNarsAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken);
-    /// <summary>Deletes up to <paramref name="limit"/> chunks without holders since before <paramref name="releasedBefore"/>, queueing their blobs due at <paramref name="now"/>; returns how many.</summary>
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> chunks without holders since before <paramref name="releasedBefore"/>,
+    /// queueing their blobs due at <paramref name="now"/> (a pack's blob once its last chunk is deleted); returns how many.
+    /// </summary>
     Task<int> ReapChunksAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken);
     /// <summary>Up to <paramref name="limit"/> queued blob keys due by <paramref name="now"/>, oldest first, for the caller to delete.</summary>
     Task<IReadOnlyList<string>> ListDueBlobDeletionsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
@@ -214,14 +217,6 @@ public interface IMetadataStore
     /// </summary>
     Task<IReadOnlyList<ChunkRecord>> FindChunksAsync(IReadOnlyCollection<string> hashes, DateTimeOffset releasedAt, CancellationToken cancellationToken);
     /// <summary>
-    /// The chunk with <paramref name="hash"/> as <see cref="FindChunksAsync"/> finds it; when the store lacks it,
-    /// <paramref name="storageKey"/> is recorded as an intent due at <paramref name="dueAt"/> (as by
-    /// <see cref="RecordBlobIntentsAsync"/>) in the same transaction, and the answer is null: an ingest's one write
-    /// before it stores a chunk under that key.
-    /// </summary>
-    Task<ChunkRecord?> FindChunkOrRecordIntentAsync(
-        string hash, string storageKey, DateTimeOffset releasedAt, DateTimeOffset dueAt, CancellationToken cancellationToken);
-    /// <summary>
     /// Records a chunk whose blob was just written (its key announced by <see cref="RecordBlobIntentsAsync"/>), without
     /// a holder and released at <paramref name="releasedAt"/>, claiming the key's intent in the same transaction. When
     /// the store already holds a chunk with this hash, that one is returned (its release time moved forward as by
@@ -229,6 +224,15 @@ public interface IMetadataStore
     /// when the intent is gone (the blob may have been deleted): the chunk must be written again.
     /// </summary>
     Task<ChunkRecord> RegisterChunkAsync(ChunkRecord chunk, DateTimeOffset releasedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Registers the chunks of the pack blob <paramref name="packKey"/> (written after its intent was recorded) like
+    /// <see cref="RegisterChunkAsync"/>, in one transaction that claims the pack's intent; returns, in order, each
+    /// chunk's record, or that of the same chunk already stored (whose bytes in this pack are then never read). A pack
+    /// none of whose chunks was new is queued for deletion. Throws <see cref="UnknownChunksException"/> when the intent
+    /// is gone: the pack must be written again.
+    /// </summary>
+    Task<IReadOnlyList<ChunkRecord>> RegisterPackAsync(
+        string packKey, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset releasedAt, CancellationToken cancellationToken);
     /// <summary>
     /// Up to <paramref name="limit"/> NARs after <paramref name="afterId"/>, in Id order, still stored as one chunk and
     /// larger than <paramref name="minNarSize"/> bytes: what <c>larder admin rechunk</c> converts.

@@ -17,9 +17,20 @@ public sealed record CacheRecord(
 
 /// <summary>
 /// One stored piece of a NAR. <see cref="Hash"/> (<c>sha256:nix32</c> of the uncompressed bytes) identifies it;
-/// <see cref="StoredHash"/>/<see cref="StoredSize"/> describe the compressed blob at <see cref="StorageKey"/>.
+/// <see cref="StoredHash"/>/<see cref="StoredSize"/> describe its compressed bytes. A chunk is either its own blob at
+/// <see cref="StorageKey"/>, or (when <see cref="PackKey"/> is set) the bytes <c>[PackOffset, PackOffset +
+/// StoredSize)</c> of the pack blob <see cref="PackKey"/>; then <see cref="StorageKey"/> is only the chunk's unique
+/// name inside that pack (<c>&lt;pack key&gt;#&lt;offset&gt;</c>), never a blob.
 /// </summary>
-public sealed record ChunkRecord(string Hash, string StorageKey, long Size, string StoredHash, long StoredSize, string Compression);
+public sealed record ChunkRecord(
+    string Hash, string StorageKey, long Size, string StoredHash, long StoredSize, string Compression, string? PackKey = null, long PackOffset = 0)
+{
+    /// <summary>The blob holding the chunk's stored bytes.</summary>
+    public string BlobKey => PackKey ?? StorageKey;
+
+    /// <summary>Where in <see cref="BlobKey"/> the stored bytes start.</summary>
+    public long BlobOffset => PackKey is null ? 0 : PackOffset;
+}
 
 /// <summary>
 /// A NAR stored once across all caches, keyed by <see cref="NarHash"/>. Its file form (what clients download as

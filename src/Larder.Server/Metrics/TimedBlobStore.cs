@@ -20,6 +20,9 @@ public sealed class TimedBlobStore(IBlobStore inner, LarderMetrics metrics) : IB
     public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken) =>
         TimeAsync("open", () => inner.OpenReadAsync(key, offset, cancellationToken));
 
+    public Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken) =>
+        TimeAsync("open", () => inner.OpenRangeAsync(key, offset, length, cancellationToken));
+
     public Task<long?> GetSizeAsync(string key, CancellationToken cancellationToken) =>
         TimeAsync("size", () => inner.GetSizeAsync(key, cancellationToken));
 

@@ -30,6 +30,12 @@ public interface IBlobStore
     /// <summary>Opens the blob for streaming, from <paramref name="offset"/>. Throws <see cref="BlobNotFoundException"/> when absent.</summary>
     Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens bytes <c>[offset, offset + length)</c> of the blob (a chunk inside a pack): the stream ends after them, or
+    /// earlier when the blob is shorter. Throws <see cref="BlobNotFoundException"/> when absent.
+    /// </summary>
+    Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken);
+
     /// <summary>Size in bytes, or null when the blob does not exist.</summary>
     Task<long?> GetSizeAsync(string key, CancellationToken cancellationToken);
 

@@ -77,18 +77,32 @@ public sealed class SmallChunksServer : IAsyncLifetime
         return hashes;
     }
 
-    /// <summary>Deletes a chunk no NAR holds yet, row and blob, as garbage collection of an abandoned upload would.</summary>
+    /// <summary>
+    /// Deletes a chunk no NAR holds yet, row and blob (a packed chunk: its row only), as garbage collection of an
+    /// abandoned upload would.
+    /// </summary>
     public void LoseChunk(string hash)
     {
         using var connection = Open();
         using var select = connection.CreateCommand();
-        select.CommandText = "SELECT storage_key FROM chunks WHERE hash = $hash AND holders = 0";
+        select.CommandText = "SELECT COALESCE(pack_key, storage_key), pack_key IS NOT NULL FROM chunks WHERE hash = $hash AND holders = 0";
         select.Parameters.AddWithValue("$hash", hash);
-        var key = (string?)select.ExecuteScalar() ?? throw new InvalidOperationException($"the server holds no unused chunk {hash}");
+        string key;
+        bool packed;
+        using (var reader = select.ExecuteReader())
+        {
+            Assert.True(reader.Read(), $"the server holds no unused chunk {hash}");
+            (key, packed) = (reader.GetString(0), reader.GetBoolean(1));
+        }
         using var delete = connection.CreateCommand();
         delete.CommandText = "DELETE FROM chunks WHERE hash = $hash";
         delete.Parameters.AddWithValue("$hash", hash);
         Assert.Equal(1, delete.ExecuteNonQuery());
+        if (packed)
+        {
+            // The pack's other chunks stay: only this chunk is unknown now.
+            return;
+        }
         var blob = Directory.EnumerateFiles(Server.DataDirectory, "*", SearchOption.AllDirectories)
             .Single(file => file.EndsWith(key, StringComparison.Ordinal));
         File.Delete(blob);

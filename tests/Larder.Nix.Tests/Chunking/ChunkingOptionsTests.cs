@@ -5,12 +5,12 @@ namespace Larder.Nix.Tests.Chunking;
 public class ChunkingOptionsTests
 {
     [Fact]
-    public void Defaults_are_256K_1M_4M_with_a_64K_single_chunk_threshold()
+    public void Defaults_are_64K_256K_1M_with_a_64K_single_chunk_threshold()
     {
         var options = ChunkingOptions.Default;
-        Assert.Equal((256 * 1024, 1024 * 1024, 4 * 1024 * 1024, 64 * 1024),
+        Assert.Equal((64 * 1024, 256 * 1024, 1024 * 1024, 64 * 1024),
             (options.MinSize, options.AverageSize, options.MaxSize, options.SingleChunkThreshold));
-        Assert.Equal("256K/1024K/4096K", options.ToString());
+        Assert.Equal("64K/256K/1024K", options.ToString());
         Assert.Same(options, new FastCdcChunker().Options);
     }
 

@@ -79,7 +79,8 @@ public sealed class LarderServerConfigurationTests : IDisposable
     [InlineData("--Larder:MaxUploadBytes=lots", "Larder:MaxUploadBytes")]
     [InlineData("--Larder:Chunking:MinSize=10", "Larder:Chunking:MinSize: chunk MinSize 10 is below 64 bytes")]
     [InlineData("--Larder:Chunking:AverageSize=1000000", "Larder:Chunking:AverageSize: chunk AverageSize 1000000 must be a power of two")]
-    [InlineData("--Larder:Chunking:MaxSize=1048576", "Larder:Chunking:MaxSize: chunk MaxSize 1048576 must be above AverageSize")]
+    [InlineData("--Larder:Chunking:MaxSize=262144", "Larder:Chunking:MaxSize: chunk MaxSize 262144 must be above AverageSize")]
+    [InlineData("--Larder:Chunking:PackSize=1000", "Larder:Chunking:PackSize: 1000 is out of range")]
     [InlineData("--Larder:Chunking:SingleChunkThreshold=-1", "Larder:Chunking:SingleChunkThreshold: SingleChunkThreshold -1 must be between 0")]
     public void Invalid_settings_fail_at_start_up_naming_the_key(string arg, string message)
     {

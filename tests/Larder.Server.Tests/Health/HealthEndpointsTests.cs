@@ -72,6 +72,8 @@ public sealed class HealthEndpointsTests(LarderApplicationFixture fixture) : ICl
 
         public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task DeleteAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IAsyncEnumerable<BlobInfo> ListAsync(string prefix, CancellationToken cancellationToken) => throw new NotSupportedException();

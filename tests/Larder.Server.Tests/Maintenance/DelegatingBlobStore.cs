@@ -14,6 +14,9 @@ public abstract class DelegatingBlobStore(IBlobStore inner) : IBlobStore
 
     public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken) => inner.OpenReadAsync(key, offset, cancellationToken);
 
+    public Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken) =>
+        inner.OpenRangeAsync(key, offset, length, cancellationToken);
+
     public Task<long?> GetSizeAsync(string key, CancellationToken cancellationToken) => inner.GetSizeAsync(key, cancellationToken);
 
     public virtual Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);

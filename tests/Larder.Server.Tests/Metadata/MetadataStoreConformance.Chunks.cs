@@ -79,33 +79,6 @@ public abstract partial class MetadataStoreConformance
     }
 
     [Fact]
-    public async Task Finding_an_absent_chunk_records_the_intent_of_its_new_key_so_it_can_be_registered()
-    {
-        var store = await CreateStoreAsync();
-        var chunk = Chunk();
-
-        Assert.Null(await store.FindChunkOrRecordIntentAsync(chunk.Hash, chunk.StorageKey, T0, IntentDue, Ct));
-
-        Assert.Equal([chunk.StorageKey], await store.ListDueBlobDeletionsAsync(IntentDue, 10, Ct));
-        Assert.Equal(chunk, await store.RegisterChunkAsync(chunk, T0, Ct));
-        Assert.Empty(await store.ListDueBlobDeletionsAsync(IntentDue, 10, Ct));
-    }
-
-    [Fact]
-    public async Task Finding_a_held_chunk_records_no_intent_and_moves_its_release_time_forward()
-    {
-        var store = await CreateStoreAsync();
-        var chunk = await RegisterNewAsync(store, T0);
-        var unusedKey = Chunk(chunk.Hash).StorageKey;
-
-        Assert.Equal(chunk, await store.FindChunkOrRecordIntentAsync(chunk.Hash, unusedKey, T0.AddHours(1), IntentDue, Ct));
-
-        Assert.Empty(await store.ListDueBlobDeletionsAsync(IntentDue, 10, Ct));
-        Assert.Equal(0, await store.ReapChunksAsync(T0.AddHours(1), Later, 10, Ct));
-        Assert.Equal(1, await store.ReapChunksAsync(T0.AddHours(1).AddMilliseconds(1), Later, 10, Ct));
-    }
-
-    [Fact]
     public async Task Registering_a_chunk_whose_intent_is_gone_is_refused_naming_it()
     {
         var store = await CreateStoreAsync();

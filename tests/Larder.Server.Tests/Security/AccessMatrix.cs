@@ -127,6 +127,7 @@ public static class AccessMatrix
         // Chunk-level push
         new("GET", "/api/v1/caches/{cache}/chunking", "api/v1/caches/{c}/chunking", Guard.CacheRead, 200),
         new("POST", "/api/v1/caches/{cache}/chunks/missing", "api/v1/caches/{c}/chunks/missing", Guard.CacheWrite, 0),
+        new("POST", "/api/v1/caches/{cache}/chunks/packs", "api/v1/caches/{c}/chunks/packs", Guard.CacheWrite, 0),
         new("PUT", "/api/v1/caches/{cache}/chunks/{nix32}", $"api/v1/caches/{{c}}/chunks/{Nar}", Guard.CacheWrite, 0),
         new("POST", "/api/v1/caches/{cache}/chunked-paths", "api/v1/caches/{c}/chunked-paths", Guard.CacheWrite, 0),
 

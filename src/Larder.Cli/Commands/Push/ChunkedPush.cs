@@ -17,7 +17,8 @@ namespace Larder.Cli.Commands.Push;
 /// twice, so that no NAR is ever held in memory: <see cref="PlanAsync"/> reads every such NAR once keeping only chunk
 /// hashes and lengths (hashing chunks on other cores), then asks the server which chunks it lacks (one request per
 /// batch of hashes for all paths); <see cref="PushAsync"/> reads a NAR again up to its last missing chunk, uploads the
-/// missing chunks (zstd, in parallel) as they come, checks that the second read cut the chunks of the first (and that
+/// missing chunks (zstd, gathered into pack uploads of the server's pack size when it takes them, else one request per
+/// chunk; in parallel) as they come, checks that the second read cut the chunks of the first (and that
 /// each chunk sent has its planned hash), and commits the path as its chunk list. A chunk already on
 /// the server, or already sent for another path of this push, is not sent again; so a push that was interrupted sends
 /// only what the server still lacks when it is run again.
@@ -32,6 +33,7 @@ internal sealed class ChunkedPush
     private readonly IPushProgress _progress;
     private readonly SemaphoreSlim _uploadSlots;
     private readonly ChunkClaims _claims = new();
+    private readonly ChunkPacker? _packer;
     private readonly ConcurrentDictionary<string, NarChunks> _planned = new(StringComparer.Ordinal);
     private IReadOnlySet<NixHash> _missing = new HashSet<NixHash>();
     private long _sentBytes;
@@ -47,6 +49,10 @@ internal sealed class ChunkedPush
         _jobs = Math.Max(1, jobs);
         _progress = progress;
         _uploadSlots = new SemaphoreSlim(_jobs);
+        if (parameters.PackSize > 0)
+        {
+            _packer = new ChunkPacker(client, cache, parameters.PackSize, _jobs, Sent);
+        }
     }
 
     /// <summary>NAR bytes of chunks uploaded (before compression).</summary>
@@ -158,6 +164,8 @@ internal sealed class ChunkedPush
         CancellationToken cancellationToken)
     {
         var needed = new List<Task>();
+        // Chunks of this path handed to the packer: each completes once its chunk is in a pack (or failed to get there).
+        var packing = new List<Task>();
         var index = 0;
         var last = LastIndexIn(planned.Chunks, toSend);
         using var readEnough = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -181,7 +189,21 @@ internal sealed class ChunkedPush
                     if (toSend.Contains(expected))
                     {
                         await _uploadSlots.WaitAsync(token).ConfigureAwait(false);
-                        var (upload, started) = claims.GetOrStart(expected, () => UploadAsync(info, position, expected, chunk, cancellationToken));
+                        Task upload;
+                        bool started;
+                        if (_packer is { } packer)
+                        {
+                            var packed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                            (upload, started) = claims.GetOrStart(expected, () => PackAsync(packer, info, position, expected, chunk, packed, cancellationToken));
+                            if (started)
+                            {
+                                packing.Add(packed.Task);
+                            }
+                        }
+                        else
+                        {
+                            (upload, started) = claims.GetOrStart(expected, () => UploadAsync(info, position, expected, chunk, cancellationToken));
+                        }
                         needed.Add(upload);
                         handedOver = started;
                         if (!started)
@@ -221,6 +243,7 @@ internal sealed class ChunkedPush
         catch (Exception e)
         {
             // Uploads already started still hold chunk buffers: let them finish before giving up on the path.
+            await FlushPacksAsync(packing, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await Task.WhenAll(needed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (e is IOException)
             {
@@ -228,6 +251,7 @@ internal sealed class ChunkedPush
             }
             throw;
         }
+        await FlushPacksAsync(packing, cancellationToken).ConfigureAwait(false);
         if (index != planned.Chunks.Count && index <= last)
         {
             await Task.WhenAll(needed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -257,6 +281,39 @@ internal sealed class ChunkedPush
         return -1;
     }
 
+    /// <summary>Once every chunk of <paramref name="packing"/> is in a pack, starts the upload of the last, partly filled pack.</summary>
+    private async Task FlushPacksAsync(List<Task> packing, CancellationToken cancellationToken)
+    {
+        if (_packer is { } packer)
+        {
+            await Task.WhenAll(packing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await packer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Owns the chunk and one upload slot: releases both once the chunk is checked, compressed and in a pack (off the
+    // reading thread), then waits for the pack's upload. Completes packed in any case, so the path can flush its last pack.
+    private async Task PackAsync(
+        ChunkPacker packer, LocalPathInfo info, int index, NixHash expected, Chunk chunk, TaskCompletionSource packed, CancellationToken cancellationToken)
+    {
+        Task upload;
+        try
+        {
+            if (chunk.Hash != expected)
+            {
+                throw Changed(info, index);
+            }
+            upload = await packer.AddAsync(expected, chunk.Length, ChunkBody.Compress(chunk.Data.Span), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            chunk.Dispose();
+            _uploadSlots.Release();
+            packed.SetResult();
+        }
+        await upload.ConfigureAwait(false);
+    }
+
     // Owns the chunk and one upload slot: releases both when done. Hashes the chunk here, off the reading thread.
     private async Task UploadAsync(LocalPathInfo info, int index, NixHash expected, Chunk chunk, CancellationToken cancellationToken)
     {
@@ -268,14 +325,19 @@ internal sealed class ChunkedPush
             }
             var body = ChunkBody.Compress(chunk.Data.Span);
             await _client.UploadChunkAsync(_cache, expected, body, cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref _sentBytes, chunk.Length);
-            _progress.BytesSent(chunk.Length);
+            Sent(chunk.Length);
         }
         finally
         {
             chunk.Dispose();
             _uploadSlots.Release();
         }
+    }
+
+    private void Sent(long length)
+    {
+        Interlocked.Add(ref _sentBytes, length);
+        _progress.BytesSent(length);
     }
 
     private void Deduplicated(int length)

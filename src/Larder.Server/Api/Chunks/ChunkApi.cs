@@ -12,6 +12,7 @@ namespace Larder.Server.Api.Chunks;
 /// <item><c>GET chunking</c>: the chunk sizes the server cuts with (Read).</item>
 /// <item><c>POST chunks/missing</c>: which of these chunk hashes the server lacks (Write).</item>
 /// <item><c>PUT chunks/{nix32}</c>: one chunk, plain or <c>Content-Encoding: zstd</c>, verified against its hash (Write).</item>
+/// <item><c>POST chunks/packs</c>: several chunks in one body, verified, stored as one pack object (Write).</item>
 /// <item><c>POST chunked-paths</c>: publish a path whose NAR is an ordered list of stored chunks (Write).</item>
 /// </list>
 /// </summary>
@@ -26,6 +27,8 @@ public static class ChunkApi
             .WithSummary("The chunk sizes this server cuts NARs with").RequireCachePermission(Permission.Read);
         group.MapPost("/chunks/missing", static (HttpContext http, ChunkHandlers chunks) => chunks.MissingAsync(http))
             .WithSummary("Which of these chunk hashes the server lacks").RequireCachePermission(Permission.Write);
+        group.MapPost("/chunks/packs", static (HttpContext http, ChunkHandlers chunks) => chunks.UploadPackAsync(http))
+            .WithSummary("Upload several chunks as one pack, each verified against its hash").RequireCachePermission(Permission.Write);
         group.MapPut("/chunks/{nix32}", static (string nix32, HttpContext http, ChunkHandlers chunks) => chunks.UploadAsync(http, nix32))
             .WithSummary("Upload one chunk, verified against its hash").RequireCachePermission(Permission.Write);
         group.MapPost("/chunked-paths", static (HttpContext http, ChunkHandlers chunks) => chunks.CommitPathAsync(http))

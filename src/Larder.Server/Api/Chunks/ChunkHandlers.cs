@@ -21,14 +21,14 @@ namespace Larder.Server.Api.Chunks;
 /// </summary>
 internal sealed class ChunkHandlers(ChunkStore store, ChunkedNarAssembler assembler, PathPublisher publisher)
 {
-    /// <summary>Most chunk hashes per request: a 64 GiB NAR at the default average size, and under 5 MiB of JSON.</summary>
+    /// <summary>Most chunk hashes per request: a 16 GiB NAR at the default average size, and under 5 MiB of JSON.</summary>
     public const int MaxChunksPerRequest = 65_536;
 
     public IResult Parameters()
     {
         var chunking = store.Chunking;
         var parameters = new ChunkingParameters(
-            chunking.MinSize, chunking.AverageSize, chunking.MaxSize, chunking.SingleChunkThreshold, MaxChunksPerRequest);
+            chunking.MinSize, chunking.AverageSize, chunking.MaxSize, chunking.SingleChunkThreshold, MaxChunksPerRequest, store.PackSize);
         return Results.Json(parameters, ChunkJsonContext.Default.ChunkingParameters);
     }
 
@@ -81,6 +81,31 @@ internal sealed class ChunkHandlers(ChunkStore store, ChunkedNarAssembler assemb
         }
     }
 
+    public async Task<IResult> UploadPackAsync(HttpContext http)
+    {
+        const string what = "the chunk pack";
+        var ct = http.RequestAborted;
+        if (RequestBodies.ContentEncoding(http.Request) is not CompressionKind.None)
+        {
+            throw new UnsupportedMediaTypeException("a chunk pack is sent as is: its chunks are zstd frames already");
+        }
+        RequestBodies.PrepareLimit(http, store.PackSize, what);
+        using var reader = new PackUploadReader(store);
+        var body = new BoundedReadStream(http.Request.Body, store.PackSize, what, leaveOpen: true);
+        await using (body.ConfigureAwait(false))
+        {
+            await reader.ReadAsync(body, MaxChunksPerRequest, ct).ConfigureAwait(false);
+        }
+        if (reader.Count == 0)
+        {
+            throw new InvalidRequestException($"{what} holds no chunks");
+        }
+        var stored = await reader.StoreAsync(ct).ConfigureAwait(false);
+        return Results.Json(
+            new PackUploadResult(reader.Count, stored), ChunkJsonContext.Default.PackUploadResult,
+            statusCode: stored > 0 ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
     public async Task<IResult> CommitPathAsync(HttpContext http)
     {
         const string what = "the chunked-path request";
@@ -102,7 +127,7 @@ internal sealed class ChunkHandlers(ChunkStore store, ChunkedNarAssembler assemb
     }
 
     /// <summary>Reads the whole chunk into <paramref name="buffer"/> (its length is the largest chunk); 413 beyond, 400 for bad zstd.</summary>
-    private static async Task<int> ReadChunkAsync(Stream body, CompressionKind encoding, Memory<byte> buffer, long sentLimit, CancellationToken ct)
+    public static async Task<int> ReadChunkAsync(Stream body, CompressionKind encoding, Memory<byte> buffer, long sentLimit, CancellationToken ct)
     {
         var sent = new BoundedReadStream(body, sentLimit, "the chunk upload", leaveOpen: true);
         var data = new BoundedReadStream(Codecs.Decompress(sent, encoding, leaveOpen: false), buffer.Length, "the uncompressed chunk");

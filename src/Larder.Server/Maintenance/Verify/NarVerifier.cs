@@ -112,7 +112,7 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, Servi
         Stream blob;
         try
         {
-            blob = await blobs.OpenReadAsync(chunk.StorageKey, 0, cancellationToken).ConfigureAwait(false);
+            blob = await OpenChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
         }
         catch (BlobNotFoundException)
         {
@@ -154,7 +154,15 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, Servi
         return storedHasher.Length;
     }
 
-    /// <summary>Moves the blobs of the <paramref name="damaged"/> chunks under <see cref="QuarantinePrefix"/>; returns the keys moved.</summary>
+    /// <summary>The stored bytes of <paramref name="chunk"/>: its own blob, or its range of a pack.</summary>
+    private Task<Stream> OpenChunkAsync(ChunkRecord chunk, CancellationToken cancellationToken) => chunk.PackKey is null
+        ? blobs.OpenReadAsync(chunk.StorageKey, 0, cancellationToken)
+        : blobs.OpenRangeAsync(chunk.PackKey, chunk.PackOffset, chunk.StoredSize, cancellationToken);
+
+    /// <summary>
+    /// Moves the blobs of the <paramref name="damaged"/> chunks under <see cref="QuarantinePrefix"/> (a chunk in a pack:
+    /// a copy of its bytes); returns the chunks' storage keys.
+    /// </summary>
     private async Task<IReadOnlyList<string>> QuarantineAsync(IReadOnlyList<ChunkRecord> damaged, CancellationToken cancellationToken)
     {
         var moved = new List<string>();
@@ -163,7 +171,7 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, Servi
             var temp = Path.Combine(Path.GetTempPath(), $"larder-quarantine-{Guid.NewGuid():N}");
             try
             {
-                var source = await blobs.OpenReadAsync(chunk.StorageKey, 0, cancellationToken).ConfigureAwait(false);
+                var source = await OpenChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
                 await using (source.ConfigureAwait(false))
                 {
                     var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
@@ -172,8 +180,16 @@ public sealed class NarVerifier(IMetadataStore metadata, IBlobStore blobs, Servi
                         await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                await blobs.PutFileAsync(QuarantinePrefix + chunk.StorageKey, temp, cancellationToken).ConfigureAwait(false);
-                await blobs.DeleteAsync(chunk.StorageKey, cancellationToken).ConfigureAwait(false);
+                if (chunk.PackKey is null)
+                {
+                    await blobs.PutFileAsync(QuarantinePrefix + chunk.StorageKey, temp, cancellationToken).ConfigureAwait(false);
+                    await blobs.DeleteAsync(chunk.StorageKey, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The pack's other chunks stay served: only a copy of this one's bytes moves; the pack goes with its last chunk.
+                    await blobs.PutFileAsync($"{QuarantinePrefix}{chunk.PackKey}-{chunk.PackOffset}", temp, cancellationToken).ConfigureAwait(false);
+                }
                 moved.Add(chunk.StorageKey);
             }
             catch (BlobNotFoundException)

@@ -345,6 +345,11 @@ internal static class PostgresMigrations
         (11, """
             CREATE INDEX events_by_store_path ON events (cache_id, store_path, id);
             """),
+        (12, """
+            ALTER TABLE chunks ADD COLUMN pack_key text COLLATE "C";
+            ALTER TABLE chunks ADD COLUMN pack_offset bigint;
+            CREATE INDEX chunks_by_pack ON chunks (pack_key) WHERE pack_key IS NOT NULL;
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, (substr(store_path, strpos(store_path, hash_part) + 33) COLLATE "C"));
             """),

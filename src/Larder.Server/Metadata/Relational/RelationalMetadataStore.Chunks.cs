@@ -2,7 +2,7 @@ namespace Larder.Server.Metadata.Relational;
 
 public abstract partial class RelationalMetadataStore
 {
-    private const string ChunkRowColumns = "hash, storage_key, size, stored_hash, stored_size, compression";
+    private const string ChunkRowColumns = "hash, storage_key, size, stored_hash, stored_size, compression, pack_key, pack_offset";
 
     /// <inheritdoc />
     /// <remarks>One write transaction of two statements over the hashes as one <see cref="TextSet"/> (the unique index on <c>hash</c>).</remarks>
@@ -30,28 +30,6 @@ public abstract partial class RelationalMetadataStore
                 reader => ReadChunk(reader, 0),
                 ct,
                 set).ConfigureAwait(false);
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>One write transaction: the row kept as by <see cref="KeepChunkAsync"/>, else the intent inserted.</remarks>
-    public Task<ChunkRecord?> FindChunkOrRecordIntentAsync(
-        string hash, string storageKey, DateTimeOffset releasedAt, DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(hash);
-        ArgumentException.ThrowIfNullOrEmpty(storageKey);
-        return RunWriteAsync(async (session, ct) =>
-        {
-            if (await KeepChunkAsync(session, hash, releasedAt, ct).ConfigureAwait(false) is { } found)
-            {
-                return found;
-            }
-            await session.ExecuteAsync(
-                "INSERT INTO blob_deletions (storage_key, due_at) VALUES ($1, $2) ON CONFLICT (storage_key) DO UPDATE SET due_at = excluded.due_at;",
-                ct,
-                storageKey,
-                dueAt).ConfigureAwait(false);
-            return (ChunkRecord?)null;
         }, cancellationToken);
     }
 
@@ -91,6 +69,46 @@ public abstract partial class RelationalMetadataStore
                 // The row that won the insert was reaped meanwhile: insert again.
             }
             throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back");
+        }, cancellationToken, idempotent: false);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ChunkRecord>> RegisterPackAsync(
+        string packKey, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset releasedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        return RunWriteAsync<IReadOnlyList<ChunkRecord>>(async (session, ct) =>
+        {
+            var now = _time.GetUtcNow();
+            if (!await ClaimBlobAsync(session, packKey, now, ct).ConfigureAwait(false))
+            {
+                throw new UnknownChunksException([.. chunks.Select(chunk => chunk.Hash)]);
+            }
+            var registered = new List<ChunkRecord>(chunks.Count);
+            var inserted = 0;
+            foreach (var chunk in chunks)
+            {
+                // A row found (existing, or inserted meanwhile by a concurrent registration) wins; ours stays dead bytes in the pack.
+                if (await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false) is { } existing)
+                {
+                    registered.Add(existing);
+                }
+                else if (await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
+                {
+                    registered.Add(chunk);
+                    inserted++;
+                }
+                else
+                {
+                    registered.Add(await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
+                }
+            }
+            if (inserted == 0)
+            {
+                await EnqueueBlobAsync(session, packKey, now, ct).ConfigureAwait(false);
+            }
+            return registered;
         }, cancellationToken, idempotent: false);
     }
 

@@ -51,8 +51,8 @@ public abstract partial class RelationalMetadataStore
         DbSession session, ChunkRecord chunk, int holders, DateTimeOffset? releasedAt, DateTimeOffset now, CancellationToken ct) =>
         await session.ScalarAsync(
             """
-            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, released_at, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, released_at, created_at, pack_key, pack_offset)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT (hash) DO NOTHING RETURNING id;
             """,
             ct,
@@ -64,7 +64,9 @@ public abstract partial class RelationalMetadataStore
             chunk.Compression,
             holders,
             releasedAt,
-            now).ConfigureAwait(false) as long?;
+            now,
+            chunk.PackKey,
+            chunk.PackKey is null ? null : chunk.PackOffset).ConfigureAwait(false) as long?;
 
     /// <summary>Removes each chunk holder that <paramref name="ownerTable"/> rows of owner <paramref name="ownerId"/> account for.</summary>
     private static Task ReleaseChunksAsync(DbSession session, string ownerTable, string ownerColumn, long ownerId, DateTimeOffset now, CancellationToken ct) =>

@@ -5,7 +5,7 @@ namespace Larder.Server.Metadata.Relational;
 public abstract partial class RelationalMetadataStore
 {
     private const string NarColumns = "n.id, n.nar_hash, n.nar_size, n.compression, n.file_hash, n.file_size, n.listing_key, n.created_at";
-    private const string ChunkColumns = "c.hash, c.storage_key, c.size, c.stored_hash, c.stored_size, c.compression";
+    private const string ChunkColumns = "c.hash, c.storage_key, c.size, c.stored_hash, c.stored_size, c.compression, c.pack_key, c.pack_offset";
     private const string NarChunksJoin = "LEFT JOIN nar_chunks nc ON nc.nar_id = n.id LEFT JOIN chunks c ON c.id = nc.chunk_id";
 
     /// <summary>
@@ -70,7 +70,8 @@ public abstract partial class RelationalMetadataStore
     /// <summary>A chunk from the columns <see cref="ChunkColumns"/> starting at <paramref name="first"/>.</summary>
     private static ChunkRecord ReadChunk(DbDataReader reader, int first) => new(
         reader.GetString(first), reader.GetString(first + 1), reader.GetInt64(first + 2),
-        reader.GetString(first + 3), reader.GetInt64(first + 4), reader.GetString(first + 5));
+        reader.GetString(first + 3), reader.GetInt64(first + 4), reader.GetString(first + 5),
+        ReadNullableString(reader, first + 6), reader.IsDBNull(first + 7) ? 0 : reader.GetInt64(first + 7));
 
     /// <summary>Every row of <paramref name="sql"/>, each read by <paramref name="read"/>.</summary>
     private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(

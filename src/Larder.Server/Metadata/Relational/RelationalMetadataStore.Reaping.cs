@@ -93,12 +93,28 @@ public abstract partial class RelationalMetadataStore
             foreach (var id in candidates)
             {
                 // Conditional: a commit that took a holder meanwhile holds the row lock first, and the row stays.
-                if (await session.ScalarAsync(
-                    "DELETE FROM chunks WHERE id = $1 AND holders = 0 AND released_at < $2 RETURNING storage_key;", ct, id, releasedBefore)
-                    .ConfigureAwait(false) is string key)
+                string key;
+                string? pack;
+                await using (var reader = await session.ReaderAsync(
+                    "DELETE FROM chunks WHERE id = $1 AND holders = 0 AND released_at < $2 RETURNING storage_key, pack_key;", ct, id, releasedBefore)
+                    .ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                    (key, pack) = (reader.GetString(0), ReadNullableString(reader, 1));
+                }
+                reaped++;
+                // A pack never gains chunks once registered, and one reaper runs at a time (its lease): the pack's blob
+                // goes with its last chunk, and a partly dead pack keeps its dead bytes until then.
+                if (pack is null)
                 {
                     await EnqueueBlobAsync(session, key, now, ct).ConfigureAwait(false);
-                    reaped++;
+                }
+                else if (await session.ScalarAsync("SELECT 1 FROM chunks WHERE pack_key = $1 LIMIT 1;", ct, pack).ConfigureAwait(false) is null)
+                {
+                    await EnqueueBlobAsync(session, pack, now, ct).ConfigureAwait(false);
                 }
             }
             return reaped;

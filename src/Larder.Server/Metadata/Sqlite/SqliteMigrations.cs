@@ -346,6 +346,11 @@ internal static class SqliteMigrations
         (11, """
             CREATE INDEX events_by_store_path ON events (cache_id, store_path, id);
             """),
+        (12, """
+            ALTER TABLE chunks ADD COLUMN pack_key TEXT;
+            ALTER TABLE chunks ADD COLUMN pack_offset INTEGER;
+            CREATE INDEX chunks_by_pack ON chunks (pack_key) WHERE pack_key IS NOT NULL;
+            """),
         (13, """
             CREATE INDEX paths_by_name ON paths (cache_id, substr(store_path, instr(store_path, hash_part) + 33));
             """),

@@ -4,6 +4,7 @@ using Larder.Server.Configuration;
 using Larder.Server.BinaryCache;
 using Larder.Server.Ingest;
 using Larder.Server.Metadata;
+using Larder.Server.Storage.Packs;
 using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Storage.Chunks;
@@ -49,31 +50,44 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
         return await metadata.RegisterChunkAsync(chunk.ToRecord(key), PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Largest pack, in stored bytes (<c>Larder:Chunking:PackSize</c>); also the largest pack upload.</summary>
+    public int PackSize => options.Value.Chunking.PackSize;
+
+    /// <summary>An empty pack of <c>Larder:Chunking:PackSize</c> bytes, for <see cref="StorePackAsync"/>.</summary>
+    public PackBuilder NewPack() => new(PackSize);
+
     /// <summary>
-    /// The stored chunk with <paramref name="chunk"/>'s hash (kept from the reaper for an upload's lifetime), or
-    /// <paramref name="chunk"/> stored and registered when the server lacks it: the lookup and the new key's intent
-    /// are one transaction, so a new chunk costs two metadata writes around its blob put.
+    /// Stores the chunks gathered in <paramref name="pack"/> as one blob and registers them (intent, put, register, as
+    /// for one chunk); returns each chunk's record in order, or the record of the same chunk stored meanwhile by
+    /// someone else (whose stored bytes may differ). A lone chunk is stored as its own blob, as
+    /// <see cref="StoreAsync"/> does: a NAR of one chunk stays one object an S3 store can hand out by a direct URL.
     /// </summary>
-    public async Task<ChunkRecord> FindOrStoreAsync(CompressedChunk chunk, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChunkRecord>> StorePackAsync(PackBuilder pack, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(chunk);
-        var key = FreshBlobKeys.Chunk(chunk.Hash);
-        var due = time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl;
-        if (await metadata.FindChunkOrRecordIntentAsync(chunk.Hash.ToNix32String(), key, PendingReleaseTime(), due, cancellationToken)
-            .ConfigureAwait(false) is { } found)
+        ArgumentNullException.ThrowIfNull(pack);
+        var now = time.GetUtcNow();
+        if (pack.Chunks is [var lone])
         {
-            return found;
+            var key = FreshBlobKeys.Chunk(NixHash.Parse(lone.Hash));
+            await metadata.RecordBlobIntentsAsync([key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
+            await blobs.PutBytesAsync(key, pack.Bytes, cancellationToken).ConfigureAwait(false);
+            var own = lone with { StorageKey = key, PackKey = null, PackOffset = 0 };
+            return [await metadata.RegisterChunkAsync(own, PendingReleaseTime(), cancellationToken).ConfigureAwait(false)];
         }
-        await blobs.PutBytesAsync(key, chunk.Stored, cancellationToken).ConfigureAwait(false);
-        return await metadata.RegisterChunkAsync(chunk.ToRecord(key), PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
+        await metadata.RecordBlobIntentsAsync([pack.Key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
+        await blobs.PutBytesAsync(pack.Key, pack.Bytes, cancellationToken).ConfigureAwait(false);
+        return await metadata.RegisterPackAsync(pack.Key, pack.Chunks, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens the stored (compressed) bytes of <paramref name="chunk"/>.</summary>
     public Task<Stream> OpenStoredAsync(ChunkRecord chunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        return blobs.OpenStoredAsync(chunk.StorageKey, 0, $"chunk {chunk.Hash}", cancellationToken);
+        return OpenSpanAsync(new BlobSpan(chunk.BlobKey, chunk.BlobOffset, chunk.StoredSize, chunk.Hash), cancellationToken);
     }
+
+    /// <summary>Opens <paramref name="span"/> (a chunk's stored bytes, or a run of them in one pack).</summary>
+    public Task<Stream> OpenSpanAsync(BlobSpan span, CancellationToken cancellationToken) => blobs.OpenSpanAsync(span, $"chunk {span.FirstChunk}", cancellationToken);
 
     /// <summary>Feeds the stored bytes of <paramref name="chunk"/> to <paramref name="hasher"/>.</summary>
     public async Task HashStoredAsync(ChunkRecord chunk, NixHasher hasher, CancellationToken cancellationToken)

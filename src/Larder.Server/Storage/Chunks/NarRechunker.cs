@@ -85,6 +85,7 @@ public sealed class NarRechunker(IMetadataStore metadata, ChunkStore chunks, Tim
                     {
                         await decompressed.CopyToAsync(hashing, 1 << 18, cancellationToken).ConfigureAwait(false);
                         await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                        await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
                         return (hashing.GetHash(), hashing.Length);
                     }
                 }

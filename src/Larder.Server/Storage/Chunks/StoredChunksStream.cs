@@ -1,20 +1,24 @@
 using Larder.Server.Metadata;
+using Larder.Server.Storage.Packs;
 
 namespace Larder.Server.Storage.Chunks;
 
 /// <summary>
-/// Reads the stored (compressed) bytes of chunks one after another, opening each blob only when the previous one is
-/// read to its end: a NAR's file form, streamed. A blob shorter or longer than its recorded size is an
-/// <see cref="IOException"/> naming the chunk.
+/// Reads the stored (compressed) bytes of chunks one after another, opening each blob (or each run of neighbouring
+/// chunks in one pack, <see cref="BlobSpans"/>) only when the previous one is read to its end: a NAR's file form,
+/// streamed. A blob shorter or longer than its recorded size is an <see cref="IOException"/> naming the chunk.
 /// </summary>
 public sealed class StoredChunksStream(ChunkStore store, IReadOnlyList<ChunkRecord> chunks) : SequentialBlobsStream
 {
-    protected override int Count => chunks.Count;
+    private readonly IReadOnlyList<BlobSpan> _spans = BlobSpans.All(chunks);
 
-    protected override long SizeOf(int index) => chunks[index].StoredSize;
+    protected override int Count => _spans.Count;
 
-    protected override Task<Stream> OpenAsync(int index, CancellationToken cancellationToken) => store.OpenStoredAsync(chunks[index], cancellationToken);
+    protected override long SizeOf(int index) => _spans[index].Length;
 
-    protected override string SizeMismatch(int index) =>
-        $"the stored bytes of chunk {chunks[index].Hash} do not have their recorded size {chunks[index].StoredSize}";
+    protected override Task<Stream> OpenAsync(int index, CancellationToken cancellationToken) => store.OpenSpanAsync(_spans[index], cancellationToken);
+
+    protected override string SizeMismatch(int index) => PackKeys.IsPack(_spans[index].Key)
+        ? $"pack '{_spans[index].Key}' is shorter than its recorded chunks from chunk {_spans[index].FirstChunk} on"
+        : $"the stored bytes of chunk {_spans[index].FirstChunk} do not have their recorded size {_spans[index].Length}";
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Larder.Server.Configuration;
+using Larder.Server.Storage.Packs;
 
 namespace Larder.Server.Storage.Folder;
 
@@ -85,6 +86,13 @@ public sealed class FolderBlobStore : IBlobStore
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new RangeReadStream(await OpenReadAsync(key, offset, cancellationToken).ConfigureAwait(false), length);
     }
 
     /// <inheritdoc />

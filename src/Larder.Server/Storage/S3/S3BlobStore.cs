@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Larder.Server.Configuration;
+using Larder.Server.Storage.Packs;
 using Larder.Server.Errors;
 
 namespace Larder.Server.Storage.S3;
@@ -189,6 +190,21 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
                     : throw new ArgumentOutOfRangeException(nameof(offset), offset, $"blob '{key}' has only {size} bytes");
             }
             return new S3ReadStream(response, key);
+        }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream> OpenRangeAsync(string key, long offset, long length, CancellationToken cancellationToken)
+    {
+        BlobKeys.Validate(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        return await Guard(key, async () =>
+        {
+            // Only the range is sent: a chunk inside a pack costs its own bytes, not the rest of the pack.
+            var request = new GetObjectRequest { BucketName = _bucket, Key = key, ByteRange = new ByteRange(offset, offset + length - 1) };
+            var response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            return (Stream)new RangeReadStream(new S3ReadStream(response, key), length);
         }).ConfigureAwait(false);
     }
 

@@ -1,6 +1,7 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
 using Larder.Server.Configuration;
+using Larder.Server.Errors;
 using Larder.Server.Ingest;
 using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
@@ -124,7 +125,7 @@ public abstract class ChunkStorageConformance : IDisposable
         Assert.InRange(second.Chunks.Count - shared, 1, 3);
         var rows = await store.FindChunksAsync([.. first.Chunks.Concat(second.Chunks).Select(c => c.Hash)], _time.Now, Ct);
         Assert.Equal(first.Chunks.Concat(second.Chunks).Distinct().Count(), rows.Count);
-        Assert.Equal(rows.Count, await CountChunkBlobsAsync(blobs, rows));
+        Assert.Equal(rows.Select(r => r.BlobKey).Distinct().Count(), await CountChunkBlobsAsync(blobs, rows));
     }
 
     [Fact]
@@ -144,7 +145,7 @@ public abstract class ChunkStorageConformance : IDisposable
         Assert.Equal(both[0].FileHash, both[1].FileHash);
         var rows = await store.FindChunksAsync([.. both[0].Chunks.Select(c => c.Hash)], _time.Now, Ct);
         Assert.Equal(both[0].Chunks.Distinct().Count(), rows.Count);
-        Assert.Equal(rows.Count, await CountChunkBlobsAsync(blobs, rows));
+        Assert.Equal(rows.Select(r => r.BlobKey).Distinct().Count(), await CountChunkBlobsAsync(blobs, rows));
         Assert.Equal(nar, await NarFixtures.DecompressAsync(await ReadAllAsync(blobs, both[0].Chunks), CompressionKind.Zstd));
     }
 
@@ -159,13 +160,13 @@ public abstract class ChunkStorageConformance : IDisposable
 
         _time.Now += _options.Maintenance.StagedUploadTtl - TimeSpan.FromMinutes(1);
         await reaper.RunOnceAsync(Ct);
-        Assert.True(await ExistsAsync(blobs, chunk.StorageKey));
+        Assert.True(await ExistsAsync(blobs, chunk.BlobKey));
         Assert.Single(await store.FindChunksAsync([chunk.Hash], _time.Now - _options.Maintenance.ReleaseGrace, Ct));
 
         _time.Now += TimeSpan.FromMinutes(2);
         await reaper.RunOnceAsync(Ct);
         Assert.Empty(await store.FindChunksAsync([chunk.Hash], _time.Now, Ct));
-        Assert.False(await ExistsAsync(blobs, chunk.StorageKey));
+        Assert.False(await ExistsAsync(blobs, chunk.BlobKey));
     }
 
     [Fact]
@@ -184,11 +185,11 @@ public abstract class ChunkStorageConformance : IDisposable
         Assert.Single(await chunks.FindAsync([ingested.Chunks[0].Hash], Ct));
         _time.Now += _options.Maintenance.StagedUploadTtl - TimeSpan.FromMinutes(1);
         await reaper.RunOnceAsync(Ct);
-        Assert.True(await ExistsAsync(blobs, ingested.Chunks[0].StorageKey));
+        Assert.True(await ExistsAsync(blobs, ingested.Chunks[0].BlobKey));
 
         _time.Now += TimeSpan.FromMinutes(2);
         await reaper.RunOnceAsync(Ct);
-        Assert.False(await ExistsAsync(blobs, ingested.Chunks[0].StorageKey));
+        Assert.False(await ExistsAsync(blobs, ingested.Chunks[0].BlobKey));
     }
 
     [Fact]
@@ -215,6 +216,63 @@ public abstract class ChunkStorageConformance : IDisposable
         Assert.Equal((NarFixtures.Sha256(storedElsewhere), (long)storedElsewhere.Length), (ingested.FileHash, ingested.FileSize));
     }
 
+    [Fact]
+    public async Task The_new_chunks_of_an_ingest_are_stored_together_as_one_pack_read_back_by_ranges()
+    {
+        var (_, blobs, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(300_000);
+
+        var ingested = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        Assert.True(ingested.Chunks.Count > 20, $"{ingested.Chunks.Count} chunks");
+        var pack = Assert.Single(ingested.Chunks.Select(c => c.PackKey).Distinct());
+        Assert.StartsWith("packs/", pack);
+        Assert.Equal(ingested.Chunks.Select(c => c.PackOffset), ingested.Chunks.Select((_, i) => ingested.Chunks.Take(i).Sum(c => c.StoredSize)));
+        Assert.Equal(1, await CountChunkBlobsAsync(blobs, ingested.Chunks));
+        Assert.Equal(nar, await NarFixtures.DecompressAsync(await ReadAllAsync(blobs, ingested.Chunks), CompressionKind.Zstd));
+    }
+
+    [Fact]
+    public async Task A_pack_stays_while_any_of_its_chunks_is_used_and_goes_with_its_last_chunk()
+    {
+        var (store, blobs, ingestor, reaper) = await OpenAsync();
+        var content = NarFixtures.RandomBytes(400_000);
+        var first = await ingestor.IngestAsync(new MemoryStream(await NarOfAsync(content)), CompressionKind.None, Limit, Ct);
+        var (cache, firstPath) = await CommitAsync(store, first);
+        content[200_000] ^= 0xff;
+        var second = await ingestor.IngestAsync(new MemoryStream(await NarOfAsync(content)), CompressionKind.None, Limit, Ct);
+        var secondPath = await CommitInAsync(store, cache, second);
+        var firstPack = Assert.Single(first.Chunks.Select(c => c.BlobKey).Distinct());
+        var onlyFirst = first.Chunks.Except(second.Chunks).Select(c => c.Hash).ToList();
+        Assert.NotEmpty(onlyFirst);
+
+        await store.DeletePathsAsync(cache.Id, [firstPath], "test", null, _time.Now, Ct);
+        await ReapAllAsync(reaper);
+
+        // The first version's own chunks are gone, but the rest of its pack serves the second version.
+        Assert.Empty(await store.FindChunksAsync(onlyFirst, _time.Now, Ct));
+        Assert.True(await ExistsAsync(blobs, firstPack));
+        Assert.Equal(await NarOfAsync(content), await NarFixtures.DecompressAsync(await ReadAllAsync(blobs, second.Chunks), CompressionKind.Zstd));
+
+        await store.DeletePathsAsync(cache.Id, [secondPath], "test", null, _time.Now, Ct);
+        await ReapAllAsync(reaper);
+
+        Assert.Empty(await store.FindChunksAsync([.. second.Chunks.Select(c => c.Hash)], _time.Now, Ct));
+        Assert.Equal(0, await CountChunkBlobsAsync(blobs, []));
+    }
+
+    [Fact]
+    public async Task A_failed_upload_that_fits_in_one_pack_stores_nothing()
+    {
+        var (_, blobs, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(300_000);
+
+        await Assert.ThrowsAsync<LarderException>(
+            () => ingestor.IngestAsync(new MemoryStream(nar[..^10]), CompressionKind.None, Limit, Ct));
+
+        Assert.Equal(0, await CountChunkBlobsAsync(blobs, []));
+    }
+
     public void Dispose()
     {
         _dir.Dispose();
@@ -230,6 +288,23 @@ public abstract class ChunkStorageConformance : IDisposable
         var ingestor = new NarIngestor(
             new ChunkStore(blobs, store, staging, options, _time), blobs, store, options, _time, NullLogger<NarIngestor>.Instance);
         return (store, blobs, ingestor, new Reaper(store, blobs, options, _time, NullLogger<Reaper>.Instance));
+    }
+
+    /// <summary>Reaper passes far enough apart for released NARs, then their chunks, then their blobs to go.</summary>
+    private async Task ReapAllAsync(Reaper reaper)
+    {
+        for (var pass = 0; pass < 3; pass++)
+        {
+            _time.Now += _options.Maintenance.StagedUploadTtl + _options.Maintenance.ReleaseGrace + TimeSpan.FromMinutes(1);
+            await reaper.RunOnceAsync(Ct);
+        }
+    }
+
+    private async Task<string> CommitInAsync(IMetadataStore store, CacheRecord cache, IngestedNar nar)
+    {
+        var request = Commit(cache.Id, nar: nar.ToNarRecord(_time.Now), at: _time.Now);
+        Assert.Equal(CommitOutcome.Committed, (await store.CommitPathAsync(request, Ct)).Outcome);
+        return request.HashPart;
     }
 
     private StagingArea Staging() => new(Path.Combine(_dir.Path, "staging"));
@@ -255,7 +330,7 @@ public abstract class ChunkStorageConformance : IDisposable
         using var all = new MemoryStream();
         foreach (var chunk in chunks)
         {
-            await using var input = await blobs.OpenReadAsync(chunk.StorageKey, 0, Ct);
+            await using var input = await blobs.OpenRangeAsync(chunk.BlobKey, chunk.BlobOffset, chunk.StoredSize, Ct);
             await input.CopyToAsync(all);
         }
         return all.ToArray();
@@ -271,15 +346,20 @@ public abstract class ChunkStorageConformance : IDisposable
         return output.ToArray();
     }
 
+    /// <summary>How many blobs hold <paramref name="rows"/>; fails if any stored chunk or pack blob holds none of them.</summary>
     private static async Task<int> CountChunkBlobsAsync(IBlobStore blobs, IEnumerable<ChunkRecord> rows)
     {
-        var names = rows.Select(r => r.Hash[7..]).ToHashSet();
-        var count = 0;
-        await foreach (var blob in blobs.ListAsync("chunks/", Ct))
+        var keys = rows.Select(r => r.BlobKey).ToHashSet();
+        var stored = new List<string>();
+        foreach (var prefix in new[] { "chunks/", "packs/" })
         {
-            count += names.Contains(blob.Key.Split('/')[^1][..52]) ? 1 : 0;
+            await foreach (var blob in blobs.ListAsync(prefix, Ct))
+            {
+                stored.Add(blob.Key);
+            }
         }
-        return count;
+        Assert.All(stored, key => Assert.Contains(key, keys));
+        return stored.Count;
     }
 
     private static async Task<bool> ExistsAsync(IBlobStore blobs, string key) => await blobs.GetSizeAsync(key, Ct) is not null;
