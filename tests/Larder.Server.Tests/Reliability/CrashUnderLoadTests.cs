@@ -127,6 +127,11 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
                     $"({uploads.Bytes} bytes); stale blob leftovers {stale}; re-run {again.Count(r => r.ExitCode == 0)}/{plan.Count} ok " +
                     $"({retried} retried after Nix's '{NixCoroutineError}'); " +
                     $"violations {roundViolations.Count}; {ReliabilityReport.LoadAverage()}");
+                // Written with their round, so a long run that is stopped early still says what went wrong.
+                foreach (var violation in roundViolations)
+                {
+                    report.Line($"  VIOLATION round {round}: {violation}");
+                }
                 violations.AddRange(roundViolations.Select(v => $"round {round}: {v}"));
             }
         }
@@ -138,10 +143,6 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
             }
         }
         report.Line($"  {database} + {storage}: {ReliabilitySettings.Rounds} rounds, {violations.Count} violations");
-        foreach (var violation in violations)
-        {
-            report.Line("  VIOLATION " + violation);
-        }
         Assert.Empty(violations);
     }
 
