@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Larder.Server.Tests.Api.Chunks;
 using Larder.Server.Tests.BinaryCache;
 using Larder.Testing;
 
@@ -14,10 +15,17 @@ public sealed class CrashRecoveryTests
 {
     private const int NarBytes = 24 << 20;
 
+    /// <summary>
+    /// The smallest packs, so that half of the (random, so incompressible and never deduplicated) upload fills and
+    /// stores several of them before the interruption.
+    /// </summary>
+    private static readonly string[] SmallPacks = ["--Larder:Chunking:PackSize=1048576"];
+
     /// <summary>The shortest upload lifetime that still lets an ingest claim its intents (they must be due a minute ahead), and a fast reaper.</summary>
     private static readonly string[] QuickMaintenance =
     [
         "--Larder:Maintenance:StagedUploadTtl=00:01:02", "--Larder:Maintenance:ReleaseGrace=00:00:01", "--Larder:Maintenance:CleanupInterval=00:00:01",
+        .. SmallPacks,
     ];
 
     [Fact]
@@ -26,7 +34,7 @@ public sealed class CrashRecoveryTests
         using var data = new TempDirectory("larder-crash");
         var server = await LarderServerProcess.StartAsync(data.Path, QuickMaintenance);
         var (cache, token) = await SetUpAsync(server);
-        var nar = await NarFixtures.FileAsync(NarBytes, 7);
+        var nar = await ChunkedPush.RandomNarAsync(NarBytes);
         var name = NarFixtures.Sha256Nix32(nar);
         var staging = Path.Combine(data.Path, "staging");
 
@@ -50,9 +58,9 @@ public sealed class CrashRecoveryTests
     public async Task Client_gone_mid_upload_leaves_nothing_visible_or_staged()
     {
         using var data = new TempDirectory("larder-crash");
-        await using var server = await LarderServerProcess.StartAsync(data.Path);
+        await using var server = await LarderServerProcess.StartAsync(data.Path, SmallPacks);
         var (cache, token) = await SetUpAsync(server);
-        var nar = await NarFixtures.FileAsync(NarBytes, 9);
+        var nar = await ChunkedPush.RandomNarAsync(NarBytes);
         var name = NarFixtures.Sha256Nix32(nar);
         var staging = Path.Combine(data.Path, "staging");
 
@@ -96,8 +104,9 @@ public sealed class CrashRecoveryTests
         return await client.SendAsync(request);
     }
 
+    /// <summary>The stored chunk blobs: lone chunks and packs.</summary>
     private static IEnumerable<string> ChunkFiles(string dataDir) =>
-        Directory.EnumerateFiles(dataDir, "*.zst", SearchOption.AllDirectories);
+        Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".zst", StringComparison.Ordinal) || f.EndsWith(".pack", StringComparison.Ordinal));
 
     /// <summary>Polls <paramref name="condition"/> (a state change in another process) with a generous deadline.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)

@@ -44,6 +44,8 @@ public sealed class DashboardBrowserTests(LarderApplicationFixture fixture, Chro
 
         await page.GetByLabel("Name or hash (the start of it)").FillAsync("hello");
         await page.Keyboard.PressAsync("Enter");
+        // A screenshot taken while the form's navigation is under way can wait for a page that is being replaced.
+        await page.WaitForURLAsync("**/search?**");
         await Chromium.ScreenshotAsync(page, "03-search");
         await page.GetByRole(AriaRole.Link, new() { Name = app.Info.StorePath.ToString() }).ClickAsync();
         await Chromium.ScreenshotAsync(page, "04-path-page");
