@@ -18,6 +18,7 @@ READERS=${READERS:-4}
 PHASE_SECONDS=${PHASE_SECONDS:-10}
 BACKENDS=${BACKENDS:-sqlite postgres}
 work=$(mktemp -d /tmp/larder-bench-gc.XXXXXX)
+chmod 755 "$work"  # the throwaway PostgreSQL runs as postgres and keeps its data in here
 export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
 
 started_pg=0
