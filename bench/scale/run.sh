@@ -2,8 +2,9 @@
 # Scale-out benchmark, PostgreSQL + S3 (Ceph radosgw) against SQLite + folder, measured in the same run:
 #   1. the metadata store at scale: PATHS paths bulk-loaded into each database, then narinfo lookups through the
 #      real store (GetPathAsync, p50/p99 of 20,000) and a 30,000-hash missing-paths query (FindMissingAsync);
-#   2. a real `larder serve` (Release) per backend pair: push throughput (Nix's PUT nar + PUT narinfo, synthetic
-#      NARs, small and large) and narinfo throughput under wrk.
+#   2. a real `larder serve` (Release) per backend pair: the server's CPU time (user + system, /proc/PID/stat) per
+#      pushed path (CPU_PATHS x CPU_BYTES after CPU_WARMUP paths, 8 in flight), push throughput (Nix's PUT nar + PUT
+#      narinfo, synthetic NARs, small and large) and narinfo throughput under wrk.
 #   bench/scale/run.sh                        # defaults below
 #   PATHS=200000 DURATION=5 bench/scale/run.sh
 # Uses LARDER_BENCH_POSTGRES / LARDER_BENCH_S3_URL (+ _ACCESS_KEY, _SECRET_KEY) when set, else starts its own
@@ -20,6 +21,9 @@ SMALL_COUNT=${SMALL_COUNT:-400}
 SMALL_BYTES=${SMALL_BYTES:-65536}
 LARGE_COUNT=${LARGE_COUNT:-6}
 LARGE_BYTES=${LARGE_BYTES:-67108864}
+CPU_WARMUP=${CPU_WARMUP:-300}
+CPU_PATHS=${CPU_PATHS:-600}
+CPU_BYTES=${CPU_BYTES:-4096}
 work=$(mktemp -d /tmp/larder-bench-scale.XXXXXX)
 export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
 
@@ -48,6 +52,7 @@ free_port() {
 wait_port() { for _ in $(seq 1 600); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== services"
 if [ -n "${LARDER_BENCH_POSTGRES:-}" ]; then
   pg=$LARDER_BENCH_POSTGRES
@@ -77,13 +82,14 @@ meta_sqlite=$(bench metadata sqlite "$work/metadata.db" "$PATHS" | grep '^RESULT
 echo "== HTTP: one larder serve per backend pair"
 pg_http_db=larder_bench_http_$$
 psql "host=127.0.0.1 port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$pg") user=postgres dbname=postgres" -qc "CREATE DATABASE $pg_http_db;"
-declare -A url token
+declare -A url token server_pid
 start_server() { # name args...
   local name=$1 port; shift
   port=$(free_port)
   mkdir -p "$work/$name"
   dotnet "$larder" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
+  server_pid[$name]=$!
   wait_port "$port" || { cat "$work/$name.log" >&2; exit 1; }
   url[$name]=http://127.0.0.1:$port
   token[$name]=$(cat "$work/$name/admin-token")
@@ -94,8 +100,16 @@ start_server postgres-s3 \
   --Larder:Storage:Kind=s3 "--Larder:Storage:S3:ServiceUrl=$s3" --Larder:Storage:S3:Bucket=larder-bench-$$ \
   "--Larder:Storage:S3:AccessKey=$s3_access" "--Larder:Storage:S3:SecretKey=$s3_secret" --Larder:Storage:S3:CreateBucket=true
 
-declare -A small large narinfo
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+declare -A small large narinfo cpu
 for name in sqlite-folder postgres-s3; do
+  echo "-- $name: server CPU per pushed path, $CPU_PATHS x $CPU_BYTES B (8 in flight) after $CPU_WARMUP warm-up paths"
+  bench push "${url[$name]}" "${token[$name]}" cpu-warmup "$CPU_WARMUP" "$CPU_BYTES" 8 /dev/null >/dev/null
+  ticks=$(cpu_ticks "${server_pid[$name]}")
+  cpu_run=$(bench push "${url[$name]}" "${token[$name]}" cpu "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null | grep '^RESULT')
+  ticks=$(( $(cpu_ticks "${server_pid[$name]}") - ticks ))
+  cpu[$name]="cpu_ms_per_path=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$CPU_PATHS" 'BEGIN { printf "%.2f", t * 1000 / hz / n }') $cpu_run"
+  echo "${cpu[$name]}"
   echo "-- $name: push $SMALL_COUNT x $SMALL_BYTES B (8 in flight), $LARGE_COUNT x $LARGE_BYTES B (2 in flight)"
   small[$name]=$(bench push "${url[$name]}" "${token[$name]}" small "$SMALL_COUNT" "$SMALL_BYTES" 8 "$work/$name.paths" | grep '^RESULT'); echo "${small[$name]}"
   large[$name]=$(bench push "${url[$name]}" "${token[$name]}" large "$LARGE_COUNT" "$LARGE_BYTES" 2 "$work/$name.large" | grep '^RESULT'); echo "${large[$name]}"
@@ -104,7 +118,7 @@ for name in sqlite-folder postgres-s3; do
 done
 
 echo
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; timings on a shared machine are upper bounds)"
+echo "load average before: $load_before, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; timings on a shared machine are upper bounds)"
 echo
 printf "%-36s %16s %16s %8s\n" "metadata store, $PATHS paths" "PostgreSQL" "SQLite" "target"
 printf "%-36s %16s %16s %8s\n" "bulk load (s)" "$(field load_s "$meta_pg")" "$(field load_s "$meta_sqlite")" ""
@@ -120,6 +134,8 @@ row() { # label field array
   a=$(field "$f" "${arr[postgres-s3]}"); b=$(field "$f" "${arr[sqlite-folder]}")
   printf "%-36s %16s %16s %8s\n" "$label" "$a" "$b" "$(ratio "$a" "$b")"
 }
+row "server CPU per pushed path (ms)" cpu_ms_per_path cpu
+row "push $CPU_BYTES B: paths/s" paths_per_s cpu
 row "push small: paths/s" paths_per_s small
 row "push small: MiB/s" mib_per_s small
 row "push large: MiB/s" mib_per_s large

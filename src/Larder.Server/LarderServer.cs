@@ -292,6 +292,7 @@ public static partial class LarderServer
         Access.Oidc.OidcServices.AddOidcExchange(services);
         services.AddSingleton<Reaper>();
         services.AddHostedService<AccessFlushService>();
+        services.AddHostedService<Maintenance.SizeFolding.CacheStatsFoldService>();
         services.AddHostedService<ReaperService>();
         services.AddSingleton<GarbageCollector>();
         services.AddHostedService<GcService>();

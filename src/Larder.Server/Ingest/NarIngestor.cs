@@ -5,11 +5,9 @@ using Larder.Server.Configuration;
 using Larder.Nix.Streams;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
-using Larder.Server.Storage;
 using Larder.Server.Storage.Chunks;
 using Larder.Nix.Chunking;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Ingest;
 
@@ -23,9 +21,7 @@ namespace Larder.Server.Ingest;
 /// that no commit claims is deleted by maintenance. Nothing becomes visible in a cache: that is
 /// <see cref="PathPublisher"/>'s job.
 /// </summary>
-public sealed class NarIngestor(
-    ChunkStore chunks, IBlobStore blobs, IMetadataStore metadata, IOptions<LarderOptions> options, TimeProvider time,
-    ILogger<NarIngestor> logger)
+public sealed class NarIngestor(ChunkStore chunks, IMetadataStore metadata, ILogger<NarIngestor> logger)
 {
     /// <summary>
     /// Ingests <paramref name="body"/>, compressed with <paramref name="compression"/>. Fails with a
@@ -51,8 +47,9 @@ public sealed class NarIngestor(
     /// Streams the upload through the parser and the chunker. The body is checked (its end, its hash) before the last
     /// chunk is taken, so a bad upload of a NAR that fits in one chunk stores nothing; chunks of a larger one stored
     /// before the problem showed are held by nothing and reaped after <see cref="MaintenanceOptions.StagedUploadTtl"/>.
-    /// Then the last chunk, the listing and the lookup of an already stored NAR go on at once: they are independent,
-    /// and on a remote database and object store each is a round trip or two.
+    /// Then the last chunk (stored with the listing, in one intent and two puts at once) and the lookup of an already
+    /// stored NAR go on at once: they are independent, and on a remote database and object store each is a round trip
+    /// or two.
     /// </summary>
     private async Task<IngestedNar> ReceiveAsync(
         Stream body, CompressionKind compression, long maxBytes, NixHash? expectedUploadHash, ChunkSink sink, CancellationToken cancellationToken)
@@ -75,11 +72,11 @@ public sealed class NarIngestor(
                     ErrorKind.BadRequest,
                     $"the upload's FileHash is {hashedBody.GetHash().ToNix32String()}, but its URL names {expected.ToNix32String()}");
             }
-            var listingKey = StoreListingAsync(nar.NarHash, listing.Utf8Json, cancellationToken);
+            var listingBlob = new CompanionBlob(FreshBlobKeys.Listing(nar.NarHash), listing.Utf8Json);
             var existing = metadata.GetNarByNarHashAsync(nar.NarHash.ToNix32String(), cancellationToken);
-            var lastChunk = CompleteChunksAsync(chunking, sink, cancellationToken);
-            await Task.WhenAll(listingKey, existing, lastChunk).ConfigureAwait(false);
-            return Describe(nar, hashedBody, sink, await existing.ConfigureAwait(false), await listingKey.ConfigureAwait(false));
+            var lastChunk = CompleteChunksAsync(chunking, sink, listingBlob, cancellationToken);
+            await Task.WhenAll(existing, lastChunk).ConfigureAwait(false);
+            return Describe(nar, hashedBody, sink, await existing.ConfigureAwait(false), listingBlob.Key);
         }
         catch (NarFormatException e)
         {
@@ -96,21 +93,11 @@ public sealed class NarIngestor(
         }
     }
 
-    /// <summary>Takes the last chunk, then stores the last pack.</summary>
-    private static async Task CompleteChunksAsync(ChunkingWriteStream chunking, ChunkSink sink, CancellationToken cancellationToken)
+    /// <summary>Takes the last chunk, then stores the last pack with the listing (whose intent it shares).</summary>
+    private static async Task CompleteChunksAsync(ChunkingWriteStream chunking, ChunkSink sink, CompanionBlob listing, CancellationToken cancellationToken)
     {
         await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Stores the listing straight from memory under a fresh key, announced as an intent first; returns the key.</summary>
-    private async Task<string> StoreListingAsync(NixHash narHash, ReadOnlyMemory<byte> listing, CancellationToken cancellationToken)
-    {
-        string key = FreshBlobKeys.Listing(narHash);
-        await metadata.RecordBlobIntentsAsync([key], time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
-            .ConfigureAwait(false);
-        await blobs.PutBytesAsync(key, listing, cancellationToken).ConfigureAwait(false);
-        return key;
+        await sink.CompleteWithAsync(listing, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task EnsureEndAsync(Stream stream, string what, CancellationToken cancellationToken)

@@ -14,6 +14,8 @@ namespace Larder.Server.Ingest;
 /// </summary>
 public sealed class PathPublisher(IMetadataStore metadata, ServingChanges serving, TimeProvider time)
 {
+    private readonly SigningKeyMemory _keys = new();
+
     /// <summary>
     /// Publishes <paramref name="request"/> with <paramref name="nar"/>. Throws <see cref="InvalidRequestException"/> when
     /// the claims do not match the NAR or references are missing, <see cref="ConflictException"/> when the cache has the
@@ -59,9 +61,9 @@ public sealed class PathPublisher(IMetadataStore metadata, ServingChanges servin
     }
 
     /// <summary>The pusher's signatures, with the cache key's signature replacing any older one by the same key name.</summary>
-    private static IReadOnlyList<string> Sign(CacheRecord cache, PublishRequest request)
+    private IReadOnlyList<string> Sign(CacheRecord cache, PublishRequest request)
     {
-        var key = SecretKey.Parse(cache.SigningKey);
+        var key = _keys.For(cache);
         var fingerprint = Fingerprint.For(
             request.StorePath, request.NarHash, request.NarSize, request.References.Select(r => $"{request.StorePath.StoreDir}/{r}"));
         var ownPrefix = key.Name + ":";

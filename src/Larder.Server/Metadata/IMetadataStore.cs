@@ -65,7 +65,16 @@ public interface IMetadataStore
     /// (queued for deletion). Blobs go when maintenance finds them without holders.
     /// </summary>
     Task<bool> DeleteCacheAsync(long cacheId, CancellationToken cancellationToken);
+
+    /// <summary>A cache's path count and sizes: one cheap query (the dashboard's), whatever is being pushed or collected.</summary>
     Task<CacheStats> GetCacheStatsAsync(long cacheId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Folds the size changes recorded since the last fold into each cache's totals, which keeps
+    /// <see cref="GetCacheStatsAsync"/> cheap (commits record changes without touching the totals, so they never
+    /// wait on each other there). Safe on every replica at once.
+    /// </summary>
+    Task FoldCacheStatsAsync(CancellationToken cancellationToken);
 
     // Paths
     Task<PathWithNar?> GetPathAsync(long cacheId, string hashPart, CancellationToken cancellationToken);

@@ -28,7 +28,7 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
         _staging = new StagingArea(Path.Combine(_dir.Path, "staging"));
         var options = Microsoft.Extensions.Options.Options.Create(new Larder.Server.Configuration.LarderOptions());
         var chunks = new ChunkStore(_blobs, _metadata, _staging, options, TimeProvider.System);
-        _ingestor = new NarIngestor(chunks, _blobs, _metadata, options, TimeProvider.System, NullLogger<NarIngestor>.Instance);
+        _ingestor = new NarIngestor(chunks, _metadata, NullLogger<NarIngestor>.Instance);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -342,4 +342,40 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(expected, await store.GetCacheStatsAsync(cache.Id, Ct));
         Assert.Equal(expected, await store.GetCacheStatsAsync(other.Id, Ct));
     }
+
+    [Fact]
+    public async Task Stats_are_the_same_before_and_after_folding_their_changes()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var a = Commit(cache.Id, nar: Nar(chunks: 1));
+        var b = Commit(cache.Id, nar: Nar(chunks: 2));
+        await store.CommitNewAsync(a, Ct);
+        await store.FoldCacheStatsAsync(Ct);
+        await store.CommitNewAsync(b, Ct);
+        var both = new CacheStats(2, a.Nar.NarSize + b.Nar.NarSize, a.Nar.FileSize + b.Nar.FileSize);
+        Assert.Equal(both, await store.GetCacheStatsAsync(cache.Id, Ct));
+
+        await store.FoldCacheStatsAsync(Ct);
+        await store.FoldCacheStatsAsync(Ct);
+        Assert.Equal(both, await store.GetCacheStatsAsync(cache.Id, Ct));
+
+        await store.DeletePathAsync(cache.Id, a.HashPart, recursive: false, dryRun: false, "r", null, T0, Ct);
+        await store.FoldCacheStatsAsync(Ct);
+        Assert.Equal(new CacheStats(1, b.Nar.NarSize, b.Nar.FileSize), await store.GetCacheStatsAsync(cache.Id, Ct));
+    }
+
+    [Fact]
+    public async Task Folds_running_beside_commits_count_each_commit_once()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var commits = Enumerable.Range(0, 20).Select(_ => Commit(cache.Id)).ToList();
+
+        await Task.WhenAll(
+            commits.Select(c => (Task)store.CommitNewAsync(c, Ct))
+                .Concat(Enumerable.Range(0, 5).Select(_ => store.FoldCacheStatsAsync(Ct))));
+        Assert.Equal(20, (await store.GetCacheStatsAsync(cache.Id, Ct)).PathCount);
+        await store.FoldCacheStatsAsync(Ct);
+
+        Assert.Equal(new CacheStats(20, commits.Sum(c => c.Nar.NarSize), commits.Sum(c => c.Nar.FileSize)), await store.GetCacheStatsAsync(cache.Id, Ct));
+    }
 }

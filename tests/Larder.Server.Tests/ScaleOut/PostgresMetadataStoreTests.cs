@@ -71,6 +71,38 @@ public sealed class PostgresMetadataStoreTests : MetadataStoreConformance, IAsyn
     }
 
     [Fact]
+    public async Task A_commit_does_not_wait_for_an_open_commit_to_the_same_cache()
+    {
+        var database = await NewDatabaseAsync();
+        var store = Open(database);
+        await store.MigrateAsync(Ct);
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var first = Commit(cache.Id);
+        await store.CommitNewAsync(first, Ct);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var open = await connection.BeginTransactionAsync();
+        await using (var copy = new NpgsqlCommand(
+            """
+            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
+            SELECT cache_id, $1, replace(store_path, hash_part, $1), nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size
+            FROM paths WHERE hash_part = $2;
+            """, connection, open))
+        {
+            copy.Parameters.Add(new NpgsqlParameter { Value = HashPart() });
+            copy.Parameters.Add(new NpgsqlParameter { Value = first.HashPart });
+            Assert.Equal(1, await copy.ExecuteNonQueryAsync());
+        }
+
+        // Before the cache's size was kept in change rows, this waited on the cache's stats row until the other commit ended.
+        var second = await store.CommitNewAsync(Commit(cache.Id), Ct).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(CommitOutcome.Committed, second.Outcome);
+        await open.CommitAsync();
+        Assert.Equal(3, (await store.GetCacheStatsAsync(cache.Id, Ct)).PathCount);
+    }
+
+    [Fact]
     public async Task Migration_2_carries_version_1_data_over_with_holders_and_references()
     {
         var database = await NewDatabaseAsync();

@@ -101,7 +101,7 @@ internal sealed class PackUploadReader(ChunkStore store) : IDisposable
         var held = await store.FindAsync([.. _seen.Select(hash => hash.ToNix32String())], cancellationToken).ConfigureAwait(false);
         foreach (var pack in _packs.Where(pack => pack.Chunks.Count > 0))
         {
-            await store.StorePackAsync(pack, cancellationToken).ConfigureAwait(false);
+            await store.StorePackAsync(pack, null, cancellationToken).ConfigureAwait(false);
         }
         foreach (var loner in _loners)
         {

@@ -93,6 +93,21 @@ internal sealed class PostgresDialect : SqlDialect
         ORDER BY t.i;
         """;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// One statement, so what is added is exactly what is deleted. Under an advisory lock that a second fold does not
+    /// wait for (it folds nothing), so folds of two replicas never deadlock on the cache_stats rows.
+    /// </remarks>
+    public override string FoldCacheStatsSql => string.Create(CultureInfo.InvariantCulture, $$"""
+        WITH folded AS (
+            DELETE FROM cache_stat_deltas WHERE (SELECT pg_try_advisory_xact_lock({{PostgresMigrations.AdvisoryLockKey + 1}}))
+            RETURNING cache_id, path_count, nar_bytes, stored_bytes
+        )
+        UPDATE cache_stats s SET path_count = s.path_count + d.n, nar_bytes = s.nar_bytes + d.nar, stored_bytes = s.stored_bytes + d.stored
+        FROM (SELECT cache_id, SUM(path_count) AS n, SUM(nar_bytes) AS nar, SUM(stored_bytes) AS stored FROM folded GROUP BY cache_id) AS d
+        WHERE s.cache_id = d.cache_id;
+        """);
+
     public override bool PreparesCommands => false;
 
     public override bool RetriesWhenUnavailable => true;

@@ -414,5 +414,35 @@ internal static class PostgresMigrations
             CREATE TRIGGER cache_stats_nar_resized AFTER UPDATE OF nar_size, file_size ON nars FOR EACH ROW
                 WHEN (NEW.nar_size <> OLD.nar_size OR NEW.file_size <> OLD.file_size) EXECUTE FUNCTION cache_stats_nar_resized();
             """),
+        (17, """
+            -- Size changes go in as rows of their own instead of updates of the cache's one row, so concurrent commits
+            -- and deletions (GC) of a cache never wait on each other there; the rows are folded into cache_stats
+            -- periodically, one replica at a time.
+            CREATE TABLE cache_stat_deltas (
+                cache_id bigint NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                path_count bigint NOT NULL,
+                nar_bytes bigint NOT NULL,
+                stored_bytes bigint NOT NULL
+            );
+            CREATE INDEX cache_stat_deltas_by_cache ON cache_stat_deltas (cache_id);
+
+            CREATE OR REPLACE FUNCTION cache_stats_paths_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                sign bigint := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+            BEGIN
+                INSERT INTO cache_stat_deltas (cache_id, path_count, nar_bytes, stored_bytes)
+                SELECT c.cache_id, sign * COUNT(*), sign * SUM(n.nar_size), sign * SUM(n.file_size)
+                FROM changed c JOIN nars n ON n.id = c.nar_id GROUP BY c.cache_id;
+                RETURN NULL;
+            END $$;
+
+            CREATE OR REPLACE FUNCTION cache_stats_nar_resized() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO cache_stat_deltas (cache_id, path_count, nar_bytes, stored_bytes)
+                SELECT p.cache_id, 0, (NEW.nar_size - OLD.nar_size) * COUNT(*), (NEW.file_size - OLD.file_size) * COUNT(*)
+                FROM paths p WHERE p.nar_id = NEW.id GROUP BY p.cache_id;
+                RETURN NULL;
+            END $$;
+            """),
     ];
 }

@@ -17,6 +17,9 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
     /// <summary>Called for every command run (the store's counter).</summary>
     public Action? CommandRun { get; set; }
 
+    /// <summary>Called for every transaction committed (the store's counter).</summary>
+    public Action? Committed { get; set; }
+
     private Action? _closed;
 
     /// <summary>Called once when the session is disposed (the dialect's slot is free again).</summary>
@@ -79,6 +82,7 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
     {
         await Transaction!.CommitAsync(cancellationToken).ConfigureAwait(false);
         EndTransaction();
+        Committed?.Invoke();
     }
 
     /// <summary>Rolls back a transaction the caller chose not to commit (nothing to do when none is open).</summary>

@@ -78,11 +78,16 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <inheritdoc />
+    /// <remarks>The cache's folded row plus the changes not yet folded into it (see <see cref="FoldCacheStatsAsync"/>), in one query.</remarks>
     public Task<CacheStats> GetCacheStatsAsync(long cacheId, CancellationToken cancellationToken) => RunAsync(async (session, ct) =>
     {
         await using var reader = await session.ReaderAsync(
             """
-            SELECT path_count, nar_bytes, stored_bytes FROM cache_stats WHERE cache_id = $1;
+            SELECT s.path_count + COALESCE(SUM(d.path_count), 0), s.nar_bytes + COALESCE(SUM(d.nar_bytes), 0),
+                   s.stored_bytes + COALESCE(SUM(d.stored_bytes), 0)
+            FROM cache_stats s LEFT JOIN cache_stat_deltas d ON d.cache_id = s.cache_id
+            WHERE s.cache_id = $1
+            GROUP BY s.path_count, s.nar_bytes, s.stored_bytes;
             """,
             ct,
             cacheId).ConfigureAwait(false);
@@ -90,6 +95,10 @@ public abstract partial class RelationalMetadataStore
             ? new CacheStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2))
             : new CacheStats(0, 0, 0);
     }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task FoldCacheStatsAsync(CancellationToken cancellationToken) =>
+        RunWriteAsync((session, ct) => session.ExecuteAsync(_dialect.FoldCacheStatsSql, ct), cancellationToken);
 
     private CacheRecord ReadCache(DbDataReader reader) => new(
         reader.GetInt64(0),

@@ -5,16 +5,33 @@ public abstract partial class RelationalMetadataStore
     private const string ChunkRowColumns = "hash, storage_key, size, stored_hash, stored_size, compression, pack_key, pack_offset";
 
     /// <inheritdoc />
-    /// <remarks>One write transaction of two statements over the hashes as one <see cref="TextSet"/> (the unique index on <c>hash</c>).</remarks>
-    public Task<IReadOnlyList<ChunkRecord>> FindChunksAsync(IReadOnlyCollection<string> hashes, DateTimeOffset releasedAt, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One read over the hashes as one <see cref="TextSet"/> (the unique index on <c>hash</c>). Only when it finds a
+    /// chunk whose release time must move does a write transaction of two statements follow (the update, and the read
+    /// again); a new chunk, the usual case in a push, costs no transaction.
+    /// </remarks>
+    public async Task<IReadOnlyList<ChunkRecord>> FindChunksAsync(IReadOnlyCollection<string> hashes, DateTimeOffset releasedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hashes);
         if (hashes.Count == 0)
         {
-            return Task.FromResult<IReadOnlyList<ChunkRecord>>([]);
+            return [];
         }
         var set = new TextSet([.. hashes.Distinct(StringComparer.Ordinal)]);
-        return RunWriteAsync(async (session, ct) =>
+        var found = await RunAsync(
+            (session, ct) => ReadAllAsync(
+                session,
+                $"SELECT {ChunkRowColumns}, COALESCE(holders = 0 AND released_at < $2, FALSE) FROM chunks WHERE hash IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")});",
+                reader => (Chunk: ReadChunk(reader, 0), Keep: reader.GetBoolean(8)),
+                ct,
+                set,
+                releasedAt),
+            cancellationToken).ConfigureAwait(false);
+        if (!found.Any(chunk => chunk.Keep))
+        {
+            return [.. found.Select(chunk => chunk.Chunk)];
+        }
+        return await RunWriteAsync(async (session, ct) =>
         {
             await session.ExecuteAsync(
                 $"""
@@ -30,7 +47,7 @@ public abstract partial class RelationalMetadataStore
                 reader => ReadChunk(reader, 0),
                 ct,
                 set).ConfigureAwait(false);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -13,16 +13,10 @@ public abstract partial class RelationalMetadataStore
     public Task<CommitResult> CommitPathAsync(CommitRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return RunAsync(async (session, ct) =>
-        {
-            await session.BeginWriteAsync(ct).ConfigureAwait(false);
-            var result = await CommitAsync(session, request, ct).ConfigureAwait(false);
-            if (result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent)
-            {
-                await session.CommitAsync(ct).ConfigureAwait(false);
-            }
-            return result;
-        }, cancellationToken);
+        return RunWriteAsync(
+            (session, ct) => CommitAsync(session, request, ct),
+            result => result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent,
+            cancellationToken);
     }
 
     private async Task<CommitResult> CommitAsync(DbSession session, CommitRequest request, CancellationToken ct)

@@ -1,3 +1,5 @@
+using Larder.Server.Metadata.Relational.GroupCommit;
+
 namespace Larder.Server.Metadata.Relational;
 
 /// <summary>
@@ -12,7 +14,11 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
 {
     private readonly SqlDialect _dialect;
     private readonly TimeProvider _time;
+    private readonly CommitGroup? _commitGroup;
     private long _commandCount;
+    private long _commitCount;
+    private readonly Action _countCommand;
+    private readonly Action _countCommit;
 
     /// <param name="dialect">The database.</param>
     /// <param name="time">The clock for release times of operations that take none (cache and staged-upload deletion).</param>
@@ -20,10 +26,20 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
     {
         _dialect = dialect;
         _time = time ?? TimeProvider.System;
+        _countCommand = () => Interlocked.Increment(ref _commandCount);
+        _countCommit = () => Interlocked.Increment(ref _commitCount);
+        if (dialect.GroupsCommits)
+        {
+            _commitGroup = new CommitGroup(
+                body => RunUntimedAsync(body, CancellationToken.None, idempotent: false), e => _dialect.IsUnavailable(e) || _dialect.IsRetryable(e));
+        }
     }
 
     /// <summary>How many SQL commands this store has run (for tests that bound the cost of an operation).</summary>
     public long CommandCount => Interlocked.Read(ref _commandCount);
+
+    /// <summary>How many write transactions this store has committed (for tests of group commit).</summary>
+    public long CommitCount => Interlocked.Read(ref _commitCount);
 
     /// <inheritdoc />
     /// <remarks>
@@ -119,7 +135,8 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
             try
             {
                 session = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-                session.CommandRun = () => Interlocked.Increment(ref _commandCount);
+                session.CommandRun = _countCommand;
+                session.Committed = _countCommit;
                 var result = await body(session, cancellationToken).ConfigureAwait(false);
                 await session.RollbackAsync().ConfigureAwait(false);
                 _dialect.Return(session);
@@ -149,11 +166,43 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
 
     /// <summary>Runs <paramref name="body"/> in a write transaction that commits when it returns.</summary>
     private Task<T> RunWriteAsync<T>(Func<DbSession, CancellationToken, Task<T>> body, CancellationToken cancellationToken, bool idempotent = true) =>
-        RunAsync(async (session, ct) =>
+        RunWriteAsync(body, _ => true, cancellationToken, idempotent);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a write transaction whose changes are committed when <paramref name="keep"/>
+    /// holds for its result and rolled back otherwise. Where the dialect groups commits, the transaction is shared
+    /// with the writes that arrive meanwhile (see <see cref="CommitGroup"/>), and the body runs once whatever
+    /// <paramref name="idempotent"/> says.
+    /// </summary>
+    private Task<T> RunWriteAsync<T>(
+        Func<DbSession, CancellationToken, Task<T>> body, Func<T, bool> keep, CancellationToken cancellationToken, bool idempotent = true)
+    {
+        if (_commitGroup is { } group)
+        {
+            return TimedAsync(group.WriteAsync(body, keep, cancellationToken));
+        }
+        return RunAsync(async (session, ct) =>
         {
             await session.BeginWriteAsync(ct).ConfigureAwait(false);
             var result = await body(session, ct).ConfigureAwait(false);
-            await session.CommitAsync(ct).ConfigureAwait(false);
+            if (keep(result))
+            {
+                await session.CommitAsync(ct).ConfigureAwait(false);
+            }
             return result;
         }, cancellationToken, idempotent);
+    }
+
+    private async Task<T> TimedAsync<T>(Task<T> operation)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        finally
+        {
+            OperationTimed?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
 }

@@ -57,11 +57,23 @@ internal abstract class SqlDialect : IDisposable
     /// <summary>Of the hash parts in <c>$2</c> (a <see cref="TextSet"/>), those cache <c>$1</c> lacks, in input order.</summary>
     public abstract string MissingPathsSql { get; }
 
+    /// <summary>
+    /// Adds the rows of <c>cache_stat_deltas</c> to their caches' <c>cache_stats</c> rows and deletes them, counting
+    /// each row exactly once however many replicas fold at the same time.
+    /// </summary>
+    public abstract string FoldCacheStatsSql { get; }
+
     /// <summary>Whether commands are prepared once and kept on their connection.</summary>
     public abstract bool PreparesCommands { get; }
 
     /// <summary>Whether an idempotent operation that found the database unavailable is tried once more.</summary>
     public abstract bool RetriesWhenUnavailable { get; }
+
+    /// <summary>
+    /// Whether concurrent writes share one transaction and one commit (group commit): worth it where writers take
+    /// turns anyway and each commit waits for the disk.
+    /// </summary>
+    public virtual bool GroupsCommits => false;
 
     /// <summary>A session on an open connection (pooled or new).</summary>
     public abstract ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken);

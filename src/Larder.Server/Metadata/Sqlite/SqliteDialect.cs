@@ -11,7 +11,9 @@ namespace Larder.Server.Metadata.Sqlite;
 /// SQLite for <see cref="RelationalMetadataStore"/>: an embedded database in WAL mode. Writers are serialized in
 /// process by an async lock per database file, taken before <c>BEGIN IMMEDIATE</c>, so no thread waits on SQLite's
 /// busy timeout for a writer of this process (other processes still meet the busy timeout); with one writer at a
-/// time, checks and inserts cannot interleave and no row locks are needed. Reads reuse open connections with prepared statements.
+/// time, checks and inserts cannot interleave and no row locks are needed. Every commit is synced to disk
+/// (<c>synchronous = FULL</c>); concurrent writes share a transaction and its sync (<see cref="GroupsCommits"/>).
+/// Reads reuse open connections with prepared statements.
 /// Times are Unix milliseconds (UTC); lists are space-separated, as in a narinfo.
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
@@ -73,9 +75,23 @@ internal sealed class SqliteDialect : SqlDialect
         ORDER BY t.i;
         """;
 
+    /// <inheritdoc />
+    /// <remarks>Two statements: nothing writes between them, writers take turns.</remarks>
+    public override string FoldCacheStatsSql =>
+        """
+        UPDATE cache_stats SET path_count = path_count + d.n, nar_bytes = nar_bytes + d.nar, stored_bytes = stored_bytes + d.stored
+        FROM (SELECT cache_id, SUM(path_count) AS n, SUM(nar_bytes) AS nar, SUM(stored_bytes) AS stored FROM cache_stat_deltas GROUP BY cache_id) AS d
+        WHERE cache_stats.cache_id = d.cache_id;
+        DELETE FROM cache_stat_deltas;
+        """;
+
     public override bool PreparesCommands => true;
 
     public override bool RetriesWhenUnavailable => false;
+
+    /// <inheritdoc />
+    /// <remarks>Writers take turns on the write lock, and with <c>synchronous = FULL</c> each commit syncs the WAL.</remarks>
+    public override bool GroupsCommits => true;
 
     public override ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_pool.Rent());
 
@@ -140,8 +156,9 @@ internal sealed class SqliteDialect : SqlDialect
         {
             connection.Open();
             using var pragmas = connection.CreateCommand();
-            // NORMAL is durable across application crashes in WAL mode; blobs are fsynced before any commit names them.
-            pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+            // FULL syncs the WAL at every commit, so a commit survives power loss (NORMAL would survive only a crash of
+            // the process); commits are grouped to share that sync. Blobs are fsynced before any commit names them.
+            pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
             pragmas.ExecuteNonQuery();
             return new DbSession(connection, this);
         }

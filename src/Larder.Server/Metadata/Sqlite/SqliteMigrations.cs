@@ -403,5 +403,33 @@ internal static class SqliteMigrations
                 WHERE cache_id IN (SELECT cache_id FROM paths WHERE nar_id = NEW.id);
             END;
             """),
+        (17, """
+            -- Size changes go in as rows of their own (folded into cache_stats periodically), as on PostgreSQL.
+            CREATE TABLE cache_stat_deltas (
+                cache_id INTEGER NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+                path_count INTEGER NOT NULL,
+                nar_bytes INTEGER NOT NULL,
+                stored_bytes INTEGER NOT NULL
+            );
+            CREATE INDEX cache_stat_deltas_by_cache ON cache_stat_deltas (cache_id);
+
+            DROP TRIGGER cache_stats_path_added;
+            DROP TRIGGER cache_stats_path_removed;
+            DROP TRIGGER cache_stats_nar_resized;
+            CREATE TRIGGER cache_stats_path_added AFTER INSERT ON paths BEGIN
+                INSERT INTO cache_stat_deltas (cache_id, path_count, nar_bytes, stored_bytes)
+                SELECT NEW.cache_id, 1, nar_size, file_size FROM nars WHERE id = NEW.nar_id;
+            END;
+            CREATE TRIGGER cache_stats_path_removed AFTER DELETE ON paths BEGIN
+                INSERT INTO cache_stat_deltas (cache_id, path_count, nar_bytes, stored_bytes)
+                SELECT OLD.cache_id, -1, -nar_size, -file_size FROM nars WHERE id = OLD.nar_id;
+            END;
+            CREATE TRIGGER cache_stats_nar_resized AFTER UPDATE OF nar_size, file_size ON nars
+                WHEN NEW.nar_size <> OLD.nar_size OR NEW.file_size <> OLD.file_size BEGIN
+                INSERT INTO cache_stat_deltas (cache_id, path_count, nar_bytes, stored_bytes)
+                SELECT p.cache_id, 0, (NEW.nar_size - OLD.nar_size) * COUNT(*), (NEW.file_size - OLD.file_size) * COUNT(*)
+                FROM paths p WHERE p.nar_id = NEW.id GROUP BY p.cache_id;
+            END;
+            """),
     ];
 }

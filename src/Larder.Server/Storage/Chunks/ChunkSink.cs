@@ -58,7 +58,7 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
             _pack ??= store.NewPack();
             if (!_pack.Fits(compressed))
             {
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
+                await FlushAsync(null, cancellationToken).ConfigureAwait(false);
             }
             if (!_pack.Fits(compressed))
             {
@@ -88,9 +88,22 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
     }
 
     /// <summary>Stores the last pack and settles <see cref="Chunks"/>, <see cref="FileHash"/> and <see cref="FileSize"/>.</summary>
-    public async Task CompleteAsync(CancellationToken cancellationToken)
+    public Task CompleteAsync(CancellationToken cancellationToken) => CompleteWithAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="CompleteAsync"/>, and stores <paramref name="companion"/> with the last pack (or alone, when
+    /// there is none).
+    /// </summary>
+    public async Task CompleteWithAsync(CompanionBlob? companion, CancellationToken cancellationToken)
     {
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_pack is { Chunks.Count: > 0 })
+        {
+            await FlushAsync(companion, cancellationToken).ConfigureAwait(false);
+        }
+        else if (companion is not null)
+        {
+            await store.StoreCompanionAsync(companion, cancellationToken).ConfigureAwait(false);
+        }
         _pack?.Dispose();
         if (!_rehash)
         {
@@ -111,13 +124,13 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         _fileHash = hasher.GetCurrentHash();
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private async Task FlushAsync(CompanionBlob? companion, CancellationToken cancellationToken)
     {
         if (_pack is not { Chunks.Count: > 0 } pack)
         {
             return;
         }
-        var registered = await store.StorePackAsync(pack, cancellationToken).ConfigureAwait(false);
+        var registered = await store.StorePackAsync(pack, companion, cancellationToken).ConfigureAwait(false);
         foreach (var record in registered)
         {
             foreach (var position in _pending[record.Hash])

@@ -61,22 +61,33 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
     /// for one chunk); returns each chunk's record in order, or the record of the same chunk stored meanwhile by
     /// someone else (whose stored bytes may differ). A lone chunk is stored as its own blob, as
     /// <see cref="StoreAsync"/> does: a NAR of one chunk stays one object an S3 store can hand out by a direct URL.
+    /// A <paramref name="companion"/> is announced in the pack's intent and put beside it.
     /// </summary>
-    public async Task<IReadOnlyList<ChunkRecord>> StorePackAsync(PackBuilder pack, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChunkRecord>> StorePackAsync(PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pack);
         var now = time.GetUtcNow();
-        if (pack.Chunks is [var lone])
+        var lone = pack.Chunks is [var only] ? only with { StorageKey = FreshBlobKeys.Chunk(NixHash.Parse(only.Hash)), PackKey = null, PackOffset = 0 } : null;
+        var key = lone?.StorageKey ?? pack.Key;
+        await metadata.RecordBlobIntentsAsync(companion is null ? [key] : [key, companion.Key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
+            .ConfigureAwait(false);
+        await Task.WhenAll(
+            blobs.PutBytesAsync(key, pack.Bytes, cancellationToken),
+            companion is null ? Task.CompletedTask : blobs.PutBytesAsync(companion.Key, companion.Bytes, cancellationToken)).ConfigureAwait(false);
+        if (lone is not null)
         {
-            var key = FreshBlobKeys.Chunk(NixHash.Parse(lone.Hash));
-            await metadata.RecordBlobIntentsAsync([key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
-            await blobs.PutBytesAsync(key, pack.Bytes, cancellationToken).ConfigureAwait(false);
-            var own = lone with { StorageKey = key, PackKey = null, PackOffset = 0 };
-            return [await metadata.RegisterChunkAsync(own, PendingReleaseTime(), cancellationToken).ConfigureAwait(false)];
+            return [await metadata.RegisterChunkAsync(lone, PendingReleaseTime(), cancellationToken).ConfigureAwait(false)];
         }
-        await metadata.RecordBlobIntentsAsync([pack.Key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
-        await blobs.PutBytesAsync(pack.Key, pack.Bytes, cancellationToken).ConfigureAwait(false);
         return await metadata.RegisterPackAsync(pack.Key, pack.Chunks, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores <paramref name="companion"/> alone (its intent, then its put), when no pack is left to go with it.</summary>
+    public async Task StoreCompanionAsync(CompanionBlob companion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(companion);
+        await metadata.RecordBlobIntentsAsync([companion.Key], time.GetUtcNow() + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
+            .ConfigureAwait(false);
+        await blobs.PutBytesAsync(companion.Key, companion.Bytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens the stored (compressed) bytes of <paramref name="chunk"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Larder.Server.Configuration;
 using Larder.Server.Storage.Packs;
@@ -14,6 +15,7 @@ public sealed class FolderBlobStore : IBlobStore
     private const string TempFolderName = ".tmp";
     private readonly string _root;
     private readonly string _temp;
+    private readonly ConcurrentDictionary<string, byte> _durableDirectories = new(StringComparer.Ordinal);
 
     public FolderBlobStore(string root)
     {
@@ -209,13 +211,42 @@ public sealed class FolderBlobStore : IBlobStore
     }
 
     /// <summary>Renames the flushed <paramref name="temp"/> file to <paramref name="target"/>, durably.</summary>
-    private static void MoveIntoPlace(string temp, string target)
+    private void MoveIntoPlace(string temp, string target)
     {
         var directory = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(directory);
-        File.Move(temp, target, overwrite: true);
+        EnsureDurableDirectory(directory);
+        try
+        {
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed behind our back since: make it again.
+            _durableDirectories.TryRemove(directory, out _);
+            EnsureDurableDirectory(directory);
+            File.Move(temp, target, overwrite: true);
+        }
         // Make the rename itself durable before anyone records the blob as stored.
         DirectorySync.Flush(directory);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> (under the root) if needed, and makes its entry and those of its parents up
+    /// to the root durable, once per directory and process: a blob in a directory whose own entry a power loss could
+    /// undo would be lost with it.
+    /// </summary>
+    private void EnsureDurableDirectory(string directory)
+    {
+        if (_durableDirectories.ContainsKey(directory))
+        {
+            return;
+        }
+        Directory.CreateDirectory(directory);
+        for (var level = directory; level.Length > _root.Length; level = Path.GetDirectoryName(level)!)
+        {
+            DirectorySync.Flush(Path.GetDirectoryName(level)!);
+        }
+        _durableDirectories.TryAdd(directory, 0);
     }
 
     private static async Task FlushToDiskAsync(string path, CancellationToken cancellationToken)
