@@ -3,9 +3,14 @@
 # `trap bench_cleanup EXIT`.
 server_pids=()
 
+# bench_stop_servers: stops every server start_server started.
+bench_stop_servers() {
+  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+}
+
 # bench_cleanup: stops every server start_server started and removes $work.
 bench_cleanup() {
-  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  bench_stop_servers
   rm -rf "$work"
 }
 

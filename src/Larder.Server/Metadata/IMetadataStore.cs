@@ -313,6 +313,8 @@ public interface IMetadataStore
     Task<TokenRecord> CreateTokenAsync(TokenRecord token, CancellationToken cancellationToken);
     Task<TokenRecord?> GetTokenBySecretHashAsync(string secretHash, CancellationToken cancellationToken);
     Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="limit"/> tokens with ids below <paramref name="beforeId"/>, newest first (one primary-key range).</summary>
+    Task<IReadOnlyList<TokenRecord>> ListTokensBeforeAsync(long beforeId, int limit, CancellationToken cancellationToken);
     /// <summary>
     /// Revokes the token and every token it created, transitively, in one transaction; refuses (changing nothing) when
     /// that would leave no unrevoked, unexpired token with admin on <c>*</c>. Revoking twice keeps the first time.

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Larder.Server.Access.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,7 +25,7 @@ internal static class SignInPages
             <p>The token is kept in a cookie only this site's pages can send and no script can read; signing out removes it.</p>
             """).Render(http, "Sign in", signedIn: false, statusCode);
 
-    private static async Task<IResult> SignInAsync(HttpContext http, UiSession session, CancellationToken cancellationToken)
+    private static async Task<IResult> SignInAsync(HttpContext http, UiSession session, FailedAuthenticationLimiter failures, CancellationToken cancellationToken)
     {
         var form = await UiFormat.ReadFormAsync(http, cancellationToken).ConfigureAwait(false);
         if (!UiSession.CsrfMatches(http, form))
@@ -33,6 +35,17 @@ internal static class SignInPages
         var secret = form["token"].ToString();
         if (secret.Length == 0 || await session.ValidTokenAsync(secret, cancellationToken).ConfigureAwait(false) is null)
         {
+            // Counted like a refused API token, so the form is no faster a way to guess secrets than the API.
+            try
+            {
+                failures.CountFailure(http);
+            }
+            catch (TooManyFailuresException e)
+            {
+                var seconds = ((long)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers.RetryAfter = seconds;
+                return SignInPage(http, $"Too many failed sign-ins from this address: try again in {seconds} seconds.", StatusCodes.Status429TooManyRequests);
+            }
             return SignInPage(http, "That token is not valid (unknown, revoked or expired).", StatusCodes.Status401Unauthorized);
         }
         UiSession.SignIn(http, secret);

@@ -11,12 +11,16 @@ namespace Larder.Server.Ui;
 
 /// <summary>
 /// Tokens, for a signed-in visitor: create one (with grants the signed-in token holds; the secret is shown once) and
-/// revoke. A token with admin on <c>*</c> sees and may revoke every token; any other sees only itself. The rules are
+/// revoke. A token with admin on <c>*</c> sees and may revoke every token, newest first, a page at a time
+/// (<c>?before=ID</c> continues below the last id shown); any other sees only itself. The rules are
 /// the API's (<see cref="TokenCommands"/>); a refusal is shown on the page with the API's status.
 /// </summary>
 internal static class TokenPages
 {
     private static readonly string[] PermissionChoices = ["read", "write", "delete", "admin"];
+
+    /// <summary>Tokens listed a page (OIDC exchanges add one per CI job, so the table grows without bound).</summary>
+    private const int PageSize = 100;
 
     public static void Map(RouteGroupBuilder ui)
     {
@@ -25,12 +29,20 @@ internal static class TokenPages
         ui.MapPost("/tokens/{id}/revoke", RevokeAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, UiSession session, IMetadataStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext http, string? before, UiSession session, IMetadataStore store, CancellationToken cancellationToken)
     {
         var token = await session.CurrentTokenAsync(http, cancellationToken).ConfigureAwait(false);
-        return token is null
-            ? TypedResults.Redirect("/ui/sign-in")
-            : await TokensPageAsync(http, token, store, problem: null, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+        if (token is null)
+        {
+            return TypedResults.Redirect("/ui/sign-in");
+        }
+        if (before is null)
+        {
+            return await TokensPageAsync(http, token, store, problem: null, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+        }
+        return long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var beforeId) && beforeId > 0
+            ? await TokensPageAsync(http, token, store, problem: null, StatusCodes.Status200OK, cancellationToken, beforeId).ConfigureAwait(false)
+            : await TokensPageAsync(http, token, store, $"The tokens to list must come before a token id (a positive whole number), not '{before}'.", StatusCodes.Status400BadRequest, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IResult> CreateAsync(
@@ -81,11 +93,12 @@ internal static class TokenPages
         return TypedResults.Redirect(id == caller.Id.ToString(CultureInfo.InvariantCulture) ? "/ui/" : "/ui/tokens", permanent: false, preserveMethod: false);
     }
 
+    /// <summary>The tokens page: a global admin sees every token, newest first, <see cref="PageSize"/> a page (those below <paramref name="beforeId"/>).</summary>
     private static async Task<IResult> TokensPageAsync(
-        HttpContext http, TokenRecord caller, IMetadataStore store, string? problem, int statusCode, CancellationToken cancellationToken)
+        HttpContext http, TokenRecord caller, IMetadataStore store, string? problem, int statusCode, CancellationToken cancellationToken, long beforeId = long.MaxValue)
     {
         var isAdmin = Grants.IsGlobalAdmin(caller.Grants);
-        var listed = isAdmin ? await store.ListTokensAsync(cancellationToken).ConfigureAwait(false) : [caller];
+        var listed = isAdmin ? await store.ListTokensBeforeAsync(beforeId, PageSize, cancellationToken).ConfigureAwait(false) : [caller];
         var csrf = UiPage.CsrfInput(http);
         var page = new UiPage();
         if (problem is not null)
@@ -111,7 +124,7 @@ internal static class TokenPages
             <section aria-labelledby="tokens"><h2 id="tokens">Tokens</h2>
             <table><thead><tr><th scope="col">Id</th><th scope="col">Description</th><th scope="col">Grants</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">State</th></tr></thead><tbody>
             """);
-        foreach (var token in listed.OrderBy(t => t.Id))
+        foreach (var token in listed)
         {
             var state = token.RevokedAt is { } revoked
                 ? $"revoked {UiFormat.Time(revoked)}"
@@ -121,7 +134,12 @@ internal static class TokenPages
                 <td>{UiFormat.Time(token.CreatedAt)}</td><td>{(token.ExpiresAt is { } expiry ? UiFormat.Time(expiry) : "never")}</td><td>{state}</td></tr>
                 """);
         }
-        return page.Html("</tbody></table></section>").Render(http, "Tokens", signedIn: true, statusCode);
+        page.Html("</tbody></table>");
+        if (isAdmin && listed.Count == PageSize)
+        {
+            page.Html($"""<p><a rel="next" href="/ui/tokens?before={listed[^1].Id}">Older tokens</a></p>""");
+        }
+        return page.Html("</section>").Render(http, "Tokens", signedIn: true, statusCode);
     }
 
     private static DateTimeOffset? ExpiryFrom(string days, TimeProvider time)

@@ -1,4 +1,5 @@
 using Larder.Server.Access;
+using Larder.Server.Ui.Timing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +17,7 @@ public static class UiEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         // Anyone may load the pages; each one decides from the session cookie what the visitor may see.
-        var ui = app.MapGroup("/ui").ExcludeFromDescription().AllowAnyone();
+        var ui = app.MapGroup("/ui").ExcludeFromDescription().WithServerTiming().AllowAnyone();
         CachePages.Map(ui);
         PathPages.Map(ui);
         PathListPages.Map(ui);

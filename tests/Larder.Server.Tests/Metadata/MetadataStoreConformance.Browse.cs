@@ -78,4 +78,21 @@ public abstract partial class MetadataStoreConformance
         Assert.DoesNotContain(dependents, p => p.HashPart == tool.HashPart);
         Assert.Empty(await store.FindPathsByHashPrefixAsync(other.Id, app.HashPart, 10, Ct));
     }
+
+    [Fact]
+    public async Task Direct_dependents_beyond_the_limit_are_the_first_by_hash()
+    {
+        var store = await CreateStoreAsync();
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var library = await CommitNamedAsync(store, cache.Id, "glibc");
+        var users = new List<CommitRequest>();
+        for (var i = 0; i < 5; i++)
+        {
+            users.Add(await CommitNamedAsync(store, cache.Id, $"user-{i}", library));
+        }
+
+        var dependents = await store.ListDirectDependentsAsync(cache.Id, library.HashPart, 3, Ct);
+
+        Assert.Equal(users.Select(u => u.HashPart).Order(StringComparer.Ordinal).Take(3), dependents.Select(p => p.HashPart));
+    }
 }

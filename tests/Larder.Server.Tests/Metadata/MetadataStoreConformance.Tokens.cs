@@ -27,6 +27,25 @@ public abstract partial class MetadataStoreConformance
     }
 
     [Fact]
+    public async Task Tokens_list_newest_first_in_pages_below_an_id()
+    {
+        var store = await CreateStoreAsync();
+        var ids = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await store.CreateTokenAsync(Token(), Ct)).Id);
+        }
+        var newestFirst = ids.OrderDescending().ToList();
+
+        var first = await store.ListTokensBeforeAsync(long.MaxValue, 3, Ct);
+        var second = await store.ListTokensBeforeAsync(first[^1].Id, 3, Ct);
+
+        Assert.Equal(newestFirst.Take(3), first.Select(t => t.Id));
+        Assert.Equal(newestFirst.Skip(3), second.Select(t => t.Id));
+        Assert.Empty(await store.ListTokensBeforeAsync(ids.Min(), 3, Ct));
+    }
+
+    [Fact]
     public async Task A_revoked_token_cannot_create_tokens()
     {
         var store = await CreateStoreAsync();

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using Larder.Contracts.Paths;
+using Larder.Server.Tests.Api;
+using Larder.Server.Tests.BinaryCache;
 
 namespace Larder.Server.Tests.Metrics;
 
@@ -42,6 +46,32 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, metrics.Sum("larder_gc_runs_total", "mode=\"dry-run\""));
         Assert.Equal(2, metrics.Sum("larder_gc_runs_total", "mode=\"run\""));
         Assert.Equal(0, metrics.Sum("larder_gc_bytes_freed_total"));
+    }
+
+    [Fact]
+    public async Task A_collection_that_evicts_moves_the_gc_counters_by_what_it_evicted_and_freed()
+    {
+        await using var app = await LarderApplication.StartAsync(args: ["--Larder:Retention:RecentPushProtection=00:00:00"]);
+        await app.CreateCacheAsync("shrunk");
+        using var admin = app.CreateClient(app.AdminToken);
+        for (var i = 0; i < 3; i++)
+        {
+            await (await PushedPath.CreateAsync()).PushAsync(admin, "shrunk");
+        }
+        (await admin.PatchAsync("api/v1/caches/shrunk", new StringContent("""{"maxSizeBytes": 1}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        var before = await PrometheusText.ScrapeAsync(admin);
+
+        var dryRun = await ApiAssert.OkAsync(await admin.PostAsync("api/v1/caches/shrunk/gc?dryRun=true", null), PathJsonContext.Default.GcResultDto);
+        var afterDryRun = await PrometheusText.ScrapeAsync(admin);
+        var run = await ApiAssert.OkAsync(await admin.PostAsync("api/v1/caches/shrunk/gc", null), PathJsonContext.Default.GcResultDto);
+        var after = await PrometheusText.ScrapeAsync(admin);
+
+        Assert.Equal((3L, 3L), (dryRun.PathsEvicted, run.PathsEvicted));
+        Assert.True(run.BytesFreed > 0);
+        Assert.Equal(0, afterDryRun.Sum("larder_gc_paths_evicted_total") - before.Sum("larder_gc_paths_evicted_total"));
+        Assert.Equal(0, afterDryRun.Sum("larder_gc_bytes_freed_total") - before.Sum("larder_gc_bytes_freed_total"));
+        Assert.Equal(run.PathsEvicted, after.Sum("larder_gc_paths_evicted_total") - before.Sum("larder_gc_paths_evicted_total"));
+        Assert.Equal(run.BytesFreed, after.Sum("larder_gc_bytes_freed_total") - before.Sum("larder_gc_bytes_freed_total"));
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
+using Larder.Contracts;
 using Larder.Contracts.Tokens;
+using Larder.Server.Tests.Security;
 
 namespace Larder.Server.Tests.Ui;
 
@@ -60,29 +63,40 @@ public sealed class DashboardTests(LarderApplicationFixture fixture) : IClassFix
         Assert.Contains("Sign in", await browser.GetStringAsync("ui/"), StringComparison.Ordinal);
     }
 
+    /// <summary>Every form post of the dashboard (its POST rows in the access matrix), without a CSRF value and with a wrong one.</summary>
+    public static TheoryData<string, string?> FormPosts()
+    {
+        var data = new TheoryData<string, string?>();
+        foreach (var row in AccessMatrix.Rows.Where(r => r.Method == "POST" && r.Route.StartsWith("/ui/", StringComparison.Ordinal)))
+        {
+            var url = row.Url.Replace("{c}", "main", StringComparison.Ordinal);
+            data.Add(url, null);
+            data.Add(url, "0000000000000000000000000000000000000000000000000000000000000000");
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("ui/sign-in", null)]
-    [InlineData("ui/sign-in", "0000000000000000000000000000000000000000000000000000000000000000")]
-    [InlineData("ui/sign-out", null)]
-    [InlineData("ui/sign-out", "0000000000000000000000000000000000000000000000000000000000000000")]
-    [InlineData("ui/tokens", null)]
-    [InlineData("ui/tokens", "0000000000000000000000000000000000000000000000000000000000000000")]
-    [InlineData("ui/tokens/1/revoke", null)]
-    [InlineData("ui/tokens/1/revoke", "0000000000000000000000000000000000000000000000000000000000000000")]
-    [InlineData("ui/caches", null)]
-    [InlineData("ui/caches/main/configure", null)]
-    [InlineData("ui/caches/main/gc/preview", null)]
-    [InlineData("ui/caches/main/gc", "0000000000000000000000000000000000000000000000000000000000000000")]
-    public async Task Every_form_post_without_the_matching_csrf_value_is_refused(string path, string? csrf)
+    [MemberData(nameof(FormPosts))]
+    public async Task Every_form_post_without_the_matching_csrf_value_is_refused_and_changes_nothing(string path, string? csrf)
     {
         using var browser = Browser();
-        await browser.GetStringAsync("ui/sign-in");
-        (string, string)[] fields = csrf is null ? [("token", fixture.App.AdminToken)] : [("token", fixture.App.AdminToken), ("csrf", csrf)];
+        await SignInAsync(browser, fixture.App.AdminToken);
+        var made = $"csrf-{Guid.NewGuid():N}"[..13];
+        (string, string)[] fields =
+        [
+            ("token", fixture.App.AdminToken), ("name", made), ("visibility", "public"), ("description", made), ("cache", "*"), ("permissions", "admin"),
+            .. csrf is null ? Array.Empty<(string, string)>() : [("csrf", csrf)],
+        ];
 
         using var response = await browser.PostAsync(path, Form(fields));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("larder_session=", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("ui/tokens")).StatusCode);
+        using var admin = fixture.App.CreateClient(fixture.App.AdminToken);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"api/v1/caches/{made}")).StatusCode);
+        Assert.DoesNotContain(made, await admin.GetStringAsync("api/v1/tokens"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,6 +109,33 @@ public sealed class DashboardTests(LarderApplicationFixture fixture) : IClassFix
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.DoesNotContain(wrong, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failed_sign_ins_count_as_failed_authentications_and_beyond_the_burst_are_a_429_while_a_valid_token_still_signs_in()
+    {
+        await using var app = await LarderApplication.StartAsync(args: ["--Larder:FailedAuthentication:Burst=2", "--Larder:FailedAuthentication:RefillInterval=01:00:00"]);
+        using var browser = DashboardBrowser.Open(app.BaseAddress);
+        var csrf = await CsrfAsync(browser);
+        var statuses = new List<HttpStatusCode>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var wrong = await browser.PostAsync("ui/sign-in", Form(("csrf", csrf), ("token", $"larder_wrong-{i}")));
+            statuses.Add(wrong.StatusCode);
+            if (wrong.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal(TimeSpan.FromHours(1), wrong.Headers.RetryAfter!.Delta);
+                Assert.Contains("Too many failed sign-ins from this address: try again in 3600 seconds", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+        }
+        using var api = app.CreateClient("larder_wrong-api");
+        using var apiRefused = await api.GetAsync("api/v1/whoami");
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, apiRefused.StatusCode);
+        using var valid = await browser.PostAsync("ui/sign-in", Form(("csrf", csrf), ("token", app.AdminToken)));
+        Assert.Equal(HttpStatusCode.Redirect, valid.StatusCode);
     }
 
     [Theory]
@@ -160,6 +201,35 @@ public sealed class DashboardTests(LarderApplicationFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("only a token with admin on", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_admin_sees_tokens_newest_first_a_hundred_a_page_and_a_bad_page_start_is_a_400()
+    {
+        await using var app = await LarderApplication.StartAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            await app.CreateTokenAsync(new GrantDto("paged-*", ["read"]));
+        }
+        using var api = app.CreateClient(app.AdminToken);
+        var ids = (await api.GetFromJsonAsync("api/v1/tokens", LarderJsonContext.Default.IReadOnlyListTokenDto))!.Select(t => t.Id).ToList();
+        using var browser = DashboardBrowser.Open(app.BaseAddress);
+        await SignInAsync(browser, app.AdminToken);
+
+        var (firstStatus, first) = await DashboardBrowser.GetPageAsync(browser, "ui/tokens");
+        var next = first.QuerySelector("a[rel=next]")!.GetAttribute("href")!;
+        var (_, second) = await DashboardBrowser.GetPageAsync(browser, next.TrimStart('/'));
+        var (badStatus, bad) = await DashboardBrowser.GetPageAsync(browser, "ui/tokens?before=-5");
+
+        Assert.Equal(HttpStatusCode.OK, firstStatus);
+        Assert.Equal(ids.OrderDescending().Take(100), TokenIds(first));
+        Assert.Equal(ids.OrderDescending().Skip(100), TokenIds(second));
+        Assert.Null(second.QuerySelector("a[rel=next]"));
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        Assert.Contains("a token id (a positive whole number), not '-5'", bad.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<long> TokenIds(AngleSharp.Dom.IDocument page) =>
+        page.QuerySelectorAll("section[aria-labelledby=tokens] tbody tr td:first-child").Select(td => long.Parse(td.TextContent, System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task A_token_cannot_be_created_with_grants_its_creator_lacks()

@@ -48,13 +48,18 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Ordered by <c>r.hash_part</c>, the order of <c>path_refs</c>' key after (cache, reference): so the page is the
+    /// first rows of one key range even for a path nearly every other one references (SQLite sorted them all when the
+    /// order named <c>p.hash_part</c>).
+    /// </remarks>
     public Task<IReadOnlyList<PathSummary>> ListDirectDependentsAsync(long cacheId, string hashPart, int limit, CancellationToken cancellationToken) =>
         RunAsync(
             (session, ct) => ReadAllAsync(
                 session,
                 $"""
                 {PathSummarySelect} JOIN path_refs r ON r.cache_id = p.cache_id AND r.hash_part = p.hash_part
-                WHERE r.cache_id = $1 AND r.ref_hash_part = $2 ORDER BY p.hash_part LIMIT $3;
+                WHERE r.cache_id = $1 AND r.ref_hash_part = $2 ORDER BY r.hash_part LIMIT $3;
                 """,
                 ReadPathSummary,
                 ct,

@@ -65,6 +65,11 @@ public abstract partial class RelationalMetadataStore
         cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<TokenRecord>> ListTokensBeforeAsync(long beforeId, int limit, CancellationToken cancellationToken) => RunAsync(
+        (session, ct) => ReadAllAsync(session, $"SELECT {TokenColumns} FROM tokens WHERE id < $1 ORDER BY id DESC LIMIT $2;", ReadToken, ct, beforeId, limit),
+        cancellationToken);
+
+    /// <inheritdoc />
     public Task<TokenRevocation> RevokeTokenAsync(long tokenId, DateTimeOffset at, CancellationToken cancellationToken) => RunWriteAsync(
         async (session, ct) =>
         {

@@ -66,6 +66,56 @@ public sealed class DashboardBrowserTests(LarderApplicationFixture fixture, Chro
     }
 
     [Fact]
+    public async Task Without_javascript_a_visitor_signs_in_tabs_to_the_search_finds_a_path_and_signs_out_by_keyboard_alone()
+    {
+        var cache = await App.CreateCacheAsync("nojs-" + Guid.NewGuid().ToString("N")[..8], isPublic: false);
+        using var admin = App.CreateClient(App.AdminToken);
+        var path = await PushedPath.CreateAsync(name: "keyboard-1.0");
+        await path.PushAsync(admin, cache.Name);
+        var page = await chromium.NewPageAsync(App.BaseAddress, javaScript: false);
+
+        await page.GotoAsync("ui/sign-in");
+        await TabToAsync(page, "#token");
+        await page.Keyboard.TypeAsync(App.AdminToken);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/ui/");
+        await TabToAsync(page, $"a[href='/ui/caches/{cache.Name}']");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync($"**/ui/caches/{cache.Name}");
+        await TabToAsync(page, "#q");
+        await page.Keyboard.TypeAsync("keyboard");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/search?**");
+        await Chromium.ScreenshotAsync(page, "07-search-without-javascript");
+        await TabToAsync(page, $"a[href='/ui/caches/{cache.Name}/paths/{path.HashPart}']");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync($"**/paths/{path.HashPart}");
+        Assert.Contains(path.Info.StorePath.ToString(), await page.Locator("#store-path").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("button:text('Copy')").CountAsync());
+        await TabToAsync(page, "nav button");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/ui/");
+
+        Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).IsVisibleAsync());
+        Assert.DoesNotContain(cache.Name, await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Presses Tab until the element matching <paramref name="selector"/> has the focus (fails if it never does).</summary>
+    private static async Task TabToAsync(IPage page, string selector)
+    {
+        var target = page.Locator(selector).First;
+        for (var presses = 0; presses < 200; presses++)
+        {
+            if (await target.EvaluateAsync<bool>("e => e === document.activeElement"))
+            {
+                return;
+            }
+            await page.Keyboard.PressAsync("Tab");
+        }
+        Assert.Fail($"Tab never reached {selector} on {page.Url}");
+    }
+
+    [Fact]
     public async Task An_admin_creates_a_token_sees_its_secret_once_and_revokes_it()
     {
         var cache = await App.CreateCacheAsync("tok-" + Guid.NewGuid().ToString("N")[..8], isPublic: false);
