@@ -14,8 +14,16 @@ internal sealed class PendingMarks<TKey>
     /// <summary>Number of distinct marks waiting.</summary>
     public int Count => _pending.Count;
 
-    /// <summary>Adds a mark. Cheap and lock-free.</summary>
-    public void Add(TKey key) => _pending.TryAdd(key, 0);
+    /// <summary>Adds a mark. Cheap and lock-free once the key is marked.</summary>
+    public void Add(TKey key)
+    {
+        // TryAdd takes the bucket's lock even when the key is there; every request on one token or path marks the same
+        // key, so look first (a lock-free read) and add only what is missing.
+        if (!_pending.ContainsKey(key))
+        {
+            _pending.TryAdd(key, 0);
+        }
+    }
 
     /// <summary>Writes the waiting marks with <paramref name="write"/>; returns how many were written.</summary>
     public async Task<int> FlushAsync(Func<TKey[], Task> write)

@@ -78,7 +78,7 @@ internal sealed class NarDownload(IBlobStore blobs)
             memory = memory[..(int)Math.Min(memory.Length, count)];
             // On Linux a file's ReadAsync is the same blocking read done on another thread-pool thread: reading a local
             // blob here saves that hop per read (for a small NAR, its only read), as a static file server reads.
-            int read = input is FileStream
+            int read = input is FileStream or RangeReadStream { ReadsLocalFile: true }
                 ? input.Read(memory.Span)
                 : await input.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0)

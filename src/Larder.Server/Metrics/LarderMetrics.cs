@@ -16,6 +16,8 @@ public sealed class LarderMetrics
     public LarderMetrics()
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        // Larder traces nothing, so an exemplar is always empty: looking for one costs a few percent of a narinfo answer.
+        factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
         Requests = factory.CreateCounter("larder_http_requests_total", "HTTP requests answered, by cache, endpoint (route template), method and status.",
             new CounterConfiguration { LabelNames = ["cache", "endpoint", "method", "status"] });
         RequestDuration = factory.CreateHistogram("larder_http_request_duration_seconds", "Time to answer an HTTP request, by endpoint.",

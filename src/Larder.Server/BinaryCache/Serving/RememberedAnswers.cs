@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Larder.Server.Access;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
@@ -24,6 +25,11 @@ internal sealed class RememberedAnswers(
     private const string NarInfoSuffix = ".narinfo";
     private const string NarSegment = "/nar/";
     private const string NarSuffix = ".nar.zst";
+
+    // Kestrel hands a connection's requests the same header string while the bytes repeat, so the secret is parsed and
+    // hashed once per connection rather than per request. Keyed by that string's identity and held weakly: an entry
+    // goes when the connection lets the string go, and no secret is kept beyond it.
+    private readonly ConditionalWeakTable<string, string> _secretHashes = new();
 
     public Task InvokeAsync(HttpContext http)
     {
@@ -87,17 +93,8 @@ internal sealed class RememberedAnswers(
         {
             return isPublic;
         }
-        string? secret;
-        try
-        {
-            secret = CacheAccess.ReadSecret(authorization);
-        }
-        catch (UnauthorizedException)
-        {
-            return false;
-        }
-        if (secret is null ||
-            !memory.TryRecallToken(TokenSecrets.Hash(secret), out var token) ||
+        if (SecretHash(authorization) is not { } secretHash ||
+            !memory.TryRecallToken(secretHash, out var token) ||
             token.ExpiresAt is { } expiry && expiry <= time.GetUtcNow() ||
             !isPublic && (Grants.For(token.Grants, cacheName) & Permission.Read) == 0)
         {
@@ -105,6 +102,31 @@ internal sealed class RememberedAnswers(
         }
         tokenId = token.Id;
         return true;
+    }
+
+    /// <summary>The hash of the token secret that <paramref name="authorization"/> carries, or null when it is malformed.</summary>
+    private string? SecretHash(string authorization)
+    {
+        if (_secretHashes.TryGetValue(authorization, out var known))
+        {
+            return known;
+        }
+        string? secret;
+        try
+        {
+            secret = CacheAccess.ReadSecret(authorization);
+        }
+        catch (UnauthorizedException)
+        {
+            return null;
+        }
+        if (secret is null)
+        {
+            return null;
+        }
+        var hash = TokenSecrets.Hash(secret);
+        _secretHashes.AddOrUpdate(authorization, hash);
+        return hash;
     }
 
     /// <summary>

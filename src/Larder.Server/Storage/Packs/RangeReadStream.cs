@@ -10,6 +10,9 @@ public sealed class RangeReadStream(Stream inner, long length) : ReadOnlyStream
 {
     private long _remaining = length;
 
+    /// <summary>Whether the range is read from a local file (whose reads never wait on the network).</summary>
+    public bool ReadsLocalFile => inner is FileStream;
+
     public override int Read(Span<byte> buffer)
     {
         if (_remaining == 0 || buffer.IsEmpty)
