@@ -75,12 +75,14 @@ public sealed class ChunkedNarAssembler(
         }
     }
 
+    // The file form is hashed on another thread while this one decompresses, parses and hashes the NAR: the two
+    // SHA-256 passes over a large NAR run side by side.
     private async Task<Derived> DeriveAsync(IReadOnlyList<ChunkRecord> list, string listingFile, CancellationToken cancellationToken)
     {
         var stored = new StoredChunksStream(chunks, list);
         await using (stored.ConfigureAwait(false))
         {
-            var file = new HashingStream(stored, HashKind.Sha256, leaveOpen: true);
+            var file = new OffThreadHashingStream(stored, HashKind.Sha256, leaveOpen: true);
             await using (file.ConfigureAwait(false))
             {
                 NarHashResult nar;
@@ -102,7 +104,8 @@ public sealed class ChunkedNarAssembler(
                         throw new InvalidRequestException($"the chunks do not make a valid NAR: at offset {e.Offset}: {e.Reason}", e);
                     }
                 }
-                return new Derived(nar.NarHash, nar.NarSize, file.GetHash(), file.Length);
+                var (fileHash, fileSize) = await file.GetHashAsync().ConfigureAwait(false);
+                return new Derived(nar.NarHash, nar.NarSize, fileHash, fileSize);
             }
         }
     }

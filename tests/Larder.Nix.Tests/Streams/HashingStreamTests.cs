@@ -5,7 +5,7 @@ namespace Larder.Nix.Tests.Streams;
 
 public class HashingStreamTests
 {
-    private static byte[] RandomBytes(int length)
+    internal static byte[] RandomBytes(int length)
     {
         var bytes = new byte[length];
         new Random(length).NextBytes(bytes);

@@ -7,20 +7,32 @@ namespace Larder.Server.Storage.Chunks;
 
 /// <summary>
 /// Receives the chunks of one NAR in order (the callback of a <see cref="ChunkingWriteStream"/>): compresses each,
-/// gathers those the server lacks into packs (<see cref="PackBuilder"/>, stored when full and at
-/// <see cref="CompleteAsync"/>), and hashes the NAR's file form (the stored bytes of its chunks, concatenated) as it
-/// goes. When the server holds a chunk whose stored bytes differ from ours (another zstd version or level), the stored
-/// bytes are read back and hashed instead; when that shows only as a pack is registered (a concurrent upload stored
-/// the chunk first), the file form is hashed again from the store at the end. So <see cref="FileHash"/> is always the
-/// hash of what is served. Nothing is stored before the first pack is full, so an upload that fails before
-/// <see cref="CompleteAsync"/> and fits in one pack stores nothing.
+/// looks up a group of them at once (<see cref="GroupChunks"/> chunks or <see cref="GroupBytes"/> compressed bytes:
+/// one metadata round trip per group, not per chunk), gathers those the server lacks into packs
+/// (<see cref="PackBuilder"/>, stored when full and at <see cref="CompleteAsync"/>), and hashes the NAR's file form
+/// (the stored bytes of its chunks, concatenated) as it goes. When the server holds a chunk whose stored bytes differ
+/// from ours (another zstd version or level), the stored bytes are read back and hashed instead; when that shows only
+/// as a pack is registered (a concurrent upload stored the chunk first), the file form is hashed again from the store
+/// at the end. So <see cref="FileHash"/> is always the hash of what is served. Nothing is stored before the first
+/// pack is full, so an upload that fails before <see cref="CompleteAsync"/> and fits in one pack stores nothing.
 /// </summary>
 public sealed class ChunkSink(ChunkStore store) : IDisposable
 {
+    /// <summary>Most chunks looked up at once.</summary>
+    public const int GroupChunks = 256;
+
+    /// <summary>Most compressed bytes held while a group waits for its lookup.</summary>
+    public const int GroupBytes = 4 << 20;
+
     private readonly NixHasher _fileHasher = new(HashKind.Sha256);
     private readonly List<ChunkRecord> _chunks = [];
     // Chunks in the pack being gathered: hash → positions in _chunks (a chunk may repeat within a NAR).
     private readonly Dictionary<string, List<int>> _pending = new(StringComparer.Ordinal);
+    // Chunks this sink stored in earlier packs, as registered: a repeat later in the NAR needs no lookup.
+    private readonly Dictionary<string, ChunkRecord> _stored = new(StringComparer.Ordinal);
+    // Compressed chunks waiting for the lookup of their group, in order.
+    private readonly List<CompressedChunk> _group = [];
+    private long _groupBytes;
     private PackBuilder? _pack;
     private bool _rehash;
     private NixHash? _fileHash;
@@ -40,37 +52,74 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         ArgumentNullException.ThrowIfNull(chunk);
         using (chunk)
         {
-            using var compressed = CompressedChunk.Compress(chunk.Data.Span, chunk.Hash);
-            var hash = chunk.Hash.ToNix32String();
-            if (_pending.TryGetValue(hash, out var positions))
-            {
-                positions.Add(_chunks.Count);
-                _chunks.Add(_chunks[positions[0]]);
-                _fileHasher.Append(compressed.Stored.Span);
-                return;
-            }
-            var found = await store.FindAsync([hash], cancellationToken).ConfigureAwait(false);
-            if (found.TryGetValue(hash, out var held))
-            {
-                await AddStoredAsync(compressed, held, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            _pack ??= store.NewPack();
-            if (!_pack.Fits(compressed))
-            {
-                await FlushAsync(null, cancellationToken).ConfigureAwait(false);
-            }
-            if (!_pack.Fits(compressed))
-            {
-                // Larger than a whole pack (Larder:Chunking:PackSize below MaxSize): stored as its own blob, at once.
-                await AddStoredAsync(compressed, await store.StoreAsync(compressed, cancellationToken).ConfigureAwait(false), cancellationToken)
-                    .ConfigureAwait(false);
-                return;
-            }
-            _pending[hash] = [_chunks.Count];
-            _chunks.Add(_pack.Add(compressed));
-            _fileHasher.Append(compressed.Stored.Span);
+            var compressed = CompressedChunk.Compress(chunk.Data.Span, chunk.Hash);
+            _group.Add(compressed);
+            _groupBytes += compressed.StoredSize;
         }
+        if (_group.Count >= GroupChunks || _groupBytes >= GroupBytes)
+        {
+            await PlaceGroupAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Looks up the waiting chunks this sink does not know yet, in one call, then places each in order.</summary>
+    private async Task PlaceGroupAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var unknown = _group
+                .Select(chunk => chunk.Hash.ToNix32String())
+                .Where(hash => !_pending.ContainsKey(hash) && !_stored.ContainsKey(hash))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            var found = await store.FindAsync(unknown, cancellationToken).ConfigureAwait(false);
+            foreach (var compressed in _group)
+            {
+                await PlaceAsync(compressed, found, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var compressed in _group)
+            {
+                compressed.Dispose();
+            }
+            _group.Clear();
+            _groupBytes = 0;
+        }
+    }
+
+    private async Task PlaceAsync(CompressedChunk compressed, IReadOnlyDictionary<string, ChunkRecord> found, CancellationToken cancellationToken)
+    {
+        var hash = compressed.Hash.ToNix32String();
+        if (_pending.TryGetValue(hash, out var positions))
+        {
+            positions.Add(_chunks.Count);
+            _chunks.Add(_chunks[positions[0]]);
+            _fileHasher.Append(compressed.Stored.Span);
+            return;
+        }
+        if (_stored.TryGetValue(hash, out var own) || found.TryGetValue(hash, out own))
+        {
+            await AddStoredAsync(compressed, own, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        _pack ??= store.NewPack();
+        if (!_pack.Fits(compressed))
+        {
+            await FlushAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        if (!_pack.Fits(compressed))
+        {
+            // Larger than a whole pack (Larder:Chunking:PackSize below MaxSize): stored as its own blob, at once.
+            var alone = await store.StoreAsync(compressed, cancellationToken).ConfigureAwait(false);
+            _stored[hash] = alone;
+            await AddStoredAsync(compressed, alone, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        _pending[hash] = [_chunks.Count];
+        _chunks.Add(_pack.Add(compressed));
+        _fileHasher.Append(compressed.Stored.Span);
     }
 
     /// <summary>Appends <paramref name="stored"/>, the server's record of <paramref name="compressed"/>, hashing what it serves.</summary>
@@ -87,7 +136,7 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         _chunks.Add(stored);
     }
 
-    /// <summary>Stores the last pack and settles <see cref="Chunks"/>, <see cref="FileHash"/> and <see cref="FileSize"/>.</summary>
+    /// <summary>Places the last group, stores the last pack and settles <see cref="Chunks"/>, <see cref="FileHash"/> and <see cref="FileSize"/>.</summary>
     public Task CompleteAsync(CancellationToken cancellationToken) => CompleteWithAsync(null, cancellationToken);
 
     /// <summary>
@@ -96,6 +145,7 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
     /// </summary>
     public async Task CompleteWithAsync(CompanionBlob? companion, CancellationToken cancellationToken)
     {
+        await PlaceGroupAsync(cancellationToken).ConfigureAwait(false);
         if (_pack is { Chunks.Count: > 0 })
         {
             await FlushAsync(companion, cancellationToken).ConfigureAwait(false);
@@ -138,6 +188,7 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
                 _rehash |= record.StoredHash != _chunks[position].StoredHash;
                 _chunks[position] = record;
             }
+            _stored[record.Hash] = record;
         }
         _pending.Clear();
         pack.Reset();
@@ -145,6 +196,11 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
 
     public void Dispose()
     {
+        foreach (var compressed in _group)
+        {
+            compressed.Dispose();
+        }
+        _group.Clear();
         _pack?.Dispose();
         _fileHasher.Dispose();
     }

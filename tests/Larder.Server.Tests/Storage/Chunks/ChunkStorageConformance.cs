@@ -112,6 +112,22 @@ public abstract class ChunkStorageConformance : IDisposable
     }
 
     [Fact]
+    public async Task Ingesting_a_stored_nar_again_looks_its_chunks_up_in_one_round_trip_per_group()
+    {
+        var (store, _, ingestor, _) = await OpenAsync();
+        var nar = await ChunkedPush.RandomNarAsync(300_000);
+        var first = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+        Assert.InRange(first.Chunks.Count, 40, ChunkSink.GroupChunks);
+        long before = store.CommandCount;
+
+        var second = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        Assert.Equal(first.Chunks, second.Chunks);
+        // The group's lookup (2 statements), the listing's intent, the lookup of an already stored NAR: not 2 per chunk.
+        Assert.InRange(store.CommandCount - before, 1, 6);
+    }
+
+    [Fact]
     public async Task A_second_version_stores_only_the_chunks_it_changed()
     {
         var (store, blobs, ingestor, _) = await OpenAsync();
