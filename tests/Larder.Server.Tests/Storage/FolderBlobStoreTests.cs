@@ -59,6 +59,20 @@ public sealed class FolderBlobStoreTests : BlobStoreConformance
     }
 
     [Fact]
+    public async Task A_put_of_an_old_file_is_stamped_with_its_own_time_so_it_never_looks_interrupted()
+    {
+        var store = new FolderBlobStore(Path.Combine(_root.Path, "old-source"));
+        var (path, _) = LocalFile(100);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddDays(-1));
+        var before = DateTime.UtcNow.AddSeconds(-1);
+
+        await store.PutFileAsync("chunks/o.zst", path, CancellationToken.None);
+
+        var blob = Assert.Single(await store.ListAsync("chunks/", CancellationToken.None).ToListAsync());
+        Assert.True(blob.LastModified >= before, $"the blob kept its source's time {blob.LastModified:O}");
+    }
+
+    [Fact]
     public async Task Prepare_creates_a_removed_folder_again()
     {
         var root = Path.Combine(_root.Path, "removed", "blobs");

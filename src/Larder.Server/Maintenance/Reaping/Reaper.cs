@@ -7,13 +7,14 @@ using Microsoft.Extensions.Options;
 namespace Larder.Server.Maintenance.Reaping;
 
 /// <summary>
-/// Frees storage that nothing holds any more, driven by the metadata alone (no bucket listing). One pass, run by one
-/// replica at a time (a lease in the database that another replica takes over when it expires): expires staged
-/// uploads older than <see cref="MaintenanceOptions.StagedUploadTtl"/> and resumable uploads untouched for
+/// Frees storage that nothing holds any more, driven by the metadata alone (no bucket listing). One pass removes what
+/// interrupted blob writes left behind (on every replica), then, run by one replica at a time (a lease in the database
+/// that another replica takes over when it expires): expires staged uploads older than
+/// <see cref="MaintenanceOptions.StagedUploadTtl"/> and resumable uploads untouched for
 /// <see cref="Api.Push.UploadSessionStore.Lifetime"/> (queueing their parts), deletes NARs and then chunks that have had no
-/// holder for <see cref="MaintenanceOptions.ReleaseGrace"/> (queueing their blobs), deletes the queued blobs that are
-/// due, and a folder store's stale temp files. Each step works in bounded batches of indexed queries, so its cost
-/// follows the work, and each batch is one transaction: a pass cut short anywhere leaves a state the next pass finishes.
+/// holder for <see cref="MaintenanceOptions.ReleaseGrace"/> (queueing their blobs), and deletes the queued blobs that are
+/// due. Each step works in bounded batches of indexed queries, so its cost follows the work, and each batch is one
+/// transaction: a pass cut short anywhere leaves a state the next pass finishes.
 /// </summary>
 public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOptions<LarderOptions> options, TimeProvider time, ILogger<Reaper> logger)
 {
@@ -30,11 +31,15 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
     /// <summary>Runs one pass; returns what it removed, or <see cref="ReapResult.NotLeader"/> when another replica holds the lease.</summary>
     public async Task<ReapResult> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var maintenance = options.Value.Maintenance;
+        // Without the lease and before any step that may fail: these leftovers are known by their age alone (removing one
+        // twice is harmless), and a replica SIGKILLed in the middle of a pass holds the lease for LeaseDuration more,
+        // which kept them for minutes after each restart of the crash runs.
+        var temporary = await blobs.RemoveInterruptedWritesAsync(maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
         if (!await RenewLeaseAsync(cancellationToken).ConfigureAwait(false))
         {
-            return ReapResult.NotLeader;
+            return ReapResult.NotLeader with { TemporaryFiles = temporary };
         }
-        var maintenance = options.Value.Maintenance;
         var now = time.GetUtcNow();
         var staged = await RepeatAsync(limit => store.ExpireStagedNarsAsync(now - maintenance.StagedUploadTtl, limit, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
@@ -55,7 +60,6 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
             },
             cancellationToken).ConfigureAwait(false);
         var deleted = listedBlobs - failedBlobs;
-        var temporary = await blobs.RemoveInterruptedWritesAsync(maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
         await store.ReleaseLeaseAsync(LeaseName, _holder, cancellationToken).ConfigureAwait(false);
         var result = new ReapResult(true, staged, nars, chunks, deleted, temporary, sessions);
         if (result.Removed)

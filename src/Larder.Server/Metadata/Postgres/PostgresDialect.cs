@@ -74,6 +74,10 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string ForUpdateOf(string alias) => $" FOR UPDATE OF {alias}";
 
+    public override string ForNoKeyUpdateOf(string alias) => $" FOR NO KEY UPDATE OF {alias}";
+
+    public override string OrdinalCollation => " COLLATE \"C\"";
+
     public override string Greatest => "GREATEST";
 
     /// <inheritdoc />

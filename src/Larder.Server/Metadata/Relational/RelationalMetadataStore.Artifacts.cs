@@ -169,18 +169,28 @@ public abstract partial class RelationalMetadataStore
         await DeleteArtifactRowsAsync(session, ids, now, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes archive rows, each locked first and releasing its chunks, so concurrent deletions release once.</summary>
+    /// <summary>
+    /// Deletes archive rows, locked first in the order of their ids (so concurrent deletions release once), their
+    /// chunks released in one statement (in hash order, see <see cref="ReleaseChunksAsync"/>).
+    /// </summary>
     private async Task DeleteArtifactRowsAsync(DbSession session, IReadOnlyCollection<long> ids, DateTimeOffset now, CancellationToken ct)
     {
-        foreach (var id in ids)
+        if (ids.Count == 0)
         {
-            if (await session.ScalarAsync($"SELECT id FROM artifacts WHERE id = $1{_dialect.ForUpdateOf("artifacts")};", ct, id).ConfigureAwait(false) is null)
-            {
-                continue;
-            }
-            await ReleaseChunksAsync(session, "artifact_chunks", "artifact_id", id, now, ct).ConfigureAwait(false);
-            await session.ExecuteAsync("DELETE FROM artifacts WHERE id = $1;", ct, id).ConfigureAwait(false);
+            return;
         }
+        var locked = await ReadIdsAsync(
+            session,
+            $"SELECT id FROM artifacts WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")}) ORDER BY id{_dialect.ForUpdateOf("artifacts")};",
+            ct,
+            IdSet(ids)).ConfigureAwait(false);
+        if (locked.Count == 0)
+        {
+            return;
+        }
+        await ReleaseChunksAsync(session, "artifact_chunks", "artifact_id", locked, now, ct).ConfigureAwait(false);
+        await session.ExecuteAsync(
+            $"DELETE FROM artifacts WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});", ct, IdSet(locked)).ConfigureAwait(false);
     }
 
     private ArtifactRecord ReadArtifact(DbDataReader reader, IReadOnlyList<ChunkRecord> chunks) => new(

@@ -33,10 +33,13 @@ public abstract partial class RelationalMetadataStore
         }
         return await RunWriteAsync(async (session, ct) =>
         {
+            // Rows locked in hash order, as everywhere (see ReleaseChunksAsync).
             await session.ExecuteAsync(
                 $"""
                 UPDATE chunks SET released_at = $2
-                WHERE hash IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND holders = 0 AND released_at < $2;
+                WHERE id IN (
+                    SELECT c.id FROM chunks c WHERE c.hash IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND c.holders = 0 AND c.released_at < $2
+                    ORDER BY c.hash{_dialect.OrdinalCollation}{_dialect.ForNoKeyUpdateOf("c")});
                 """,
                 ct,
                 set,
@@ -101,31 +104,32 @@ public abstract partial class RelationalMetadataStore
             {
                 throw new UnknownChunksException([.. chunks.Select(chunk => chunk.Hash)]);
             }
-            var registered = new List<ChunkRecord>(chunks.Count);
+            // In the pack's order for the caller, but the rows taken in hash order (see AttachChunksAsync).
+            var registered = new Dictionary<string, ChunkRecord>(StringComparer.Ordinal);
             var inserted = 0;
-            foreach (var chunk in chunks)
+            foreach (var chunk in chunks.DistinctBy(chunk => chunk.Hash, StringComparer.Ordinal).OrderBy(chunk => chunk.Hash, StringComparer.Ordinal))
             {
                 // A row found (existing, or inserted meanwhile by a concurrent registration) wins; ours stays dead bytes in the pack.
                 if (await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false) is { } existing)
                 {
-                    registered.Add(existing);
+                    registered[chunk.Hash] = existing;
                 }
                 else if (await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
                 {
-                    registered.Add(chunk);
+                    registered[chunk.Hash] = chunk;
                     inserted++;
                 }
                 else
                 {
-                    registered.Add(await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false)
-                        ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
+                    registered[chunk.Hash] = await KeepChunkAsync(session, chunk.Hash, releasedAt, ct).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back");
                 }
             }
             if (inserted == 0)
             {
                 await EnqueueBlobAsync(session, packKey, now, ct).ConfigureAwait(false);
             }
-            return registered;
+            return [.. chunks.Select(chunk => registered[chunk.Hash])];
         }, cancellationToken, idempotent: false);
     }
 
@@ -161,7 +165,7 @@ public abstract partial class RelationalMetadataStore
             {
                 return false;
             }
-            await ReleaseChunksAsync(session, "nar_chunks", "nar_id", narId, now, ct).ConfigureAwait(false);
+            await ReleaseChunksAsync(session, "nar_chunks", "nar_id", [narId], now, ct).ConfigureAwait(false);
             await session.ExecuteAsync("DELETE FROM nar_chunks WHERE nar_id = $1;", ct, narId).ConfigureAwait(false);
             await AttachChunksAsync(session, "nar_chunks", "nar_id", narId, chunks, now, ct).ConfigureAwait(false);
             await session.ExecuteAsync(

@@ -32,7 +32,9 @@ public abstract partial class RelationalMetadataStore
             return new CommitResult(CommitOutcome.MissingReferences, missing);
         }
 
-        var narId = await AcquireNarAsync(session, request, ct).ConfigureAwait(false);
+        // Before the NAR and its chunks: the order in which the staged upload's expiry takes them.
+        var ownsListing = await OwnsStagedListingAsync(session, request, ct).ConfigureAwait(false);
+        var narId = await AcquireNarAsync(session, request, ownsListing, ct).ConfigureAwait(false);
         var inserted = await session.ExecuteAsync(
             """
             INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
@@ -157,7 +159,7 @@ public abstract partial class RelationalMetadataStore
     /// concurrent reaper either deleted it first (and the insert is tried again) or sees the holder. Inserting first
     /// saves a pushed path's commit one statement: its NAR is usually new.
     /// </summary>
-    private async Task<long> AcquireNarAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    private async Task<long> AcquireNarAsync(DbSession session, CommitRequest request, bool ownsListing, CancellationToken ct)
     {
         var nar = request.Nar;
         for (var attempt = 0; attempt < 2; attempt++)
@@ -178,7 +180,7 @@ public abstract partial class RelationalMetadataStore
                 nar.CreatedAt).ConfigureAwait(false) is long id)
             {
                 await AttachChunksAsync(session, "nar_chunks", "nar_id", id, nar.Chunks, request.At, ct).ConfigureAwait(false);
-                if (nar.ListingKey is { } listing && !await OwnsListingAsync(session, request.StagedNarId, listing, request.At, ct).ConfigureAwait(false))
+                if (nar.ListingKey is { } listing && !ownsListing && !await ClaimBlobAsync(session, listing, request.At, ct).ConfigureAwait(false))
                 {
                     await session.ExecuteAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
                 }
@@ -195,21 +197,21 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <summary>
-    /// Whether this commit may point a new NAR at <paramref name="listing"/>: its staged upload owns it (locked, so a
-    /// concurrent expiry waits and then finds the upload consumed), or its intent is claimed now.
+    /// Whether the commit's staged upload owns the NAR's listing, so a new NAR may point at it (else its intent must be
+    /// claimed): the upload is locked, so a concurrent expiry waits and then finds the upload consumed.
     /// </summary>
-    private async Task<bool> OwnsListingAsync(DbSession session, long? stagedId, string listing, DateTimeOffset now, CancellationToken ct) =>
-        (stagedId is { } id
-            && await session.ScalarAsync(
-                $"SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2{_dialect.ForUpdateOf("staged_nars")};", ct, id, listing)
-                .ConfigureAwait(false) is not null)
-        || await ClaimBlobAsync(session, listing, now, ct).ConfigureAwait(false);
+    private async Task<bool> OwnsStagedListingAsync(DbSession session, CommitRequest request, CancellationToken ct) =>
+        request.StagedNarId is { } id
+        && request.Nar.ListingKey is { } listing
+        && await session.ScalarAsync(
+            $"SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2{_dialect.ForUpdateOf("staged_nars")};", ct, id, listing)
+            .ConfigureAwait(false) is not null;
 
     private async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {
         if (request.StagedNarId is { } id)
         {
-            await ReleaseStagedAsync(session, id, request.At, ct).ConfigureAwait(false);
+            await ReleaseStagedAsync(session, [id], request.At, ct).ConfigureAwait(false);
         }
     }
 }

@@ -48,11 +48,15 @@ public abstract partial class RelationalMetadataStore
                 cacheId,
                 wanted).ConfigureAwait(false));
             var deleted = present.Keys.Where(h => !kept.Contains(h)).Order(StringComparer.Ordinal).ToList();
+            // NAR rows in the order of their ids, as every transaction that releases several takes them.
+            foreach (var nar in deleted.GroupBy(hashPart => present[hashPart].NarId).OrderBy(group => group.Key))
+            {
+                await ReleaseNarAsync(session, nar.Key, nar.Count(), at, ct).ConfigureAwait(false);
+            }
             foreach (var hashPart in deleted)
             {
-                var (storePath, narId) = present[hashPart];
+                var storePath = present[hashPart].StorePath;
                 await session.ExecuteAsync("DELETE FROM paths WHERE cache_id = $1 AND hash_part = $2;", ct, cacheId, hashPart).ConfigureAwait(false);
-                await ReleaseNarAsync(session, narId, 1, at, ct).ConfigureAwait(false);
                 await session.ExecuteAsync(
                     "INSERT INTO events (cache_id, kind, store_path, token_id, at, reason) VALUES ($1, 'delete', $2, $3, $4, $5);",
                     ct,
@@ -134,9 +138,9 @@ public abstract partial class RelationalMetadataStore
             }
             var now = _time.GetUtcNow();
             var staged = await ReadIdsAsync(session, "SELECT id FROM staged_nars WHERE cache_id = $1;", ct, cacheId).ConfigureAwait(false);
-            foreach (var id in staged)
+            if (staged.Count > 0)
             {
-                await ReleaseStagedAsync(session, id, now, ct).ConfigureAwait(false);
+                await ReleaseStagedAsync(session, staged, now, ct).ConfigureAwait(false);
             }
             await ReleaseUploadSessionsAsync(session, "cache_id = $1", cacheId, now, ct).ConfigureAwait(false);
             await ReleaseCacheArtifactsAsync(session, cacheId, now, ct).ConfigureAwait(false);

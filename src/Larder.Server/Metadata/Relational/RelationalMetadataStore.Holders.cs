@@ -10,24 +10,30 @@ public abstract partial class RelationalMetadataStore
     private static readonly TimeSpan ClaimMargin = TimeSpan.FromMinutes(1);
     /// <summary>
     /// Points <paramref name="ownerTable"/> rows of owner <paramref name="ownerId"/> at the chunks, in order, each
-    /// gaining a holder. An existing chunk row (same hash) is reused under its row lock; a new one must claim its
-    /// blob's intent, which proves the blob was written for it and not deleted since.
+    /// occurrence a holder. An existing chunk row (same hash) is reused under its row lock; a new one must claim its
+    /// blob's intent, which proves the blob was written for it and not deleted since. Chunk rows are taken in the order
+    /// of their hashes, as every transaction that changes several takes them (see <see cref="ReleaseChunksAsync"/>), so
+    /// concurrent pushes, releases and reaping sharing chunks never deadlock.
     /// </summary>
     private static async Task AttachChunksAsync(
         DbSession session, string ownerTable, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken ct)
     {
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var same in chunks.GroupBy(chunk => chunk.Hash, StringComparer.Ordinal).OrderBy(group => group.Key, StringComparer.Ordinal))
+        {
+            ids[same.Key] = await AcquireChunkAsync(session, same.First(), same.Count(), now, ct).ConfigureAwait(false);
+        }
         for (var seq = 0; seq < chunks.Count; seq++)
         {
-            var chunkId = await AcquireChunkAsync(session, chunks[seq], now, ct).ConfigureAwait(false);
             await session.ExecuteAsync(
-                $"INSERT INTO {ownerTable} ({ownerColumn}, seq, chunk_id) VALUES ($1, $2, $3);", ct, ownerId, seq, chunkId).ConfigureAwait(false);
+                $"INSERT INTO {ownerTable} ({ownerColumn}, seq, chunk_id) VALUES ($1, $2, $3);", ct, ownerId, seq, ids[chunks[seq].Hash]).ConfigureAwait(false);
         }
     }
 
-    private static async Task<long> AcquireChunkAsync(DbSession session, ChunkRecord chunk, DateTimeOffset now, CancellationToken ct)
+    private static async Task<long> AcquireChunkAsync(DbSession session, ChunkRecord chunk, int holders, DateTimeOffset now, CancellationToken ct)
     {
-        const string reuse = "UPDATE chunks SET holders = holders + 1, released_at = NULL WHERE hash = $1 RETURNING id;";
-        if (await session.ScalarAsync(reuse, ct, chunk.Hash).ConfigureAwait(false) is long existing)
+        const string reuse = "UPDATE chunks SET holders = holders + $2, released_at = NULL WHERE hash = $1 RETURNING id;";
+        if (await session.ScalarAsync(reuse, ct, chunk.Hash, holders).ConfigureAwait(false) is long existing)
         {
             return existing;
         }
@@ -36,13 +42,13 @@ public abstract partial class RelationalMetadataStore
             // Deleted, or never announced, while this upload was in progress.
             throw new UnknownChunksException([chunk.Hash]);
         }
-        if (await InsertChunkAsync(session, chunk, holders: 1, releasedAt: null, now, ct).ConfigureAwait(false) is { } id)
+        if (await InsertChunkAsync(session, chunk, holders, releasedAt: null, now, ct).ConfigureAwait(false) is { } id)
         {
             return id;
         }
         // A concurrent upload of the same chunk won; ours is surplus.
         await EnqueueBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false);
-        return (long)(await session.ScalarAsync(reuse, ct, chunk.Hash).ConfigureAwait(false)
+        return (long)(await session.ScalarAsync(reuse, ct, chunk.Hash, holders).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
     }
 
@@ -68,19 +74,32 @@ public abstract partial class RelationalMetadataStore
             chunk.PackKey,
             chunk.PackKey is null ? null : chunk.PackOffset).ConfigureAwait(false) as long?;
 
-    /// <summary>Removes each chunk holder that <paramref name="ownerTable"/> rows of owner <paramref name="ownerId"/> account for.</summary>
-    private static Task ReleaseChunksAsync(DbSession session, string ownerTable, string ownerColumn, long ownerId, DateTimeOffset now, CancellationToken ct) =>
+    /// <summary>
+    /// Removes each chunk holder that <paramref name="ownerTable"/> rows of the owners <paramref name="ownerIds"/> account
+    /// for, in one statement that locks the chunk rows in the order of their hashes first (see <see cref="AttachChunksAsync"/>).
+    /// </summary>
+    private Task ReleaseChunksAsync(
+        DbSession session, string ownerTable, string ownerColumn, IReadOnlyCollection<long> ownerIds, DateTimeOffset now, CancellationToken ct) =>
         session.ExecuteAsync(
             $"""
-            UPDATE chunks
-            SET holders = holders - (SELECT COUNT(*) FROM {ownerTable} o WHERE o.{ownerColumn} = $1 AND o.chunk_id = chunks.id),
-                released_at = CASE WHEN holders = (SELECT COUNT(*) FROM {ownerTable} o WHERE o.{ownerColumn} = $1 AND o.chunk_id = chunks.id)
-                                   THEN $2 ELSE released_at END
-            WHERE id IN (SELECT chunk_id FROM {ownerTable} WHERE {ownerColumn} = $1);
+            UPDATE chunks SET holders = holders - r.n, released_at = CASE WHEN holders = r.n THEN $2 ELSE released_at END
+            FROM (
+                SELECT c.id, o.n FROM chunks c
+                JOIN (
+                    SELECT chunk_id, COUNT(*) AS n FROM {ownerTable}
+                    WHERE {ownerColumn} IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")}) GROUP BY chunk_id
+                ) AS o ON o.chunk_id = c.id
+                ORDER BY c.hash{_dialect.OrdinalCollation}{_dialect.ForNoKeyUpdateOf("c")}
+            ) AS r
+            WHERE chunks.id = r.id;
             """,
             ct,
-            ownerId,
+            IdSet(ownerIds),
             now);
+
+    /// <summary>Ids as a <see cref="TextSet"/>, read in SQL as <c>CAST(t.h AS BIGINT)</c>.</summary>
+    private static TextSet IdSet(IReadOnlyCollection<long> ids) =>
+        new([.. ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
     private static Task ReleaseNarAsync(DbSession session, long narId, int count, DateTimeOffset now, CancellationToken ct) =>
         session.ExecuteAsync(

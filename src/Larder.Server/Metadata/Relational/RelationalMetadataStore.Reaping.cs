@@ -17,7 +17,8 @@ public abstract partial class RelationalMetadataStore
                 ON CONFLICT (storage_key) DO UPDATE SET due_at = excluded.due_at;
                 """,
                 ct,
-                new TextSet(storageKeys),
+                // In key order, so concurrent ingests announcing shared chunks take the queue's rows in one order.
+                new TextSet([.. storageKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]),
                 dueAt),
             cancellationToken);
     }
@@ -46,49 +47,46 @@ public abstract partial class RelationalMetadataStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Each candidate is locked and checked again before it goes: a commit that took a holder meanwhile (under the same
-    /// row lock) keeps it.
+    /// The candidates are locked in the order of their ids and checked again (a commit that took a holder meanwhile,
+    /// under the same row lock, keeps its NAR), then their chunks are released in one statement (in hash order, see
+    /// <see cref="ReleaseChunksAsync"/>) and they go.
     /// </remarks>
     public Task<int> ReapNarsAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         RunWriteAsync(async (session, ct) =>
         {
-            var candidates = await ReadIdsAsync(
-                session, "SELECT id FROM nars WHERE holders = 0 AND released_at < $1 ORDER BY released_at LIMIT $2;", ct, releasedBefore, limit)
-                .ConfigureAwait(false);
-            var reaped = 0;
-            foreach (var id in candidates)
+            var reaped = await ReadAllAsync(
+                session,
+                $"""
+                SELECT id, listing_key FROM nars
+                WHERE id IN (SELECT id FROM nars WHERE holders = 0 AND released_at < $1 ORDER BY released_at LIMIT $2)
+                  AND holders = 0 AND released_at < $1
+                ORDER BY id{_dialect.ForUpdateOf("nars")};
+                """,
+                reader => (Id: reader.GetInt64(0), Listing: ReadNullableString(reader, 1)),
+                ct,
+                releasedBefore,
+                limit).ConfigureAwait(false);
+            if (reaped.Count > 0)
             {
-                string? listing;
-                await using (var reader = await session.ReaderAsync(
-                    $"SELECT listing_key FROM nars WHERE id = $1 AND holders = 0 AND released_at < $2{_dialect.ForUpdateOf("nars")};",
-                    ct,
-                    id,
-                    releasedBefore).ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-                    {
-                        continue;
-                    }
-                    listing = ReadNullableString(reader, 0);
-                }
-                if (listing is not null)
-                {
-                    await EnqueueUnusedListingAsync(session, listing, now, exceptNarId: id, exceptStagedId: 0, ct).ConfigureAwait(false);
-                }
-                await ReleaseChunksAsync(session, "nar_chunks", "nar_id", id, now, ct).ConfigureAwait(false);
-                await session.ExecuteAsync("DELETE FROM nars WHERE id = $1;", ct, id).ConfigureAwait(false);
-                reaped++;
+                await DeleteListingOwnersAsync(session, "nars", "nar_chunks", "nar_id", reaped, now, ct).ConfigureAwait(false);
             }
-            return reaped;
+            return reaped.Count;
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task<int> ReapChunksAsync(DateTimeOffset releasedBefore, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         RunWriteAsync(async (session, ct) =>
         {
+            // The oldest releases, deleted in the order of their hashes (see ReleaseChunksAsync).
             var candidates = await ReadIdsAsync(
-                session, "SELECT id FROM chunks WHERE holders = 0 AND released_at < $1 ORDER BY released_at LIMIT $2;", ct, releasedBefore, limit)
-                .ConfigureAwait(false);
+                session,
+                $"""
+                SELECT c.id FROM (SELECT id, hash FROM chunks WHERE holders = 0 AND released_at < $1 ORDER BY released_at LIMIT $2) AS c
+                ORDER BY c.hash{_dialect.OrdinalCollation};
+                """,
+                ct,
+                releasedBefore,
+                limit).ConfigureAwait(false);
             var reaped = 0;
             foreach (var id in candidates)
             {
@@ -145,7 +143,12 @@ public abstract partial class RelationalMetadataStore
         {
             return Task.CompletedTask;
         }
-        var sql = $"{statement} WHERE storage_key IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND due_at <= $2;";
+        // The rows locked in key order first, the order in which RecordBlobIntentsAsync takes them.
+        var sql = $"""
+            {statement} WHERE storage_key IN (
+                SELECT b.storage_key FROM blob_deletions b WHERE b.storage_key IN (SELECT t.h FROM {_dialect.TextSetSource(1, "t")}) AND b.due_at <= $2
+                ORDER BY b.storage_key{_dialect.OrdinalCollation}{_dialect.ForUpdateOf("b")});
+            """;
         return RunWriteAsync(
             (session, ct) => extra is { } value
                 ? session.ExecuteAsync(sql, ct, new TextSet(storageKeys), now, value)

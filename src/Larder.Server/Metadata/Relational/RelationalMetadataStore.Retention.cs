@@ -368,15 +368,20 @@ public abstract partial class RelationalMetadataStore
         DbSession session, long cacheId, IReadOnlyList<RetainedPath> members, string kind, string reason, long? tokenId, DateTimeOffset at, CancellationToken ct)
     {
         var hashParts = new TextSet([.. members.Select(m => m.HashPart)]);
-        // Every NAR the paths hold is released in one statement, before the rows that count as its holders go.
+        // Every NAR the paths hold is released in one statement, before the rows that count as its holders go; the NAR
+        // rows are locked in the order of their ids, as every transaction that releases several takes them.
         await session.ExecuteAsync(
             $"""
             UPDATE nars SET holders = holders - c.n, released_at = CASE WHEN holders = c.n THEN $3 ELSE released_at END
             FROM (
-                SELECT p.nar_id, COUNT(*) AS n FROM paths p
-                WHERE p.cache_id = $1 AND p.hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")}) GROUP BY p.nar_id
+                SELECT n.id, g.n FROM nars n
+                JOIN (
+                    SELECT p.nar_id, COUNT(*) AS n FROM paths p
+                    WHERE p.cache_id = $1 AND p.hash_part IN (SELECT t.h FROM {_dialect.TextSetSource(2, "t")}) GROUP BY p.nar_id
+                ) AS g ON g.nar_id = n.id
+                ORDER BY n.id{_dialect.ForNoKeyUpdateOf("n")}
             ) AS c
-            WHERE nars.id = c.nar_id;
+            WHERE nars.id = c.id;
             """,
             ct,
             cacheId,

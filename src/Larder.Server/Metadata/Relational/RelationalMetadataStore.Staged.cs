@@ -64,7 +64,7 @@ public abstract partial class RelationalMetadataStore
     public Task DeleteStagedNarAsync(long stagedId, CancellationToken cancellationToken) => RunWriteAsync(
         async (session, ct) =>
         {
-            await ReleaseStagedAsync(session, stagedId, _time.GetUtcNow(), ct).ConfigureAwait(false);
+            await ReleaseStagedAsync(session, [stagedId], _time.GetUtcNow(), ct).ConfigureAwait(false);
             return true;
         },
         cancellationToken);
@@ -74,59 +74,71 @@ public abstract partial class RelationalMetadataStore
     {
         var ids = await ReadIdsAsync(session, "SELECT id FROM staged_nars WHERE created_at < $1 ORDER BY created_at LIMIT $2;", ct, cutoff, limit)
             .ConfigureAwait(false);
-        var now = _time.GetUtcNow();
-        foreach (var id in ids)
+        if (ids.Count > 0)
         {
-            await ReleaseStagedAsync(session, id, now, ct).ConfigureAwait(false);
+            await ReleaseStagedAsync(session, ids, _time.GetUtcNow(), ct).ConfigureAwait(false);
         }
         return ids.Count;
     }, cancellationToken);
 
     /// <summary>
-    /// Deletes a staged upload: releases its chunks and queues its listing unless a NAR took it over (in this
-    /// transaction, on commit) or, for keys from before unique keys, another upload still names it. The row is locked
-    /// first, so of concurrent releases (a commit consuming it, the reaper expiring it, its cache's deletion) only the
-    /// first releases anything: the others find it gone.
+    /// Deletes staged uploads: releases their chunks and queues their listings unless a NAR took one over (in this
+    /// transaction, on commit) or, for keys from before unique keys, another upload still names it. The rows are locked
+    /// first, in the order of their ids, so of concurrent releases (a commit consuming one, the reaper expiring it, its
+    /// cache's deletion) only the first releases anything: the others find it gone. Their chunks are released in one
+    /// statement (in hash order, see <see cref="ReleaseChunksAsync"/>).
     /// </summary>
-    private async Task ReleaseStagedAsync(DbSession session, long stagedId, DateTimeOffset now, CancellationToken ct)
+    private async Task ReleaseStagedAsync(DbSession session, IReadOnlyCollection<long> stagedIds, DateTimeOffset now, CancellationToken ct)
     {
-        string? listing;
-        await using (var reader = await session.ReaderAsync(
-            $"SELECT listing_key FROM staged_nars WHERE id = $1{_dialect.ForUpdateOf("staged_nars")};", ct, stagedId).ConfigureAwait(false))
+        var locked = await ReadAllAsync(
+            session,
+            $"""
+            SELECT id, listing_key FROM staged_nars WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")})
+            ORDER BY id{_dialect.ForUpdateOf("staged_nars")};
+            """,
+            reader => (Id: reader.GetInt64(0), Listing: ReadNullableString(reader, 1)),
+            ct,
+            IdSet(stagedIds)).ConfigureAwait(false);
+        if (locked.Count == 0)
         {
-            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                return;
-            }
-            listing = ReadNullableString(reader, 0);
+            return;
         }
-        await ReleaseChunksAsync(session, "staged_chunks", "staged_id", stagedId, now, ct).ConfigureAwait(false);
-        if (listing is not null)
-        {
-            await EnqueueUnusedListingAsync(session, listing, now, exceptNarId: 0, exceptStagedId: stagedId, ct).ConfigureAwait(false);
-        }
-        await session.ExecuteAsync("DELETE FROM staged_nars WHERE id = $1;", ct, stagedId).ConfigureAwait(false);
+        await DeleteListingOwnersAsync(session, "staged_nars", "staged_chunks", "staged_id", locked, now, ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Queues a listing unless a NAR or staged upload other than those given (0 for none) names it: keys from before
-    /// unique keys were per NarHash and shared.
+    /// Deletes locked rows of <paramref name="table"/> (NARs or staged uploads) after releasing the chunks they hold
+    /// through <paramref name="chunkTable"/> (in one statement, see <see cref="ReleaseChunksAsync"/>), then queues their
+    /// listings that no row names any more (keys from before unique keys may be shared by several rows).
     /// </summary>
-    private static Task EnqueueUnusedListingAsync(
-        DbSession session, string listing, DateTimeOffset now, long exceptNarId, long exceptStagedId, CancellationToken ct) =>
+    private async Task DeleteListingOwnersAsync(
+        DbSession session, string table, string chunkTable, string ownerColumn, IReadOnlyList<(long Id, string? Listing)> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = rows.Select(row => row.Id).ToList();
+        await ReleaseChunksAsync(session, chunkTable, ownerColumn, ids, now, ct).ConfigureAwait(false);
+        await session.ExecuteAsync($"DELETE FROM {table} WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});", ct, IdSet(ids))
+            .ConfigureAwait(false);
+        foreach (var listing in rows.Select(row => row.Listing).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            await EnqueueUnusedListingAsync(session, listing, now, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Queues a listing unless a NAR or staged upload names it: keys from before unique keys were per NarHash and
+    /// shared. Called once the rows that named it are gone.
+    /// </summary>
+    private static Task EnqueueUnusedListingAsync(DbSession session, string listing, DateTimeOffset now, CancellationToken ct) =>
         session.ExecuteAsync(
             """
             INSERT INTO blob_deletions (storage_key, due_at)
             SELECT $1, $2
-            WHERE NOT EXISTS (SELECT 1 FROM nars WHERE listing_key = $1 AND id <> $3)
-              AND NOT EXISTS (SELECT 1 FROM staged_nars WHERE listing_key = $1 AND id <> $4)
+            WHERE NOT EXISTS (SELECT 1 FROM nars WHERE listing_key = $1) AND NOT EXISTS (SELECT 1 FROM staged_nars WHERE listing_key = $1)
             ON CONFLICT (storage_key) DO NOTHING;
             """,
             ct,
             listing,
-            now,
-            exceptNarId,
-            exceptStagedId);
+            now);
 
     private async Task<(StagedNarRecord Staged, bool More)> ReadStagedAsync(DbDataReader reader, CancellationToken ct)
     {

@@ -34,6 +34,16 @@ internal abstract class SqlDialect : IDisposable
     public abstract string ForUpdateOf(string alias);
 
     /// <summary>
+    /// Suffix that locks the selected rows of table alias <paramref name="alias"/> as an update of non-key columns does
+    /// (so inserts that reference them are not blocked). With an <c>ORDER BY</c> the rows are locked in that order,
+    /// which is how transactions that change several rows of a table take them in one order and never deadlock.
+    /// </summary>
+    public abstract string ForNoKeyUpdateOf(string alias);
+
+    /// <summary>Suffix for an <c>ORDER BY</c> of text that sorts it byte-wise, as <see cref="StringComparer.Ordinal"/> does ASCII.</summary>
+    public abstract string OrdinalCollation { get; }
+
+    /// <summary>
     /// Whether a path's group is read with one recursive query over <c>path_refs</c> rather than one query per level
     /// (worth it where each query is a network round trip; SQLite's planner scans the table at each recursive step).
     /// </summary>

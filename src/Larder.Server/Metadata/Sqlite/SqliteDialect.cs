@@ -59,6 +59,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForUpdateOf(string alias) => "";
 
+    public override string ForNoKeyUpdateOf(string alias) => "";
+
+    /// <summary>SQLite compares text byte-wise (BINARY) unless told otherwise.</summary>
+    public override string OrdinalCollation => "";
+
     public override string Greatest => "MAX";
 
     /// <inheritdoc />

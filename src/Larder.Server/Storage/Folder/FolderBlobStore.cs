@@ -58,6 +58,9 @@ public sealed class FolderBlobStore : IBlobStore
         {
             // A rename when on the same file system, else a copy: either way into the temp folder first.
             File.Move(localPath, temp);
+            // Both keep the local file's time, but an interrupted write is told by the age of its temp file: a put of a
+            // file written long ago must not look interrupted (and be removed) while it runs.
+            File.SetLastWriteTimeUtc(temp, DateTime.UtcNow);
             await FlushToDiskAsync(temp, cancellationToken).ConfigureAwait(false);
             MoveIntoPlace(temp, target);
         }
