@@ -8,7 +8,9 @@
 #     MISS_PERCENT% misses (hash parts that exist nowhere): nginx, Larder public anonymous, Larder private with a read token;
 #   - the big NAR downloaded with curl NAR_DOWNLOADS times from each, alternating;
 #   - `nix copy --from` each of a COPY_PATHS-path closure into an empty store;
-#   best of ROUNDS rounds each; prints the ratios and the load average with every figure.
+#   best of ROUNDS rounds each; prints the ratios and the load average with every figure, and each server's CPU time
+#   (user + system, of nginx's workers and of Larder's process) per unit of work: figures that a busy machine skews far
+#   less than the wall-clock ratios.
 #   bench/serve/run.sh
 #   PATHS=30 BIG_MIB=50 COPY_PATHS=50 DURATION=4 bench/serve/run.sh     # a quick run
 # Not part of the test suite. Everything runs on 127.0.0.1; servers are stopped by PID on exit.
@@ -102,11 +104,13 @@ http {
 CONF
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 pids+=($!)
+nginx_master=$!
 
 larder_port=$(free_port)
 mkdir -p "$work/larder"
 dotnet "$larder_dll" serve --listen "127.0.0.1:$larder_port" --data "$work/larder" >"$work/larder.log" 2>&1 &
 pids+=($!)
+larder_pid=$!
 wait_port "$nginx_port"
 wait_port "$larder_port"
 admin=$(cat "$work/larder/admin-token")
@@ -139,9 +143,18 @@ big_hash=$(basename "$out" | cut -c1-32)
 nginx_nar="$nginx_url/$(grep '^URL: ' "$work/static/$big_hash.narinfo" | cut -d' ' -f2)"
 larder_nar="$larder_url/bench/$(curl -sf "$larder_url/bench/$big_hash.narinfo" | grep '^URL: ' | cut -d' ' -f2)"
 
+cpu_ms() { # pids... -> their CPU time so far (user + system, all threads), in ms
+  local pid ticks=0
+  for pid in "$@"; do ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+  echo $((ticks * 1000 / $(getconf CLK_TCK)))
+}
+server_pids() { # port -> the pids that serve it: nginx's workers, or Larder's process
+  if [ "$1" = "$nginx_port" ]; then pgrep -P "$nginx_master" | tr '\n' ' '; else echo "$larder_pid"; fi
+}
 narinfo_rps() { # name port pathfile [authorization] -> requests/s (fails on socket errors or a wrong share of 404s)
-  local line non2xx requests
+  local line non2xx requests cpu0
   WRK_PATHS=$3 WRK_AUTHORIZATION=${4:-} wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -s "$here/rotate.lua" "http://127.0.0.1:$2" >/dev/null  # warm-up
+  cpu0=$(cpu_ms $(server_pids "$2"))
   line=$(WRK_PATHS=$3 WRK_AUTHORIZATION=${4:-} wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$here/rotate.lua" "http://127.0.0.1:$2" | grep '^RESULT')
   case $line in *"errors=0 "*) ;; *) echo "$1: socket errors during the run: $line" >&2; exit 1 ;; esac
   non2xx=$(echo "$line" | sed -E 's/.*non2xx=([0-9]+).*/\1/'); requests=$(echo "$line" | sed -E 's/.*requests=([0-9]+).*/\1/')
@@ -149,21 +162,26 @@ narinfo_rps() { # name port pathfile [authorization] -> requests/s (fails on soc
   if (( non2xx * 100 > requests * (MISS_PERCENT + 5) || non2xx * 100 < requests * (MISS_PERCENT - 5) )); then
     echo "$1: $non2xx of $requests answers were not 2xx, expected about $MISS_PERCENT% (the misses)" >&2; exit 1
   fi
+  echo "narinfo-$1 $(( $(cpu_ms $(server_pids "$2")) - cpu0 )) $requests" >> "$work/cpu.log"
   echo "$line" | sed -E 's/.*requests_per_second=([0-9.]+).*/\1/'
 }
-nar_seconds() { # url -> seconds for NAR_DOWNLOADS sequential downloads on one connection each
-  local start end
+nar_seconds() { # name port url -> seconds for NAR_DOWNLOADS sequential downloads on one connection each
+  local start end cpu0
+  cpu0=$(cpu_ms $(server_pids "$2"))
   start=$(date +%s.%N)
-  for _ in $(seq 1 "$NAR_DOWNLOADS"); do curl -sf -o /dev/null "$1"; done
+  for _ in $(seq 1 "$NAR_DOWNLOADS"); do curl -sf -o /dev/null "$3"; done
   end=$(date +%s.%N)
+  echo "nar-$1 $(( $(cpu_ms $(server_pids "$2")) - cpu0 )) $NAR_DOWNLOADS" >> "$work/cpu.log"
   echo "$end - $start" | bc -l
 }
-copy_seconds() { # substituter-url -> seconds for nix copy --from of the copy closure into an empty store
-  local store start end
+copy_seconds() { # name port substituter-url -> seconds for nix copy --from of the copy closure into an empty store
+  local store start end cpu0
   store=$(mktemp -d "$work/store.XXXXXX")
+  cpu0=$(cpu_ms $(server_pids "$2"))
   start=$(date +%s.%N)
-  timeout 900 nix copy --from "$1" --to "$store" "$copy_out"
+  timeout 900 nix copy --from "$3" --to "$store" "$copy_out"
   end=$(date +%s.%N)
+  [ "$1" = file ] || echo "copy-$1 $(( $(cpu_ms $(server_pids "$2")) - cpu0 )) 1" >> "$work/cpu.log"
   chmod -R u+w "$store"; rm -rf "$store"
   echo "$end - $start" | bc -l
 }
@@ -171,6 +189,8 @@ max() { echo "$1 $2" | awk '{ print ($1 > $2) ? $1 : $2 }'; }
 min() { echo "$1 $2" | awk '{ print ($1 == 0 || $2 < $1) ? $2 : $1 }'; }
 
 echo "== measuring: best of $ROUNDS rounds; each figure with the 1-minute load average when it was taken"
+echo "   load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$work/cpu.log"
 ngx_rps=0 pub_rps=0 priv_rps=0 ngx_nar=0 lar_nar=0 ngx_copy=0 lar_copy=0
 for round in $(seq 1 "$ROUNDS"); do
   r=$(narinfo_rps nginx "$nginx_port" "$work/nginx-narinfo"); ngx_rps=$(max "$ngx_rps" "$r"); echo "   narinfo/s nginx $r (load $(load))"
@@ -178,12 +198,12 @@ for round in $(seq 1 "$ROUNDS"); do
   r=$(narinfo_rps larder-private "$larder_port" "$work/private-narinfo" "Bearer $read_token"); priv_rps=$(max "$priv_rps" "$r")
   echo "   narinfo/s larder private, read token $r (load $(load))"
   for _ in 1 2; do
-    s=$(nar_seconds "$nginx_nar"); ngx_nar=$(min "$ngx_nar" "$s"); echo "   ${NAR_DOWNLOADS} x $BIG_MIB MiB NAR nginx $s s (load $(load))"
-    s=$(nar_seconds "$larder_nar"); lar_nar=$(min "$lar_nar" "$s"); echo "   ${NAR_DOWNLOADS} x $BIG_MIB MiB NAR larder $s s (load $(load))"
+    s=$(nar_seconds nginx "$nginx_port" "$nginx_nar"); ngx_nar=$(min "$ngx_nar" "$s"); echo "   ${NAR_DOWNLOADS} x $BIG_MIB MiB NAR nginx $s s (load $(load))"
+    s=$(nar_seconds larder "$larder_port" "$larder_nar"); lar_nar=$(min "$lar_nar" "$s"); echo "   ${NAR_DOWNLOADS} x $BIG_MIB MiB NAR larder $s s (load $(load))"
   done
-  s=$(copy_seconds "file://$work/static"); echo "   nix copy --from file:// (reference, not a server) $s s"
-  s=$(copy_seconds "$nginx_url"); ngx_copy=$(min "$ngx_copy" "$s"); echo "   nix copy --from nginx $s s (load $(load))"
-  s=$(copy_seconds "$larder_url/bench"); lar_copy=$(min "$lar_copy" "$s"); echo "   nix copy --from larder $s s (load $(load))"
+  s=$(copy_seconds file 0 "file://$work/static"); echo "   nix copy --from file:// (reference, not a server) $s s"
+  s=$(copy_seconds nginx "$nginx_port" "$nginx_url"); ngx_copy=$(min "$ngx_copy" "$s"); echo "   nix copy --from nginx $s s (load $(load))"
+  s=$(copy_seconds larder "$larder_port" "$larder_url/bench"); lar_copy=$(min "$lar_copy" "$s"); echo "   nix copy --from larder $s s (load $(load))"
 done
 echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews both servers)"
 printf '\n%-44s %12s %12s %8s %s\n' "metric (best of $ROUNDS)" "nginx" "larder" "ratio" "target"
@@ -192,3 +212,15 @@ printf '%-44s %12.0f %12.0f %8.2f %s\n' "narinfo req/s, private, read token" "$n
 printf '%-44s %12.3f %12.3f %8.2f %s\n' "${NAR_DOWNLOADS} x $BIG_MIB MiB NAR, seconds (ratio: speed)" "$ngx_nar" "$lar_nar" "$(echo "$ngx_nar / $lar_nar" | bc -l)" ">= 0.9"
 printf '%-44s %12.2f %12.2f %8.2f %s\n' "nix copy --from, $COPY_PATHS paths, seconds" "$ngx_copy" "$lar_copy" "$(echo "$lar_copy / $ngx_copy" | bc -l)" "<= 1.1 (time)"
 echo "(${#closure[@]} paths + $misses misses in the narinfo list; $WRK_THREADS wrk threads, $CONNECTIONS connections)"
+# Server CPU per unit, summed over the rounds (the warm-up runs of wrk are not counted).
+printf '\n%-44s %12s %12s %8s\n' "server CPU (user + system), all rounds" "nginx" "larder" "ratio"
+cpu_row() { # label unit-divisor nginx-key larder-key [larder-key-2]
+  local n l
+  n=$(awk -v k="$3" -v d="$2" '$1 == k { c += $2; u += $3 } END { printf "%.1f", (u ? c / u * d : 0) }' "$work/cpu.log")
+  l=$(awk -v k="$4" -v d="$2" '$1 == k { c += $2; u += $3 } END { printf "%.1f", (u ? c / u * d : 0) }' "$work/cpu.log")
+  printf '%-44s %12s %12s %8.2f\n' "$1" "$n" "$l" "$(echo "$l / ($n + 0.000001)" | bc -l)"
+}
+cpu_row "ms per 100k narinfo requests, public" 100000 narinfo-nginx narinfo-larder
+cpu_row "ms per 100k narinfo requests, private" 100000 narinfo-nginx narinfo-larder-private
+cpu_row "ms per $BIG_MIB MiB NAR" 1 nar-nginx nar-larder
+cpu_row "ms per nix copy --from ($COPY_PATHS paths)" 1 copy-nginx copy-larder

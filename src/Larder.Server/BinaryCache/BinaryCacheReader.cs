@@ -75,8 +75,8 @@ internal sealed class BinaryCacheReader(
         if (name.Compression == Larder.Nix.Compression.CompressionKind.Zstd &&
             await metadata.GetNarByFileHashAsync(cache.Id, "sha256:" + name.Hash, ct).ConfigureAwait(false) is { } nar)
         {
+            traffic.NarStarting(http, cache.Id, nar.FileSize);
             await download.SendAsync(http, cache.IsPublic, nar, ct).ConfigureAwait(false);
-            traffic.NarSent(http, cache.Id, nar.FileSize);
             return Results.Empty;
         }
         // Nix asks (HEAD) whether an upload target exists before PUTting it: a staged upload at that URL counts,

@@ -45,6 +45,20 @@ public sealed class TrafficRecorder(IMetadataStore store, TimeProvider time)
     }
 
     /// <summary>
+    /// Counts the NAR response with <see cref="NarSent"/> as its headers go out, before the client has any of it (the
+    /// body may reach the client before the handler that wrote it runs on), so a transfer cut short counts too.
+    /// </summary>
+    public void NarStarting(HttpContext http, long cacheId, long fileSize)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.OnStarting(() =>
+        {
+            NarSent(http, cacheId, fileSize);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
     /// Counts a NAR response that was sent: a GET answered with data, or with a redirect that sends the client to the
     /// object store for the whole <paramref name="fileSize"/> bytes; a HEAD or a refusal downloads nothing.
     /// </summary>

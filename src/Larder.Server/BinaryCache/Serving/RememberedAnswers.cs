@@ -49,7 +49,8 @@ internal sealed class RememberedAnswers(
             }
             RecordUse(tokenId);
             CacheHeaders.None(http.Response);
-            return SendNarAsync(http, cacheId, isPublic, nar);
+            traffic.NarStarting(http, cacheId, nar.FileSize);
+            return download.SendAsync(http, isPublic, nar, http.RequestAborted);
         }
         if (!memory.TryRecall(cacheId, key, out var body))
         {
@@ -66,12 +67,6 @@ internal sealed class RememberedAnswers(
         recorder.Record(cacheId, key);
         CacheHeaders.NarInfo(http.Response, isPublic);
         return BinaryCacheReader.WriteAsync(http, BinaryCacheReader.NarInfoContentType, body);
-    }
-
-    private async Task SendNarAsync(HttpContext http, long cacheId, bool isPublic, NarRecord nar)
-    {
-        await download.SendAsync(http, isPublic, nar, http.RequestAborted).ConfigureAwait(false);
-        traffic.NarSent(http, cacheId, nar.FileSize);
     }
 
     private void RecordUse(long? tokenId)
