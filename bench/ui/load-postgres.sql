@@ -26,7 +26,7 @@ INSERT INTO pin_revisions (pin_id, number, store_path, artifact, token_id, note,
          CASE WHEN s.i / 20 < 499 THEN to_timestamp(1700000000 + s.i + 20) END, NULL
   FROM s JOIN pins p ON p.cache_id = :cache AND p.name = 'pin-' || (s.i % 20) WHERE s.i >= 0 AND s.i < 10000 ORDER BY s.i;
 INSERT INTO traffic_hours (cache_id, hour_start, narinfo_hits, narinfo_misses, nar_requests, nar_bytes)
-  SELECT :cache, date_trunc('hour', now()) - k * interval '1 hour', 5000 + k * 37 % 3000, 300 + k * 13 % 500, 900 + k * 7 % 400, (900 + k * 7 % 400) * 2000000
+  SELECT :cache, date_trunc('hour', now()) - k * interval '1 hour', 5000 + k * 37 % 3000, 300 + k * 13 % 500, 900 + k * 7 % 400, (900 + k * 7 % 400) * 2000000::bigint
   FROM generate_series(0, 167) AS k;
 COMMIT;
 ANALYZE;

@@ -159,7 +159,7 @@ public sealed class DashboardAdminTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Garbage_collection_previews_what_it_would_evict_deletes_nothing_and_runs_on_confirmation()
+    public async Task Garbage_collection_previews_what_it_would_evict_deletes_nothing_runs_on_confirmation_and_the_evictions_show_among_recent_events()
     {
         var cache = await CacheWithPathsAsync("gc", isPublic: true, 3);
         using var browser = await SignedInAsync(_app.AdminToken);
@@ -182,6 +182,13 @@ public sealed class DashboardAdminTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, run.StatusCode);
         Assert.Contains("evicted 3 paths", runPage.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(0, (await ApiGetCacheAsync(cache.Name)).Stats.Paths);
+        var (_, cachePage) = await GetPageAsync(browser, $"ui/caches/{cache.Name}");
+        var events = cachePage.QuerySelectorAll("section[aria-labelledby=events] tbody tr").Select(tr => tr.TextContent).ToList();
+        Assert.All(cache.Paths, p =>
+        {
+            Assert.Contains(events, e => e.Contains("evict (evicted: max-size)", StringComparison.Ordinal) && e.Contains(p.Info.StorePath.ToString(), StringComparison.Ordinal));
+            Assert.Contains(events, e => e.Contains("push", StringComparison.Ordinal) && e.Contains(p.Info.StorePath.ToString(), StringComparison.Ordinal));
+        });
         using var anonymous = _app.CreateClient();
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{cache.Name}/{cache.Paths[0].HashPart}.narinfo")).StatusCode);
     }
