@@ -65,10 +65,25 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
                 var running = plan.Select(p => pushes.RunAsync(p, chain)).ToList();
                 var killAfter = TimeSpan.FromMilliseconds(random.Next(200, (int)killWindow.TotalMilliseconds));
                 await Task.Delay(killAfter);
-                var inFlight = running.Count(t => !t.IsCompleted);
+                var endedBeforeKill = running.Select(t => t.IsCompleted).ToArray();
+                var inFlight = endedBeforeKill.Count(ended => !ended);
+                var failedBeforeKill = FailedRequests(server.Output).ToList();
                 server.Kill();
-                var killed = (await Task.WhenAll(running)).Count(r => r.ExitCode != 0);
+                var firstRun = await Task.WhenAll(running);
+                var killed = firstRun.Count(r => r.ExitCode != 0);
                 var roundViolations = new List<string>();
+                if (failedBeforeKill.Count > 0)
+                {
+                    roundViolations.Add("the server failed requests before the kill:\n" + string.Join('\n', failedBeforeKill));
+                }
+                // Pushes that failed before the kill, and not by Nix's own error, are noted with what they said.
+                var endedFailed = firstRun.Where((r, i) => endedBeforeKill[i] && r.ExitCode != 0).ToList();
+                var endedByNix = endedFailed.Count(r => r.Stderr.Contains(NixCoroutineError, StringComparison.Ordinal));
+                foreach (var other in endedFailed.Where(r => !r.Stderr.Contains(NixCoroutineError, StringComparison.Ordinal)).Take(3))
+                {
+                    var said = other.Stderr.Trim();
+                    report.Line($"  note round {round}: a push failed before the kill: {other.Command}: {(said.Length > 400 ? said[^400..] : said)}");
+                }
 
                 var verify = await ServerFaultTests.VerifyAsync(cluster);
                 if (verify.ExitCode != 0)
@@ -124,7 +139,7 @@ public sealed class CrashUnderLoadTests(ITestOutputHelper output)
                     roundViolations.AddRange((await walker.WalkAsync(cache, chain.Members, thisRound)).Violations);
                 }
 
-                report.Line($"  round {round}: killed after {killAfter.TotalSeconds:0.0} s with {inFlight}/{plan.Count} pushes in flight ({killed} failed); " +
+                report.Line($"  round {round}: killed after {killAfter.TotalSeconds:0.0} s with {inFlight}/{plan.Count} pushes in flight ({killed} failed, {endedFailed.Count} of them before the kill, {endedByNix} by Nix's '{NixCoroutineError}'); " +
                     $"verify exit {verify.ExitCode}; {servedAfterKill} paths served after restart; staging {staging.Files} files; uploads {uploads.Files} files " +
                     $"({uploads.Bytes} bytes); stale blob leftovers {stale}; re-run {again.Count(r => r.ExitCode == 0)}/{plan.Count} ok " +
                     $"({retried} retried after Nix's '{NixCoroutineError}'); " +

@@ -78,6 +78,12 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string OrdinalCollation => " COLLATE \"C\"";
 
+    /// <summary>
+    /// A transaction-scoped advisory lock on (cache, hash part), in the two-integer key space (the migration lock uses
+    /// the one-bigint space, which never overlaps it); two paths sharing a key only wait for each other.
+    /// </summary>
+    public override string PathCommitLockSql => "SELECT pg_advisory_xact_lock($1, hashtext($2));";
+
     public override string Greatest => "GREATEST";
 
     /// <inheritdoc />

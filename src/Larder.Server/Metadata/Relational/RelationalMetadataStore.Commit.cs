@@ -14,7 +14,17 @@ public abstract partial class RelationalMetadataStore
     {
         ArgumentNullException.ThrowIfNull(request);
         return RunWriteAsync(
-            (session, ct) => CommitAsync(session, request, ct),
+            async (session, ct) =>
+            {
+                // Concurrent pushes of one path (overlapping closures) would otherwise lock its staged upload, NAR and
+                // row in different orders: the one that inserts the row, those that merge into it, and the one that
+                // lost the insert and merges after all.
+                if (_dialect.PathCommitLockSql is { } pathLock)
+                {
+                    await session.ExecuteAsync(pathLock, ct, unchecked((int)request.CacheId), request.HashPart).ConfigureAwait(false);
+                }
+                return await CommitAsync(session, request, ct).ConfigureAwait(false);
+            },
             result => result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent,
             cancellationToken);
     }
@@ -35,6 +45,9 @@ public abstract partial class RelationalMetadataStore
         // Before the NAR and its chunks: the order in which the staged upload's expiry takes them.
         var ownsListing = await OwnsStagedListingAsync(session, request, ct).ConfigureAwait(false);
         var narId = await AcquireNarAsync(session, request, ownsListing, ct).ConfigureAwait(false);
+        // Before the path row goes in: its insert takes the cache's statistics row (a trigger), which is then held to
+        // the end, so no chunk row may be locked after it.
+        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
         var inserted = await session.ExecuteAsync(
             """
             INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
@@ -83,7 +96,6 @@ public abstract partial class RelationalMetadataStore
             request.TokenId,
             request.At,
             request.Origin is null ? null : $"stored from upstream {request.Origin}").ConfigureAwait(false);
-        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
         return CommitResult.Committed;
     }
 

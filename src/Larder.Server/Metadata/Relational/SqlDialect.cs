@@ -40,6 +40,12 @@ internal abstract class SqlDialect : IDisposable
     /// </summary>
     public abstract string ForNoKeyUpdateOf(string alias);
 
+    /// <summary>
+    /// Run first in a commit, with the cache id (<c>$1</c>, an integer) and the hash part (<c>$2</c>): makes concurrent
+    /// commits of one path wait for each other before they lock anything, or null where writers are serialized anyway.
+    /// </summary>
+    public virtual string? PathCommitLockSql => null;
+
     /// <summary>Suffix for an <c>ORDER BY</c> of text that sorts it byte-wise, as <see cref="StringComparer.Ordinal"/> does ASCII.</summary>
     public abstract string OrdinalCollation { get; }
 
