@@ -92,7 +92,7 @@ rows=()
 for ((n = 1; n < E2E_VERSIONS; n++)); do
   path=${versions[$n]}
   size=$(nar_size "$path")
-  read -r t_larder c_larder s_larder < <(measure larder push chunked:pushed "$path" -j "$JOBS" --json)
+  read -r t_larder c_larder s_larder < <(measure dotnet "$larder_dll" push chunked:pushed "$path" -j "$JOBS" --json)
   load_larder=$(load)
   sent=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sentBytes"])' "$work/out")
   read -r t_nix c_nix s_nix < <(measure timeout 1800 nix copy --to "$chunked_url/nixcopy?compression=$NIX_COMPRESSION" "$path")
