@@ -6,8 +6,10 @@
 #      then the stored bytes / one version (goal <= 1.5) and objects per stored MiB (goal <= 2) of those versions;
 #   b. `nix copy --from` of the last version stored chunked against the same NAR stored whole, by a second server
 #      whose chunk sizes keep it one chunk (goal <= 1.1x), median of FROM_RUNS alternating runs;
-#   c. peak server RSS while `nix copy --to` ingests an INGEST_MB MiB NAR (goal < 200 MiB).
-# Every figure is printed with the load average measured right after it (the machine may be shared).
+#   c. peak server RSS while `nix copy --to` ingests an INGEST_MB MiB NAR (goal < 200 MiB), with the RSS before it.
+# Every figure is printed with the load average measured right after it (the machine may be shared), and the load
+# averages of the whole run at its start and end. On a busy machine wall times are noise: part a also prints the CPU
+# seconds each push took (client + server, from /usr/bin/time and /proc/PID/stat), which do not depend on the load.
 #   bench/chunking/e2e.sh
 #   E2E_MB=50 E2E_VERSIONS=4 INGEST_MB=256 FROM_RUNS=1 bench/chunking/e2e.sh     # a quick run
 # Needs root and Debian's nix-bin (eng/install-deps.sh); Nix runs with a private configuration, and store paths are
@@ -35,8 +37,12 @@ for tool in nix nix-build nix-store dotnet curl sqlite3 python3; do
 done
 
 bench_private_nix
-bench_build_larder
+# The larder users run: eng/install.sh's ReadyToRun build (a push's time includes the CLI's start-up).
+echo "== installing larder into the run's folder (eng/install.sh: Release, ReadyToRun)"
+"$root/eng/install.sh" "$work/install" > "$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+larder_dll=$work/install/lib/larder/larder.dll
 load() { cut -d' ' -f1 /proc/loadavg; }
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "== starting two servers: default chunking, and chunks large enough to keep a ${E2E_MB} MiB NAR whole"
 start_server chunked
@@ -70,25 +76,35 @@ echo "== a. version 1 (every chunk new), then each next version: larder push vs 
 t_first_larder=$(seconds larder push chunked:pushed "${versions[0]}" -j "$JOBS")
 t_first_nix=$(seconds timeout 1800 nix copy --to "$chunked_url/nixcopy?compression=$NIX_COMPRESSION" "${versions[0]}")
 load_first=$(load)
+server_cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$chunked_pid/stat"; }
+# measure COMMAND…: "wall_s client_cpu_s server_cpu_s" of COMMAND (the first server's CPU); its stdout in $work/out.
+measure() {
+  local s0 s1 start end
+  s0=$(server_cpu)
+  start=$(date +%s.%N)
+  /usr/bin/time -f '%U %S' -o "$work/time" "$@" > "$work/out" 2>>"$work/commands.log" ||
+    { echo "$bench_name: '$*' failed:" >&2; tail -20 "$work/commands.log" >&2; exit 1; }
+  end=$(date +%s.%N)
+  s1=$(server_cpu)
+  tail -1 "$work/time" | awk -v a="$start" -v b="$end" -v s0="$s0" -v s1="$s1" '{ printf "%.3f %.3f %.3f\n", b - a, $1 + $2, s1 - s0 }'
+}
 rows=()
 for ((n = 1; n < E2E_VERSIONS; n++)); do
   path=${versions[$n]}
   size=$(nar_size "$path")
-  start=$(date +%s.%N)
-  larder push chunked:pushed "$path" -j "$JOBS" --json > "$work/push.json" 2>>"$work/commands.log"
-  end=$(date +%s.%N)
-  t_larder=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+  read -r t_larder c_larder s_larder < <(measure dotnet "$larder_dll" push chunked:pushed "$path" -j "$JOBS" --json)
   load_larder=$(load)
-  sent=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sentBytes"])' "$work/push.json")
-  t_nix=$(seconds timeout 1800 nix copy --to "$chunked_url/nixcopy?compression=$NIX_COMPRESSION" "$path")
-  rows+=("$((n + 1)) $size $sent $t_larder $t_nix $load_larder $(load)")
+  sent=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sentBytes"])' "$work/out")
+  read -r t_nix c_nix s_nix < <(measure timeout 1800 nix copy --to "$chunked_url/nixcopy?compression=$NIX_COMPRESSION" "$path")
+  rows+=("$((n + 1)) $size $sent $t_larder $t_nix $load_larder $c_larder $s_larder $c_nix $s_nix")
 done
-printf '%-8s %10s %10s %7s %9s %9s %7s %6s\n' version NAR_MiB sent_MiB sent_% larder_s nixcopy_s speedup load
+printf '%-8s %8s %9s %7s %9s %9s %7s %15s %15s %9s %6s\n' version NAR_MiB sent_MiB sent_% larder_s nixcopy_s speedup \
+  larder_cpu_c+s nixcopy_cpu_c+s cpu_ratio load
 for row in "${rows[@]}"; do
-  echo "$row" | awk '{ printf "%-8s %10.1f %10.2f %7.2f %9.2f %9.2f %6.1fx %6s\n", $1, $2 / 1048576, $3 / 1048576, 100 * $3 / $2, $4, $5, $5 / $4, $6 }'
+  echo "$row" | awk '{ printf "%-8s %8.1f %9.2f %7.2f %9.2f %9.2f %6.1fx %7.2f+%-7.2f %7.2f+%-7.2f %8.1fx %6s\n", $1, $2 / 1048576, $3 / 1048576, 100 * $3 / $2, $4, $5, $5 / $4, $7, $8, $9, $10, ($9 + $10) / ($7 + $8), $6 }'
 done
-summary_a=$(printf '%s\n' "${rows[@]}" | awk '{ s += $3 / $2; if ($3 / $2 > m) m = $3 / $2; tl += $4; tn += $5 } END { printf "%.2f %.2f %.3f %.3f", 100 * s / NR, 100 * m, tl / NR, tn / NR }')
-read -r sent_mean sent_max t_larder_mean t_nix_mean <<< "$summary_a"
+summary_a=$(printf '%s\n' "${rows[@]}" | awk '{ s += $3 / $2; if ($3 / $2 > m) m = $3 / $2; tl += $4; tn += $5; cl += $7 + $8; cn += $9 + $10 } END { printf "%.2f %.2f %.3f %.3f %.3f %.3f", 100 * s / NR, 100 * m, tl / NR, tn / NR, cl / NR, cn / NR }')
+read -r sent_mean sent_max t_larder_mean t_nix_mean cpu_larder_mean cpu_nix_mean <<< "$summary_a"
 load_a=$(load)
 # Distinct chunks the pushed versions use, as the server stores them (zstd), and how many objects hold them (a pack
 # holds many chunks).
@@ -124,6 +140,7 @@ echo "== c. server RSS while nix copy --to ingests a $INGEST_MB MiB NAR"
 ingest=$(nix-build "$root/bench/chunking/ingest.nix" --no-out-link --argstr salt "$salt" --arg size "$((INGEST_MB * 1048576))" 2>/dev/null)
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$chunked_pid/status"; }
 rss_before=$(rss)
+hwm_before=$(awk '/^VmHWM:/ { print $2 }' "/proc/$chunked_pid/status")
 (
   peak=0
   while kill -0 "$chunked_pid" 2>/dev/null && [ ! -e "$work/ingest.done" ]; do
@@ -137,6 +154,9 @@ t_ingest=$(seconds timeout 3600 nix copy --to "$chunked_url/ingest?compression=$
 touch "$work/ingest.done"
 wait "$sampler"
 rss_peak=$(cat "$work/ingest.peak")
+# A VmHWM above the one before the ingest is the ingest's exact peak (the sampler may miss a short one).
+hwm_after=$(awk '/^VmHWM:/ { print $2 }' "/proc/$chunked_pid/status")
+[ "$hwm_after" -gt "$hwm_before" ] && [ "$hwm_after" -gt "$rss_peak" ] && rss_peak=$hwm_after
 load_c=$(load)
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
@@ -151,9 +171,11 @@ echo "chunking end to end: $E2E_VERSIONS versions of $(mib "$v1_size") MiB ($CHA
 printf '%-58s %-34s %-9s %-8s %s\n' figure result goal target load
 printf '%-58s %-34s %-9s %-8s %s\n' "a. larder push of version N+1 after N: sent / NAR" "mean $sent_mean%, max $sent_max%" "<= 5%" "$(verdict "$sent_mean" 5 le)" "$load_a"
 printf '%-58s %-34s %-9s %-8s %s\n' "a. larder push vs nix copy --to of the same path (mean s)" "$t_larder_mean s vs $t_nix_mean s: ${speedup}x" ">= 5x" "$(verdict "$speedup" 5 ge)" "$load_a"
+printf '%-58s %-34s %-9s %-8s %s\n' "a. same, CPU seconds (larder + server vs nix + server, mean)" "$cpu_larder_mean s vs $cpu_nix_mean s: $(awk -v a="$cpu_nix_mean" -v b="$cpu_larder_mean" 'BEGIN { printf "%.2f", a / b }')x" "-" "-" "$load_a"
 printf '%-58s %-34s %-9s %-8s %s\n' "a. same, against nix copy --to with xz (Nix's default)" "$t_larder_mean s vs $t_nix_xz s: $(awk -v a="$t_nix_xz" -v b="$t_larder_mean" 'BEGIN { printf "%.1f", a / b }')x" ">= 5x" "$(verdict "$(awk -v a="$t_nix_xz" -v b="$t_larder_mean" 'BEGIN { print a / b }')" 5 ge)" "$load_xz"
 printf '%-58s %-34s %-9s %-8s %s\n' "a. version 1, every chunk new: larder push vs nix copy" "$t_first_larder s vs $t_first_nix s: $(awk -v a="$t_first_nix" -v b="$t_first_larder" 'BEGIN { printf "%.2f", a / b }')x" "-" "-" "$load_first"
 printf '%-58s %-34s %-9s %-8s %s\n' "a. stored after $E2E_VERSIONS versions / one version" "$(mib "$stored_bytes") MiB: ${stored_ratio}x" "<= 1.5x" "$(verdict "$stored_ratio" 1.5 le)" "$load_a"
 printf '%-58s %-34s %-9s %-8s %s\n' "a. objects per stored MiB" "$objects objects: $per_mib" "<= 2" "$(verdict "$per_mib" 2 le)" "$load_a"
 printf '%-58s %-34s %-9s %-8s %s\n' "b. nix copy --from, chunked vs whole ($whole_chunks chunk; median)" "$t_from_chunked s vs $t_from_whole s: ${from_ratio}x" "<= 1.1x" "$(verdict "$from_ratio" 1.1 le)" "$load_b"
-printf '%-58s %-34s %-9s %-8s %s\n' "c. server peak RSS, nix copy --to of $INGEST_MB MiB ($t_ingest s)" "$rss_peak_mib MiB (before: $((rss_before / 1024)) MiB)" "< 200 MiB" "$(verdict "$rss_peak_mib" 200 lt)" "$load_c"
+printf '%-58s %-34s %-9s %-8s %s\n' "c. server peak RSS, nix copy --to of $INGEST_MB MiB ($t_ingest s)" "$rss_peak_mib MiB (at rest before: $((rss_before / 1024)), VmHWM before: $((hwm_before / 1024)))" "< 200 MiB" "$(verdict "$rss_peak_mib" 200 lt)" "$load_c"
+echo "load average: $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
