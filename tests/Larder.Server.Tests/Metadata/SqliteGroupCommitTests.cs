@@ -2,6 +2,7 @@ using Larder.Server.Metadata;
 using Larder.Server.Metadata.Relational;
 using Larder.Server.Metadata.Sqlite;
 using Larder.Testing;
+using Microsoft.Data.Sqlite;
 
 namespace Larder.Server.Tests.Metadata;
 
@@ -74,6 +75,41 @@ public sealed class SqliteGroupCommitTests : IDisposable
             // The failed commit's NAR row went in before its path failed: rolled back with it.
             Assert.Null(await reader.GetNarByNarHashAsync(noSuchCache.Nar.NarHash, Ct));
             Assert.Null(await reader.GetNarByNarHashAsync(missingReference.Nar.NarHash, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_commit_whose_transaction_cannot_begin_fails_with_the_database_error_and_the_next_commit_works()
+    {
+        var (store, reader, cache, path) = await CreateAsync();
+        using (store)
+        using (reader)
+        {
+            var refused = MetadataSamples.Commit(cache.Id);
+            var later = MetadataSamples.Commit(cache.Id);
+            await AnnounceAsync(store, [refused, later]);
+            Task<CommitResult> commit;
+            // SQLite's own lock, taken outside this process's write turn: the store's BEGIN gives up after its busy
+            // timeout (10 s) without having taken any write, and that write must be answered with the failure.
+            await using (var other = new SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                await other.OpenAsync();
+                await using (var begin = other.CreateCommand())
+                {
+                    begin.CommandText = "BEGIN EXCLUSIVE;";
+                    await begin.ExecuteNonQueryAsync();
+                }
+                commit = store.CommitPathAsync(refused, Ct);
+                // A bound against a hang (the write was once left queued with no transaction to take it), not a timing.
+                await Assert.ThrowsAsync<MetadataUnavailableException>(() => commit.WaitAsync(TimeSpan.FromMinutes(2)));
+                await using var rollback = other.CreateCommand();
+                rollback.CommandText = "ROLLBACK;";
+                await rollback.ExecuteNonQueryAsync();
+            }
+
+            Assert.Null(await reader.GetPathAsync(cache.Id, refused.HashPart, Ct));
+            Assert.Equal(CommitOutcome.Committed, (await store.CommitPathAsync(later, Ct)).Outcome);
+            Assert.NotNull(await reader.GetPathAsync(cache.Id, later.HashPart, Ct));
         }
     }
 

@@ -39,9 +39,11 @@ internal sealed class CommitGroup(
             try
             {
                 // Otherwise the group before ours ran this write and answered it before giving up the turn.
-                if (write.IsQueued)
+                if (write.IsQueued && await RunGroupAsync().ConfigureAwait(false) is { } failure && write.TryAbandon())
                 {
-                    await RunGroupAsync().ConfigureAwait(false);
+                    // The transaction failed before it took any write (it could not begin): no later group may run
+                    // this one for a caller that has its answer.
+                    write.Fail(failure);
                 }
             }
             finally
@@ -52,7 +54,8 @@ internal sealed class CommitGroup(
         return await write.Answered.ConfigureAwait(false);
     }
 
-    private async Task RunGroupAsync()
+    /// <summary>Runs the queued writes in one transaction and answers them; returns the transaction's failure, if any.</summary>
+    private async Task<Exception?> RunGroupAsync()
     {
         var group = new List<PendingWrite>();
         try
@@ -82,11 +85,12 @@ internal sealed class CommitGroup(
             {
                 write.Fail(e);
             }
-            return;
+            return e;
         }
         foreach (var write in group)
         {
             write.Answer();
         }
+        return null;
     }
 }

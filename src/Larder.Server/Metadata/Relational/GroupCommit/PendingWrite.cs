@@ -19,7 +19,10 @@ internal abstract class PendingWrite
     /// <summary>Claims the write for a transaction; false when its caller gave up waiting.</summary>
     public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
 
-    /// <summary>Withdraws the write (its caller was cancelled while waiting); false when a transaction took it already.</summary>
+    /// <summary>
+    /// Withdraws the write (its caller was cancelled while waiting, or its transaction failed before taking it); false
+    /// when a transaction took it already.
+    /// </summary>
     public bool TryAbandon() => Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued;
 
     /// <summary>
