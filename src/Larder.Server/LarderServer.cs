@@ -64,10 +64,6 @@ public static partial class LarderServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = ReadConfiguration(builder.Configuration, args);
         var listen = ListenAddress.Parse(options.Listen);
-        // A request runs on the thread that read it and its response is sent on the thread that wrote it, instead of
-        // three thread-pool hops per request (socket to parser to sender): Larder never blocks on its own connection's
-        // input or output, and socket completions still come from the thread pool, never from the epoll thread.
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
