@@ -27,13 +27,11 @@ public sealed class AdminBrowserTests(Chromium chromium) : IClassFixture<Chromiu
         var page = await chromium.NewPageAsync(_app.BaseAddress);
         await page.GotoAsync("ui/sign-in");
         await page.GetByLabel("Larder token").FillAsync(_app.AdminToken);
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/ui/");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), "**/ui/");
 
         await page.GetByLabel("Name (lower-case letters, digits, '.', '_' or '-')").FillAsync(name);
         await page.GetByLabel("public (anyone may substitute)").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create cache" }).ClickAsync();
-        await page.WaitForURLAsync($"**/ui/caches/{name}");
+        await Chromium.NavigateByAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Create cache" }).ClickAsync(), $"**/ui/caches/{name}");
         await Chromium.ScreenshotAsync(page, "31-cache-created");
         Assert.Equal("public", (await page.Locator("dt:text-is('Visibility') + dd").InnerTextAsync()).Trim());
         Assert.Contains("No narinfo or NAR requests", await page.Locator("section[aria-labelledby=traffic]").InnerTextAsync(), StringComparison.Ordinal);
@@ -57,8 +55,7 @@ public sealed class AdminBrowserTests(Chromium chromium) : IClassFixture<Chromiu
 
         await page.GetByLabel("Evict paths not accessed for this many days").FillAsync("30");
         await page.GetByLabel("Evict the least recently used paths above this size").FillAsync("1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
-        await page.WaitForURLAsync($"**/ui/caches/{name}");
+        await Chromium.NavigateByAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync(), $"**/ui/caches/{name}");
         await Chromium.ScreenshotAsync(page, "34-configured");
         var retention = await page.Locator("section[aria-labelledby=retention]").InnerTextAsync();
         Assert.Contains("not accessed for 30 days", retention, StringComparison.Ordinal);

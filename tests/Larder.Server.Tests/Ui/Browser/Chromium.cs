@@ -44,6 +44,19 @@ public sealed class Chromium : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Does <paramref name="action"/> and waits until the navigation it starts has loaded <paramref name="url"/> (a
+    /// glob). The waiter is set before the action: a sign-in's POST, redirect and page can all be done before a
+    /// <c>WaitForURLAsync</c> called after the action starts waiting, and that call then waited out its timeout now and
+    /// then although the page had loaded.
+    /// </summary>
+    public static async Task NavigateByAsync(IPage page, Func<Task> action, string url)
+    {
+        var arrived = page.WaitForURLAsync(url);
+        await action();
+        await arrived;
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);

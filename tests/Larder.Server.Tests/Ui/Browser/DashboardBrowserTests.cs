@@ -28,8 +28,7 @@ public sealed class DashboardBrowserTests(LarderApplicationFixture fixture, Chro
         await page.GotoAsync("ui/sign-in");
         await page.GetByLabel("Larder token").FocusAsync();
         await page.Keyboard.TypeAsync(App.AdminToken);
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/ui/");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), "**/ui/");
         await Chromium.ScreenshotAsync(page, "01-caches-signed-in");
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).IsVisibleAsync());
 
@@ -43,9 +42,8 @@ public sealed class DashboardBrowserTests(LarderApplicationFixture fixture, Chro
         Assert.Contains($"trusted-public-keys = cache.nixos.org-1:", copied, StringComparison.Ordinal);
 
         await page.GetByLabel("Name or hash (the start of it)").FillAsync("hello");
-        await page.Keyboard.PressAsync("Enter");
         // A screenshot taken while the form's navigation is under way can wait for a page that is being replaced.
-        await page.WaitForURLAsync("**/search?**");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), "**/search?**");
         await Chromium.ScreenshotAsync(page, "03-search");
         await page.GetByRole(AriaRole.Link, new() { Name = app.Info.StorePath.ToString() }).ClickAsync();
         await Chromium.ScreenshotAsync(page, "04-path-page");
@@ -77,24 +75,19 @@ public sealed class DashboardBrowserTests(LarderApplicationFixture fixture, Chro
         await page.GotoAsync("ui/sign-in");
         await TabToAsync(page, "#token");
         await page.Keyboard.TypeAsync(App.AdminToken);
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/ui/");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), "**/ui/");
         await TabToAsync(page, $"a[href='/ui/caches/{cache.Name}']");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/ui/caches/{cache.Name}");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), $"**/ui/caches/{cache.Name}");
         await TabToAsync(page, "#q");
         await page.Keyboard.TypeAsync("keyboard");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/search?**");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), "**/search?**");
         await Chromium.ScreenshotAsync(page, "07-search-without-javascript");
         await TabToAsync(page, $"a[href='/ui/caches/{cache.Name}/paths/{path.HashPart}']");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/paths/{path.HashPart}");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), $"**/paths/{path.HashPart}");
         Assert.Contains(path.Info.StorePath.ToString(), await page.Locator("#store-path").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("button:text('Copy')").CountAsync());
         await TabToAsync(page, "nav button");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/ui/");
+        await Chromium.NavigateByAsync(page, () => page.Keyboard.PressAsync("Enter"), "**/ui/");
 
         Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).IsVisibleAsync());
         Assert.DoesNotContain(cache.Name, await page.ContentAsync(), StringComparison.Ordinal);
@@ -176,7 +169,6 @@ public sealed class DashboardBrowserTests(LarderApplicationFixture fixture, Chro
     {
         await page.GotoAsync("ui/sign-in");
         await page.GetByLabel("Larder token").FillAsync(token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/ui/");
+        await Chromium.NavigateByAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(), "**/ui/");
     }
 }
