@@ -2,6 +2,7 @@ using Larder.Server.Configuration;
 using Larder.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Tests.Configuration;
@@ -164,6 +165,18 @@ public sealed class LarderServerConfigurationTests : IDisposable
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => LarderServerProcess.StartAsync(_dir.Path, extra));
         Assert.Contains($"error: ", e.Message, StringComparison.Ordinal);
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hosting_request_diagnostics_are_off_unless_configured()
+    {
+        // While this category logs at any level, hosting starts an Activity and a log scope for every request.
+        const string category = "Microsoft.AspNetCore.Hosting.Diagnostics";
+        await using var byDefault = LarderServer.Build(["--data", _dir.Path]);
+        await using var configured = LarderServer.Build(["--data", _dir.Path, $"--Logging:LogLevel:{category}=Information"]);
+
+        Assert.False(byDefault.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category).IsEnabled(LogLevel.Critical));
+        Assert.True(configured.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category).IsEnabled(LogLevel.Information));
     }
 
     public void Dispose() => _dir.Dispose();
