@@ -18,8 +18,8 @@ namespace Larder.Server.BinaryCache;
 /// A cache with upstreams asks them about what it lacks (<see cref="ReadThrough"/>).
 /// </summary>
 internal sealed class BinaryCacheReader(
-    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory, ReadThrough readThrough,
-    TrafficRecorder traffic)
+    IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory, NarInfoLookup lookup,
+    ReadThrough readThrough, TrafficRecorder traffic)
 {
     private static readonly object GenerationKey = new();
 
@@ -115,16 +115,7 @@ internal sealed class BinaryCacheReader(
         {
             memory.RememberToken(token, generation);
         }
-        if (!memory.TryRecall(cache.Id, hashPart, out var body))
-        {
-            var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);
-            body = entry is null ? null : NarInfoText.Render(entry);
-            // A miss of a cache with upstreams is the upstreams' to answer (with their own memory), every time.
-            if (body is not null || cache.Upstreams is not { Enabled: true })
-            {
-                memory.Remember(cache.Id, hashPart, body, entry?.Nar, generation);
-            }
-        }
+        var body = await lookup.FindAsync(cache.Id, cache.Upstreams is { Enabled: true }, hashPart, generation, ct).ConfigureAwait(false);
         if (body is null && cache.Upstreams is { Enabled: true } &&
             await readThrough.FindNarInfoAsync(cache, hashPart, ct).ConfigureAwait(false) is { } upstreamBody)
         {

@@ -32,6 +32,7 @@ public static class BinaryCacheServices
         services.TryAddSingleton<PinTarball.PinTarballMemory>();
         services.TryAddSingleton<PinTarball.PinArtifactDownload>();
         services.TryAddSingleton<NarInfoMemory>();
+        services.TryAddSingleton<NarInfoLookup>();
         services.TryAddSingleton<ServingChanges>();
         services.AddHostedService<ServingChangeListener>();
         services.TryAddSingleton<BinaryCacheReader>();

@@ -46,6 +46,36 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
         Assert.Equal(path.Info.StorePath, NarInfoRecord.Parse(await after.Content.ReadAsStringAsync()).StorePath);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_path_first_asked_for_on_a_remembered_cache_costs_its_row_only(bool isPublic)
+    {
+        var (cache, writer, first) = await CacheWithPathAsync(isPublic);
+        var second = await PushedPath.CreateAsync();
+        await second.PushAsync(writer, cache);
+        using var reader = isPublic ? App.CreateClient() : writer;
+        using var rememberingTheCache = await reader.GetAsync($"{cache}/{first.HashPart}.narinfo");
+        var absent = await PushedPath.CreateAsync();
+
+        long before = DatabaseCommands;
+        using var hit = await reader.GetAsync($"{cache}/{second.HashPart}.narinfo");
+        using var miss = await reader.GetAsync($"{cache}/{absent.HashPart}.narinfo");
+        long firstAskCommands = DatabaseCommands - before;
+        before = DatabaseCommands;
+        using var hitAgain = await reader.GetAsync($"{cache}/{second.HashPart}.narinfo");
+
+        // Neither the cache nor the token is looked up again: one query for each path's row, then none.
+        Assert.Equal(2, firstAskCommands);
+        Assert.Equal(before, DatabaseCommands);
+        await BinaryCacheAssert.SuccessAsync(hit);
+        Assert.Equal(second.Info.StorePath, NarInfoRecord.Parse(await hit.Content.ReadAsStringAsync()).StorePath);
+        Assert.Equal(await hit.Content.ReadAsByteArrayAsync(), await hitAgain.Content.ReadAsByteArrayAsync());
+        Assert.Equal(hit.Headers.CacheControl, hitAgain.Headers.CacheControl);
+        Assert.Equal(HttpStatusCode.NotFound, miss.StatusCode);
+        Assert.True(miss.Headers.CacheControl?.NoStore, "a 404 must not be cacheable");
+    }
+
     [Fact]
     public async Task A_repeated_anonymous_hit_on_a_public_cache_is_answered_without_the_database_with_the_same_headers()
     {

@@ -75,15 +75,18 @@ public sealed class NarInfoMemory(TimeProvider time)
         return false;
     }
 
-    /// <summary>The id and visibility of the cache called <paramref name="name"/>, when remembered.</summary>
-    public bool TryRecallCache(string name, out long cacheId, out bool isPublic)
+    /// <summary>
+    /// The id and visibility of the cache called <paramref name="name"/>, and whether it has upstreams (which answer
+    /// what it lacks), when remembered.
+    /// </summary>
+    public bool TryRecallCache(string name, out long cacheId, out bool isPublic, out bool hasUpstreams)
     {
         if (_caches.TryGetValue(name, out var cache) && time.GetTimestamp() < cache.ExpiresAt)
         {
-            (cacheId, isPublic) = (cache.Id, cache.IsPublic);
+            (cacheId, isPublic, hasUpstreams) = (cache.Id, cache.IsPublic, cache.HasUpstreams);
             return true;
         }
-        (cacheId, isPublic) = (0, false);
+        (cacheId, isPublic, hasUpstreams) = (0, false, false);
         return false;
     }
 
@@ -119,11 +122,11 @@ public sealed class NarInfoMemory(TimeProvider time)
         Remember(_answers, (cacheId, hashPart), new Answer(body, nar, Expiry()), generation);
     }
 
-    /// <summary>Remembers <paramref name="cache"/>'s id and visibility, read under <paramref name="generation"/>.</summary>
+    /// <summary>Remembers <paramref name="cache"/>'s id, visibility and upstreams, read under <paramref name="generation"/>.</summary>
     public void RememberCache(CacheRecord cache, long generation)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        Remember(_caches, cache.Name, new KnownCache(cache.Id, cache.IsPublic, Expiry()), generation);
+        Remember(_caches, cache.Name, new KnownCache(cache.Id, cache.IsPublic, cache.Upstreams is { Enabled: true }, Expiry()), generation);
     }
 
     /// <summary>Remembers a valid <paramref name="token"/>, read under <paramref name="generation"/>.</summary>
@@ -218,7 +221,7 @@ public sealed class NarInfoMemory(TimeProvider time)
 
     private sealed record Answer(byte[]? Body, NarRecord? Nar, long ExpiresAt);
 
-    private sealed record KnownCache(long Id, bool IsPublic, long ExpiresAt);
+    private sealed record KnownCache(long Id, bool IsPublic, bool HasUpstreams, long ExpiresAt);
 
     private sealed record KnownToken(TokenRecord Token, long ExpiresAt);
 }

@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Http;
 namespace Larder.Server.BinaryCache.Serving;
 
 /// <summary>
-/// The hot path, before routing: a <c>GET</c> or <c>HEAD</c> of <c>/&lt;cache&gt;/&lt;hash&gt;.narinfo</c> whose answer
-/// <see cref="NarInfoMemory"/> holds is answered here (the narinfo, or a 404), and one of
+/// The hot path, before routing: a <c>GET</c> or <c>HEAD</c> of <c>/&lt;cache&gt;/&lt;hash&gt;.narinfo</c> is answered
+/// here (the narinfo, or a 404), from <see cref="NarInfoMemory"/> or, when it does not hold the path, from the path's
+/// row (<see cref="NarInfoLookup"/>, which remembers it; a cache with upstreams goes on to routing instead), and one of
 /// <c>/&lt;cache&gt;/nar/&lt;FileHash&gt;.nar.zst</c> whose NAR it holds (a narinfo is remembered with its NAR, and Nix
 /// fetches the narinfo just before the NAR) is sent here, Range included; both with the endpoints' headers, when the
 /// caller may read the cache by what the memory also holds: the cache is public and the request anonymous, or the
@@ -19,8 +20,8 @@ namespace Larder.Server.BinaryCache.Serving;
 /// NAR stops being sent here at once.
 /// </summary>
 internal sealed class RememberedAnswers(
-    RequestDelegate next, NarInfoMemory memory, NarDownload download, AccessRecorder recorder, TokenUseRecorder uses, TrafficRecorder traffic,
-    TimeProvider time)
+    RequestDelegate next, NarInfoMemory memory, NarInfoLookup lookup, NarDownload download, AccessRecorder recorder, TokenUseRecorder uses,
+    TrafficRecorder traffic, TimeProvider time)
 {
     private const string NarInfoSuffix = ".narinfo";
     private const string NarSegment = "/nar/";
@@ -34,9 +35,11 @@ internal sealed class RememberedAnswers(
     public Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
+        // Taken before anything is recalled: a path read from the database below is remembered only if nothing changed.
+        long generation = memory.Generation;
         if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) ||
             !TrySplit(request.Path.Value, out var cacheName, out var key, out bool isNar) ||
-            !memory.TryRecallCache(cacheName, out long cacheId, out bool isPublic) ||
+            !memory.TryRecallCache(cacheName, out long cacheId, out bool isPublic, out bool hasUpstreams) ||
             !MayRead(request.Headers.Authorization, cacheName, isPublic, out long? tokenId))
         {
             return next(http);
@@ -52,10 +55,23 @@ internal sealed class RememberedAnswers(
             traffic.NarStarting(http, cacheId, nar.FileSize);
             return download.SendAsync(http, isPublic, nar, http.RequestAborted);
         }
-        if (!memory.TryRecall(cacheId, key, out var body))
+        if (memory.TryRecall(cacheId, key, out var body))
         {
-            return next(http);
+            return AnswerNarInfoAsync(http, cacheId, isPublic, key, body, tokenId);
         }
+        // A path not asked for within the memory's age (the first of the four times Nix asks during a copy) costs its
+        // row only: the cache and the token are known. A cache with upstreams asks them on a miss, past routing.
+        return hasUpstreams ? next(http) : FindAndAnswerNarInfoAsync(http, cacheId, isPublic, key, tokenId, generation);
+    }
+
+    private async Task FindAndAnswerNarInfoAsync(HttpContext http, long cacheId, bool isPublic, string hashPart, long? tokenId, long generation)
+    {
+        var body = await lookup.FindAsync(cacheId, hasUpstreams: false, hashPart, generation, http.RequestAborted).ConfigureAwait(false);
+        await AnswerNarInfoAsync(http, cacheId, isPublic, hashPart, body, tokenId).ConfigureAwait(false);
+    }
+
+    private Task AnswerNarInfoAsync(HttpContext http, long cacheId, bool isPublic, string key, byte[]? body, long? tokenId)
+    {
         RecordUse(tokenId);
         traffic.NarInfo(cacheId, hit: body is not null);
         if (body is null)
