@@ -122,6 +122,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override bool RetriesWhenUnavailable => true;
 
+    public override bool BatchesStatements => true;
+
     /// <summary>
     /// A session once one of the pool's connections is free. Npgsql's own wait for a pooled connection ends after the
     /// connection <c>Timeout</c> with the same error as an unreachable server; under load (many concurrent pushes on a

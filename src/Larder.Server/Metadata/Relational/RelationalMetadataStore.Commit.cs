@@ -21,7 +21,7 @@ public abstract partial class RelationalMetadataStore
                 // lost the insert and merges after all.
                 if (_dialect.PathCommitLockSql is { } pathLock)
                 {
-                    await session.ExecuteAsync(pathLock, ct, unchecked((int)request.CacheId), request.HashPart).ConfigureAwait(false);
+                    await session.DeferSelectAsync(pathLock, ct, unchecked((int)request.CacheId), request.HashPart).ConfigureAwait(false);
                 }
                 return await CommitAsync(session, request, ct).ConfigureAwait(false);
             },
@@ -81,14 +81,14 @@ public abstract partial class RelationalMetadataStore
             .ToList();
         if (referenced.Count > 0)
         {
-            await session.ExecuteAsync(
+            await session.DeferAsync(
                 $"INSERT INTO path_refs (cache_id, ref_hash_part, hash_part) SELECT $1, t.h, $3 FROM {_dialect.TextSetSource(2, "t")};",
                 ct,
                 request.CacheId,
                 new TextSet(referenced),
                 request.HashPart).ConfigureAwait(false);
         }
-        await session.ExecuteAsync(
+        await session.DeferAsync(
             "INSERT INTO events (cache_id, kind, store_path, token_id, at, reason) VALUES ($1, 'push', $2, $3, $4, $5);",
             ct,
             request.CacheId,
@@ -130,7 +130,7 @@ public abstract partial class RelationalMetadataStore
         var merged = signatures.Union(request.Signatures, StringComparer.Ordinal).ToArray();
         if (merged.Length != signatures.Count)
         {
-            await session.ExecuteAsync(
+            await session.DeferAsync(
                 "UPDATE paths SET signatures = $3 WHERE cache_id = $1 AND hash_part = $2;", ct, request.CacheId, request.HashPart, merged)
                 .ConfigureAwait(false);
         }
@@ -194,7 +194,7 @@ public abstract partial class RelationalMetadataStore
                 await AttachChunksAsync(session, "nar_chunks", "nar_id", id, nar.Chunks, request.At, ct).ConfigureAwait(false);
                 if (nar.ListingKey is { } listing && !ownsListing && !await ClaimBlobAsync(session, listing, request.At, ct).ConfigureAwait(false))
                 {
-                    await session.ExecuteAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                    await session.DeferAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
                 }
                 return id;
             }

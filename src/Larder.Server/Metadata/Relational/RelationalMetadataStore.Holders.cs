@@ -25,7 +25,7 @@ public abstract partial class RelationalMetadataStore
         }
         for (var seq = 0; seq < chunks.Count; seq++)
         {
-            await session.ExecuteAsync(
+            await session.DeferAsync(
                 $"INSERT INTO {ownerTable} ({ownerColumn}, seq, chunk_id) VALUES ($1, $2, $3);", ct, ownerId, seq, ids[chunks[seq].Hash]).ConfigureAwait(false);
         }
     }
@@ -80,7 +80,7 @@ public abstract partial class RelationalMetadataStore
     /// </summary>
     private Task ReleaseChunksAsync(
         DbSession session, string ownerTable, string ownerColumn, IReadOnlyCollection<long> ownerIds, DateTimeOffset now, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             $"""
             UPDATE chunks SET holders = holders - r.n, released_at = CASE WHEN holders = r.n THEN $2 ELSE released_at END
             FROM (
@@ -102,7 +102,7 @@ public abstract partial class RelationalMetadataStore
         new([.. ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
     private static Task ReleaseNarAsync(DbSession session, long narId, int count, DateTimeOffset now, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             "UPDATE nars SET holders = holders - $2, released_at = CASE WHEN holders = $2 THEN $3 ELSE released_at END WHERE id = $1;",
             ct,
             narId,
@@ -118,7 +118,7 @@ public abstract partial class RelationalMetadataStore
             .ConfigureAwait(false) > 0;
 
     private static Task EnqueueBlobAsync(DbSession session, string storageKey, DateTimeOffset dueAt, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             "INSERT INTO blob_deletions (storage_key, due_at) VALUES ($1, $2) ON CONFLICT (storage_key) DO NOTHING;", ct, storageKey, dueAt);
 
     private static Task<IReadOnlyList<long>> ReadIdsAsync(DbSession session, string sql, CancellationToken ct, params object?[] args) =>

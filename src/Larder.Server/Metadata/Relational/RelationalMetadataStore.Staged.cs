@@ -32,7 +32,7 @@ public abstract partial class RelationalMetadataStore
             await AttachChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, staged.CreatedAt, ct).ConfigureAwait(false);
             if (staged.ListingKey is { } listing && !await ClaimBlobAsync(session, listing, staged.CreatedAt, ct).ConfigureAwait(false))
             {
-                await session.ExecuteAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                await session.DeferAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
                 return staged with { Id = id, ListingKey = null };
             }
             return staged with { Id = id };
@@ -116,7 +116,7 @@ public abstract partial class RelationalMetadataStore
     {
         var ids = rows.Select(row => row.Id).ToList();
         await ReleaseChunksAsync(session, chunkTable, ownerColumn, ids, now, ct).ConfigureAwait(false);
-        await session.ExecuteAsync($"DELETE FROM {table} WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});", ct, IdSet(ids))
+        await session.DeferAsync($"DELETE FROM {table} WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});", ct, IdSet(ids))
             .ConfigureAwait(false);
         foreach (var listing in rows.Select(row => row.Listing).OfType<string>().Distinct(StringComparer.Ordinal))
         {
@@ -129,7 +129,7 @@ public abstract partial class RelationalMetadataStore
     /// shared. Called once the rows that named it are gone.
     /// </summary>
     private static Task EnqueueUnusedListingAsync(DbSession session, string listing, DateTimeOffset now, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             """
             INSERT INTO blob_deletions (storage_key, due_at)
             SELECT $1, $2

@@ -91,6 +91,13 @@ internal abstract class SqlDialect : IDisposable
     /// </summary>
     public virtual bool GroupsCommits => false;
 
+    /// <summary>
+    /// Whether a transaction's statements whose results nobody reads are held back and sent together with the next
+    /// statement or the commit, in one round trip (<see cref="DbSession.DeferAsync"/>): worth it where every statement
+    /// is a round trip to a server.
+    /// </summary>
+    public virtual bool BatchesStatements => false;
+
     /// <summary>A session on an open connection (pooled or new).</summary>
     public abstract ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken);
 
