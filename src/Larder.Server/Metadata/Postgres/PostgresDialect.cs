@@ -200,6 +200,8 @@ internal sealed class PostgresDialect : SqlDialect
     public override Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken) =>
         PostgresServingChannel.PublishAsync(_dataSource, notice, cancellationToken);
 
+    public override string PublishServingChangeSql => PostgresServingChannel.PublishSql;
+
     public override Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken) =>
         PostgresServingChannel.ListenAsync(_dataSource, onListening, onNotice, cancellationToken);
 

@@ -66,7 +66,7 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
             RoundTrip?.Invoke();
             return await Command(sql, args).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        var batch = Batch(sql, args);
+        var batch = Batch([(sql, args)]);
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[^1].RecordsAffected;
     }
@@ -93,7 +93,7 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
         }
         // The deferred statements come first; those that return rows have result sets of their own to skip.
         var skip = _deferred.Count(statement => statement.ReturnsRows);
-        var reader = await Batch(sql, args).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await Batch([(sql, args)]).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             for (var i = 0; i < skip; i++)
@@ -107,6 +107,39 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
             throw;
         }
         return reader;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="statements"/> in order, each one returning rows, and answers the first column of each one's
+    /// first row (null for no row or NULL): in one round trip, with the deferred statements, where the dialect batches.
+    /// For statements that do not depend on each other's results.
+    /// </summary>
+    public async Task<object?[]> ScalarsAsync(CancellationToken cancellationToken, params (string Sql, object?[] Args)[] statements)
+    {
+        var results = new object?[statements.Length];
+        if (!dialect.BatchesStatements)
+        {
+            for (var i = 0; i < statements.Length; i++)
+            {
+                results[i] = await ScalarAsync(statements[i].Sql, cancellationToken, statements[i].Args).ConfigureAwait(false);
+            }
+            return results;
+        }
+        var skip = _deferred.Count(statement => statement.ReturnsRows);
+        await using var reader = await Batch(statements).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < skip; i++)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+        for (var i = 0; i < statements.Length; i++)
+        {
+            if (i > 0)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+            results[i] = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetValue(0) : null;
+        }
+        return results;
     }
 
     /// <summary>
@@ -125,7 +158,7 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
     {
         if (_deferred.Count > 0)
         {
-            await Batch(null, []).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await Batch([]).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         CommandRun?.Invoke();
         RoundTrip?.Invoke();
@@ -143,7 +176,7 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
         if (_deferred.Count > 0)
         {
             // The deferred statements and the commit in one round trip; the transaction object then only ends.
-            await Batch(null, [], thenCommit: true).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await Batch([], thenCommit: true).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -206,10 +239,10 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
     }
 
     /// <summary>
-    /// The deferred statements, then <paramref name="sql"/> (unless null) and, when <paramref name="thenCommit"/>, a
+    /// The deferred statements, then <paramref name="statements"/> and, when <paramref name="thenCommit"/>, a
     /// <c>COMMIT</c>, as the session's one batch; the deferred list is emptied.
     /// </summary>
-    private DbBatch Batch(string? sql, object?[] args, bool thenCommit = false)
+    private DbBatch Batch((string Sql, object?[] Args)[] statements, bool thenCommit = false)
     {
         _batch ??= Connection.CreateBatch();
         _batch.BatchCommands.Clear();
@@ -219,7 +252,7 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
             AddToBatch(statement.Sql, statement.Args);
         }
         _deferred.Clear();
-        if (sql is not null)
+        foreach (var (sql, args) in statements)
         {
             CommandRun?.Invoke();
             AddToBatch(sql, args);

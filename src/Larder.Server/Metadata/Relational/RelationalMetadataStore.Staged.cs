@@ -13,24 +13,31 @@ public abstract partial class RelationalMetadataStore
         ArgumentNullException.ThrowIfNull(staged);
         return RunWriteAsync(async (session, ct) =>
         {
-            var id = (long)(await session.ScalarAsync(
+            // The row, the listing's claim and the chunks' holders in one round trip where the dialect batches (the
+            // listing's key is this upload's own, so taking its queue row first waits on no one).
+            (string, object?[]) insert = (
                 """
                 INSERT INTO staged_nars (cache_id, upload_url, upload_file_hash, upload_file_size, nar_hash, nar_size, file_hash, file_size, listing_key, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
                 """,
-                ct,
-                staged.CacheId,
-                staged.UploadUrl,
-                staged.UploadFileHash,
-                staged.UploadFileSize,
-                staged.NarHash,
-                staged.NarSize,
-                staged.FileHash,
-                staged.FileSize,
-                staged.ListingKey,
-                staged.CreatedAt).ConfigureAwait(false))!;
-            await AttachChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, staged.CreatedAt, ct).ConfigureAwait(false);
-            if (staged.ListingKey is { } listing && !await ClaimBlobAsync(session, listing, staged.CreatedAt, ct).ConfigureAwait(false))
+                [
+                    staged.CacheId,
+                    staged.UploadUrl,
+                    staged.UploadFileHash,
+                    staged.UploadFileSize,
+                    staged.NarHash,
+                    staged.NarSize,
+                    staged.FileHash,
+                    staged.FileSize,
+                    staged.ListingKey,
+                    staged.CreatedAt,
+                ]);
+            var claim = staged.ListingKey is { } key ? [ClaimBlobStatement(key, staged.CreatedAt)] : Array.Empty<(string, object?[])>();
+            var results = await session.ScalarsAsync(ct, [insert, .. claim, .. ReuseChunksStatements(staged.Chunks)]).ConfigureAwait(false);
+            var id = (long)results[0]!;
+            await FinishAttachingChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, results[(1 + claim.Length)..], staged.CreatedAt, ct)
+                .ConfigureAwait(false);
+            if (claim.Length > 0 && results[1] is null)
             {
                 await session.DeferAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
                 return staged with { Id = id, ListingKey = null };

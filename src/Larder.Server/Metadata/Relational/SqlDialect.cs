@@ -143,6 +143,12 @@ internal abstract class SqlDialect : IDisposable
     public virtual Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
+    /// A statement (parameter <c>$1</c>, the notice) that publishes a serving change when its transaction commits, or
+    /// null where there is no other replica to tell.
+    /// </summary>
+    public virtual string? PublishServingChangeSql => null;
+
+    /// <summary>
     /// Hears serving changes (see <see cref="IMetadataStore.ListenForServingChangesAsync"/>). By default there is no
     /// other replica: listening at once, and hearing nothing until cancelled.
     /// </summary>
