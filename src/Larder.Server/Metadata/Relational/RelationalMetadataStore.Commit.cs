@@ -50,7 +50,16 @@ public abstract partial class RelationalMetadataStore
         var narId = await AcquireNarAsync(session, request, ownsListing, first[^1] as long?, ct).ConfigureAwait(false);
         // Before the path row goes in: its insert takes the cache's statistics row (a trigger), which is then held to
         // the end, so no chunk row may be locked after it.
-        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
+        if (ownsListing)
+        {
+            // Its row is locked since the check above and its listing known: released with no read of its own.
+            await DeleteListingOwnersAsync(
+                session, "staged_nars", "staged_chunks", "staged_id", [(request.StagedNarId!.Value, request.Nar.ListingKey)], request.At, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
+        }
         var inserted = await session.ExecuteAsync(
             """
             INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
