@@ -40,12 +40,14 @@ public sealed class PathPublisher(IMetadataStore metadata, ServingChanges servin
         var storePath = request.StorePath;
         var commit = new CommitRequest(
             cache.Id, storePath.HashPart, storePath.FullPath, nar.Nar, request.References, request.Deriver, Sign(cache, request),
-            request.Ca, nar.StagedNarId, tokenId, time.GetUtcNow(), request.UpstreamReferences, request.Origin);
+            request.Ca, nar.StagedNarId, tokenId, time.GetUtcNow(), request.UpstreamReferences, request.Origin,
+            ServingChanges.PathNotice(cache.Id, storePath.HashPart));
         var result = await metadata.CommitPathAsync(commit, cancellationToken).ConfigureAwait(false);
         if (result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent)
         {
-            // Present now, or with signatures merged: replicas must not keep answering with the old narinfo or a 404.
-            await serving.PathsChangedAsync(cache.Id, [storePath.HashPart], cancellationToken).ConfigureAwait(false);
+            // Present now, or with signatures merged: replicas must not keep answering with the old narinfo or a 404
+            // (they hear of it through the notice the commit published).
+            serving.PathsPublished(cache.Id, [storePath.HashPart]);
         }
         return result.Outcome switch
         {

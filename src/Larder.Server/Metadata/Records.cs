@@ -141,6 +141,10 @@ public sealed record CacheStats(long PathCount, long NarBytes, long StoredBytes)
 /// <param name="Nar">The NAR; its Id is ignored (an existing NAR with the same NarHash is reused).</param>
 /// <param name="StagedNarId">A staged upload to consume, if the NAR came through Nix's two-step upload.</param>
 /// <param name="Origin">The upstream URL a read-through path came from (null for a push).</param>
+/// <param name="ServingNotice">
+/// A serving change the store publishes to every replica (as <see cref="IMetadataStore.PublishServingChangeAsync"/>
+/// does) in the commit's own transaction, when it commits (committed, or already present with signatures merged).
+/// </param>
 public sealed record CommitRequest(
     long CacheId,
     string HashPart,
@@ -154,7 +158,8 @@ public sealed record CommitRequest(
     long? TokenId,
     DateTimeOffset At,
     IReadOnlyCollection<string>? UpstreamReferences = null,
-    string? Origin = null)
+    string? Origin = null,
+    string? ServingNotice = null)
 {
     /// <summary>
     /// The references (base names, with their hash parts) the cache must already hold: all but the path itself and

@@ -27,6 +27,12 @@ public sealed partial class ServingChanges(NarInfoMemory memory, IMetadataStore 
         }
     }
 
+    /// <summary>The notice for a change of one path, for a commit that publishes it itself (<see cref="CommitRequest.ServingNotice"/>).</summary>
+    public static string PathNotice(long cacheId, string hashPart) => ServingChange.ForPaths(cacheId, [hashPart]);
+
+    /// <summary>These paths of the cache changed, and the commit published their notice (<see cref="PathNotice"/>): forgets them here.</summary>
+    public void PathsPublished(long cacheId, IReadOnlyCollection<string> hashParts) => memory.ForgetPaths(cacheId, hashParts);
+
     /// <summary>The cache's settings (public or private), signing key or existence changed.</summary>
     public async Task CacheChangedAsync(long cacheId, CancellationToken cancellationToken)
     {

@@ -122,6 +122,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override bool RetriesWhenUnavailable => true;
 
+    public override bool BatchesStatements => true;
+
     /// <summary>
     /// A session once one of the pool's connections is free. Npgsql's own wait for a pooled connection ends after the
     /// connection <c>Timeout</c> with the same error as an unreachable server; under load (many concurrent pushes on a
@@ -197,6 +199,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken) =>
         PostgresServingChannel.PublishAsync(_dataSource, notice, cancellationToken);
+
+    public override string PublishServingChangeSql => PostgresServingChannel.PublishSql;
 
     public override Task ListenForServingChangesAsync(Action onListening, Action<string> onNotice, CancellationToken cancellationToken) =>
         PostgresServingChannel.ListenAsync(_dataSource, onListening, onNotice, cancellationToken);

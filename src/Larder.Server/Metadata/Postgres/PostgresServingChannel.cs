@@ -12,11 +12,14 @@ internal static class PostgresServingChannel
     private const string Channel = "larder_serving";
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(15);
 
+    /// <summary>Publishes <c>$1</c>: NOTIFY is transactional, so in a transaction it goes out when (and only if) it commits.</summary>
+    public const string PublishSql = $"SELECT pg_notify('{Channel}', $1);";
+
     public static async Task PublishAsync(NpgsqlDataSource dataSource, string notice, CancellationToken cancellationToken)
     {
         try
         {
-            await using var command = dataSource.CreateCommand($"SELECT pg_notify('{Channel}', $1);");
+            await using var command = dataSource.CreateCommand(PublishSql);
             command.Parameters.Add(new NpgsqlParameter { Value = notice });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -66,10 +66,18 @@ public abstract partial class RelationalMetadataStore
         return RunWriteAsync(async (session, ct) =>
         {
             var now = _time.GetUtcNow();
-            var claimed = await ClaimBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false);
+            // The claim and the first insert go out together (one round trip where the dialect batches): a row inserted
+            // without its claim is undone by the rollback that UnknownChunksException causes.
+            var first = await session.ScalarsAsync(ct, ClaimBlobStatement(chunk.StorageKey, now), InsertChunkStatement(chunk, 0, releasedAt, now))
+                .ConfigureAwait(false);
+            var claimed = first[0] is not null;
+            if (first[1] is not null)
+            {
+                return claimed ? chunk : throw new UnknownChunksException([chunk.Hash]);
+            }
             for (var attempt = 0; attempt < 2; attempt++)
             {
-                if (claimed && await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
+                if (attempt > 0 && claimed && await InsertChunkAsync(session, chunk, holders: 0, releasedAt, now, ct).ConfigureAwait(false) is not null)
                 {
                     return chunk;
                 }

@@ -21,7 +21,7 @@ public abstract partial class RelationalMetadataStore
                 // lost the insert and merges after all.
                 if (_dialect.PathCommitLockSql is { } pathLock)
                 {
-                    await session.ExecuteAsync(pathLock, ct, unchecked((int)request.CacheId), request.HashPart).ConfigureAwait(false);
+                    await session.DeferSelectAsync(pathLock, ct, unchecked((int)request.CacheId), request.HashPart).ConfigureAwait(false);
                 }
                 return await CommitAsync(session, request, ct).ConfigureAwait(false);
             },
@@ -42,12 +42,24 @@ public abstract partial class RelationalMetadataStore
             return new CommitResult(CommitOutcome.MissingReferences, missing);
         }
 
-        // Before the NAR and its chunks: the order in which the staged upload's expiry takes them.
-        var ownsListing = await OwnsStagedListingAsync(session, request, ct).ConfigureAwait(false);
-        var narId = await AcquireNarAsync(session, request, ownsListing, ct).ConfigureAwait(false);
+        // The staged upload before the NAR and its chunks (the order in which the staged upload's expiry takes them),
+        // both in one round trip where the dialect batches.
+        var owns = OwnsStagedListingStatement(request) is { } ownsStatement ? [ownsStatement] : Array.Empty<(string, object?[])>();
+        var first = await session.ScalarsAsync(ct, [.. owns, InsertNarStatement(request.Nar)]).ConfigureAwait(false);
+        var ownsListing = owns.Length > 0 && first[0] is not null;
+        var narId = await AcquireNarAsync(session, request, ownsListing, first[^1] as long?, ct).ConfigureAwait(false);
         // Before the path row goes in: its insert takes the cache's statistics row (a trigger), which is then held to
         // the end, so no chunk row may be locked after it.
-        await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
+        if (ownsListing)
+        {
+            // Its row is locked since the check above and its listing known: released with no read of its own.
+            await DeleteListingOwnersAsync(
+                session, "staged_nars", "staged_chunks", "staged_id", [(request.StagedNarId!.Value, request.Nar.ListingKey)], request.At, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
+        }
         var inserted = await session.ExecuteAsync(
             """
             INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
@@ -81,14 +93,15 @@ public abstract partial class RelationalMetadataStore
             .ToList();
         if (referenced.Count > 0)
         {
-            await session.ExecuteAsync(
+            await session.DeferAsync(
                 $"INSERT INTO path_refs (cache_id, ref_hash_part, hash_part) SELECT $1, t.h, $3 FROM {_dialect.TextSetSource(2, "t")};",
                 ct,
                 request.CacheId,
                 new TextSet(referenced),
                 request.HashPart).ConfigureAwait(false);
         }
-        await session.ExecuteAsync(
+        await PublishWithCommitAsync(session, request, ct).ConfigureAwait(false);
+        await session.DeferAsync(
             "INSERT INTO events (cache_id, kind, store_path, token_id, at, reason) VALUES ($1, 'push', $2, $3, $4, $5);",
             ct,
             request.CacheId,
@@ -130,12 +143,25 @@ public abstract partial class RelationalMetadataStore
         var merged = signatures.Union(request.Signatures, StringComparer.Ordinal).ToArray();
         if (merged.Length != signatures.Count)
         {
-            await session.ExecuteAsync(
+            await session.DeferAsync(
                 "UPDATE paths SET signatures = $3 WHERE cache_id = $1 AND hash_part = $2;", ct, request.CacheId, request.HashPart, merged)
                 .ConfigureAwait(false);
         }
         await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
+        await PublishWithCommitAsync(session, request, ct).ConfigureAwait(false);
         return new CommitResult(CommitOutcome.AlreadyPresent, []);
+    }
+
+    /// <summary>
+    /// The request's serving notice, in the transaction where the dialect can (PostgreSQL: sent at commit, with no
+    /// round trip of its own), so other replicas hear of the path exactly when it commits.
+    /// </summary>
+    private async Task PublishWithCommitAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    {
+        if (request.ServingNotice is { } notice && _dialect.PublishServingChangeSql is { } publish)
+        {
+            await session.DeferSelectAsync(publish, ct, notice).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The references (base names) the cache lacks; those it has are locked against deletion until commit.</summary>
@@ -171,30 +197,23 @@ public abstract partial class RelationalMetadataStore
     /// concurrent reaper either deleted it first (and the insert is tried again) or sees the holder. Inserting first
     /// saves a pushed path's commit one statement: its NAR is usually new.
     /// </summary>
-    private async Task<long> AcquireNarAsync(DbSession session, CommitRequest request, bool ownsListing, CancellationToken ct)
+    /// <param name="inserted">The answer of <see cref="InsertNarStatement"/>, run by the caller.</param>
+    private async Task<long> AcquireNarAsync(DbSession session, CommitRequest request, bool ownsListing, long? inserted, CancellationToken ct)
     {
         var nar = request.Nar;
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            if (await session.ScalarAsync(
-                """
-                INSERT INTO nars (nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at, holders)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
-                ON CONFLICT (nar_hash) DO NOTHING RETURNING id;
-                """,
-                ct,
-                nar.NarHash,
-                nar.NarSize,
-                nar.Compression,
-                nar.FileHash,
-                nar.FileSize,
-                nar.ListingKey,
-                nar.CreatedAt).ConfigureAwait(false) is long id)
+            if (attempt > 0)
+            {
+                var (sql, args) = InsertNarStatement(nar);
+                inserted = await session.ScalarAsync(sql, ct, args).ConfigureAwait(false) as long?;
+            }
+            if (inserted is long id)
             {
                 await AttachChunksAsync(session, "nar_chunks", "nar_id", id, nar.Chunks, request.At, ct).ConfigureAwait(false);
                 if (nar.ListingKey is { } listing && !ownsListing && !await ClaimBlobAsync(session, listing, request.At, ct).ConfigureAwait(false))
                 {
-                    await session.ExecuteAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                    await session.DeferAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
                 }
                 return id;
             }
@@ -208,16 +227,24 @@ public abstract partial class RelationalMetadataStore
         throw new InvalidOperationException($"NAR {nar.NarHash} conflicted on insert but cannot be read back");
     }
 
+    /// <summary>The NAR's row with one holder: answers its id, or null when a row with its NarHash exists.</summary>
+    private static (string Sql, object?[] Args) InsertNarStatement(NarRecord nar) =>
+        ("""
+         INSERT INTO nars (nar_hash, nar_size, compression, file_hash, file_size, listing_key, created_at, holders)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+         ON CONFLICT (nar_hash) DO NOTHING RETURNING id;
+         """,
+        [nar.NarHash, nar.NarSize, nar.Compression, nar.FileHash, nar.FileSize, nar.ListingKey, nar.CreatedAt]);
+
     /// <summary>
     /// Whether the commit's staged upload owns the NAR's listing, so a new NAR may point at it (else its intent must be
-    /// claimed): the upload is locked, so a concurrent expiry waits and then finds the upload consumed.
+    /// claimed): answers a row when it does. The upload is locked, so a concurrent expiry waits and then finds the
+    /// upload consumed. Null when there is no staged upload or no listing.
     /// </summary>
-    private async Task<bool> OwnsStagedListingAsync(DbSession session, CommitRequest request, CancellationToken ct) =>
-        request.StagedNarId is { } id
-        && request.Nar.ListingKey is { } listing
-        && await session.ScalarAsync(
-            $"SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2{_dialect.ForUpdateOf("staged_nars")};", ct, id, listing)
-            .ConfigureAwait(false) is not null;
+    private (string Sql, object?[] Args)? OwnsStagedListingStatement(CommitRequest request) =>
+        request.StagedNarId is { } id && request.Nar.ListingKey is { } listing
+            ? ($"SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2{_dialect.ForUpdateOf("staged_nars")};", [id, listing])
+            : null;
 
     private async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {

@@ -18,22 +18,44 @@ public abstract partial class RelationalMetadataStore
     private static async Task AttachChunksAsync(
         DbSession session, string ownerTable, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken ct)
     {
+        var reused = await session.ScalarsAsync(ct, ReuseChunksStatements(chunks)).ConfigureAwait(false);
+        await FinishAttachingChunksAsync(session, ownerTable, ownerColumn, ownerId, chunks, reused, now, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first step of <see cref="AttachChunksAsync"/>, for a caller that sends it with statements of its own: each
+    /// distinct chunk's existing row gains its holders (in hash order), answering its id or null when there is no row.
+    /// </summary>
+    private static (string Sql, object?[] Args)[] ReuseChunksStatements(IReadOnlyList<ChunkRecord> chunks) =>
+        [.. DistinctChunks(chunks).Select(same => (ReuseChunkSql, new object?[] { same.Key, same.Count() }))];
+
+    /// <summary>The rest of <see cref="AttachChunksAsync"/>, given the answers of <see cref="ReuseChunksStatements"/>.</summary>
+    private static async Task FinishAttachingChunksAsync(
+        DbSession session, string ownerTable, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, object?[] reused, DateTimeOffset now,
+        CancellationToken ct)
+    {
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var same in chunks.GroupBy(chunk => chunk.Hash, StringComparer.Ordinal).OrderBy(group => group.Key, StringComparer.Ordinal))
+        var index = 0;
+        foreach (var same in DistinctChunks(chunks))
         {
-            ids[same.Key] = await AcquireChunkAsync(session, same.First(), same.Count(), now, ct).ConfigureAwait(false);
+            // No row (reaped meanwhile, or never registered): claim the blob and insert one, as a new chunk.
+            ids[same.Key] = reused[index++] as long? ?? await AcquireChunkAsync(session, same.First(), same.Count(), now, ct).ConfigureAwait(false);
         }
         for (var seq = 0; seq < chunks.Count; seq++)
         {
-            await session.ExecuteAsync(
+            await session.DeferAsync(
                 $"INSERT INTO {ownerTable} ({ownerColumn}, seq, chunk_id) VALUES ($1, $2, $3);", ct, ownerId, seq, ids[chunks[seq].Hash]).ConfigureAwait(false);
         }
     }
 
+    private const string ReuseChunkSql = "UPDATE chunks SET holders = holders + $2, released_at = NULL WHERE hash = $1 RETURNING id;";
+
+    private static IEnumerable<IGrouping<string, ChunkRecord>> DistinctChunks(IReadOnlyList<ChunkRecord> chunks) =>
+        chunks.GroupBy(chunk => chunk.Hash, StringComparer.Ordinal).OrderBy(group => group.Key, StringComparer.Ordinal);
+
     private static async Task<long> AcquireChunkAsync(DbSession session, ChunkRecord chunk, int holders, DateTimeOffset now, CancellationToken ct)
     {
-        const string reuse = "UPDATE chunks SET holders = holders + $2, released_at = NULL WHERE hash = $1 RETURNING id;";
-        if (await session.ScalarAsync(reuse, ct, chunk.Hash, holders).ConfigureAwait(false) is long existing)
+        if (await session.ScalarAsync(ReuseChunkSql, ct, chunk.Hash, holders).ConfigureAwait(false) is long existing)
         {
             return existing;
         }
@@ -48,20 +70,26 @@ public abstract partial class RelationalMetadataStore
         }
         // A concurrent upload of the same chunk won; ours is surplus.
         await EnqueueBlobAsync(session, chunk.StorageKey, now, ct).ConfigureAwait(false);
-        return (long)(await session.ScalarAsync(reuse, ct, chunk.Hash, holders).ConfigureAwait(false)
+        return (long)(await session.ScalarAsync(ReuseChunkSql, ct, chunk.Hash, holders).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"chunk {chunk.Hash} conflicted on insert but cannot be read back"));
     }
 
     /// <summary>Inserts a chunk row unless one with its hash exists (then null: a concurrent insert won and has committed).</summary>
     private static async Task<long?> InsertChunkAsync(
-        DbSession session, ChunkRecord chunk, int holders, DateTimeOffset? releasedAt, DateTimeOffset now, CancellationToken ct) =>
-        await session.ScalarAsync(
-            """
-            INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, released_at, created_at, pack_key, pack_offset)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            ON CONFLICT (hash) DO NOTHING RETURNING id;
-            """,
-            ct,
+        DbSession session, ChunkRecord chunk, int holders, DateTimeOffset? releasedAt, DateTimeOffset now, CancellationToken ct)
+    {
+        var (sql, args) = InsertChunkStatement(chunk, holders, releasedAt, now);
+        return await session.ScalarAsync(sql, ct, args).ConfigureAwait(false) as long?;
+    }
+
+    /// <summary>The statement of <see cref="InsertChunkAsync"/>: answers the new row's id, or null.</summary>
+    private static (string Sql, object?[] Args) InsertChunkStatement(ChunkRecord chunk, int holders, DateTimeOffset? releasedAt, DateTimeOffset now) =>
+        ("""
+         INSERT INTO chunks (hash, storage_key, size, stored_hash, stored_size, compression, holders, released_at, created_at, pack_key, pack_offset)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (hash) DO NOTHING RETURNING id;
+         """,
+        [
             chunk.Hash,
             chunk.StorageKey,
             chunk.Size,
@@ -72,7 +100,8 @@ public abstract partial class RelationalMetadataStore
             releasedAt,
             now,
             chunk.PackKey,
-            chunk.PackKey is null ? null : chunk.PackOffset).ConfigureAwait(false) as long?;
+            chunk.PackKey is null ? null : chunk.PackOffset,
+        ]);
 
     /// <summary>
     /// Removes each chunk holder that <paramref name="ownerTable"/> rows of the owners <paramref name="ownerIds"/> account
@@ -80,7 +109,7 @@ public abstract partial class RelationalMetadataStore
     /// </summary>
     private Task ReleaseChunksAsync(
         DbSession session, string ownerTable, string ownerColumn, IReadOnlyCollection<long> ownerIds, DateTimeOffset now, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             $"""
             UPDATE chunks SET holders = holders - r.n, released_at = CASE WHEN holders = r.n THEN $2 ELSE released_at END
             FROM (
@@ -102,7 +131,7 @@ public abstract partial class RelationalMetadataStore
         new([.. ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
     private static Task ReleaseNarAsync(DbSession session, long narId, int count, DateTimeOffset now, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             "UPDATE nars SET holders = holders - $2, released_at = CASE WHEN holders = $2 THEN $3 ELSE released_at END WHERE id = $1;",
             ct,
             narId,
@@ -113,12 +142,18 @@ public abstract partial class RelationalMetadataStore
     /// Takes <paramref name="storageKey"/> off the deletion queue if it is queued as an intent that is not about to be
     /// due (see <see cref="ClaimMargin"/>); false otherwise, when its blob may be gone or about to go.
     /// </summary>
-    private static async Task<bool> ClaimBlobAsync(DbSession session, string storageKey, DateTimeOffset now, CancellationToken ct) =>
-        await session.ExecuteAsync("DELETE FROM blob_deletions WHERE storage_key = $1 AND due_at > $2;", ct, storageKey, now + ClaimMargin)
-            .ConfigureAwait(false) > 0;
+    private static async Task<bool> ClaimBlobAsync(DbSession session, string storageKey, DateTimeOffset now, CancellationToken ct)
+    {
+        var (sql, args) = ClaimBlobStatement(storageKey, now);
+        return await session.ScalarAsync(sql, ct, args).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>The statement of <see cref="ClaimBlobAsync"/>: answers the key when claimed, else null.</summary>
+    private static (string Sql, object?[] Args) ClaimBlobStatement(string storageKey, DateTimeOffset now) =>
+        ("DELETE FROM blob_deletions WHERE storage_key = $1 AND due_at > $2 RETURNING storage_key;", [storageKey, now + ClaimMargin]);
 
     private static Task EnqueueBlobAsync(DbSession session, string storageKey, DateTimeOffset dueAt, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             "INSERT INTO blob_deletions (storage_key, due_at) VALUES ($1, $2) ON CONFLICT (storage_key) DO NOTHING;", ct, storageKey, dueAt);
 
     private static Task<IReadOnlyList<long>> ReadIdsAsync(DbSession session, string sql, CancellationToken ct, params object?[] args) =>

@@ -11,15 +11,20 @@ public abstract partial class RelationalMetadataStore
             return Task.CompletedTask;
         }
         return RunWriteAsync(
-            (session, ct) => session.ExecuteAsync(
-                $"""
-                INSERT INTO blob_deletions (storage_key, due_at) SELECT t.h, $2 FROM {_dialect.TextSetSource(1, "t")} WHERE true
-                ON CONFLICT (storage_key) DO UPDATE SET due_at = excluded.due_at;
-                """,
-                ct,
-                // In key order, so concurrent ingests announcing shared chunks take the queue's rows in one order.
-                new TextSet([.. storageKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]),
-                dueAt),
+            async (session, ct) =>
+            {
+                // Sent with the commit: one round trip where the dialect batches.
+                await session.DeferAsync(
+                    $"""
+                    INSERT INTO blob_deletions (storage_key, due_at) SELECT t.h, $2 FROM {_dialect.TextSetSource(1, "t")} WHERE true
+                    ON CONFLICT (storage_key) DO UPDATE SET due_at = excluded.due_at;
+                    """,
+                    ct,
+                    // In key order, so concurrent ingests announcing shared chunks take the queue's rows in one order.
+                    new TextSet([.. storageKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]),
+                    dueAt).ConfigureAwait(false);
+                return true;
+            },
             cancellationToken);
     }
 

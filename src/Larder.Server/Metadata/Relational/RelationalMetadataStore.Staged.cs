@@ -13,26 +13,33 @@ public abstract partial class RelationalMetadataStore
         ArgumentNullException.ThrowIfNull(staged);
         return RunWriteAsync(async (session, ct) =>
         {
-            var id = (long)(await session.ScalarAsync(
+            // The row, the listing's claim and the chunks' holders in one round trip where the dialect batches (the
+            // listing's key is this upload's own, so taking its queue row first waits on no one).
+            (string, object?[]) insert = (
                 """
                 INSERT INTO staged_nars (cache_id, upload_url, upload_file_hash, upload_file_size, nar_hash, nar_size, file_hash, file_size, listing_key, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
                 """,
-                ct,
-                staged.CacheId,
-                staged.UploadUrl,
-                staged.UploadFileHash,
-                staged.UploadFileSize,
-                staged.NarHash,
-                staged.NarSize,
-                staged.FileHash,
-                staged.FileSize,
-                staged.ListingKey,
-                staged.CreatedAt).ConfigureAwait(false))!;
-            await AttachChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, staged.CreatedAt, ct).ConfigureAwait(false);
-            if (staged.ListingKey is { } listing && !await ClaimBlobAsync(session, listing, staged.CreatedAt, ct).ConfigureAwait(false))
+                [
+                    staged.CacheId,
+                    staged.UploadUrl,
+                    staged.UploadFileHash,
+                    staged.UploadFileSize,
+                    staged.NarHash,
+                    staged.NarSize,
+                    staged.FileHash,
+                    staged.FileSize,
+                    staged.ListingKey,
+                    staged.CreatedAt,
+                ]);
+            var claim = staged.ListingKey is { } key ? [ClaimBlobStatement(key, staged.CreatedAt)] : Array.Empty<(string, object?[])>();
+            var results = await session.ScalarsAsync(ct, [insert, .. claim, .. ReuseChunksStatements(staged.Chunks)]).ConfigureAwait(false);
+            var id = (long)results[0]!;
+            await FinishAttachingChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, results[(1 + claim.Length)..], staged.CreatedAt, ct)
+                .ConfigureAwait(false);
+            if (claim.Length > 0 && results[1] is null)
             {
-                await session.ExecuteAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
+                await session.DeferAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
                 return staged with { Id = id, ListingKey = null };
             }
             return staged with { Id = id };
@@ -116,7 +123,7 @@ public abstract partial class RelationalMetadataStore
     {
         var ids = rows.Select(row => row.Id).ToList();
         await ReleaseChunksAsync(session, chunkTable, ownerColumn, ids, now, ct).ConfigureAwait(false);
-        await session.ExecuteAsync($"DELETE FROM {table} WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});", ct, IdSet(ids))
+        await session.DeferAsync($"DELETE FROM {table} WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});", ct, IdSet(ids))
             .ConfigureAwait(false);
         foreach (var listing in rows.Select(row => row.Listing).OfType<string>().Distinct(StringComparer.Ordinal))
         {
@@ -129,7 +136,7 @@ public abstract partial class RelationalMetadataStore
     /// shared. Called once the rows that named it are gone.
     /// </summary>
     private static Task EnqueueUnusedListingAsync(DbSession session, string listing, DateTimeOffset now, CancellationToken ct) =>
-        session.ExecuteAsync(
+        session.DeferAsync(
             """
             INSERT INTO blob_deletions (storage_key, due_at)
             SELECT $1, $2

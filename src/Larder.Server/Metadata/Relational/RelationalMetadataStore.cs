@@ -17,8 +17,10 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
     private readonly CommitGroup? _commitGroup;
     private long _commandCount;
     private long _commitCount;
+    private long _roundTripCount;
     private readonly Action _countCommand;
     private readonly Action _countCommit;
+    private readonly Action _countRoundTrip;
 
     /// <param name="dialect">The database.</param>
     /// <param name="time">The clock for release times of operations that take none (cache and staged-upload deletion).</param>
@@ -28,6 +30,7 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
         _time = time ?? TimeProvider.System;
         _countCommand = () => Interlocked.Increment(ref _commandCount);
         _countCommit = () => Interlocked.Increment(ref _commitCount);
+        _countRoundTrip = () => Interlocked.Increment(ref _roundTripCount);
         if (dialect.GroupsCommits)
         {
             _commitGroup = new CommitGroup(
@@ -40,6 +43,9 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
 
     /// <summary>How many write transactions this store has committed (for tests of group commit).</summary>
     public long CommitCount => Interlocked.Read(ref _commitCount);
+
+    /// <summary>How many requests (a statement, a batch of them, a commit) this store has sent to the database (for tests that bound round trips).</summary>
+    public long RoundTripCount => Interlocked.Read(ref _roundTripCount);
 
     /// <inheritdoc />
     /// <remarks>
@@ -137,6 +143,7 @@ public abstract partial class RelationalMetadataStore : IMetadataStore, IAsyncDi
                 session = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
                 session.CommandRun = _countCommand;
                 session.Committed = _countCommit;
+                session.RoundTrip = _countRoundTrip;
                 var result = await body(session, cancellationToken).ConfigureAwait(false);
                 await session.RollbackAsync().ConfigureAwait(false);
                 _dialect.Return(session);

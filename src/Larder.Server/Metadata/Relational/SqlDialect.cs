@@ -91,6 +91,13 @@ internal abstract class SqlDialect : IDisposable
     /// </summary>
     public virtual bool GroupsCommits => false;
 
+    /// <summary>
+    /// Whether a transaction's statements whose results nobody reads are held back and sent together with the next
+    /// statement or the commit, in one round trip (<see cref="DbSession.DeferAsync"/>): worth it where every statement
+    /// is a round trip to a server.
+    /// </summary>
+    public virtual bool BatchesStatements => false;
+
     /// <summary>A session on an open connection (pooled or new).</summary>
     public abstract ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken);
 
@@ -134,6 +141,12 @@ internal abstract class SqlDialect : IDisposable
 
     /// <summary>Tells the other replicas about a serving change (see <see cref="IMetadataStore.PublishServingChangeAsync"/>); nothing by default.</summary>
     public virtual Task PublishServingChangeAsync(string notice, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A statement (parameter <c>$1</c>, the notice) that publishes a serving change when its transaction commits, or
+    /// null where there is no other replica to tell.
+    /// </summary>
+    public virtual string? PublishServingChangeSql => null;
 
     /// <summary>
     /// Hears serving changes (see <see cref="IMetadataStore.ListenForServingChangesAsync"/>). By default there is no

@@ -74,6 +74,28 @@ public abstract class ChunkStorageConformance : IDisposable
         Assert.Equal(ingested.NarHash, Assert.Single(ingested.Chunks).Hash);
     }
 
+    /// <summary>Requests to the database for <see cref="A_small_path_is_ingested_and_committed_in_a_bounded_number_of_round_trips"/>.</summary>
+    protected abstract (int Ingest, int Commit) SmallPathRoundTrips { get; }
+
+    [Fact]
+    public async Task A_small_path_is_ingested_and_committed_in_a_bounded_number_of_round_trips()
+    {
+        var (store, _, ingestor, _) = await OpenAsync();
+        var cache = await store.CreateCacheAsync(Cache(), Ct);
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+        var (statements, trips) = (store.CommandCount, store.RoundTripCount);
+
+        var ingested = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+        var (ingestStatements, ingestTrips) = (store.CommandCount - statements, store.RoundTripCount - trips);
+        (statements, trips) = (store.CommandCount, store.RoundTripCount);
+        await CommitInAsync(store, cache, ingested);
+
+        // Where statements are batched, the same statements go out in fewer requests.
+        Assert.Equal(SmallPathRoundTrips, ((int)ingestTrips, (int)(store.RoundTripCount - trips)));
+        Assert.InRange(ingestStatements, 1, 5);
+        Assert.InRange(store.CommandCount - statements, 1, 9);
+    }
+
     [Fact]
     public async Task A_small_nar_is_ingested_with_its_chunk_registered_and_only_its_listing_awaiting_a_commit()
     {

@@ -13,6 +13,11 @@ public sealed class PostgresS3ChunkStorageTests : ChunkStorageConformance, IAsyn
 
     protected override async Task<IBlobStore> CreateBlobStoreAsync() => await _backends.CreateBlobStoreAsync();
 
+    // Ingest: the chunk's and the NAR's lookups, the intent with its commit, claim and insert, the commit. Commit: the
+    // path's lock with the read of an existing row, the NAR's insert, its chunk's holder, the chunk list with the
+    // listing's claim, the path's insert, the event with the commit.
+    protected override (int Ingest, int Commit) SmallPathRoundTrips => (5, 6);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync() => _backends.DisposeAsync().AsTask();
