@@ -3,8 +3,9 @@
 #   1. the metadata store at scale: PATHS paths bulk-loaded into each database, then narinfo lookups through the
 #      real store (GetPathAsync, p50/p99 of 20,000) and a 30,000-hash missing-paths query (FindMissingAsync);
 #   2. a real `larder serve` (Release) per backend pair: the server's CPU time (user + system, /proc/PID/stat) per
-#      pushed path (CPU_PATHS x CPU_BYTES after CPU_WARMUP paths, 8 in flight), push throughput (Nix's PUT nar + PUT
-#      narinfo, synthetic NARs, small and large) and narinfo throughput under wrk.
+#      pushed path (CPU_PATHS x CPU_BYTES after CPU_WARMUP paths, 8 in flight; then again at steady state, after
+#      CPU_STEADY_WARMUP more paths and a pause), push throughput (Nix's PUT nar + PUT narinfo, synthetic NARs, small
+#      and large) and narinfo throughput under wrk.
 #   bench/scale/run.sh                        # defaults below
 #   PATHS=200000 DURATION=5 bench/scale/run.sh
 # Uses LARDER_BENCH_POSTGRES / LARDER_BENCH_S3_URL (+ _ACCESS_KEY, _SECRET_KEY) when set, else starts its own
@@ -24,6 +25,9 @@ LARGE_BYTES=${LARGE_BYTES:-67108864}
 CPU_WARMUP=${CPU_WARMUP:-300}
 CPU_PATHS=${CPU_PATHS:-600}
 CPU_BYTES=${CPU_BYTES:-4096}
+# The steady-state figure: measured again after this many more paths and a pause, when the JIT's tier-1 recompiles
+# are done (after 300 paths they still run, at a moment that varies from run to run: 8% to 44% of the window's CPU).
+CPU_STEADY_WARMUP=${CPU_STEADY_WARMUP:-1500}
 work=$(mktemp -d /tmp/larder-bench-scale.XXXXXX)
 export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
 
@@ -110,6 +114,14 @@ for name in sqlite-folder postgres-s3; do
   ticks=$(( $(cpu_ticks "${server_pid[$name]}") - ticks ))
   cpu[$name]="cpu_ms_per_path=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$CPU_PATHS" 'BEGIN { printf "%.2f", t * 1000 / hz / n }') $cpu_run"
   echo "${cpu[$name]}"
+  echo "-- $name: the same at steady state, after $CPU_STEADY_WARMUP more paths and a 5 s pause"
+  bench push "${url[$name]}" "${token[$name]}" cpu-steady-warmup "$CPU_STEADY_WARMUP" "$CPU_BYTES" 8 /dev/null >/dev/null
+  sleep 5
+  ticks=$(cpu_ticks "${server_pid[$name]}")
+  bench push "${url[$name]}" "${token[$name]}" cpu-steady "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null >/dev/null
+  ticks=$(( $(cpu_ticks "${server_pid[$name]}") - ticks ))
+  cpu[$name]+=" steady_cpu_ms_per_path=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$CPU_PATHS" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')"
+  echo "${cpu[$name]}"
   echo "-- $name: push $SMALL_COUNT x $SMALL_BYTES B (8 in flight), $LARGE_COUNT x $LARGE_BYTES B (2 in flight)"
   small[$name]=$(bench push "${url[$name]}" "${token[$name]}" small "$SMALL_COUNT" "$SMALL_BYTES" 8 "$work/$name.paths" | grep '^RESULT'); echo "${small[$name]}"
   large[$name]=$(bench push "${url[$name]}" "${token[$name]}" large "$LARGE_COUNT" "$LARGE_BYTES" 2 "$work/$name.large" | grep '^RESULT'); echo "${large[$name]}"
@@ -135,6 +147,7 @@ row() { # label field array
   printf "%-36s %16s %16s %8s\n" "$label" "$a" "$b" "$(ratio "$a" "$b")"
 }
 row "server CPU per pushed path (ms)" cpu_ms_per_path cpu
+row "  the same, steady state (ms)" steady_cpu_ms_per_path cpu
 row "push $CPU_BYTES B: paths/s" paths_per_s cpu
 row "push small: paths/s" paths_per_s small
 row "push small: MiB/s" mib_per_s small

@@ -3,6 +3,7 @@ using Larder.Nix.Store;
 using Larder.Server.Access;
 using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
+using Larder.Server.Listings;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
 using Larder.Server.Traffic;
@@ -19,7 +20,7 @@ namespace Larder.Server.BinaryCache;
 /// </summary>
 internal sealed class BinaryCacheReader(
     IMetadataStore metadata, IBlobStore blobs, AccessRecorder recorder, NarDownload download, NarInfoMemory memory, NarInfoLookup lookup,
-    ReadThrough readThrough, TrafficRecorder traffic)
+    ReadThrough readThrough, TrafficRecorder traffic, NarListings listings)
 {
     private static readonly object GenerationKey = new();
 
@@ -138,12 +139,12 @@ internal sealed class BinaryCacheReader(
     private async Task<IResult> GetListingAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)
     {
         var entry = await metadata.GetPathAsync(cache.Id, hashPart, ct).ConfigureAwait(false);
-        if (entry?.Nar.ListingKey is not { } key)
+        if (entry is null || await listings.OpenAsync(entry.Nar, ct).ConfigureAwait(false) is not { } listing)
         {
             return Absent(http);
         }
         CacheHeaders.Immutable(http.Response, cache);
-        await SendBlobAsync(http, key, "the NAR's listing", "application/json", ct).ConfigureAwait(false);
+        await SendAsync(http, "application/json", listing.Length, listing.OpenAsync, ct).ConfigureAwait(false);
         return Results.Empty;
     }
 
@@ -151,13 +152,18 @@ internal sealed class BinaryCacheReader(
     {
         long size = await blobs.GetSizeAsync(key, ct).ConfigureAwait(false)
             ?? throw new StoredDataMissingException(what, new BlobNotFoundException(key));
+        await SendAsync(http, contentType, size, token => blobs.OpenStoredAsync(key, 0, what, token), ct).ConfigureAwait(false);
+    }
+
+    private static async Task SendAsync(HttpContext http, string contentType, long size, Func<CancellationToken, Task<Stream>> open, CancellationToken ct)
+    {
         http.Response.ContentType = contentType;
         http.Response.ContentLength = size;
         if (HttpMethods.IsHead(http.Request.Method))
         {
             return;
         }
-        var input = await blobs.OpenStoredAsync(key, 0, what, ct).ConfigureAwait(false);
+        var input = await open(ct).ConfigureAwait(false);
         await using (input.ConfigureAwait(false))
         {
             await input.CopyToAsync(http.Response.Body, BufferSize, ct).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Ingest;
+using Larder.Server.Listings;
 using Larder.Server.Storage.Chunks;
 using Larder.Server.Upstreams;
 using Microsoft.AspNetCore.Routing;
@@ -36,6 +37,7 @@ public static class BinaryCacheServices
         services.TryAddSingleton<ServingChanges>();
         services.AddHostedService<ServingChangeListener>();
         services.TryAddSingleton<BinaryCacheReader>();
+        services.TryAddSingleton<NarListings>();
         services.TryAddSingleton<BinaryCacheWriter>();
         services.AddHostedService<StagingSweep>();
         services.AddUpstreams();

@@ -34,6 +34,13 @@ public sealed class ChunkingSettings
     /// </summary>
     public int PackSize { get; set; } = 16 << 20;
 
+    /// <summary>
+    /// NARs up to this many bytes are stored without a listing blob: their <c>.ls</c> is derived from the NAR when asked
+    /// for (<see cref="Listings.NarListings"/>), which saves each small pushed path a blob write. 0 stores every
+    /// listing; at most <see cref="Listings.NarListings.MaxDerivedNarSize"/>.
+    /// </summary>
+    public long DerivedListingThreshold { get; set; } = 256 << 10;
+
     /// <summary>The chunker's options.</summary>
     public ChunkingOptions ToChunkingOptions() => new()
     {
@@ -58,6 +65,11 @@ public sealed class ChunkingSettings
         {
             throw new LarderConfigurationException(
                 $"Larder:Chunking:PackSize: {PackSize} is out of range: a pack holds {MinPackSize} (1 MiB) to {MaxPackSize} (64 MiB) bytes");
+        }
+        if (DerivedListingThreshold < 0 || DerivedListingThreshold > Listings.NarListings.MaxDerivedNarSize)
+        {
+            throw new LarderConfigurationException(
+                $"Larder:Chunking:DerivedListingThreshold: {DerivedListingThreshold} is out of range: 0 (store every listing) to {Listings.NarListings.MaxDerivedNarSize} (1 MiB)");
         }
     }
 }

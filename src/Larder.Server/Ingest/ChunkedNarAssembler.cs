@@ -61,10 +61,14 @@ public sealed class ChunkedNarAssembler(
             {
                 return new PublishedNar(existing);
             }
-            var listingKey = FreshBlobKeys.Listing(derived.NarHash);
             var now = time.GetUtcNow();
-            await metadata.RecordBlobIntentsAsync([listingKey], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
-            await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
+            string? listingKey = null;
+            if (derived.NarSize > chunks.DerivedListingThreshold)
+            {
+                listingKey = FreshBlobKeys.Listing(derived.NarHash);
+                await metadata.RecordBlobIntentsAsync([listingKey], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
+                await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
+            }
             var nar = new NarRecord(
                 0, claimed, derived.NarSize, "zstd", derived.FileHash.ToNix32String(), derived.FileSize, list, listingKey, now);
             return new PublishedNar(nar);

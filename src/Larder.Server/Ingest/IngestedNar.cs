@@ -13,7 +13,7 @@ namespace Larder.Server.Ingest;
 /// <param name="FileHash">Hash of the stored (zstd) file form that clients download.</param>
 /// <param name="FileSize">Size of the stored file form.</param>
 /// <param name="Chunks">The stored chunks, in order; their stored bytes concatenated are the file form.</param>
-/// <param name="ListingKey">Blob key of the <c>.ls</c> listing.</param>
+/// <param name="ListingKey">Blob key of the <c>.ls</c> listing; null when none is stored (a small NAR's is derived on read, <see cref="Listings.NarListings"/>).</param>
 public sealed record IngestedNar(
     string NarHash,
     long NarSize,

@@ -72,11 +72,13 @@ public sealed class NarIngestor(ChunkStore chunks, IMetadataStore metadata, ILog
                     ErrorKind.BadRequest,
                     $"the upload's FileHash is {hashedBody.GetHash().ToNix32String()}, but its URL names {expected.ToNix32String()}");
             }
-            var listingBlob = new CompanionBlob(FreshBlobKeys.Listing(nar.NarHash), listing.Utf8Json);
+            var listingBlob = nar.NarSize > chunks.DerivedListingThreshold
+                ? new CompanionBlob(FreshBlobKeys.Listing(nar.NarHash), listing.Utf8Json)
+                : null;
             var existing = metadata.GetNarByNarHashAsync(nar.NarHash.ToNix32String(), cancellationToken);
             var lastChunk = CompleteChunksAsync(chunking, sink, listingBlob, cancellationToken);
             await Task.WhenAll(existing, lastChunk).ConfigureAwait(false);
-            return Describe(nar, hashedBody, sink, await existing.ConfigureAwait(false), listingBlob.Key);
+            return Describe(nar, hashedBody, sink, await existing.ConfigureAwait(false), listingBlob?.Key);
         }
         catch (NarFormatException e)
         {
@@ -93,8 +95,8 @@ public sealed class NarIngestor(ChunkStore chunks, IMetadataStore metadata, ILog
         }
     }
 
-    /// <summary>Takes the last chunk, then stores the last pack with the listing (whose intent it shares).</summary>
-    private static async Task CompleteChunksAsync(ChunkingWriteStream chunking, ChunkSink sink, CompanionBlob listing, CancellationToken cancellationToken)
+    /// <summary>Takes the last chunk, then stores the last pack with the listing, if any (whose intent it shares).</summary>
+    private static async Task CompleteChunksAsync(ChunkingWriteStream chunking, ChunkSink sink, CompanionBlob? listing, CancellationToken cancellationToken)
     {
         await chunking.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await sink.CompleteWithAsync(listing, cancellationToken).ConfigureAwait(false);
@@ -109,7 +111,7 @@ public sealed class NarIngestor(ChunkStore chunks, IMetadataStore metadata, ILog
         }
     }
 
-    private IngestedNar Describe(NarHashResult nar, HashingStream body, ChunkSink sink, NarRecord? existing, string listingKey)
+    private IngestedNar Describe(NarHashResult nar, HashingStream body, ChunkSink sink, NarRecord? existing, string? listingKey)
     {
         string narHash = nar.NarHash.ToNix32String();
         string uploadHash = body.GetHash().ToNix32String();

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Larder.Server.BinaryCache;
-using Larder.Server.Storage;
+using Larder.Server.Errors;
+using Larder.Server.Listings;
+using Larder.Server.Metadata;
 
 namespace Larder.Server.Ui;
 
@@ -14,19 +15,29 @@ internal static class ListingTree
     public const int MaxEntries = 2000;
     public const long MaxListingBytes = 8L << 20;
 
-    public static async Task AppendAsync(UiPage page, IBlobStore blobs, string listingKey, CancellationToken cancellationToken)
+    public static async Task AppendAsync(UiPage page, NarListings listings, NarRecord nar, CancellationToken cancellationToken)
     {
-        if (await blobs.GetSizeAsync(listingKey, cancellationToken).ConfigureAwait(false) is not { } size)
+        NarListingBody? body;
+        try
         {
-            page.Html("<p>The listing is missing from storage.</p>");
+            body = await listings.OpenAsync(nar, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LarderException e) when (e.Kind == ErrorKind.StorageFault)
+        {
+            page.Html($"<p>The listing cannot be read from storage: {UiPage.Text(e.Message)}</p>");
             return;
         }
-        if (size > MaxListingBytes)
+        if (body is null)
         {
-            page.Html($"<p>The listing is too large to show here ({UiFormat.Bytes(size)}); download <code>.ls</code> from the cache instead.</p>");
+            page.Html("<p>No listing was stored with this path.</p>");
             return;
         }
-        var stream = await blobs.OpenStoredAsync(listingKey, 0, "the NAR's listing", cancellationToken).ConfigureAwait(false);
+        if (body.Length > MaxListingBytes)
+        {
+            page.Html($"<p>The listing is too large to show here ({UiFormat.Bytes(body.Length)}); download <code>.ls</code> from the cache instead.</p>");
+            return;
+        }
+        var stream = await body.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             JsonDocument listing;

@@ -2,8 +2,8 @@ using System.Text;
 using Larder.Nix.Encoding;
 using Larder.Nix.Store;
 using Larder.Server.BinaryCache;
+using Larder.Server.Listings;
 using Larder.Server.Metadata;
-using Larder.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -55,7 +55,7 @@ internal static class PathPages
     }
 
     private static async Task<IResult> PathAsync(
-        HttpContext http, string name, string hash, UiSession session, IMetadataStore store, IBlobStore blobs, CancellationToken cancellationToken)
+        HttpContext http, string name, string hash, UiSession session, IMetadataStore store, NarListings listings, CancellationToken cancellationToken)
     {
         var token = await session.CurrentTokenAsync(http, cancellationToken).ConfigureAwait(false);
         var cache = await store.GetCacheAsync(name, cancellationToken).ConfigureAwait(false);
@@ -97,14 +97,7 @@ internal static class PathPages
         var dependents = await store.ListDirectDependentsAsync(cache.Id, path.HashPart, MaxDependents, cancellationToken).ConfigureAwait(false);
         PathTable(page, cache, dependents, "None in this cache.");
         page.Html("""</section><section aria-labelledby="files"><h2 id="files">Files</h2>""");
-        if (nar.ListingKey is { } listingKey)
-        {
-            await ListingTree.AppendAsync(page, blobs, listingKey, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            page.Html("<p>No listing was stored with this path.</p>");
-        }
+        await ListingTree.AppendAsync(page, listings, nar, cancellationToken).ConfigureAwait(false);
         return page.Html("</section>").Render(http, path.StorePath[(path.StorePath.LastIndexOf('/') + 1)..], token is not null);
     }
 

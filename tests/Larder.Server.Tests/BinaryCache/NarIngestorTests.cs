@@ -26,7 +26,9 @@ public sealed class NarIngestorTests : IAsyncLifetime, IDisposable
         _metadata = SqliteMetadataStore.ForFile(Path.Combine(_dir.Path, "larder.db"));
         await _metadata.MigrateAsync(CancellationToken.None);
         _staging = new StagingArea(Path.Combine(_dir.Path, "staging"));
-        var options = Microsoft.Extensions.Options.Options.Create(new Larder.Server.Configuration.LarderOptions());
+        // Every listing stored, as for a NAR above Larder:Chunking:DerivedListingThreshold (tests/…/Listings cover small ones).
+        var options = Microsoft.Extensions.Options.Options.Create(
+            new Larder.Server.Configuration.LarderOptions { Chunking = new() { DerivedListingThreshold = 0 } });
         var chunks = new ChunkStore(_blobs, _metadata, _staging, options, TimeProvider.System);
         _ingestor = new NarIngestor(chunks, _metadata, NullLogger<NarIngestor>.Instance);
     }

@@ -82,6 +82,8 @@ public sealed class LarderServerConfigurationTests : IDisposable
     [InlineData("--Larder:Chunking:AverageSize=1000000", "Larder:Chunking:AverageSize: chunk AverageSize 1000000 must be a power of two")]
     [InlineData("--Larder:Chunking:MaxSize=262144", "Larder:Chunking:MaxSize: chunk MaxSize 262144 must be above AverageSize")]
     [InlineData("--Larder:Chunking:PackSize=1000", "Larder:Chunking:PackSize: 1000 is out of range")]
+    [InlineData("--Larder:Chunking:DerivedListingThreshold=2000000", "Larder:Chunking:DerivedListingThreshold: 2000000 is out of range")]
+    [InlineData("--Larder:Chunking:DerivedListingThreshold=-1", "Larder:Chunking:DerivedListingThreshold: -1 is out of range")]
     [InlineData("--Larder:Chunking:SingleChunkThreshold=-1", "Larder:Chunking:SingleChunkThreshold: SingleChunkThreshold -1 must be between 0")]
     public void Invalid_settings_fail_at_start_up_naming_the_key(string arg, string message)
     {

@@ -144,6 +144,25 @@ public sealed class NixCopyTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal(local, await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_small_path_stored_without_a_listing_serves_the_listing_nix_itself_writes()
+    {
+        var nix = await NixPeer.GetAsync();
+        var (cacheUrl, _, writeEnv) = await PublicCacheWithWriterAsync(nix, "listing");
+        var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());
+        await Nix(writeEnv, "nix", "copy", "--to", $"{cacheUrl}?compression=zstd", output);
+        using var fileCache = new TempDirectory("larder-file-cache");
+        await Nix(writeEnv, "nix", "copy", "--to", $"file://{fileCache.Path}?compression=none&write-nar-listing=true", output);
+        var hashPart = Path.GetFileName(output)[..32];
+
+        var served = await fixture.Client.GetStringAsync($"{cacheUrl}/{hashPart}.ls");
+
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(fileCache.Path, hashPart + ".ls")), served);
+        var narInfo = await fixture.Client.GetStringAsync($"{cacheUrl}/{hashPart}.narinfo");
+        var narHash = narInfo.Split('\n').Single(l => l.StartsWith("NarHash: ", StringComparison.Ordinal))["NarHash: sha256:".Length..];
+        Assert.Empty(Directory.EnumerateFiles(fixture.Server.DataDirectory, narHash + "-*.ls", SearchOption.AllDirectories));
+    }
+
     private async Task<(string Url, string PublicKey, IReadOnlyDictionary<string, string> WriteEnv)> PublicCacheWithWriterAsync(NixPeer nix, string prefix)
     {
         var name = ServerFixture.NewCacheName(prefix);

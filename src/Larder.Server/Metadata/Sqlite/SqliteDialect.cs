@@ -163,7 +163,9 @@ internal sealed class SqliteDialect : SqlDialect
             using var pragmas = connection.CreateCommand();
             // FULL syncs the WAL at every commit, so a commit survives power loss (NORMAL would survive only a crash of
             // the process); commits are grouped to share that sync. Blobs are fsynced before any commit names them.
-            pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            // temp_store = MEMORY: a group commit's savepoints need a statement journal, which is otherwise a new file
+            // created (and deleted) in /var/tmp per transaction; it holds nothing that must survive a crash.
+            pragmas.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;";
             pragmas.ExecuteNonQuery();
             return new DbSession(connection, this);
         }

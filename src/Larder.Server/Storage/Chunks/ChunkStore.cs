@@ -53,6 +53,9 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
     /// <summary>Largest pack, in stored bytes (<c>Larder:Chunking:PackSize</c>); also the largest pack upload.</summary>
     public int PackSize => options.Value.Chunking.PackSize;
 
+    /// <summary>NARs up to this size are stored without a listing blob (<c>Larder:Chunking:DerivedListingThreshold</c>).</summary>
+    public long DerivedListingThreshold => options.Value.Chunking.DerivedListingThreshold;
+
     /// <summary>An empty pack of <c>Larder:Chunking:PackSize</c> bytes, for <see cref="StorePackAsync"/>.</summary>
     public PackBuilder NewPack() => new(PackSize);
 

@@ -35,6 +35,8 @@ public abstract class ChunkStorageConformance : IDisposable
             AverageSize = ChunkedPush.Options.AverageSize,
             MaxSize = ChunkedPush.Options.MaxSize,
             SingleChunkThreshold = ChunkedPush.Options.SingleChunkThreshold,
+            // These tests follow the listing blob's intent and reaping; NarListingsTests cover NARs stored without one.
+            DerivedListingThreshold = 0,
         },
     };
 
