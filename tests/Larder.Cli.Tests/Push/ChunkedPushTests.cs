@@ -175,7 +175,7 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
         foreach (var chunk in chunks.Chunks)
         {
             (count, bytes) = (count + 1, bytes + chunk.Length);
-            if (bytes >= ChunkedPush.WindowBytes)
+            if (bytes >= ChunkedPush.WindowBytes || count == ChunkedPush.WindowChunks)
             {
                 expected.Add(count);
                 (count, bytes) = (0, 0);
@@ -187,7 +187,7 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
         await push.PlanAsync([path], CancellationToken.None);
 
         Assert.True(push.Handles(path));
-        Assert.Equal(3, expected.Count);
+        Assert.InRange(expected.Count, 3, int.MaxValue);
         Assert.Equal(expected, _requests.MissingRequests);
     }
 

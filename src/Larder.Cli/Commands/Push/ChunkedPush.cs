@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using Larder.Cli.Client;
@@ -14,8 +15,9 @@ namespace Larder.Cli.Commands.Push;
 
 /// <summary>
 /// The chunk-level half of one push. NARs larger than one chunk are cut locally with the server's parameters and read
-/// once (<see cref="PlanAsync"/>): the chunks are hashed on other cores as they are cut, and every window of
-/// <see cref="WindowBytes"/> the server is asked which of its chunks it lacks (while the next window is read), so that
+/// once (<see cref="PlanAsync"/>): the chunks are hashed on other cores as they are cut, and for every window of
+/// <see cref="WindowBytes"/> (or <see cref="WindowChunks"/>) the server is asked which chunks it lacks (while the next
+/// window is read), so that
 /// only those are kept, compressed (zstd) and uploaded, gathered into pack uploads of the server's pack size when it
 /// takes them, else one request per chunk; in parallel. No NAR is ever held in memory: at most two windows are. The
 /// client does not hash the whole NAR: the server re-derives the NarHash from the chunks at the commit and refuses a
@@ -34,15 +36,21 @@ internal sealed class ChunkedPush
     private readonly SemaphoreSlim _uploadSlots;
     private readonly ChunkClaims _claims = new();
     private readonly ChunkPacker? _packer;
+    // Chunk buffers (MaxSize each) are reused rather than left to the garbage collector, which collects large arrays
+    // only in full collections: room for two windows per NAR read at once, and the chunks waiting for an upload slot.
+    private readonly ArrayPool<byte> _buffers;
     private readonly ConcurrentDictionary<string, PlannedPath> _planned = new(StringComparer.Ordinal);
     private long _sentBytes;
     private long _deduplicatedBytes;
 
     /// <summary>
-    /// Chunk bytes read before the server is asked which of them it lacks: one request per window (unless
-    /// MaxChunksPerRequest is smaller), and at most two windows in memory per NAR being read.
+    /// Chunk bytes read before the server is asked which of them it lacks (one request per window), unless
+    /// <see cref="WindowChunks"/> come first. At most two windows per NAR being read are in memory.
     /// </summary>
-    internal const int WindowBytes = 8 << 20;
+    internal const int WindowBytes = 4 << 20;
+
+    /// <summary>The most chunks in one window: each holds a buffer of MaxSize.</summary>
+    internal const int WindowChunks = 32;
 
     /// <param name="jobs">Chunk uploads in flight at once (each holds one chunk in memory).</param>
     public ChunkedPush(LarderClient client, string cache, ChunkingParameters parameters, int jobs, IPushProgress progress)
@@ -54,6 +62,7 @@ internal sealed class ChunkedPush
         _jobs = Math.Max(1, jobs);
         _progress = progress;
         _uploadSlots = new SemaphoreSlim(_jobs);
+        _buffers = ArrayPool<byte>.Create(parameters.MaxSize, maxArraysPerBucket: _jobs * (2 * WindowChunks + 1) + _jobs);
         if (parameters.PackSize > 0)
         {
             _packer = new ChunkPacker(client, cache, parameters.PackSize, _jobs, Sent);
@@ -165,13 +174,13 @@ internal sealed class ChunkedPush
                     _progress.Note($"{info.Path} has more chunks than the server takes in one commit ({_parameters.MaxChunksPerRequest}): uploading it whole");
                     throw new LeftWholeException();
                 }
-                if (windowBytes >= WindowBytes || window.Count >= _parameters.MaxChunksPerRequest)
+                if (windowBytes >= WindowBytes || window.Count >= Math.Min(WindowChunks, _parameters.MaxChunksPerRequest))
                 {
                     await previous.ConfigureAwait(false);
                     (var full, window, windowBytes) = (window, [], 0);
                     previous = SendWindowAsync(pass, full, token);
                 }
-            }))
+            }, _buffers))
             {
                 await NarWriter.WriteAsync(info.Path, sink, cancellationToken).ConfigureAwait(false);
                 await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -321,7 +330,7 @@ internal sealed class ChunkedPush
                         chunk.Dispose();
                     }
                 }
-            });
+            }, _buffers);
             try
             {
                 await NarWriter.WriteAsync(info.Path, sink, readEnough.Token).ConfigureAwait(false);

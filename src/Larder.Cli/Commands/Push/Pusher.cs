@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Larder.Cli.Client;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
@@ -187,7 +188,9 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
     {
         if (Tracing)
         {
-            progress.Note($"[{clock.Elapsed.TotalSeconds:0.000}s] {phase}");
+            progress.Note($"[{clock.Elapsed.TotalSeconds:0.000}s] {phase} (JIT so far: {JitInfo.GetCompiledMethodCount()} methods, " +
+                $"{JitInfo.GetCompilationTime().TotalSeconds:0.000}s; GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, " +
+                $"{GC.GetTotalAllocatedBytes() >> 20} MiB allocated)");
         }
     }
 
