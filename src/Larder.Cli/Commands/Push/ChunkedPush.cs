@@ -19,7 +19,8 @@ namespace Larder.Cli.Commands.Push;
 /// <see cref="WindowBytes"/> (or <see cref="WindowChunks"/>) the server is asked which chunks it lacks (while the next
 /// window is read), so that
 /// only those are kept, compressed (zstd) and uploaded, gathered into pack uploads of the server's pack size when it
-/// takes them, else one request per chunk; in parallel. No NAR is ever held in memory: at most two windows are. The
+/// takes them, else one request per chunk; in parallel. No NAR is ever held in memory: at most two windows are, for
+/// each of as many NARs read at once as there are cores (at most <c>jobs</c>). The
 /// client does not hash the whole NAR: the server re-derives the NarHash from the chunks at the commit and refuses a
 /// path that does not match what Nix recorded. <see cref="PushAsync"/> waits for the uploads a path needs and commits
 /// it as its chunk list. A chunk already on the server, or already sent for another path of this push, is not sent
@@ -36,6 +37,8 @@ internal sealed class ChunkedPush
     private readonly SemaphoreSlim _uploadSlots;
     private readonly ChunkClaims _claims = new();
     private readonly ChunkPacker? _packer;
+    // NARs read at once: reading is bound by the CPU, so more readers than cores would only hold more windows.
+    private readonly int _readers;
     // Chunk buffers (MaxSize each) are reused rather than left to the garbage collector, which collects large arrays
     // only in full collections: room for two windows per NAR read at once, and the chunks waiting for an upload slot.
     private readonly ArrayPool<byte> _buffers;
@@ -50,7 +53,7 @@ internal sealed class ChunkedPush
     internal const int WindowBytes = 4 << 20;
 
     /// <summary>The most chunks in one window: each holds a buffer of MaxSize.</summary>
-    internal const int WindowChunks = 32;
+    internal const int WindowChunks = 16;
 
     /// <param name="jobs">Chunk uploads in flight at once (each holds one chunk in memory).</param>
     public ChunkedPush(LarderClient client, string cache, ChunkingParameters parameters, int jobs, IPushProgress progress)
@@ -62,7 +65,8 @@ internal sealed class ChunkedPush
         _jobs = Math.Max(1, jobs);
         _progress = progress;
         _uploadSlots = new SemaphoreSlim(_jobs);
-        _buffers = ArrayPool<byte>.Create(parameters.MaxSize, maxArraysPerBucket: _jobs * (2 * WindowChunks + 1) + _jobs);
+        _readers = Math.Min(_jobs, Environment.ProcessorCount);
+        _buffers = ArrayPool<byte>.Create(parameters.MaxSize, maxArraysPerBucket: _readers * (2 * WindowChunks + 1) + _jobs);
         if (parameters.PackSize > 0)
         {
             _packer = new ChunkPacker(client, cache, parameters.PackSize, _jobs, Sent);
@@ -95,7 +99,7 @@ internal sealed class ChunkedPush
     public async Task PlanAsync(IReadOnlyList<LocalPathInfo> paths, CancellationToken cancellationToken)
     {
         var candidates = paths.Where(p => IsWorthChunking(_parameters, p.NarSize)).ToList();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _jobs, CancellationToken = cancellationToken };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _readers, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(candidates, options, async (info, token) =>
         {
             if (await ReadAndSendAsync(info, token).ConfigureAwait(false) is { } planned)
