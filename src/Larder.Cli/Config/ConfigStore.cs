@@ -8,8 +8,6 @@ namespace Larder.Cli.Config;
 /// </summary>
 public sealed class ConfigStore(string path)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
     /// <summary>The config file path.</summary>
     public string Path { get; } = path;
 
@@ -42,7 +40,7 @@ public sealed class ConfigStore(string path)
         try
         {
             using var stream = File.OpenRead(Path);
-            var config = JsonSerializer.Deserialize<CliConfig>(stream, JsonOptions) ?? new CliConfig();
+            var config = JsonSerializer.Deserialize(stream, ConfigJsonContext.Default.CliConfig) ?? new CliConfig();
             config.Servers = new SortedDictionary<string, ServerEntry>(config.Servers, StringComparer.Ordinal);
             return config;
         }
@@ -70,7 +68,7 @@ public sealed class ConfigStore(string path)
         {
             using (var stream = new FileStream(temp, options))
             {
-                JsonSerializer.Serialize(stream, config, JsonOptions);
+                JsonSerializer.Serialize(stream, config, ConfigJsonContext.Default.CliConfig);
                 stream.Flush(flushToDisk: true);
             }
             File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);

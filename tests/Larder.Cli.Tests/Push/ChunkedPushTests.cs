@@ -113,25 +113,31 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
     }
 
     [Fact]
-    public async Task A_path_whose_bytes_change_between_the_two_reads_fails_without_a_commit()
+    public async Task A_path_whose_bytes_change_before_a_refused_commit_is_repaired_fails_without_a_commit()
     {
         var path = await MakePathAsync("changing", RandomBytes(1 << 20, seed: 4));
+        var chunks = await ListChunksAsync(path);
         var push = NewPush(_small);
         await push.PlanAsync([path], CancellationToken.None);
 
+        // The server loses the chunk holding the byte that changes, so the refused commit makes the client read the NAR
+        // again and send that chunk, which no longer has its hash.
+        const int changedAt = 600 << 10;
+        var holder = chunks.Chunks.IndexAt(changedAt); // the NAR's header before the file's bytes is far shorter than a chunk
+        _requests.BeforeFirstCommit = () => _server.LoseChunk(chunks.Chunks[holder].Hash.ToNix32String());
         var file = Path.Combine(path.Path, "data");
         var changed = File.ReadAllBytes(file);
-        changed[600 << 10] ^= 1;
+        changed[changedAt] ^= 1;
         File.WriteAllBytes(file, changed);
         var error = await Assert.ThrowsAsync<CliException>(() => push.PushAsync(path, Metadata(path), CancellationToken.None));
 
         Assert.Contains("changed while it was pushed", error.Message);
-        Assert.Equal(0, _requests.Commits);
+        Assert.Equal(1, _requests.Commits);
         Assert.Empty(_server.ChunksOfNar(path.NarHash));
     }
 
     [Fact]
-    public async Task A_path_that_does_not_match_its_recorded_NarHash_is_left_to_the_whole_NAR_upload()
+    public async Task A_path_longer_than_its_recorded_NarSize_is_left_to_the_whole_NAR_upload()
     {
         var path = await MakePathAsync("corrupt", RandomBytes(1 << 20, seed: 5));
         File.AppendAllText(Path.Combine(path.Path, "data"), "tampered");
@@ -143,22 +149,46 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
     }
 
     [Fact]
-    public async Task Missing_chunks_of_all_paths_are_asked_together_in_batches_of_at_most_MaxChunksPerRequest()
+    public async Task A_path_of_its_recorded_size_but_not_its_NarHash_is_refused_by_the_server_and_nothing_is_visible()
     {
-        LocalPathInfo[] paths = [await MakePathAsync("batch1", RandomBytes(2 << 20, seed: 6)), await MakePathAsync("batch2", RandomBytes(2 << 20, seed: 7))];
-        var distinct = 0;
-        foreach (var path in paths)
-        {
-            distinct += (await ListChunksAsync(path)).Chunks.Count;
-        }
-        Assert.True(distinct > _small.MaxChunksPerRequest, "the test needs more chunks than one request takes");
+        var path = await MakePathAsync("same-size", RandomBytes(1 << 20, seed: 9));
+        var file = Path.Combine(path.Path, "data");
+        var changed = File.ReadAllBytes(file);
+        changed[300 << 10] ^= 1;
+        File.WriteAllBytes(file, changed);
         var push = NewPush(_small);
+        await push.PlanAsync([path], CancellationToken.None);
 
-        await push.PlanAsync(paths, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<CliException>(() => push.PushAsync(path, Metadata(path), CancellationToken.None));
 
-        Assert.All(paths, path => Assert.True(push.Handles(path)));
-        Assert.Equal((distinct + _small.MaxChunksPerRequest - 1) / _small.MaxChunksPerRequest, _requests.MissingRequests.Count);
-        Assert.All(_requests.MissingRequests, count => Assert.InRange(count, 1, _small.MaxChunksPerRequest));
+        Assert.Contains("NarHash", error.Message);
+        Assert.Empty(_server.ChunksOfNar(path.NarHash));
+    }
+
+    [Fact]
+    public async Task Missing_chunks_are_asked_window_by_window_as_the_NAR_is_read()
+    {
+        var path = await MakePathAsync("windows", RandomBytes(ChunkedPush.WindowBytes * 5 / 2, seed: 6));
+        var chunks = await ListChunksAsync(path);
+        var expected = new List<int>();
+        var (count, bytes) = (0, 0L);
+        foreach (var chunk in chunks.Chunks)
+        {
+            (count, bytes) = (count + 1, bytes + chunk.Length);
+            if (bytes >= ChunkedPush.WindowBytes || count == ChunkedPush.WindowChunks)
+            {
+                expected.Add(count);
+                (count, bytes) = (0, 0);
+            }
+        }
+        expected.Add(count);
+        var push = NewPush(_small with { MaxChunksPerRequest = 1000 });
+
+        await push.PlanAsync([path], CancellationToken.None);
+
+        Assert.True(push.Handles(path));
+        Assert.InRange(expected.Count, 3, int.MaxValue);
+        Assert.Equal(expected, _requests.MissingRequests);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using Larder.Cli.Client;
@@ -14,14 +15,16 @@ namespace Larder.Cli.Commands.Push;
 
 /// <summary>
 /// The chunk-level half of one push. NARs larger than one chunk are cut locally with the server's parameters and read
-/// twice, so that no NAR is ever held in memory: <see cref="PlanAsync"/> reads every such NAR once keeping only chunk
-/// hashes and lengths (hashing chunks on other cores), then asks the server which chunks it lacks (one request per
-/// batch of hashes for all paths); <see cref="PushAsync"/> reads a NAR again up to its last missing chunk, uploads the
-/// missing chunks (zstd, gathered into pack uploads of the server's pack size when it takes them, else one request per
-/// chunk; in parallel) as they come, checks that the second read cut the chunks of the first (and that
-/// each chunk sent has its planned hash), and commits the path as its chunk list. A chunk already on
-/// the server, or already sent for another path of this push, is not sent again; so a push that was interrupted sends
-/// only what the server still lacks when it is run again.
+/// once (<see cref="PlanAsync"/>): the chunks are hashed on other cores as they are cut, and for every window of
+/// <see cref="WindowBytes"/> (or <see cref="WindowChunks"/>) the server is asked which chunks it lacks (while the next
+/// window is read), so that
+/// only those are kept, compressed (zstd) and uploaded, gathered into pack uploads of the server's pack size when it
+/// takes them, else one request per chunk; in parallel. No NAR is ever held in memory: at most two windows are, for
+/// each of as many NARs read at once as there are cores (at most <c>jobs</c>). The
+/// client does not hash the whole NAR: the server re-derives the NarHash from the chunks at the commit and refuses a
+/// path that does not match what Nix recorded. <see cref="PushAsync"/> waits for the uploads a path needs and commits
+/// it as its chunk list. A chunk already on the server, or already sent for another path of this push, is not sent
+/// again; so a push that was interrupted sends only what the server still lacks when it is run again.
 /// </summary>
 internal sealed class ChunkedPush
 {
@@ -34,10 +37,23 @@ internal sealed class ChunkedPush
     private readonly SemaphoreSlim _uploadSlots;
     private readonly ChunkClaims _claims = new();
     private readonly ChunkPacker? _packer;
-    private readonly ConcurrentDictionary<string, NarChunks> _planned = new(StringComparer.Ordinal);
-    private IReadOnlySet<NixHash> _missing = new HashSet<NixHash>();
+    // NARs read at once: reading is bound by the CPU, so more readers than cores would only hold more windows.
+    private readonly int _readers;
+    // Chunk buffers (MaxSize each) are reused rather than left to the garbage collector, which collects large arrays
+    // only in full collections: room for two windows per NAR read at once, and the chunks waiting for an upload slot.
+    private readonly ArrayPool<byte> _buffers;
+    private readonly ConcurrentDictionary<string, PlannedPath> _planned = new(StringComparer.Ordinal);
     private long _sentBytes;
     private long _deduplicatedBytes;
+
+    /// <summary>
+    /// Chunk bytes read before the server is asked which of them it lacks (one request per window), unless
+    /// <see cref="WindowChunks"/> come first. At most two windows per NAR being read are in memory.
+    /// </summary>
+    internal const int WindowBytes = 4 << 20;
+
+    /// <summary>The most chunks in one window: each holds a buffer of MaxSize.</summary>
+    internal const int WindowChunks = 16;
 
     /// <param name="jobs">Chunk uploads in flight at once (each holds one chunk in memory).</param>
     public ChunkedPush(LarderClient client, string cache, ChunkingParameters parameters, int jobs, IPushProgress progress)
@@ -49,6 +65,8 @@ internal sealed class ChunkedPush
         _jobs = Math.Max(1, jobs);
         _progress = progress;
         _uploadSlots = new SemaphoreSlim(_jobs);
+        _readers = Math.Min(_jobs, Environment.ProcessorCount);
+        _buffers = ArrayPool<byte>.Create(parameters.MaxSize, maxArraysPerBucket: _readers * (2 * WindowChunks + 1) + _jobs);
         if (parameters.PackSize > 0)
         {
             _packer = new ChunkPacker(client, cache, parameters.PackSize, _jobs, Sent);
@@ -72,46 +90,38 @@ internal sealed class ChunkedPush
     public bool Handles(LocalPathInfo info) => _planned.ContainsKey(info.Path);
 
     /// <summary>
-    /// Cuts the NARs of <paramref name="paths"/> worth chunking (<see cref="IsWorthChunking"/>) into chunks, keeping
-    /// only hashes and lengths, and learns which of those chunks the server lacks. A path whose NAR cannot be read or
-    /// does not match its NarHash is left to the whole-NAR upload, which fails it with the reason.
+    /// Reads the NARs of <paramref name="paths"/> worth chunking (<see cref="IsWorthChunking"/>) once each, cutting
+    /// them into chunks and uploading those the server lacks; keeps each path's chunk list for <see cref="PushAsync"/>.
+    /// A path whose NAR cannot be read, has another size than Nix recorded or more chunks than one commit takes is left
+    /// to the whole-NAR upload (which fails it with the reason, or sends it whole); chunks it sent meanwhile stay
+    /// unreferenced until maintenance removes them.
     /// </summary>
     public async Task PlanAsync(IReadOnlyList<LocalPathInfo> paths, CancellationToken cancellationToken)
     {
         var candidates = paths.Where(p => IsWorthChunking(_parameters, p.NarSize)).ToList();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _jobs, CancellationToken = cancellationToken };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _readers, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(candidates, options, async (info, token) =>
         {
-            var chunks = await TryListChunksAsync(info, token).ConfigureAwait(false);
-            if (chunks is null)
+            if (await ReadAndSendAsync(info, token).ConfigureAwait(false) is { } planned)
             {
-                return;
+                _planned[info.Path] = planned;
             }
-            if (chunks.Chunks.Count > _parameters.MaxChunksPerRequest)
-            {
-                _progress.Note($"{info.Path} has {chunks.Chunks.Count} chunks, more than the server takes in one commit ({_parameters.MaxChunksPerRequest}): uploading it whole");
-                return;
-            }
-            _planned[info.Path] = chunks;
         }).ConfigureAwait(false);
-
-        var distinct = candidates
-            .Where(Handles)
-            .SelectMany(info => _planned[info.Path].Chunks.Select(c => c.Hash))
-            .Distinct()
-            .ToList();
-        _missing = await _client.FindMissingChunksAsync(_cache, distinct, _parameters.MaxChunksPerRequest, cancellationToken).ConfigureAwait(false);
+        if (_packer is { } packer)
+        {
+            await packer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// Uploads the chunks of <paramref name="info"/>'s NAR that the server lacks and commits the path (planned by
-    /// <see cref="PlanAsync"/>). When the commit is refused because the server no longer holds some chunks (collected
-    /// meanwhile), those are sent once more and the commit retried once.
+    /// Waits for the uploads of the chunks of <paramref name="info"/>'s NAR that the server lacked (started by
+    /// <see cref="PlanAsync"/>) and commits the path. When the commit is refused because the server no longer holds
+    /// some chunks (collected meanwhile), the NAR is read again, those are sent once more and the commit retried once.
     /// </summary>
     public async Task<PushResult> PushAsync(LocalPathInfo info, PushPathMetadata metadata, CancellationToken cancellationToken)
     {
         var planned = _planned[info.Path];
-        await SendChunksAsync(info, planned, _missing, _claims, countSkipped: true, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(planned.Uploads).ConfigureAwait(false);
         var request = new ChunkedPathRequest(metadata, [.. planned.Chunks.Select(c => c.Hash.ToNix32String())]);
         try
         {
@@ -126,7 +136,7 @@ internal sealed class ChunkedPush
                 throw Translate(refused, info);
             }
             _progress.Note($"cache '{_cache}' no longer holds {Counted.Of(lost.Count, "chunk", "chunks")} of {info.Path}: sending them again");
-            await SendChunksAsync(info, planned, lost, new ChunkClaims(), countSkipped: false, cancellationToken).ConfigureAwait(false);
+            await SendAgainAsync(info, planned.Chunks, lost, cancellationToken).ConfigureAwait(false);
             try
             {
                 return await _client.CommitChunkedPathAsync(_cache, request, cancellationToken).ConfigureAwait(false);
@@ -141,33 +151,156 @@ internal sealed class ChunkedPush
     private CliException Translate(ApiException e, LocalPathInfo info) =>
         _client.Translate(e, LarderClient.PushOperation(_cache, info.Path))!;
 
-    private async Task<NarChunks?> TryListChunksAsync(LocalPathInfo info, CancellationToken cancellationToken)
+    // The one read of a NAR: cuts it, hashes each window's chunks on other cores, asks the server which of them it
+    // lacks while the next window is read, and hands those to uploads. Null when the path is left to the whole-NAR
+    // upload.
+    private async Task<PlannedPath?> ReadAndSendAsync(LocalPathInfo info, CancellationToken cancellationToken)
     {
+        var pass = new NarPass(info);
+        var window = new List<Chunk>();
+        var windowBytes = 0L;
+        var read = 0L;
+        var count = 0;
+        var previous = Task.CompletedTask;
         try
         {
-            var chunks = await NarChunks.ListAsync(info.Path, _chunker, Environment.ProcessorCount, cancellationToken).ConfigureAwait(false);
-            return chunks.NarSize == info.NarSize && chunks.NarHash.Equals(NixHash.Parse(info.NarHash)) ? chunks : null;
+            await using (var sink = new ChunkingWriteStream(_chunker, async (chunk, token) =>
+            {
+                window.Add(chunk);
+                windowBytes += chunk.Length;
+                read += chunk.Length;
+                if (read > info.NarSize)
+                {
+                    throw new LeftWholeException();
+                }
+                if (++count > _parameters.MaxChunksPerRequest)
+                {
+                    _progress.Note($"{info.Path} has more chunks than the server takes in one commit ({_parameters.MaxChunksPerRequest}): uploading it whole");
+                    throw new LeftWholeException();
+                }
+                if (windowBytes >= WindowBytes || window.Count >= Math.Min(WindowChunks, _parameters.MaxChunksPerRequest))
+                {
+                    await previous.ConfigureAwait(false);
+                    (var full, window, windowBytes) = (window, [], 0);
+                    previous = SendWindowAsync(pass, full, token);
+                }
+            }, _buffers))
+            {
+                await NarWriter.WriteAsync(info.Path, sink, cancellationToken).ConfigureAwait(false);
+                await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await previous.ConfigureAwait(false);
+            if (read != info.NarSize)
+            {
+                return null;
+            }
+            var last = window;
+            window = [];
+            await SendWindowAsync(pass, last, cancellationToken).ConfigureAwait(false);
+            // Every chunk sent is in a pack now: PlanAsync starts the upload of the last, partly filled one.
+            await Task.WhenAll(pass.Packing).ConfigureAwait(false);
+            return new PlannedPath(new ChunkList(pass.Entries), pass.Uploads);
         }
-        catch (IOException)
+        catch (Exception e) when (e is LeftWholeException or IOException)
         {
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return null;
+        }
+        finally
+        {
+            foreach (var chunk in window)
+            {
+                chunk.Dispose();
+            }
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    // The second read: sends the chunks in toSend that no other upload of this push has claimed, then waits for all
-    // uploads this path needs. Only cut points are compared with the first read on this thread; a chunk to send is
-    // hashed by its upload and must have its planned hash, and a chunk not sent is not hashed at all (the server
-    // re-derives the NarHash at commit). Reading stops after the last chunk to send. countSkipped is false when
-    // repairing a refused commit, whose skipped chunks were counted the first time.
-    private async Task SendChunksAsync(
-        LocalPathInfo info, NarChunks planned, IReadOnlySet<NixHash> toSend, ChunkClaims claims, bool countSkipped,
+    // Owns the chunks: hashes them, asks the server which it lacks, appends them to the pass's chunk list and hands
+    // the missing ones to uploads. Windows of one pass run one after the other, so they append in order.
+    private async Task SendWindowAsync(NarPass pass, List<Chunk> chunks, CancellationToken cancellationToken)
+    {
+        var handedOver = new bool[chunks.Count];
+        try
+        {
+            if (chunks.Count == 0)
+            {
+                return;
+            }
+            var hashes = new NixHash[chunks.Count];
+            await Task.Run(() => Parallel.For(0, chunks.Count, new ParallelOptions { CancellationToken = cancellationToken },
+                i => hashes[i] = chunks[i].Hash), cancellationToken).ConfigureAwait(false);
+            var missing = await _client.FindMissingChunksAsync(_cache, [.. hashes.Distinct()], _parameters.MaxChunksPerRequest, cancellationToken)
+                .ConfigureAwait(false);
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                var position = pass.Entries.Count;
+                pass.Entries.Add(new ChunkEntry(hashes[i], chunks[i].Length));
+                if (missing.Contains(hashes[i]))
+                {
+                    handedOver[i] = await HandOverAsync(pass.Info, position, hashes[i], chunks[i], _claims, pass.Uploads, pass.Packing, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                if (!handedOver[i])
+                {
+                    Deduplicated(chunks[i].Length);
+                    chunks[i].Dispose();
+                }
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                if (!handedOver[i])
+                {
+                    chunks[i].Dispose();
+                }
+            }
+        }
+    }
+
+    // Hands a chunk to an upload (taking an upload slot) unless this push has already claimed its hash; the upload,
+    // new or earlier, goes to uploads, and with packs a task completing once the chunk is in a pack goes to packing.
+    // Returns whether the upload took the chunk; otherwise the caller still owns it.
+    private async Task<bool> HandOverAsync(
+        LocalPathInfo info, int index, NixHash hash, Chunk chunk, ChunkClaims claims, List<Task> uploads, List<Task> packing,
         CancellationToken cancellationToken)
     {
-        var needed = new List<Task>();
-        // Chunks of this path handed to the packer: each completes once its chunk is in a pack (or failed to get there).
+        await _uploadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task upload;
+        bool started;
+        if (_packer is { } packer)
+        {
+            var packed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (upload, started) = claims.GetOrStart(hash, () => PackAsync(packer, info, index, hash, chunk, packed, cancellationToken));
+            if (started)
+            {
+                packing.Add(packed.Task);
+            }
+        }
+        else
+        {
+            (upload, started) = claims.GetOrStart(hash, () => UploadAsync(info, index, hash, chunk, cancellationToken));
+        }
+        uploads.Add(upload);
+        if (!started)
+        {
+            _uploadSlots.Release();
+        }
+        return started;
+    }
+
+    // The second read, only to repair a refused commit: sends the chunks in toSend again. Only cut points are compared
+    // with the first read on this thread; a chunk to send is hashed by its upload and must have its planned hash.
+    // Reading stops after the last chunk to send.
+    private async Task SendAgainAsync(LocalPathInfo info, ChunkList planned, IReadOnlySet<NixHash> toSend, CancellationToken cancellationToken)
+    {
+        var claims = new ChunkClaims();
+        var uploads = new List<Task>();
         var packing = new List<Task>();
         var index = 0;
-        var last = LastIndexIn(planned.Chunks, toSend);
+        var last = LastIndexIn(planned, toSend);
         using var readEnough = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
@@ -180,40 +313,14 @@ internal sealed class ChunkedPush
                     {
                         return;
                     }
-                    if (index >= planned.Chunks.Count || planned.Chunks[index].Length != chunk.Length)
+                    if (index >= planned.Count || planned[index].Length != chunk.Length)
                     {
                         throw Changed(info, index);
                     }
-                    var expected = planned.Chunks[index].Hash;
                     var position = index++;
-                    if (toSend.Contains(expected))
+                    if (toSend.Contains(planned[position].Hash))
                     {
-                        await _uploadSlots.WaitAsync(token).ConfigureAwait(false);
-                        Task upload;
-                        bool started;
-                        if (_packer is { } packer)
-                        {
-                            var packed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                            (upload, started) = claims.GetOrStart(expected, () => PackAsync(packer, info, position, expected, chunk, packed, cancellationToken));
-                            if (started)
-                            {
-                                packing.Add(packed.Task);
-                            }
-                        }
-                        else
-                        {
-                            (upload, started) = claims.GetOrStart(expected, () => UploadAsync(info, position, expected, chunk, cancellationToken));
-                        }
-                        needed.Add(upload);
-                        handedOver = started;
-                        if (!started)
-                        {
-                            _uploadSlots.Release();
-                        }
-                    }
-                    if (!handedOver && countSkipped)
-                    {
-                        Deduplicated(planned.Chunks[position].Length);
+                        handedOver = await HandOverAsync(info, position, planned[position].Hash, chunk, claims, uploads, packing, token).ConfigureAwait(false);
                     }
                     if (index > last)
                     {
@@ -227,14 +334,11 @@ internal sealed class ChunkedPush
                         chunk.Dispose();
                     }
                 }
-            });
+            }, _buffers);
             try
             {
-                if (last >= 0)
-                {
-                    await NarWriter.WriteAsync(info.Path, sink, readEnough.Token).ConfigureAwait(false);
-                    await sink.CompleteAsync(readEnough.Token).ConfigureAwait(false);
-                }
+                await NarWriter.WriteAsync(info.Path, sink, readEnough.Token).ConfigureAwait(false);
+                await sink.CompleteAsync(readEnough.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (index > last && !cancellationToken.IsCancellationRequested)
             {
@@ -244,7 +348,7 @@ internal sealed class ChunkedPush
         {
             // Uploads already started still hold chunk buffers: let them finish before giving up on the path.
             await FlushPacksAsync(packing, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await Task.WhenAll(needed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(uploads).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (e is IOException)
             {
                 throw new CliException($"cannot read {info.Path}: {e.Message}");
@@ -252,20 +356,12 @@ internal sealed class ChunkedPush
             throw;
         }
         await FlushPacksAsync(packing, cancellationToken).ConfigureAwait(false);
-        if (index != planned.Chunks.Count && index <= last)
+        if (index <= last)
         {
-            await Task.WhenAll(needed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(uploads).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw Changed(info, index);
         }
-        if (countSkipped)
-        {
-            // The chunks after the last one sent were not read: none of them is sent.
-            for (var rest = index; rest < planned.Chunks.Count; rest++)
-            {
-                Deduplicated(planned.Chunks[rest].Length);
-            }
-        }
-        await Task.WhenAll(needed).ConfigureAwait(false);
+        await Task.WhenAll(uploads).ConfigureAwait(false);
     }
 
     /// <summary>Index of the last chunk of <paramref name="chunks"/> in <paramref name="hashes"/>, or -1.</summary>
@@ -373,4 +469,22 @@ internal sealed class ChunkedPush
         }
         return options;
     }
+
+    /// <summary>A path read once: its chunk list and the uploads its commit waits for.</summary>
+    private sealed record PlannedPath(ChunkList Chunks, List<Task> Uploads);
+
+    /// <summary>What the one read of a path gathers, window by window.</summary>
+    private sealed class NarPass(LocalPathInfo info)
+    {
+        public LocalPathInfo Info { get; } = info;
+
+        public List<ChunkEntry> Entries { get; } = [];
+
+        public List<Task> Uploads { get; } = [];
+
+        public List<Task> Packing { get; } = [];
+    }
+
+    /// <summary>Thrown from the chunk callback to stop reading a NAR that goes up whole instead.</summary>
+    private sealed class LeftWholeException : Exception;
 }

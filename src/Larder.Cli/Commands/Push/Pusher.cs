@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Larder.Cli.Client;
 using Larder.Cli.Infrastructure;
 using Larder.Cli.LocalStore;
@@ -74,9 +75,9 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
             return new PushSummary(infos.Count, candidates.Count, upstreamPaths.Count, 0, 0, 0, 0, [], clock.Elapsed);
         }
         await RequireWriteAsync(cache, whoTask).ConfigureAwait(false);
-        var chunked = await PlanChunksAsync(cache, toPush, options, cancellationToken).ConfigureAwait(false);
-        Trace(clock, chunked is null ? "no chunking" : "chunk lists and missing chunks");
         progress.Begin(toPush.Count, toPush.Sum(p => p.NarSize));
+        var chunked = await PlanChunksAsync(cache, toPush, options, cancellationToken).ConfigureAwait(false);
+        Trace(clock, chunked is null ? "no chunking" : "chunked NARs read, missing chunks sent");
         var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, upstreamPaths, options, chunked, ct), progress);
         var (pushed, pushedBytes, failed) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
         Trace(clock, "uploads");
@@ -85,8 +86,8 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
     }
 
     /// <summary>
-    /// With chunks allowed and a server that supports them, cuts the large NARs and learns which chunks the server
-    /// lacks; null when every path goes up whole.
+    /// With chunks allowed and a server that supports them, cuts the large NARs and sends the chunks the server lacks
+    /// (committed later, in reference order); null when every path goes up whole.
     /// </summary>
     private async Task<ChunkedPush?> PlanChunksAsync(
         string cache, IReadOnlyList<LocalPathInfo> toPush, PushOptions options, CancellationToken cancellationToken)
@@ -187,7 +188,9 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
     {
         if (Tracing)
         {
-            progress.Note($"[{clock.Elapsed.TotalSeconds:0.000}s] {phase}");
+            progress.Note($"[{clock.Elapsed.TotalSeconds:0.000}s] {phase} (JIT so far: {JitInfo.GetCompiledMethodCount()} methods, " +
+                $"{JitInfo.GetCompilationTime().TotalSeconds:0.000}s; GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, " +
+                $"{GC.GetTotalAllocatedBytes() >> 20} MiB allocated)");
         }
     }
 
