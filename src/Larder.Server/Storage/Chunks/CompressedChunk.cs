@@ -1,5 +1,6 @@
 using Larder.Nix.Compression;
 using Larder.Nix.Hashing;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Larder.Server.Storage.Chunks;
 
@@ -82,12 +83,30 @@ public sealed class CompressedChunk : IDisposable
 
     private static int CompressTo(ReadOnlySpan<byte> data, byte[] buffer, int offset)
     {
-        using var output = new MemoryStream(buffer, offset, MaxStoredSize(data.Length), writable: true);
-        using (var compressor = Codecs.Compress(output, CompressionKind.Zstd, ZstdLevel, leaveOpen: true))
+        var compressor = Compressors.Get();
+        int length;
+        try
         {
-            compressor.Write(data);
+            length = compressor.Compress(data, buffer.AsSpan(offset, MaxStoredSize(data.Length)));
         }
-        return (int)output.Position;
+        catch
+        {
+            compressor.Dispose();
+            throw;
+        }
+        Compressors.Return(compressor);
+        return length;
+    }
+
+    // A few zstd contexts reused by every chunk compression (one per chunk was a few MiB of native memory each time).
+    private static readonly ObjectPool<ZstdFrameCompressor> Compressors =
+        new DefaultObjectPoolProvider { MaximumRetained = Math.Max(2, Environment.ProcessorCount) }.Create(new CompressorPolicy());
+
+    private sealed class CompressorPolicy : PooledObjectPolicy<ZstdFrameCompressor>
+    {
+        public override ZstdFrameCompressor Create() => new(ZstdLevel);
+
+        public override bool Return(ZstdFrameCompressor obj) => true;
     }
 
     /// <summary>The chunk's metadata once stored under <paramref name="storageKey"/>.</summary>
