@@ -305,6 +305,7 @@ public static partial class LarderServer
         services.AddHostedService<ReaperService>();
         services.AddSingleton<GarbageCollector>();
         services.AddHostedService<GcService>();
+        services.AddHostedService<Memory.IdleMemoryRelease>();
         Artifacts.ArtifactServices.AddArtifacts(services);
         services.AddBinaryCache();
     }

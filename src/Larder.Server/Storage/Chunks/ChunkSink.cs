@@ -6,9 +6,10 @@ using Larder.Server.Storage.Packs;
 namespace Larder.Server.Storage.Chunks;
 
 /// <summary>
-/// Receives the chunks of one NAR in order (the callback of a <see cref="ChunkingWriteStream"/>): compresses each,
-/// looks up a group of them at once (<see cref="GroupChunks"/> chunks or <see cref="GroupBytes"/> compressed bytes:
-/// one metadata round trip per group, not per chunk), gathers those the server lacks into packs
+/// Receives the chunks of one NAR in order (the callback of a <see cref="ChunkingWriteStream"/>): compresses each into
+/// one group buffer of <see cref="GroupBytes"/> (or room for one largest chunk, if more), looks up a group of them at
+/// once (<see cref="GroupChunks"/> chunks, or as many as fill the buffer: one metadata round trip per group, not per
+/// chunk), gathers those the server lacks into packs
 /// (<see cref="PackBuilder"/>, stored when full and at <see cref="CompleteAsync"/>), and hashes the NAR's file form
 /// (the stored bytes of its chunks, concatenated) as it goes. When the server holds a chunk whose stored bytes differ
 /// from ours (another zstd version or level), the stored bytes are read back and hashed instead; when that shows only
@@ -21,7 +22,11 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
     /// <summary>Most chunks looked up at once.</summary>
     public const int GroupChunks = 256;
 
-    /// <summary>Most compressed bytes held while a group waits for its lookup.</summary>
+    /// <summary>
+    /// Size of the buffer a group's compressed chunks wait in for their lookup. One buffer for the whole NAR: a buffer
+    /// per chunk was a large-object allocation per chunk beyond what the pool keeps, and the garbage collector let
+    /// hundreds of MiB of them pile up during a 2 GiB ingest (issue 9).
+    /// </summary>
     public const int GroupBytes = 4 << 20;
 
     private readonly NixHasher _fileHasher = new(HashKind.Sha256);
@@ -30,9 +35,11 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
     private readonly Dictionary<string, List<int>> _pending = new(StringComparer.Ordinal);
     // Chunks this sink stored in earlier packs, as registered: a repeat later in the NAR needs no lookup.
     private readonly Dictionary<string, ChunkRecord> _stored = new(StringComparer.Ordinal);
-    // Compressed chunks waiting for the lookup of their group, in order.
+    // Compressed chunks waiting for the lookup of their group, in order, in _groupBuffer up to _groupBytes.
     private readonly List<CompressedChunk> _group = [];
-    private long _groupBytes;
+    private readonly int _largestStored = CompressedChunk.MaxStoredSize(store.Chunking.MaxSize);
+    private byte[]? _groupBuffer;
+    private int _groupBytes;
     private PackBuilder? _pack;
     private bool _rehash;
     private NixHash? _fileHash;
@@ -52,11 +59,20 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         ArgumentNullException.ThrowIfNull(chunk);
         using (chunk)
         {
-            var compressed = CompressedChunk.Compress(chunk.Data.Span, chunk.Hash);
-            _group.Add(compressed);
-            _groupBytes += compressed.StoredSize;
+            if (_chunks.Count == 0 && _group.Count == 0)
+            {
+                // The first chunk gets a buffer of its own size: a NAR of one chunk needs no group buffer.
+                _group.Add(CompressedChunk.Compress(chunk.Data.Span, chunk.Hash));
+            }
+            else
+            {
+                _groupBuffer ??= ChunkBuffers.Pool.Rent(Math.Max(GroupBytes, _largestStored));
+                var compressed = CompressedChunk.CompressInto(chunk.Data.Span, chunk.Hash, _groupBuffer, _groupBytes);
+                _group.Add(compressed);
+                _groupBytes += compressed.StoredSize;
+            }
         }
-        if (_group.Count >= GroupChunks || _groupBytes >= GroupBytes)
+        if (_group.Count >= GroupChunks || (_groupBuffer is { } buffer && buffer.Length - _groupBytes < _largestStored))
         {
             await PlaceGroupAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -201,6 +217,10 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
             compressed.Dispose();
         }
         _group.Clear();
+        if (Interlocked.Exchange(ref _groupBuffer, null) is { } buffer)
+        {
+            ChunkBuffers.Pool.Return(buffer);
+        }
         _pack?.Dispose();
         _fileHasher.Dispose();
     }

@@ -66,6 +66,22 @@ public abstract class ChunkStorageConformance : IDisposable
     }
 
     [Fact]
+    public async Task A_nar_filling_the_group_buffer_several_times_keeps_every_chunk_intact()
+    {
+        // The server's default chunk sizes: incompressible chunks of ~256 KiB fill the sink's group buffer
+        // (ChunkSink.GroupBytes) after a few MiB, long before ChunkSink.GroupChunks.
+        var (_, blobs, ingestor, _) = await OpenAsync(new LarderOptions());
+        var nar = await ChunkedPush.RandomNarAsync(3 * ChunkSink.GroupBytes);
+
+        var ingested = await ingestor.IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        Assert.InRange(ingested.Chunks.Count, 12, ChunkSink.GroupChunks);
+        var file = await ReadAllAsync(blobs, ingested.Chunks);
+        Assert.Equal((ingested.FileHash, ingested.FileSize), (NarFixtures.Sha256(file), (long)file.Length));
+        Assert.Equal(nar, await NarFixtures.DecompressAsync(file, CompressionKind.Zstd));
+    }
+
+    [Fact]
     public async Task A_nar_up_to_the_threshold_is_one_chunk_whose_hash_is_its_nar_hash()
     {
         var (_, _, ingestor, _) = await OpenAsync();
@@ -322,11 +338,11 @@ public abstract class ChunkStorageConformance : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private async Task<(RelationalMetadataStore Store, IBlobStore Blobs, NarIngestor Ingestor, Reaper Reaper)> OpenAsync()
+    private async Task<(RelationalMetadataStore Store, IBlobStore Blobs, NarIngestor Ingestor, Reaper Reaper)> OpenAsync(LarderOptions? settings = null)
     {
         var store = await CreateStoreAsync(_time);
         var blobs = await CreateBlobStoreAsync();
-        var options = Microsoft.Extensions.Options.Options.Create(_options);
+        var options = Microsoft.Extensions.Options.Options.Create(settings ?? _options);
         var staging = Staging();
         var ingestor = new NarIngestor(
             new ChunkStore(blobs, store, staging, options, _time), store, NullLogger<NarIngestor>.Instance);

@@ -1,0 +1,55 @@
+using Larder.Server.Memory;
+
+namespace Larder.Server.Tests.Memory;
+
+public sealed class BoundedBufferPoolTests
+{
+    [Fact]
+    public void Returned_arrays_are_kept_only_up_to_the_byte_bound()
+    {
+        var pool = new BoundedBufferPool(maxArrayLength: 1 << 20, maxRetainedBytes: 3 << 20);
+        var rented = Enumerable.Range(0, 8).Select(_ => pool.Rent(1 << 20)).Concat(Enumerable.Range(0, 8).Select(_ => pool.Rent(300_000))).ToList();
+
+        rented.ForEach(array => pool.Return(array));
+
+        Assert.Equal(3 << 20, pool.RetainedBytes);
+        var again = Enumerable.Range(0, 16).Select(_ => pool.Rent(1 << 20)).ToList();
+        Assert.Equal(3, again.Count(array => rented.Contains(array)));
+        Assert.Equal(0, pool.RetainedBytes);
+    }
+
+    [Fact]
+    public void A_rent_is_served_by_a_kept_array_of_its_power_of_two_size()
+    {
+        var pool = new BoundedBufferPool(maxArrayLength: 1 << 20, maxRetainedBytes: 1 << 20);
+        var first = pool.Rent(300_000);
+        Assert.Equal(1 << 19, first.Length);
+        pool.Return(first);
+
+        Assert.Same(first, pool.Rent(262_145));
+        Assert.NotSame(first, pool.Rent(262_145));
+    }
+
+    [Fact]
+    public void Arrays_longer_than_the_largest_pooled_are_never_kept()
+    {
+        var pool = new BoundedBufferPool(maxArrayLength: 1 << 16, maxRetainedBytes: 1 << 20);
+        var large = pool.Rent((1 << 16) + 1);
+        Assert.Equal((1 << 16) + 1, large.Length);
+
+        pool.Return(large);
+
+        Assert.Equal(0, pool.RetainedBytes);
+    }
+
+    [Fact]
+    public void An_array_the_pool_cannot_have_rented_is_refused()
+    {
+        var pool = new BoundedBufferPool(maxArrayLength: 1 << 16, maxRetainedBytes: 1 << 20);
+
+        var e = Assert.Throws<ArgumentException>(() => pool.Return(new byte[1000]));
+
+        Assert.Contains("1000 bytes", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, pool.RetainedBytes);
+    }
+}
