@@ -109,6 +109,9 @@ internal sealed class DbSession(DbConnection connection, SqlDialect dialect) : I
         return reader;
     }
 
+    /// <summary>Whether statements of a transaction go out together (<see cref="SqlDialect.BatchesStatements"/>).</summary>
+    public bool BatchesStatements => dialect.BatchesStatements;
+
     /// <summary>
     /// Runs <paramref name="statements"/> in order, each one returning rows, and answers the first column of each one's
     /// first row (null for no row or NULL): in one round trip, with the deferred statements, where the dialect batches.

@@ -46,7 +46,7 @@ public abstract partial class RelationalMetadataStore
         // both in one round trip where the dialect batches.
         var owns = OwnsStagedListingStatement(request) is { } ownsStatement ? [ownsStatement] : Array.Empty<(string, object?[])>();
         var first = await session.ScalarsAsync(ct, [.. owns, InsertNarStatement(request.Nar)]).ConfigureAwait(false);
-        var ownsListing = owns.Length > 0 && first[0] is not null;
+        var ownsListing = owns.Length > 0 && first[0] is not null && Convert.ToInt64(first[0], System.Globalization.CultureInfo.InvariantCulture) == 1;
         var narId = await AcquireNarAsync(session, request, ownsListing, first[^1] as long?, ct).ConfigureAwait(false);
         // Before the path row goes in: its insert takes the cache's statistics row (a trigger), which is then held to
         // the end, so no chunk row may be locked after it.
@@ -237,14 +237,16 @@ public abstract partial class RelationalMetadataStore
         [nar.NarHash, nar.NarSize, nar.Compression, nar.FileHash, nar.FileSize, nar.ListingKey, nar.CreatedAt]);
 
     /// <summary>
-    /// Whether the commit's staged upload owns the NAR's listing, so a new NAR may point at it (else its intent must be
-    /// claimed): answers a row when it does. The upload is locked, so a concurrent expiry waits and then finds the
-    /// upload consumed. Null when there is no staged upload or no listing.
+    /// Locks the commit's staged upload before the NAR and its chunks, whether or not it has a listing (a concurrent
+    /// expiry takes the upload, then its chunks: locked later, after the chunks, the two could deadlock), and answers 1
+    /// when it owns the NAR's listing, so a new NAR may point at it (else its intent must be claimed), 0 when it does not,
+    /// no row when the upload is gone. The expiry waits and then finds the upload consumed. Null without a staged upload.
     /// </summary>
     private (string Sql, object?[] Args)? OwnsStagedListingStatement(CommitRequest request) =>
-        request.StagedNarId is { } id && request.Nar.ListingKey is { } listing
-            ? ($"SELECT 1 FROM staged_nars WHERE id = $1 AND listing_key = $2{_dialect.ForUpdateOf("staged_nars")};", [id, listing])
-            : null;
+        request.StagedNarId is not { } id ? null
+        : request.Nar.ListingKey is { } listing
+            ? ($"SELECT CASE WHEN listing_key = $2 THEN 1 ELSE 0 END FROM staged_nars WHERE id = $1{_dialect.ForUpdateOf("staged_nars")};", [id, listing])
+            : ($"SELECT 0 FROM staged_nars WHERE id = $1{_dialect.ForUpdateOf("staged_nars")};", [id]);
 
     private async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {

@@ -18,28 +18,79 @@ public abstract partial class RelationalMetadataStore
     private static async Task AttachChunksAsync(
         DbSession session, string ownerTable, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken ct)
     {
+        await MarkBeforeReuseAsync(session, ct).ConfigureAwait(false);
         var reused = await session.ScalarsAsync(ct, ReuseChunksStatements(chunks)).ConfigureAwait(false);
-        await FinishAttachingChunksAsync(session, ownerTable, ownerColumn, ownerId, chunks, reused, now, ct).ConfigureAwait(false);
+        var ids = await FillChunksWithoutRowsAsync(session, chunks, reused, now, ct).ConfigureAwait(false)
+            ?? await AcquireChunksInOrderAsync(session, chunks, now, ct).ConfigureAwait(false);
+        await FinishAttachingChunksAsync(session, ownerTable, ownerColumn, ownerId, chunks, ids, ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The first step of <see cref="AttachChunksAsync"/>, for a caller that sends it with statements of its own: each
-    /// distinct chunk's existing row gains its holders (in hash order), answering its id or null when there is no row.
+    /// The first step of <see cref="AttachChunksAsync"/>, for a caller that sends it with statements of its own after
+    /// <see cref="MarkBeforeReuseAsync"/>: each distinct chunk's existing row gains its holders (in hash order),
+    /// answering its id or null when there is no row.
     /// </summary>
     private static (string Sql, object?[] Args)[] ReuseChunksStatements(IReadOnlyList<ChunkRecord> chunks) =>
         [.. DistinctChunks(chunks).Select(same => (ReuseChunkSql, new object?[] { same.Key, same.Count() }))];
 
-    /// <summary>The rest of <see cref="AttachChunksAsync"/>, given the answers of <see cref="ReuseChunksStatements"/>.</summary>
-    private static async Task FinishAttachingChunksAsync(
-        DbSession session, string ownerTable, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, object?[] reused, DateTimeOffset now,
-        CancellationToken ct)
+    /// <summary>Where statements go out together, a savepoint that <see cref="FillChunksWithoutRowsAsync"/> can undo the batch to.</summary>
+    private static Task MarkBeforeReuseAsync(DbSession session, CancellationToken ct) =>
+        session.BatchesStatements ? session.DeferAsync(SavepointSql, ct) : Task.CompletedTask;
+
+    /// <summary>
+    /// Every distinct chunk's row id in hash order, inserting (claiming its blob) the row of a chunk that had none
+    /// (reaped meanwhile, or never registered); or null when the caller must redo its work since the savepoint. Where
+    /// statements are batched, that insert would come after the rows of higher hashes the batch already locked, against
+    /// the hash order that keeps concurrent transactions from deadlocking: so the batch is rolled back to the savepoint
+    /// (releasing those row locks) and the caller takes the chunks one by one (<see cref="AcquireChunksInOrderAsync"/>).
+    /// Where every statement runs at once (SQLite: one writer at a time), no one else holds chunk rows meanwhile, and the
+    /// missing rows are filled in.
+    /// </summary>
+    private static async Task<object?[]?> FillChunksWithoutRowsAsync(
+        DbSession session, IReadOnlyList<ChunkRecord> chunks, object?[] reused, DateTimeOffset now, CancellationToken ct)
     {
+        if (Array.IndexOf(reused, null) < 0)
+        {
+            return reused;
+        }
+        if (session.BatchesStatements)
+        {
+            await session.ExecuteAsync(RollbackToSavepointSql, ct).ConfigureAwait(false);
+            return null;
+        }
+        var index = 0;
+        foreach (var same in DistinctChunks(chunks))
+        {
+            reused[index] ??= await AcquireChunkAsync(session, same.First(), same.Count(), now, ct).ConfigureAwait(false);
+            index++;
+        }
+        return reused;
+    }
+
+    /// <summary>Each distinct chunk's row in hash order, its holders added, inserted (claiming its blob) where it has none.</summary>
+    private static async Task<object?[]> AcquireChunksInOrderAsync(DbSession session, IReadOnlyList<ChunkRecord> chunks, DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = new List<object?>();
+        foreach (var same in DistinctChunks(chunks))
+        {
+            ids.Add(await AcquireChunkAsync(session, same.First(), same.Count(), now, ct).ConfigureAwait(false));
+        }
+        return [.. ids];
+    }
+
+    /// <summary>The rest of <see cref="AttachChunksAsync"/>, given every distinct chunk's row id in hash order.</summary>
+    private static async Task FinishAttachingChunksAsync(
+        DbSession session, string ownerTable, string ownerColumn, long ownerId, IReadOnlyList<ChunkRecord> chunks, object?[] reused, CancellationToken ct)
+    {
+        if (session.BatchesStatements)
+        {
+            await session.DeferAsync(ReleaseSavepointSql, ct).ConfigureAwait(false);
+        }
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
         var index = 0;
         foreach (var same in DistinctChunks(chunks))
         {
-            // No row (reaped meanwhile, or never registered): claim the blob and insert one, as a new chunk.
-            ids[same.Key] = reused[index++] as long? ?? await AcquireChunkAsync(session, same.First(), same.Count(), now, ct).ConfigureAwait(false);
+            ids[same.Key] = (long)reused[index++]!;
         }
         for (var seq = 0; seq < chunks.Count; seq++)
         {
@@ -49,6 +100,9 @@ public abstract partial class RelationalMetadataStore
     }
 
     private const string ReuseChunkSql = "UPDATE chunks SET holders = holders + $2, released_at = NULL WHERE hash = $1 RETURNING id;";
+    private const string SavepointSql = "SAVEPOINT attach_chunks;";
+    private const string RollbackToSavepointSql = "ROLLBACK TO SAVEPOINT attach_chunks;";
+    private const string ReleaseSavepointSql = "RELEASE SAVEPOINT attach_chunks;";
 
     private static IEnumerable<IGrouping<string, ChunkRecord>> DistinctChunks(IReadOnlyList<ChunkRecord> chunks) =>
         chunks.GroupBy(chunk => chunk.Hash, StringComparer.Ordinal).OrderBy(group => group.Key, StringComparer.Ordinal);

@@ -33,10 +33,16 @@ public abstract partial class RelationalMetadataStore
                     staged.CreatedAt,
                 ]);
             var claim = staged.ListingKey is { } key ? [ClaimBlobStatement(key, staged.CreatedAt)] : Array.Empty<(string, object?[])>();
+            await MarkBeforeReuseAsync(session, ct).ConfigureAwait(false);
             var results = await session.ScalarsAsync(ct, [insert, .. claim, .. ReuseChunksStatements(staged.Chunks)]).ConfigureAwait(false);
+            if (await FillChunksWithoutRowsAsync(session, staged.Chunks, results[(1 + claim.Length)..], staged.CreatedAt, ct).ConfigureAwait(false)
+                is not { } chunkIds)
+            {
+                results = await session.ScalarsAsync(ct, [insert, .. claim]).ConfigureAwait(false);
+                chunkIds = await AcquireChunksInOrderAsync(session, staged.Chunks, staged.CreatedAt, ct).ConfigureAwait(false);
+            }
             var id = (long)results[0]!;
-            await FinishAttachingChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, results[(1 + claim.Length)..], staged.CreatedAt, ct)
-                .ConfigureAwait(false);
+            await FinishAttachingChunksAsync(session, "staged_chunks", "staged_id", id, staged.Chunks, chunkIds, ct).ConfigureAwait(false);
             if (claim.Length > 0 && results[1] is null)
             {
                 await session.DeferAsync("UPDATE staged_nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);

@@ -111,7 +111,8 @@ public abstract class ChunkStorageConformance : IDisposable
         // Where statements are batched, the same statements go out in fewer requests.
         Assert.Equal(SmallPathRoundTrips, ((int)ingestTrips, (int)(store.RoundTripCount - trips)));
         Assert.InRange(ingestStatements, 1, 5);
-        Assert.InRange(store.CommandCount - statements, 1, 9);
+        // Where statements are batched, the chunk holders' batch also has a savepoint to roll back to (no extra request).
+        Assert.InRange(store.CommandCount - statements, 1, 10);
     }
 
     [Fact]
