@@ -40,6 +40,9 @@ started_pg=0 started_ceph=0
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # The HTTP servers' database, when the PostgreSQL is the caller's (a server this script started goes with $work).
+  [ -n "${pg_http_db:-}" ] && [ "$started_pg" = 0 ] && \
+    psql "host=127.0.0.1 port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$pg") user=postgres dbname=postgres" -qc "DROP DATABASE IF EXISTS $pg_http_db WITH (FORCE);" >/dev/null 2>&1 || true
   [ "$started_pg" = 1 ] && PGD=$work/pg "$root/eng/services/pg-down.sh" >/dev/null 2>&1 || true
   [ "$started_ceph" = 1 ] && CEPH_DIR=$work/ceph "$root/eng/services/ceph-down.sh" >/dev/null 2>&1 || true
   rm -rf "$work"
