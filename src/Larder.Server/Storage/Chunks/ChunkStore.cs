@@ -103,9 +103,9 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
         var key = InlineKeys.FreshPack();
         var chunks = pack.Chunks.Select(chunk => chunk with { StorageKey = PackKeys.Member(key, chunk.PackOffset), PackKey = key }).ToList();
         var companionStored = companion is null ? Task.CompletedTask : StoreCompanionAsync(companion, cancellationToken);
-        var registered = await inline.StorePackAsync(key, chunks, pack.Bytes, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
-        await companionStored.ConfigureAwait(false);
-        return registered;
+        var registering = inline.StorePackAsync(key, chunks, pack.Bytes, PendingReleaseTime(), cancellationToken);
+        await Task.WhenAll(registering, companionStored).ConfigureAwait(false);
+        return await registering.ConfigureAwait(false);
     }
 
     /// <summary>Stores <paramref name="companion"/> alone (its intent, then its put), when no pack is left to go with it.</summary>
