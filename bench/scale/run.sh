@@ -8,6 +8,7 @@
 #      and large) and narinfo throughput under wrk.
 #   bench/scale/run.sh                        # defaults below
 #   PATHS=200000 DURATION=5 bench/scale/run.sh
+#   SERVER_ARGS="--Larder:Storage:InlineThreshold=0" bench/scale/run.sh   # extra `larder serve` options for both servers
 # Uses LARDER_BENCH_POSTGRES / LARDER_BENCH_S3_URL (+ _ACCESS_KEY, _SECRET_KEY) when set, else starts its own
 # PostgreSQL and Ceph on ports of its own with eng/services and stops them (by PID) on exit. Not part of the test
 # suite; about 8 minutes on an idle 2-core machine with the default PATHS=1000000.
@@ -28,6 +29,7 @@ CPU_BYTES=${CPU_BYTES:-4096}
 # The steady-state figure: measured again after this many more paths and a pause, when the JIT's tier-1 recompiles
 # are done (after 300 paths they still run, at a moment that varies from run to run: 8% to 44% of the window's CPU).
 CPU_STEADY_WARMUP=${CPU_STEADY_WARMUP:-1500}
+read -r -a server_args <<<"${SERVER_ARGS:-}"
 work=$(mktemp -d /tmp/larder-bench-scale.XXXXXX)
 export LARDER_ARTIFACTS=${LARDER_ARTIFACTS:-$work/artifacts}
 
@@ -94,7 +96,7 @@ start_server() { # name args...
   local name=$1 port; shift
   port=$(free_port)
   mkdir -p "$work/$name"
-  dotnet "$larder" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" >"$work/$name.log" 2>&1 &
+  dotnet "$larder" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" "${server_args[@]}" >"$work/$name.log" 2>&1 &
   pids+=($!)
   server_pid[$name]=$!
   wait_port "$port" || { cat "$work/$name.log" >&2; exit 1; }

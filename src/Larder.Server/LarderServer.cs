@@ -254,6 +254,7 @@ public static partial class LarderServer
         options.Oidc.Validate();
         options.FailedAuthentication.Validate();
         options.Chunking.Validate();
+        options.Storage.Validate();
         options.Retention.Validate();
         options.Upstreams.Validate();
         options.Artifacts.Validate();
@@ -329,6 +330,7 @@ public static partial class LarderServer
     private static void AddBlobStore(IServiceCollection services, LarderOptions options)
     {
         var store = LarderStores.CreateBlobStore(options);
-        services.AddSingleton<IBlobStore>(sp => new TimedBlobStore(store, sp.GetRequiredService<LarderMetrics>()));
+        services.AddSingleton<IBlobStore>(sp => LarderStores.WithInlineBlobs(
+            new TimedBlobStore(store, sp.GetRequiredService<LarderMetrics>()), sp.GetRequiredService<IMetadataStore>(), options));
     }
 }

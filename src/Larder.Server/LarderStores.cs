@@ -4,6 +4,7 @@ using Larder.Server.Metadata.Postgres;
 using Larder.Server.Metadata.Sqlite;
 using Larder.Server.Storage;
 using Larder.Server.Storage.Folder;
+using Larder.Server.Storage.Inline;
 using Larder.Server.Storage.S3;
 using Microsoft.Data.Sqlite;
 
@@ -59,6 +60,17 @@ public static class LarderStores
             "s3" => new S3BlobStore(options.Storage.S3),
             _ => throw new LarderConfigurationException($"unknown Larder:Storage:Kind '{options.Storage.Kind}': use 'folder' or 's3'"),
         };
+    }
+
+    /// <summary>
+    /// The blob store the server reads and writes through: <paramref name="objects"/> (the store of
+    /// <see cref="CreateBlobStore"/>) for most blobs, the metadata database's table for inline ones
+    /// (<c>Larder:Storage:InlineThreshold</c>).
+    /// </summary>
+    public static InlineBlobStore WithInlineBlobs(IBlobStore objects, IMetadataStore metadata, LarderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new InlineBlobStore(objects, metadata, options.Storage.InlineThreshold);
     }
 
     /// <summary>The SQLite database file the options name, or null when the metadata is not in SQLite.</summary>

@@ -9,6 +9,22 @@ public sealed class StorageOptions
     public FolderStorageOptions Folder { get; set; } = new();
 
     public Larder.Server.Storage.S3.S3StorageOptions S3 { get; set; } = new();
+
+    /// <summary>
+    /// Packs and chunks of at most this many stored bytes are kept in the metadata database instead of the folder or
+    /// bucket (<c>Larder:Storage:InlineThreshold</c>); 0 keeps every blob in the blob store. See <see cref="Larder.Server.Storage.Inline.InlineBlobStore"/>.
+    /// </summary>
+    public int InlineThreshold { get; set; } = Larder.Server.Storage.Inline.InlineBlobStore.DefaultThreshold;
+
+    /// <summary>Throws <see cref="LarderConfigurationException"/> naming the first key that is out of range.</summary>
+    public void Validate()
+    {
+        if (InlineThreshold < 0 || InlineThreshold > Larder.Server.Storage.Inline.InlineBlobStore.MaxThreshold)
+        {
+            throw new LarderConfigurationException(
+                $"Larder:Storage:InlineThreshold: {InlineThreshold} is out of range: 0 (keep every blob in the blob store) to {Larder.Server.Storage.Inline.InlineBlobStore.MaxThreshold} (1 MiB)");
+        }
+    }
 }
 
 /// <summary>The <c>Larder:Storage:Folder</c> section.</summary>

@@ -11,10 +11,11 @@ namespace Larder.Server.Metadata;
 /// ingest is about to write is first recorded as an intent in the deletion queue (<see cref="RecordBlobIntentsAsync"/>);
 /// the transaction that makes a row point at the key removes it from the queue. Maintenance deletes rows without
 /// holders after a grace period, queueing their blobs, and then deletes the blobs that are due. So a blob is deleted
-/// only once no row points at it, and a crash at any step leaves at worst a queued blob.
+/// only once no row points at it, and a crash at any step leaves at worst a queued blob. Small packs skip the intent:
+/// their bytes go into the database in the transaction that registers their chunks (<see cref="Storage.Inline.IInlineBlobTable"/>).
 /// </para>
 /// </summary>
-public interface IMetadataStore
+public interface IMetadataStore : Storage.Inline.IInlineBlobTable
 {
     /// <summary>Creates or upgrades the schema to the newest version. Idempotent; safe to run from several replicas.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);

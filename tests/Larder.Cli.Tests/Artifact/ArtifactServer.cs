@@ -23,7 +23,8 @@ public sealed class ArtifactServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await LarderServerProcess.StartAsync(Path.Combine(Root, "data"));
+        // Small archives would otherwise be kept inline in the database, not as files a test can tamper with.
+        Server = await LarderServerProcess.StartAsync(Path.Combine(Root, "data"), ["--Larder:Storage:InlineThreshold=0"]);
         await File.WriteAllTextAsync(TokenFile, Server.AdminToken + "\n");
         // Only the artifact commands read LARDER_TOKEN_FILE.
         (await RunAsync(Root, Server.AdminToken, ["cache", "create", Cache])).EnsureSuccess();

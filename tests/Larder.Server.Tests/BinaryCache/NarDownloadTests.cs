@@ -1,5 +1,6 @@
 using Larder.Server.BinaryCache;
 using Larder.Server.Metadata;
+using Larder.Server.Storage;
 using Larder.Server.Storage.Folder;
 using Larder.Testing;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,16 @@ public sealed class NarDownloadTests : IDisposable
     public async Task Chunks_are_served_concatenated_for_whole_and_partial_requests(string? range, int from, int length)
     {
         var (nar, whole) = await ThreeChunksAsync();
+
+        var (status, body) = await GetAsync(new FolderBlobStore(Path.Combine(_dir.Path, "blobs")), nar, range);
+
+        Assert.Equal(range is null ? 200 : 206, status);
+        Assert.Equal(whole[from..(from + length)], body);
+    }
+
+    /// <summary>The status and body of a GET of <paramref name="nar"/>'s file form, with the <c>Range</c> header <paramref name="range"/> if any.</summary>
+    internal static async Task<(int Status, byte[] Body)> GetAsync(IBlobStore blobs, NarRecord nar, string? range)
+    {
         var http = new DefaultHttpContext();
         http.Request.Method = HttpMethods.Get;
         if (range is not null)
@@ -32,13 +43,10 @@ public sealed class NarDownloadTests : IDisposable
         }
         using var body = new MemoryStream();
         http.Response.Body = body;
-
-        await new NarDownload(new FolderBlobStore(Path.Combine(_dir.Path, "blobs"))).SendAsync(http, Cache.IsPublic, nar, CancellationToken.None);
+        await new NarDownload(blobs).SendAsync(http, Cache.IsPublic, nar, CancellationToken.None);
         await http.Response.BodyWriter.FlushAsync();
-
-        Assert.Equal(range is null ? 200 : 206, http.Response.StatusCode);
-        Assert.Equal(length, http.Response.ContentLength);
-        Assert.Equal(whole[from..(from + length)], body.ToArray());
+        Assert.Equal(body.Length, http.Response.ContentLength);
+        return (http.Response.StatusCode, body.ToArray());
     }
 
     [Fact]

@@ -13,7 +13,9 @@ public sealed class PresignedDownloadTests
     public async Task Nar_request_redirects_to_a_presigned_url_that_serves_the_file_form()
     {
         await using var bucket = await S3TestBucket.CreateAsync();
-        await using var app = await LarderApplication.StartAsync(args: [.. bucket.ServerArgs(), "--Larder:Storage:S3:PresignedDownloads=true"]);
+        // The pushed NAR is small: kept in the bucket (not inline in the database, which has no URL to redirect to).
+        await using var app = await LarderApplication.StartAsync(
+            args: [.. bucket.ServerArgs(), "--Larder:Storage:S3:PresignedDownloads=true", "--Larder:Storage:InlineThreshold=0"]);
         var cache = await app.CreateCacheAsync("presigned", isPublic: true);
         var (secret, _) = await app.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
         using var writer = app.CreateClient(secret);

@@ -67,15 +67,19 @@ public sealed class NixCopyTests(ServerFixture fixture) : IClassFixture<ServerFi
     public async Task Nix_refuses_a_nar_whose_stored_bytes_were_tampered_with()
     {
         var nix = await NixPeer.GetAsync();
-        var (cacheUrl, publicKey, writeEnv) = await PublicCacheWithWriterAsync(nix, "tamper");
+        // A server of its own that keeps small NARs in its blob folder (not inline in the database), to tamper with a file.
+        using var data = new TempDirectory("larder-tamper");
+        await using var server = await LarderServerProcess.StartAsync(data.Path, ["--Larder:Storage:InlineThreshold=0"]);
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        var (cacheUrl, publicKey, writeEnv) = await PublicCacheWithWriterAsync(nix, new LarderAdmin(client, server.AdminToken), server.BaseUrl, "tamper");
         // fib-2 refers to salted paths, so its NAR is unique: the low members' NARs are the same in every chain and
         // are shared (deduplicated) with other tests' caches.
         var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());
         await Nix(writeEnv, "nix", "copy", "--to", $"{cacheUrl}?compression=none", output);
         // Find the output's chunk through its narinfo, then flip bytes in the stored file.
-        var narInfo = await fixture.Client.GetStringAsync($"{cacheUrl}/{Path.GetFileName(output)[..32]}.narinfo");
+        var narInfo = await client.GetStringAsync($"{cacheUrl}/{Path.GetFileName(output)[..32]}.narinfo");
         var narHash = narInfo.Split('\n').Single(l => l.StartsWith("NarHash: ", StringComparison.Ordinal))["NarHash: sha256:".Length..];
-        var chunk = Directory.EnumerateFiles(fixture.Server.DataDirectory, narHash + "-*.zst", SearchOption.AllDirectories).Single();
+        var chunk = Directory.EnumerateFiles(data.Path, narHash + "-*.zst", SearchOption.AllDirectories).Single();
         await TamperAsync(chunk);
 
         using var store = new TempDirectory("larder-store");
@@ -163,13 +167,17 @@ public sealed class NixCopyTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Empty(Directory.EnumerateFiles(fixture.Server.DataDirectory, narHash + "-*.ls", SearchOption.AllDirectories));
     }
 
-    private async Task<(string Url, string PublicKey, IReadOnlyDictionary<string, string> WriteEnv)> PublicCacheWithWriterAsync(NixPeer nix, string prefix)
+    private Task<(string Url, string PublicKey, IReadOnlyDictionary<string, string> WriteEnv)> PublicCacheWithWriterAsync(NixPeer nix, string prefix) =>
+        PublicCacheWithWriterAsync(nix, fixture.Admin, fixture.Server.BaseUrl, prefix);
+
+    private static async Task<(string Url, string PublicKey, IReadOnlyDictionary<string, string> WriteEnv)> PublicCacheWithWriterAsync(
+        NixPeer nix, LarderAdmin admin, string baseUrl, string prefix)
     {
         var name = ServerFixture.NewCacheName(prefix);
-        var cache = await fixture.Admin.CreateCacheAsync(name, isPublic: true);
-        var writer = await fixture.Admin.CreateTokenAsync(name, "read", "write");
+        var cache = await admin.CreateCacheAsync(name, isPublic: true);
+        var writer = await admin.CreateTokenAsync(name, "read", "write");
         var env = nix.EnvironmentWith($"netrc-file = {nix.WriteNetrc("127.0.0.1", writer)}");
-        return ($"{fixture.Server.BaseUrl}/{name}", cache.PublicKey, env);
+        return ($"{baseUrl}/{name}", cache.PublicKey, env);
     }
 
     private static async Task Nix(IReadOnlyDictionary<string, string> env, string exe, params string[] args) =>

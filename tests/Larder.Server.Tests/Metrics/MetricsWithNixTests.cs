@@ -50,7 +50,8 @@ public sealed class MetricsWithNixTests
         }
         var narsServed = Moved(pushed, substituted, "larder_bytes_served_total", "cache=\"metered\"");
         Assert.InRange(narsServed, narBytes, narBytes + (closure * 4096));
-        Assert.True(substituted.Sum("larder_storage_operation_duration_seconds_count", "operation=\"open\"") >= closure);
+        // The chain's NARs are small: stored inline and served from the server's memory, without opening the blob store.
+        Assert.Equal(0, Moved(pushed, substituted, "larder_storage_operation_duration_seconds_count", "operation=\"open\""));
         Assert.True(substituted.Sum("larder_database_operation_duration_seconds_count") > 0);
     }
 

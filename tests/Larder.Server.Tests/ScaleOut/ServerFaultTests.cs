@@ -11,12 +11,15 @@ namespace Larder.Server.Tests.ScaleOut;
 [Trait("Category", "EndToEnd")]
 public sealed class ServerFaultTests
 {
+    // These faults are the bucket's: the chain's small NARs would otherwise be kept inline, in the database.
+    private const string KeepBlobsInTheBucket = "--Larder:Storage:InlineThreshold=0";
+
     [Fact]
     public async Task Object_store_down_during_a_push_fails_it_cleanly_and_a_retry_after_it_returns_succeeds()
     {
         await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
         await using var proxy = new TcpFaultProxy(new Uri(cluster.Bucket!.Endpoint.ServiceUrl));
-        var replica = await cluster.StartReplicaAsync(proxy.Url, ["--Larder:Storage:S3:MaxRetries=1"]);
+        var replica = await cluster.StartReplicaAsync(proxy.Url, ["--Larder:Storage:S3:MaxRetries=1", KeepBlobsInTheBucket]);
         var nix = await NixPeer.GetAsync();
         var (cache, publicKey, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "s3down");
         var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
@@ -42,7 +45,7 @@ public sealed class ServerFaultTests
     public async Task A_blob_missing_from_the_bucket_is_a_server_error_never_a_short_nar_naming_no_key_and_verify_reports_it()
     {
         await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
-        var replica = await cluster.StartReplicaAsync();
+        var replica = await cluster.StartReplicaAsync(extraArgs: [KeepBlobsInTheBucket]);
         var nix = await NixPeer.GetAsync();
         var (cache, _, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "missing");
         var output = await nix.BuildChainAsync(1, Guid.NewGuid().ToString());
@@ -66,7 +69,7 @@ public sealed class ServerFaultTests
     public async Task Verify_quarantines_a_corrupt_blob_hides_its_path_and_dependents_so_nix_gets_a_clean_miss_and_a_new_push_restores_them()
     {
         await using var cluster = await ScaleOutCluster.CreateAsync("postgres", "s3");
-        var replica = await cluster.StartReplicaAsync();
+        var replica = await cluster.StartReplicaAsync(extraArgs: [KeepBlobsInTheBucket]);
         var nix = await NixPeer.GetAsync();
         var (cache, publicKey, writeEnv) = await ScaleOutNix.PublicCacheAsync(nix, replica, "corrupt");
         var output = await nix.BuildChainAsync(2, Guid.NewGuid().ToString());

@@ -41,7 +41,8 @@ internal sealed class ServerStores : IAsyncDisposable
             {
                 throw NoData(Options, $"the blob folder {folder} does not exist");
             }
-            _blobs = await Guard(() => Task.FromResult(LarderStores.CreateBlobStore(Options))).ConfigureAwait(false);
+            _blobs = await Guard(() => Task.FromResult<IBlobStore>(LarderStores.WithInlineBlobs(LarderStores.CreateBlobStore(Options), Metadata, Options)))
+                .ConfigureAwait(false);
             await Guard(() => _blobs.PrepareAsync(cancellationToken)).ConfigureAwait(false);
         }
         return _blobs;

@@ -444,5 +444,16 @@ internal static class PostgresMigrations
                 RETURN NULL;
             END $$;
             """),
+        (18, """
+            -- Small packs kept in the database, committed with the chunk rows that name them (Storage/Inline). Their
+            -- bytes are zstd frames: EXTERNAL spares the server trying to compress them again when they are TOASTed.
+            CREATE TABLE inline_blobs (
+                storage_key text COLLATE "C" PRIMARY KEY,
+                size bigint NOT NULL,
+                bytes bytea NOT NULL,
+                created_at timestamptz NOT NULL
+            );
+            ALTER TABLE inline_blobs ALTER COLUMN bytes SET STORAGE EXTERNAL;
+            """),
     ];
 }

@@ -431,5 +431,14 @@ internal static class SqliteMigrations
                 FROM paths p WHERE p.nar_id = NEW.id GROUP BY p.cache_id;
             END;
             """),
+        (18, """
+            -- Small packs kept in the database, committed with the chunk rows that name them (Storage/Inline).
+            CREATE TABLE inline_blobs (
+                storage_key TEXT PRIMARY KEY,
+                size INTEGER NOT NULL,
+                bytes BLOB NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            """),
     ];
 }

@@ -4,6 +4,7 @@ using Larder.Server.Configuration;
 using Larder.Server.BinaryCache;
 using Larder.Server.Ingest;
 using Larder.Server.Metadata;
+using Larder.Server.Storage.Inline;
 using Larder.Server.Storage.Packs;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,9 @@ namespace Larder.Server.Storage.Chunks;
 /// bytes put in the blob store straight from memory, then the chunk's row registered without a holder, claiming the intent, in one
 /// transaction. From then on it is found by hash (by <c>chunks/missing</c>, by ingests of NARs sharing it), before any
 /// NAR names it. A chunk without a holder, found or registered, gets a release time that keeps it from the reaper for
-/// <see cref="MaintenanceOptions.StagedUploadTtl"/> from now: as long as an upload that uses it may take.
+/// <see cref="MaintenanceOptions.StagedUploadTtl"/> from now: as long as an upload that uses it may take. Packs up to
+/// <c>Larder:Storage:InlineThreshold</c> go into the metadata database instead, in the registering transaction alone
+/// (see <see cref="InlineBlobStore"/>).
 /// </summary>
 public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptions<LarderOptions> options, TimeProvider time)
 {
@@ -25,6 +28,9 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
     {
         ArgumentNullException.ThrowIfNull(staging);
     }
+
+    // The server's blob store keeps small packs in the metadata database; a bare store (tools, tests) keeps none.
+    private readonly InlineBlobStore? _inline = blobs as InlineBlobStore;
 
     /// <summary>The chunk sizes this server cuts NARs with.</summary>
     public ChunkingOptions Chunking { get; } = options.Value.Chunking.ToChunkingOptions();
@@ -69,6 +75,10 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
     public async Task<IReadOnlyList<ChunkRecord>> StorePackAsync(PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pack);
+        if (_inline is { } inline && pack.Bytes.Length <= inline.Threshold)
+        {
+            return await StoreInlineAsync(inline, pack, companion, cancellationToken).ConfigureAwait(false);
+        }
         var now = time.GetUtcNow();
         var lone = pack.Chunks is [var only] ? only with { StorageKey = FreshBlobKeys.Chunk(NixHash.Parse(only.Hash)), PackKey = null, PackOffset = 0 } : null;
         var key = lone?.StorageKey ?? pack.Key;
@@ -82,6 +92,20 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
             return [await metadata.RegisterChunkAsync(lone, PendingReleaseTime(), cancellationToken).ConfigureAwait(false)];
         }
         return await metadata.RegisterPackAsync(pack.Key, pack.Chunks, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores a small pack in the metadata database, in the transaction that registers its chunks (a lone chunk too: an
+    /// inline blob has no direct URL to keep), with <paramref name="companion"/> stored meanwhile as usual.
+    /// </summary>
+    private async Task<IReadOnlyList<ChunkRecord>> StoreInlineAsync(InlineBlobStore inline, PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
+    {
+        var key = InlineKeys.FreshPack();
+        var chunks = pack.Chunks.Select(chunk => chunk with { StorageKey = PackKeys.Member(key, chunk.PackOffset), PackKey = key }).ToList();
+        var companionStored = companion is null ? Task.CompletedTask : StoreCompanionAsync(companion, cancellationToken);
+        var registering = inline.StorePackAsync(key, chunks, pack.Bytes, PendingReleaseTime(), cancellationToken);
+        await Task.WhenAll(registering, companionStored).ConfigureAwait(false);
+        return await registering.ConfigureAwait(false);
     }
 
     /// <summary>Stores <paramref name="companion"/> alone (its intent, then its put), when no pack is left to go with it.</summary>

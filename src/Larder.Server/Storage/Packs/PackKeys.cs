@@ -16,8 +16,9 @@ public static class PackKeys
         return $"packs/{id[..2]}/{id}.pack";
     }
 
-    /// <summary>Whether <paramref name="blobKey"/> is a pack's.</summary>
-    public static bool IsPack(string blobKey) => blobKey.StartsWith("packs/", StringComparison.Ordinal);
+    /// <summary>Whether <paramref name="blobKey"/> is a pack's (in the blob store, or inline in the metadata database).</summary>
+    public static bool IsPack(string blobKey) =>
+        blobKey.StartsWith("packs/", StringComparison.Ordinal) || blobKey.StartsWith(Inline.InlineKeys.Prefix + "packs/", StringComparison.Ordinal);
 
     /// <summary>The name of the chunk stored at <paramref name="offset"/> of pack <paramref name="packKey"/>.</summary>
     public static string Member(string packKey, long offset) => $"{packKey}#{offset}";

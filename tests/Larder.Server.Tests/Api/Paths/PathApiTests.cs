@@ -107,9 +107,9 @@ public sealed class PathApiTests : IAsyncLifetime
         Assert.Equal(3, events.Count(e => e.Kind == "delete" && e.Reason!.StartsWith("deleted by token ", StringComparison.Ordinal)));
 
         Assert.NotNull(nar);
-        Assert.True(await BlobExistsAsync(nar.Chunks[0].StorageKey));
+        Assert.True(await BlobExistsAsync(nar.Chunks[0].BlobKey));
         await ReapAsync();
-        Assert.False(await BlobExistsAsync(nar.Chunks[0].StorageKey));
+        Assert.False(await BlobExistsAsync(nar.Chunks[0].BlobKey));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class PathApiTests : IAsyncLifetime
         using var client = _app.CreateClient(_app.AdminToken);
         await path.PushAsync(client, first);
         await path.PushAsync(client, second);
-        var key = (await _app.Metadata.GetNarByNarHashAsync(path.Info.NarHash.ToString(), CancellationToken.None))!.Chunks[0].StorageKey;
+        var key = (await _app.Metadata.GetNarByNarHashAsync(path.Info.NarHash.ToString(), CancellationToken.None))!.Chunks[0].BlobKey;
 
         (await client.DeleteAsync($"api/v1/caches/{first}/paths/{path.HashPart}")).EnsureSuccessStatusCode();
         await ReapAsync();

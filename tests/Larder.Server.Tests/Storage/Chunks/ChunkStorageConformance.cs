@@ -21,7 +21,7 @@ namespace Larder.Server.Tests.Storage.Chunks;
 /// Chunked storage on every metadata and blob backend: <see cref="ChunkStore"/>, chunked ingest through
 /// <see cref="NarIngestor"/> and the reaper, with a clock the test sets. Subclasses open a fresh database and blob store.
 /// </summary>
-public abstract class ChunkStorageConformance : IDisposable
+public abstract partial class ChunkStorageConformance : IDisposable
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private const long Limit = 64L << 20;
