@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -9,12 +10,12 @@ namespace Larder.Server.Access;
 
 /// <summary>
 /// Who is calling and what they may do. A token comes as <c>Authorization: Bearer &lt;secret&gt;</c> or as the password
-/// of HTTP Basic (any user name; that is how Nix's netrc sends it). Tokens are read from the metadata store on every
-/// request routed here; only narinfo reads answered before routing use a remembered token
-/// (<see cref="BinaryCache.Serving.RememberedAnswers"/>), which a revocation forgets at once on this replica and
-/// within moments on the others (<see cref="BinaryCache.Serving.NarInfoMemory.MaxAge"/> at most).
+/// of HTTP Basic (any user name; that is how Nix's netrc sends it). Valid tokens and existing caches are remembered in
+/// <see cref="NarInfoMemory"/> (a push's two requests would otherwise read both twice), which a revocation or a change
+/// of the cache forgets at once on this replica and within moments on the others
+/// (<see cref="NarInfoMemory.MaxAge"/> at most, if the notice is lost). Unknown and revoked tokens are always read.
 /// </summary>
-public sealed class CacheAccess(IMetadataStore store, TimeProvider time, TokenUseRecorder uses)
+public sealed class CacheAccess(IMetadataStore store, NarInfoMemory memory, TimeProvider time, TokenUseRecorder uses)
 {
     private static readonly object TokenItemKey = new();
 
@@ -33,15 +34,7 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time, TokenUs
         TokenRecord? token = null;
         if (secret is not null)
         {
-            token = await store.GetTokenBySecretHashAsync(TokenSecrets.Hash(secret), cancellationToken).ConfigureAwait(false);
-            if (token is null)
-            {
-                throw new UnauthorizedException("the token is not valid");
-            }
-            if (token.RevokedAt is not null)
-            {
-                throw new UnauthorizedException("the token has been revoked");
-            }
+            token = await FindTokenAsync(TokenSecrets.Hash(secret), cancellationToken).ConfigureAwait(false);
             if (token.ExpiresAt is { } expiry && expiry <= time.GetUtcNow())
             {
                 throw new UnauthorizedException("the token has expired");
@@ -62,7 +55,7 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time, TokenUs
     {
         ArgumentNullException.ThrowIfNull(cacheName);
         var token = await AuthenticateAsync(http, cancellationToken).ConfigureAwait(false);
-        var cache = await store.GetCacheAsync(cacheName, cancellationToken).ConfigureAwait(false);
+        var cache = await FindCacheAsync(cacheName, cancellationToken).ConfigureAwait(false);
         if (cache is not null && cache.IsPublic && needed == Permission.Read)
         {
             return cache;
@@ -91,6 +84,39 @@ public sealed class CacheAccess(IMetadataStore store, TimeProvider time, TokenUs
     public async Task<TokenRecord> RequireTokenAsync(HttpContext http, CancellationToken cancellationToken) =>
         await AuthenticateAsync(http, cancellationToken).ConfigureAwait(false)
         ?? throw new UnauthorizedException("authentication required: send 'Authorization: Bearer <token>'");
+
+    /// <summary>The valid (not revoked) token with this secret hash; a 401 when there is none.</summary>
+    private async Task<TokenRecord> FindTokenAsync(string secretHash, CancellationToken cancellationToken)
+    {
+        if (memory.TryRecallToken(secretHash, out var remembered))
+        {
+            return remembered;
+        }
+        var generation = memory.Generation;
+        var token = await store.GetTokenBySecretHashAsync(secretHash, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnauthorizedException("the token is not valid");
+        if (token.RevokedAt is not null)
+        {
+            throw new UnauthorizedException("the token has been revoked");
+        }
+        memory.RememberToken(token, generation);
+        return token;
+    }
+
+    private async Task<CacheRecord?> FindCacheAsync(string name, CancellationToken cancellationToken)
+    {
+        if (memory.TryRecallCache(name, out var remembered))
+        {
+            return remembered;
+        }
+        var generation = memory.Generation;
+        var cache = await store.GetCacheAsync(name, cancellationToken).ConfigureAwait(false);
+        if (cache is not null)
+        {
+            memory.RememberCache(cache, generation);
+        }
+        return cache;
+    }
 
     internal static string? ReadSecret(string? header)
     {

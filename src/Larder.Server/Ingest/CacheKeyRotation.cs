@@ -24,6 +24,8 @@ public sealed class CacheKeyRotation(IMetadataStore metadata, ServingChanges ser
         var oldPrefix = SecretKey.Parse(cache.SigningKey).Name + ":";
         var newPrefix = newKey.Name + ":";
         await metadata.SetSigningKeyAsync(cache.Id, newKey.ToString(), cancellationToken).ConfigureAwait(false);
+        // Replicas remember the cache record, key included, for their pushes: they must sign with the new key from now on.
+        await serving.CacheChangedAsync(cache.Id, cancellationToken).ConfigureAwait(false);
         long resigned = 0;
         var after = "";
         while (true)

@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Larder.Contracts.Tokens;
 using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Tests.ScaleOut;
-using Larder.Testing;
 
 namespace Larder.Server.Tests.BinaryCache;
 
@@ -14,9 +12,6 @@ namespace Larder.Server.Tests.BinaryCache;
 /// </summary>
 public sealed class NarInfoMemoryReplicaTests
 {
-    // Half the memory's maximum age: a change seen later than this came from the age bound, not from the notice.
-    private static readonly TimeSpan NoticeBound = NarInfoMemory.MaxAge / 2;
-
     [Fact]
     public async Task A_path_pushed_through_one_replica_after_misses_on_the_other_is_served_there_within_the_bound()
     {
@@ -30,7 +25,7 @@ public sealed class NarInfoMemoryReplicaTests
 
         await path.PushAsync(writer, cache);
 
-        Assert.True(await SeenWithinAsync(readerB, url, HttpStatusCode.OK), $"replica B still answers 404 for {url} after {NoticeBound}");
+        Assert.True(await SeenWithinAsync(readerB, url, HttpStatusCode.OK), $"replica B still answers 404 for {url} after {TwoReplicas.NoticeBound}");
     }
 
     [Fact]
@@ -49,7 +44,7 @@ public sealed class NarInfoMemoryReplicaTests
         using var content = new StringContent("""{"public": false}""", Encoding.UTF8, "application/json");
         (await admin.PatchAsync($"api/v1/caches/{cache}", content)).EnsureSuccessStatusCode();
 
-        Assert.True(await SeenWithinAsync(anonymousB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} anonymously after {NoticeBound}");
+        Assert.True(await SeenWithinAsync(anonymousB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} anonymously after {TwoReplicas.NoticeBound}");
     }
 
     [Fact]
@@ -70,7 +65,7 @@ public sealed class NarInfoMemoryReplicaTests
         using var admin = replicas.A.CreateClient(replicas.A.AdminToken);
         (await admin.DeleteAsync($"api/v1/tokens/{readerId}")).EnsureSuccessStatusCode();
 
-        Assert.True(await SeenWithinAsync(readerB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} to a revoked token after {NoticeBound}");
+        Assert.True(await SeenWithinAsync(readerB, url, HttpStatusCode.Unauthorized), $"replica B still serves {url} to a revoked token after {TwoReplicas.NoticeBound}");
     }
 
     [Fact]
@@ -87,70 +82,13 @@ public sealed class NarInfoMemoryReplicaTests
         using var admin = replicas.A.CreateClient(replicas.A.AdminToken);
         (await admin.DeleteAsync($"api/v1/caches/{cache}/paths/{path.HashPart}")).EnsureSuccessStatusCode();
 
-        Assert.True(await SeenWithinAsync(readerB, $"{cache}/{narUrl}", HttpStatusCode.NotFound), $"replica B still sends {narUrl} after {NoticeBound}");
+        Assert.True(await SeenWithinAsync(readerB, $"{cache}/{narUrl}", HttpStatusCode.NotFound), $"replica B still sends {narUrl} after {TwoReplicas.NoticeBound}");
     }
 
-    private static async Task<bool> SeenWithinAsync(HttpClient client, string url, HttpStatusCode expected)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < NoticeBound)
+    private static Task<bool> SeenWithinAsync(HttpClient client, string url, HttpStatusCode expected) =>
+        TwoReplicas.HoldsWithinNoticeBoundAsync(async () =>
         {
             using var response = await client.GetAsync(url);
-            if (response.StatusCode == expected)
-            {
-                return true;
-            }
-            await Task.Delay(20);
-        }
-        return false;
-    }
-
-    private sealed class TwoReplicas : IAsyncDisposable
-    {
-        private readonly PostgresTestDatabase _database;
-        private readonly TempDirectory _shared;
-
-        private TwoReplicas(PostgresTestDatabase database, TempDirectory shared, LarderApplication a, LarderApplication b)
-        {
-            (_database, _shared, A, B) = (database, shared, a, b);
-        }
-
-        public LarderApplication A { get; }
-
-        public LarderApplication B { get; }
-
-        public static async Task<TwoReplicas> StartAsync()
-        {
-            var database = await PostgresTestDatabase.CreateAsync();
-            var shared = new TempDirectory("larder-replicas");
-            string[] args =
-            [
-                "--Larder:Database:Kind=postgres",
-                $"--Larder:Database:ConnectionString={database.ConnectionString}",
-                $"--Larder:Storage:Folder:Path={Path.Combine(shared.Path, "blobs")}",
-            ];
-            var a = await LarderApplication.StartAsync(Path.Combine(shared.Path, "a"), args);
-            // Only the first start creates the admin token; the second replica reads the same one.
-            var dataB = Directory.CreateDirectory(Path.Combine(shared.Path, "b")).FullName;
-            File.Copy(Path.Combine(a.DataDir, "admin-token"), Path.Combine(dataB, "admin-token"));
-            var b = await LarderApplication.StartAsync(dataB, args);
-            return new TwoReplicas(database, shared, a, b);
-        }
-
-        /// <summary>A public cache, created through replica A, and a client that may write to it through A.</summary>
-        public async Task<(string Cache, HttpClient Writer)> PublicCacheOnAAsync()
-        {
-            var cache = await A.CreateCacheAsync("rep-" + Guid.NewGuid().ToString("N")[..16], isPublic: true);
-            var (secret, _) = await A.CreateTokenAsync(new GrantDto(cache.Name, ["read", "write"]));
-            return (cache.Name, A.CreateClient(secret));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await B.DisposeAsync();
-            await A.DisposeAsync();
-            await _database.DisposeAsync();
-            _shared.Dispose();
-        }
-    }
+            return response.StatusCode == expected;
+        });
 }

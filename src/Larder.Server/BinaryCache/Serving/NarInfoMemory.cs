@@ -7,8 +7,8 @@ namespace Larder.Server.BinaryCache.Serving;
 /// <summary>
 /// This replica's memory of narinfo answers, so that hits and misses skip the database: per cache, rendered narinfos
 /// (hits, each with its NAR's row, so that the NAR download that follows skips the database too) and hash parts it
-/// does not hold (misses); cache names with their ids and visibility, and the tokens that read narinfos (by secret
-/// hash), for requests answered before routing. Everything that changes an answer calls
+/// does not hold (misses); caches by name and valid tokens by secret hash, for requests answered before routing and
+/// for the access filter (<see cref="Access.CacheAccess"/>). Everything that changes an answer calls
 /// <see cref="ServingChanges"/>, which forgets it here at once and tells the other replicas; an answer is also never
 /// older than <see cref="MaxAge"/>, the bound for a change whose notice was lost. It remembers only while changes
 /// reach it (<see cref="SetListening"/>).
@@ -81,12 +81,24 @@ public sealed class NarInfoMemory(TimeProvider time)
     /// </summary>
     public bool TryRecallCache(string name, out long cacheId, out bool isPublic, out bool hasUpstreams)
     {
-        if (_caches.TryGetValue(name, out var cache) && time.GetTimestamp() < cache.ExpiresAt)
+        if (TryRecallCache(name, out var cache))
         {
-            (cacheId, isPublic, hasUpstreams) = (cache.Id, cache.IsPublic, cache.HasUpstreams);
+            (cacheId, isPublic, hasUpstreams) = (cache.Id, cache.IsPublic, cache.Upstreams is { Enabled: true });
             return true;
         }
         (cacheId, isPublic, hasUpstreams) = (0, false, false);
+        return false;
+    }
+
+    /// <summary>The cache called <paramref name="name"/>, when remembered (the access filter's lookup).</summary>
+    public bool TryRecallCache(string name, [NotNullWhen(true)] out CacheRecord? cache)
+    {
+        if (_caches.TryGetValue(name, out var known) && time.GetTimestamp() < known.ExpiresAt)
+        {
+            cache = known.Cache;
+            return true;
+        }
+        cache = null;
         return false;
     }
 
@@ -122,11 +134,11 @@ public sealed class NarInfoMemory(TimeProvider time)
         Remember(_answers, (cacheId, hashPart), new Answer(body, nar, Expiry()), generation);
     }
 
-    /// <summary>Remembers <paramref name="cache"/>'s id, visibility and upstreams, read under <paramref name="generation"/>.</summary>
+    /// <summary>Remembers <paramref name="cache"/>, read under <paramref name="generation"/>.</summary>
     public void RememberCache(CacheRecord cache, long generation)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        Remember(_caches, cache.Name, new KnownCache(cache.Id, cache.IsPublic, cache.Upstreams is { Enabled: true }, Expiry()), generation);
+        Remember(_caches, cache.Name, new KnownCache(cache, Expiry()), generation);
     }
 
     /// <summary>Remembers a valid <paramref name="token"/>, read under <paramref name="generation"/>.</summary>
@@ -156,7 +168,7 @@ public sealed class NarInfoMemory(TimeProvider time)
         Interlocked.Increment(ref _generation);
         foreach (var entry in _caches)
         {
-            if (entry.Value.Id == cacheId)
+            if (entry.Value.Cache.Id == cacheId)
             {
                 _caches.TryRemove(entry);
             }
@@ -221,7 +233,7 @@ public sealed class NarInfoMemory(TimeProvider time)
 
     private sealed record Answer(byte[]? Body, NarRecord? Nar, long ExpiresAt);
 
-    private sealed record KnownCache(long Id, bool IsPublic, bool HasUpstreams, long ExpiresAt);
+    private sealed record KnownCache(CacheRecord Cache, long ExpiresAt);
 
     private sealed record KnownToken(TokenRecord Token, long ExpiresAt);
 }

@@ -23,7 +23,8 @@ public abstract partial class RelationalMetadataStore
                 {
                     await session.DeferSelectAsync(pathLock, ct, unchecked((int)request.CacheId), request.HashPart).ConfigureAwait(false);
                 }
-                return await CommitAsync(session, request, ct).ConfigureAwait(false);
+                return await TryCommitAtOnceAsync(session, request, ct).ConfigureAwait(false)
+                    ?? await CommitAsync(session, request, ct).ConfigureAwait(false);
             },
             result => result.Outcome is CommitOutcome.Committed or CommitOutcome.AlreadyPresent,
             cancellationToken);
@@ -46,27 +47,40 @@ public abstract partial class RelationalMetadataStore
         // both in one round trip where the dialect batches.
         var owns = OwnsStagedListingStatement(request) is { } ownsStatement ? [ownsStatement] : Array.Empty<(string, object?[])>();
         var first = await session.ScalarsAsync(ct, [.. owns, InsertNarStatement(request.Nar)]).ConfigureAwait(false);
-        var ownsListing = owns.Length > 0 && first[0] is not null && Convert.ToInt64(first[0], System.Globalization.CultureInfo.InvariantCulture) == 1;
+        var staged = owns.Length > 0 ? StagedListing(first[0]) : null;
+        var ownsListing = staged is { } known && known.Listing == request.Nar.ListingKey;
         var narId = await AcquireNarAsync(session, request, ownsListing, first[^1] as long?, ct).ConfigureAwait(false);
-        // Before the path row goes in: its insert takes the cache's statistics row (a trigger), which is then held to
-        // the end, so no chunk row may be locked after it.
-        if (ownsListing)
+        await ReleaseLockedStagedAsync(session, request, staged, ct).ConfigureAwait(false);
+        var (insertPath, args) = InsertPathStatement(request, narId, onConflictDoNothing: true);
+        if (await session.ExecuteAsync(insertPath, ct, args).ConfigureAwait(false) == 0)
         {
-            // Its row is locked since the check above and its listing known: released with no read of its own.
-            await DeleteListingOwnersAsync(
-                session, "staged_nars", "staged_chunks", "staged_id", [(request.StagedNarId!.Value, request.Nar.ListingKey)], request.At, ct).ConfigureAwait(false);
+            // A concurrent commit of the same path got there first (and has committed: ON CONFLICT waited for it).
+            await ReleaseNarAsync(session, narId, 1, request.At, ct).ConfigureAwait(false);
+            return await MergeIntoExistingAsync(session, request, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"path {request.StorePath} conflicted on insert but cannot be read back");
         }
-        else
-        {
-            await ConsumeStagedAsync(session, request, ct).ConfigureAwait(false);
-        }
-        var inserted = await session.ExecuteAsync(
-            """
-            INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)
-            ON CONFLICT (cache_id, hash_part) DO NOTHING;
-            """,
-            ct,
+        await RecordCommittedPathAsync(session, request, ct).ConfigureAwait(false);
+        return CommitResult.Committed;
+    }
+
+    /// <summary>
+    /// Releases the commit's staged upload, whose row <see cref="OwnsStagedListingStatement"/> locked and whose listing
+    /// it read (<paramref name="staged"/>; null when the upload is gone): with no read of its own. Before the path row
+    /// goes in: its insert takes the cache's statistics row (a trigger), which is then held to the end, so no chunk row
+    /// may be locked after it.
+    /// </summary>
+    private Task ReleaseLockedStagedAsync(DbSession session, CommitRequest request, LockedStaged? staged, CancellationToken ct) =>
+        staged is { } row
+            ? DeleteListingOwnersAsync(session, "staged_nars", "staged_chunks", "staged_id", [(request.StagedNarId!.Value, row.Listing)], request.At, ct)
+            : Task.CompletedTask;
+
+    /// <summary>The path's row, pointing at NAR <paramref name="narId"/>.</summary>
+    private static (string Sql, object?[] Args) InsertPathStatement(CommitRequest request, long narId, bool onConflictDoNothing) =>
+        ($"""
+         INSERT INTO paths (cache_id, hash_part, store_path, nar_id, refs, upstream_refs, deriver, signatures, ca, created_at, last_accessed_at, origin, nar_size)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12){(onConflictDoNothing ? " ON CONFLICT (cache_id, hash_part) DO NOTHING" : "")};
+         """,
+        [
             request.CacheId,
             request.HashPart,
             request.StorePath,
@@ -78,14 +92,12 @@ public abstract partial class RelationalMetadataStore
             request.Ca,
             request.At,
             request.Origin,
-            request.Nar.NarSize).ConfigureAwait(false);
-        if (inserted == 0)
-        {
-            // A concurrent commit of the same path got there first (and has committed: ON CONFLICT waited for it).
-            await ReleaseNarAsync(session, narId, 1, request.At, ct).ConfigureAwait(false);
-            return await MergeIntoExistingAsync(session, request, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"path {request.StorePath} conflicted on insert but cannot be read back");
-        }
+            request.Nar.NarSize,
+        ]);
+
+    /// <summary>What goes with a newly inserted path's row: its references, its serving notice and its push event.</summary>
+    private async Task RecordCommittedPathAsync(DbSession session, CommitRequest request, CancellationToken ct)
+    {
         var referenced = request.References
             .Select(reference => reference.Length >= 32 ? reference[..32] : reference)
             .Where(hashPart => hashPart != request.HashPart)
@@ -109,7 +121,6 @@ public abstract partial class RelationalMetadataStore
             request.TokenId,
             request.At,
             request.Origin is null ? null : $"stored from upstream {request.Origin}").ConfigureAwait(false);
-        return CommitResult.Committed;
     }
 
     /// <summary>
@@ -211,10 +222,7 @@ public abstract partial class RelationalMetadataStore
             if (inserted is long id)
             {
                 await AttachChunksAsync(session, "nar_chunks", "nar_id", id, nar.Chunks, request.At, ct).ConfigureAwait(false);
-                if (nar.ListingKey is { } listing && !ownsListing && !await ClaimBlobAsync(session, listing, request.At, ct).ConfigureAwait(false))
-                {
-                    await session.DeferAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, id).ConfigureAwait(false);
-                }
+                await ClaimListingUnlessOwnedAsync(session, request, id, ownsListing, ct).ConfigureAwait(false);
                 return id;
             }
             // Stored already, or by a concurrent commit (which has committed: ON CONFLICT waited for it).
@@ -225,6 +233,18 @@ public abstract partial class RelationalMetadataStore
             }
         }
         throw new InvalidOperationException($"NAR {nar.NarHash} conflicted on insert but cannot be read back");
+    }
+
+    /// <summary>
+    /// A new NAR row names the request's listing: claims its intent unless the staged upload owned it; a listing whose
+    /// intent is gone (its blob may be deleted) is dropped from the row.
+    /// </summary>
+    private static async Task ClaimListingUnlessOwnedAsync(DbSession session, CommitRequest request, long narId, bool ownsListing, CancellationToken ct)
+    {
+        if (request.Nar.ListingKey is { } listing && !ownsListing && !await ClaimBlobAsync(session, listing, request.At, ct).ConfigureAwait(false))
+        {
+            await session.DeferAsync("UPDATE nars SET listing_key = NULL WHERE id = $1;", ct, narId).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The NAR's row with one holder: answers its id, or null when a row with its NarHash exists.</summary>
@@ -238,15 +258,21 @@ public abstract partial class RelationalMetadataStore
 
     /// <summary>
     /// Locks the commit's staged upload before the NAR and its chunks, whether or not it has a listing (a concurrent
-    /// expiry takes the upload, then its chunks: locked later, after the chunks, the two could deadlock), and answers 1
-    /// when it owns the NAR's listing, so a new NAR may point at it (else its intent must be claimed), 0 when it does not,
-    /// no row when the upload is gone. The expiry waits and then finds the upload consumed. Null without a staged upload.
+    /// expiry takes the upload, then its chunks: locked later, after the chunks, the two could deadlock), and answers its
+    /// listing key, or an empty text when it has none (read with <see cref="StagedListing"/>): when it is the NAR's
+    /// listing, a new NAR may point at it (else its intent must be claimed). No row when the upload is gone. The expiry
+    /// waits and then finds the upload consumed. Null without a staged upload.
     /// </summary>
     private (string Sql, object?[] Args)? OwnsStagedListingStatement(CommitRequest request) =>
         request.StagedNarId is not { } id ? null
-        : request.Nar.ListingKey is { } listing
-            ? ($"SELECT CASE WHEN listing_key = $2 THEN 1 ELSE 0 END FROM staged_nars WHERE id = $1{_dialect.ForUpdateOf("staged_nars")};", [id, listing])
-            : ($"SELECT 0 FROM staged_nars WHERE id = $1{_dialect.ForUpdateOf("staged_nars")};", [id]);
+        : ($"SELECT COALESCE(listing_key, '') FROM staged_nars WHERE id = $1{_dialect.ForUpdateOf("staged_nars")};", [id]);
+
+    /// <summary>The staged upload's listing read by <see cref="OwnsStagedListingStatement"/>; null when the upload is gone.</summary>
+    private static LockedStaged? StagedListing(object? answer) =>
+        answer is string listing ? new LockedStaged(listing.Length == 0 ? null : listing) : null;
+
+    /// <summary>A staged upload whose row the commit locked, with its listing (null when it has none).</summary>
+    private readonly record struct LockedStaged(string? Listing);
 
     private async Task ConsumeStagedAsync(DbSession session, CommitRequest request, CancellationToken ct)
     {
