@@ -7,7 +7,7 @@
 #   - narinfo requests with `wrk -t WRK_THREADS -c CONNECTIONS -d DURATION` over every path of that closure plus
 #     MISS_PERCENT% misses (hash parts that exist nowhere): nginx, Larder public anonymous, Larder private with a read token;
 #   - the big NAR downloaded with curl NAR_DOWNLOADS times from each, alternating;
-#   - `nix copy --from` each of a COPY_PATHS-path closure into an empty store;
+#   - `nix copy --from` each of a COPY_PATHS-path closure into an empty store (anonymous, like nginx's);
 #   best of ROUNDS rounds each; prints the ratios and the load average with every figure, and each server's CPU time
 #   (user + system, of nginx's workers and of Larder's process) per unit of work: figures that a busy machine skews far
 #   less than the wall-clock ratios.
@@ -127,6 +127,9 @@ printf 'machine 127.0.0.1\npassword %s\n' "$admin" > "$work/netrc"
 echo "netrc-file = $work/netrc" >> "$work/nix/etc/nix.conf"
 timeout 1800 nix copy --to "$larder_url/bench?compression=zstd" "$out" "$copy_out"
 timeout 1800 nix copy --to "$larder_url/private?compression=zstd" "$out"
+# Nix sends a netrc's credentials with every request, unasked: without this the copies below would read the public
+# cache with the admin token while nginx's read anonymously. Issue 16 is about public, anonymous reads.
+sed -i '/^netrc-file = /d' "$work/nix/etc/nix.conf"
 
 # 2. URL lists: every narinfo of the closure plus MISS_PERCENT% hash parts that exist nowhere, interleaved.
 misses=$(( ${#closure[@]} * MISS_PERCENT / 100 ))
