@@ -7,10 +7,10 @@
 #   - narinfo requests with `wrk -t WRK_THREADS -c CONNECTIONS -d DURATION` over every path of that closure plus
 #     MISS_PERCENT% misses (hash parts that exist nowhere): nginx, Larder public anonymous, Larder private with a read token;
 #   - the big NAR downloaded with curl NAR_DOWNLOADS times from each, alternating;
-#   - `nix copy --from` each of a COPY_PATHS-path closure into an empty store;
+#   - `nix copy --from` each of a COPY_PATHS-path closure into an empty store (anonymous, like nginx's);
 #   best of ROUNDS rounds each; prints the ratios and the load average with every figure, and each server's CPU time
-#   (user + system, of nginx's workers and of Larder's process) per unit of work: figures that a busy machine skews far
-#   less than the wall-clock ratios.
+#   (user + system, of nginx's workers and of Larder's process) per unit of work, and their context switches per copy:
+#   figures that a busy machine skews far less than the wall-clock ratios.
 #   bench/serve/run.sh
 #   PATHS=30 BIG_MIB=50 COPY_PATHS=50 DURATION=4 bench/serve/run.sh     # a quick run
 # Not part of the test suite. Everything runs on 127.0.0.1; servers are stopped by PID on exit.
@@ -127,6 +127,9 @@ printf 'machine 127.0.0.1\npassword %s\n' "$admin" > "$work/netrc"
 echo "netrc-file = $work/netrc" >> "$work/nix/etc/nix.conf"
 timeout 1800 nix copy --to "$larder_url/bench?compression=zstd" "$out" "$copy_out"
 timeout 1800 nix copy --to "$larder_url/private?compression=zstd" "$out"
+# Nix sends a netrc's credentials with every request, unasked: without this the copies below would read the public
+# cache with the admin token while nginx's read anonymously. Issue 16 is about public, anonymous reads.
+sed -i '/^netrc-file = /d' "$work/nix/etc/nix.conf"
 
 # 2. URL lists: every narinfo of the closure plus MISS_PERCENT% hash parts that exist nowhere, interleaved.
 misses=$(( ${#closure[@]} * MISS_PERCENT / 100 ))
@@ -175,13 +178,30 @@ nar_seconds() { # name port url -> seconds for NAR_DOWNLOADS sequential download
   echo "$end - $start" | bc -l
 }
 copy_seconds() { # name port substituter-url -> seconds for nix copy --from of the copy closure into an empty store
-  local store start end cpu0
+  local store start end cpu0 perf_pid=""
   store=$(mktemp -d "$work/store.XXXXXX")
-  cpu0=$(cpu_ms $(server_pids "$2"))
+  if [ "$1" != file ]; then
+    cpu0=$(cpu_ms $(server_pids "$2"))
+    if command -v perf >/dev/null; then
+      # Counted by perf, since /proc's per-thread counts lose the threads that come and go. Its output goes to the
+      # file: an inherited stdout would keep the caller's $(…) waiting until perf ends.
+      rm -f "$work/switches"
+      perf stat -e context-switches -x, -o "$work/switches" -p "$(echo $(server_pids "$2") | tr ' ' ',')" >/dev/null 2>&1 &
+      perf_pid=$!
+      # perf writes the file's header once it counts; on a busy machine that takes a while.
+      for _ in $(seq 1 100); do [ -s "$work/switches" ] && break; sleep 0.1; done
+    fi
+  fi
   start=$(date +%s.%N)
   timeout 900 nix copy --from "$3" --to "$store" "$copy_out"
   end=$(date +%s.%N)
-  [ "$1" = file ] || echo "copy-$1 $(( $(cpu_ms $(server_pids "$2")) - cpu0 )) 1" >> "$work/cpu.log"
+  if [ "$1" != file ]; then
+    echo "copy-$1 $(( $(cpu_ms $(server_pids "$2")) - cpu0 )) 1" >> "$work/cpu.log"
+    if [ -n "$perf_pid" ]; then
+      kill -INT "$perf_pid"; wait "$perf_pid" || true
+      echo "switches-$1 $(awk -F, '/context-switches/ { print $1 }' "$work/switches") 1" >> "$work/cpu.log"
+    fi
+  fi
   chmod -R u+w "$store"; rm -rf "$store"
   echo "$end - $start" | bc -l
 }
@@ -224,3 +244,5 @@ cpu_row "ms per 100k narinfo requests, public" 100000 narinfo-nginx narinfo-lard
 cpu_row "ms per 100k narinfo requests, private" 100000 narinfo-nginx narinfo-larder-private
 cpu_row "ms per $BIG_MIB MiB NAR" 1 nar-nginx nar-larder
 cpu_row "ms per nix copy --from ($COPY_PATHS paths)" 1 copy-nginx copy-larder
+# Each thread hop of a request is a wake-up the client waits for: the figure a busy machine skews least of all.
+if command -v perf >/dev/null; then cpu_row "context switches per nix copy --from (perf)" 1 switches-nginx switches-larder; fi

@@ -10,14 +10,19 @@ namespace Larder.Server.BinaryCache.Serving;
 internal sealed class NarInfoLookup(IMetadataStore metadata, NarInfoMemory memory)
 {
     /// <summary>The narinfo, or null when the cache does not hold the path.</summary>
-    public async ValueTask<byte[]?> FindAsync(long cacheId, bool hasUpstreams, string hashPart, long generation, CancellationToken cancellationToken)
+    public ValueTask<byte[]?> FindAsync(long cacheId, bool hasUpstreams, string hashPart, long generation, CancellationToken cancellationToken) =>
+        memory.TryRecall(cacheId, hashPart, out var body)
+            ? ValueTask.FromResult(body)
+            : ReadAsync(cacheId, hasUpstreams, hashPart, generation, cancellationToken);
+
+    /// <summary>
+    /// The narinfo read from the database (and remembered), for a caller that has just found the memory without it;
+    /// null when the cache does not hold the path.
+    /// </summary>
+    public async ValueTask<byte[]?> ReadAsync(long cacheId, bool hasUpstreams, string hashPart, long generation, CancellationToken cancellationToken)
     {
-        if (memory.TryRecall(cacheId, hashPart, out var body))
-        {
-            return body;
-        }
         var entry = await metadata.GetPathAsync(cacheId, hashPart, cancellationToken).ConfigureAwait(false);
-        body = entry is null ? null : NarInfoText.Render(entry);
+        var body = entry is null ? null : NarInfoText.Render(entry);
         if (body is not null || !hasUpstreams)
         {
             memory.Remember(cacheId, hashPart, body, entry?.Nar, generation);

@@ -66,7 +66,7 @@ internal sealed class RememberedAnswers(
 
     private async Task FindAndAnswerNarInfoAsync(HttpContext http, long cacheId, bool isPublic, string hashPart, long? tokenId, long generation)
     {
-        var body = await lookup.FindAsync(cacheId, hasUpstreams: false, hashPart, generation, http.RequestAborted).ConfigureAwait(false);
+        var body = await lookup.ReadAsync(cacheId, hasUpstreams: false, hashPart, generation, http.RequestAborted).ConfigureAwait(false);
         await AnswerNarInfoAsync(http, cacheId, isPublic, hashPart, body, tokenId).ConfigureAwait(false);
     }
 
