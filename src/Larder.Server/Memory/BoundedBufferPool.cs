@@ -8,6 +8,8 @@ namespace Larder.Server.Memory;
 /// <c>maxRetainedBytes</c> in all. <see cref="ArrayPool{T}.Create(int, int)"/> bounds only the arrays per size, so what
 /// it keeps grows with every size in use: after pushes it held four 16 MiB pack buffers and a dozen chunk buffers,
 /// ~100 MiB of an idle server (issue 9). An array returned while the pool is full is left to the garbage collector.
+/// The pool counts the arrays out on loan and raises <see cref="Drained"/> when the last comes back: the moment the
+/// memory of a burst can be given back (<see cref="IdleMemoryRelease"/>).
 /// </summary>
 internal sealed class BoundedBufferPool : ArrayPool<byte>
 {
@@ -20,6 +22,7 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
     private long _retainedBytes;
     private long _rentCount;
     private long _allocatedBytes;
+    private long _onLoan;
 
     /// <param name="maxArrayLength">Longest array pooled (a power of two); longer requests are allocated each time.</param>
     /// <param name="maxRetainedBytes">Most bytes kept in the pool at once.</param>
@@ -57,6 +60,15 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
     /// <summary>Bytes of the arrays allocated so far because the pool had none to give (the garbage it may leave).</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
+    /// <summary>Arrays rented and not returned yet.</summary>
+    public long OnLoan => Interlocked.Read(ref _onLoan);
+
+    /// <summary>
+    /// Raised by the <see cref="Return"/> that brings <see cref="OnLoan"/> back to zero, on the returning thread: keep
+    /// handlers short (queue real work).
+    /// </summary>
+    public event Action? Drained;
+
     public override byte[] Rent(int minimumLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(minimumLength);
@@ -65,6 +77,7 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
             return [];
         }
         Interlocked.Increment(ref _rentCount);
+        Interlocked.Increment(ref _onLoan);
         if (minimumLength > _maxArrayLength)
         {
             return Allocate(minimumLength);
@@ -103,10 +116,22 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
     public override void Return(byte[] array, bool clearArray = false)
     {
         ArgumentNullException.ThrowIfNull(array);
-        if (array.Length == 0 || array.Length > _maxArrayLength)
+        if (array.Length == 0)
         {
             return;
         }
+        if (array.Length <= _maxArrayLength)
+        {
+            Keep(array, clearArray);
+        }
+        if (Interlocked.Decrement(ref _onLoan) == 0)
+        {
+            Drained?.Invoke();
+        }
+    }
+
+    private void Keep(byte[] array, bool clearArray)
+    {
         if (array.Length < MinArrayLength || !BitOperations.IsPow2(array.Length))
         {
             throw new ArgumentException($"an array of {array.Length} bytes was not rented from this pool", nameof(array));
