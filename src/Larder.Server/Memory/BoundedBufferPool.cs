@@ -21,7 +21,7 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
     private readonly Lock _lock = new();
     private long _retainedBytes;
     private long _rentCount;
-    private long _allocatedBytes;
+    private long _droppedBytes;
     private long _onLoan;
 
     /// <param name="maxArrayLength">Longest array pooled (a power of two); longer requests are allocated each time.</param>
@@ -57,8 +57,11 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
     /// <summary>Rents so far.</summary>
     public long RentCount => Interlocked.Read(ref _rentCount);
 
-    /// <summary>Bytes of the arrays allocated so far because the pool had none to give (the garbage it may leave).</summary>
-    public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+    /// <summary>
+    /// Bytes of the arrays returned so far that the pool let go of (it was full, or they were longer than it keeps): the
+    /// garbage it left to the collector.
+    /// </summary>
+    public long DroppedBytes => Interlocked.Read(ref _droppedBytes);
 
     /// <summary>Arrays rented and not returned yet.</summary>
     public long OnLoan => Interlocked.Read(ref _onLoan);
@@ -80,7 +83,7 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
         Interlocked.Increment(ref _onLoan);
         if (minimumLength > _maxArrayLength)
         {
-            return Allocate(minimumLength);
+            return GC.AllocateUninitializedArray<byte>(minimumLength);
         }
         int index = BucketIndex(minimumLength);
         lock (_lock)
@@ -91,7 +94,7 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
                 return pooled;
             }
         }
-        return Allocate(MinArrayLength << index);
+        return GC.AllocateUninitializedArray<byte>(MinArrayLength << index);
     }
 
     /// <summary>Lets go of every array the pool keeps.</summary>
@@ -107,12 +110,6 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
         }
     }
 
-    private byte[] Allocate(int length)
-    {
-        Interlocked.Add(ref _allocatedBytes, length);
-        return GC.AllocateUninitializedArray<byte>(length);
-    }
-
     public override void Return(byte[] array, bool clearArray = false)
     {
         ArgumentNullException.ThrowIfNull(array);
@@ -120,9 +117,9 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
         {
             return;
         }
-        if (array.Length <= _maxArrayLength)
+        if (array.Length > _maxArrayLength || !Keep(array, clearArray))
         {
-            Keep(array, clearArray);
+            Interlocked.Add(ref _droppedBytes, array.Length);
         }
         if (Interlocked.Decrement(ref _onLoan) == 0)
         {
@@ -130,7 +127,8 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
         }
     }
 
-    private void Keep(byte[] array, bool clearArray)
+    /// <summary>Keeps <paramref name="array"/> if there is room; whether it did.</summary>
+    private bool Keep(byte[] array, bool clearArray)
     {
         if (array.Length < MinArrayLength || !BitOperations.IsPow2(array.Length))
         {
@@ -142,11 +140,13 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
         }
         lock (_lock)
         {
-            if (_retainedBytes + array.Length <= _maxRetainedBytes)
+            if (_retainedBytes + array.Length > _maxRetainedBytes)
             {
-                _buckets[BucketIndex(array.Length)].Push(array);
-                _retainedBytes += array.Length;
+                return false;
             }
+            _buckets[BucketIndex(array.Length)].Push(array);
+            _retainedBytes += array.Length;
+            return true;
         }
     }
 

@@ -8,8 +8,9 @@ namespace Larder.Server.Memory;
 /// pack uploads hold a 16 MiB pack each, more than <see cref="Storage.Chunks.ChunkBuffers"/> keeps, and the garbage
 /// collector keeps the large-object regions they leave committed until enough later collections age them out, which an
 /// idle server never runs: after four pushes of 200 MiB the server stayed ~100 MiB above its size at rest (issue 9).
-/// When at least <see cref="Threshold"/> of chunk buffers were allocated since the last release, it empties the pool
-/// and runs one full, compacting collection that decommits what is free: when the last buffer on loan comes back
+/// When the pool let go of at least <see cref="Threshold"/> of chunk buffers since the last release (garbage: refilling
+/// the pool after a release is not), it empties the pool, runs one full, compacting collection that decommits what is
+/// free and gives the native heap's free pages back (<see cref="NativeHeap.Trim"/>): when the last buffer on loan comes back
 /// (<see cref="BoundedBufferPool.Drained"/>: the end of the last upload, so an ingest that follows pushes within
 /// seconds starts from a server at rest), and, should a buffer never come back, once none was rented for a whole
 /// <see cref="Period"/>.
@@ -20,12 +21,15 @@ internal sealed class IdleMemoryRelease(BoundedBufferPool pool, TimeProvider tim
     /// <summary>How long the chunk buffers must go unrented for a release while some are still on loan.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
 
-    /// <summary>Chunk buffers allocated since the last release that make a release worth a full collection.</summary>
-    public const long Threshold = 64 << 20;
+    /// <summary>
+    /// Chunk buffers dropped since the last release that make a release worth a full collection: one pack. Uploads one
+    /// after another reuse the pool's buffers and drop none, so they cause no collection.
+    /// </summary>
+    public const long Threshold = 16 << 20;
 
     private readonly Lock _lock = new();
     private long _rentsSeen = -1;
-    private long _allocatedAtRelease;
+    private long _droppedAtRelease;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -74,16 +78,17 @@ internal sealed class IdleMemoryRelease(BoundedBufferPool pool, TimeProvider tim
 
     private bool Release()
     {
-        long allocated = pool.AllocatedBytes;
-        long sinceRelease = allocated - _allocatedAtRelease;
+        long dropped = pool.DroppedBytes;
+        long sinceRelease = dropped - _droppedAtRelease;
         if (sinceRelease < Threshold)
         {
             return false;
         }
-        _allocatedAtRelease = allocated;
+        _droppedAtRelease = dropped;
         pool.Trim();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        logger.LogDebug("Released idle memory after {Bytes} bytes of chunk buffers were allocated", sinceRelease);
+        NativeHeap.Trim();
+        logger.LogDebug("Released idle memory after {Bytes} bytes of chunk buffers were dropped", sinceRelease);
         return true;
     }
 }

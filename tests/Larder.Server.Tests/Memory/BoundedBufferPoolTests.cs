@@ -14,6 +14,7 @@ public sealed class BoundedBufferPoolTests
         rented.ForEach(array => pool.Return(array));
 
         Assert.Equal(3 << 20, pool.RetainedBytes);
+        Assert.Equal((5L << 20) + (8L << 19), pool.DroppedBytes);
         var again = Enumerable.Range(0, 16).Select(_ => pool.Rent(1 << 20)).ToList();
         Assert.Equal(3, again.Count(array => rented.Contains(array)));
         Assert.Equal(0, pool.RetainedBytes);
@@ -41,6 +42,7 @@ public sealed class BoundedBufferPoolTests
         pool.Return(large);
 
         Assert.Equal(0, pool.RetainedBytes);
+        Assert.Equal(large.Length, pool.DroppedBytes);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class IdleMemoryReleaseTests
     }
 
     [Fact]
-    public void Allocations_below_the_threshold_keep_the_pool()
+    public void Drops_below_the_threshold_keep_the_pool()
     {
         Burst(IdleMemoryRelease.Threshold / 2);
 
@@ -80,6 +80,18 @@ public sealed class IdleMemoryReleaseTests
     }
 
     [Fact]
+    public void Refilling_the_pool_after_a_release_causes_no_release()
+    {
+        Burst(IdleMemoryRelease.Threshold);
+        Assert.True(_release.ReleaseIfDrained());
+
+        Burst(0);
+
+        Assert.False(_release.ReleaseIfDrained());
+        Assert.Equal(32 << 20, _pool.RetainedBytes);
+    }
+
+    [Fact]
     public async Task The_running_service_releases_when_the_last_buffer_of_a_burst_comes_back()
     {
         // Time stands still, so the timer never ticks: only the drain can release.
@@ -103,14 +115,10 @@ public sealed class IdleMemoryReleaseTests
         }
     }
 
-    /// <summary>Rents 16 MiB buffers at once until <paramref name="bytes"/> were allocated, then returns them all.</summary>
+    /// <summary>Rents 16 MiB buffers at once, two more than the pool keeps, then returns them all: <paramref name="bytes"/> (rounded down to 16 MiB) dropped.</summary>
     private void Burst(long bytes)
     {
-        var rented = new List<byte[]>();
-        while (_pool.AllocatedBytes < bytes)
-        {
-            rented.Add(_pool.Rent(16 << 20));
-        }
+        var rented = Enumerable.Range(0, (int)(bytes / (16 << 20)) + 2).Select(_ => _pool.Rent(16 << 20)).ToList();
         rented.ForEach(array => _pool.Return(array));
     }
 }
