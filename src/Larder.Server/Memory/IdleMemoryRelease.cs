@@ -10,10 +10,10 @@ namespace Larder.Server.Memory;
 /// idle server never runs: after four pushes of 200 MiB the server stayed ~100 MiB above its size at rest (issue 9).
 /// When the pool let go of at least <see cref="Threshold"/> of chunk buffers since the last release (garbage: refilling
 /// the pool after a release is not), it empties the pool, runs one full, compacting collection that decommits what is
-/// free and gives the native heap's free pages back (<see cref="NativeHeap.Trim"/>): when the last buffer on loan comes back
-/// (<see cref="BoundedBufferPool.Drained"/>: the end of the last upload, so an ingest that follows pushes within
-/// seconds starts from a server at rest), and, should a buffer never come back, once none was rented for a whole
-/// <see cref="Period"/>.
+/// free and gives the native heap's free pages back (<see cref="NativeHeap.Trim"/>): when the last buffer on loan comes
+/// back (<see cref="BoundedBufferPool.Drained"/>: the end of the last upload, so an ingest that follows pushes within
+/// seconds does not start with their dead buffers), and, should a buffer never come back, once none was rented for a
+/// whole <see cref="Period"/>.
 /// </summary>
 /// <param name="pool">The server's is <see cref="Storage.Chunks.ChunkBuffers.Pool"/>.</param>
 internal sealed class IdleMemoryRelease(BoundedBufferPool pool, TimeProvider time, ILogger<IdleMemoryRelease> logger) : BackgroundService
