@@ -306,7 +306,7 @@ public static partial class LarderServer
         services.AddHostedService<ReaperService>();
         services.AddSingleton<GarbageCollector>();
         services.AddHostedService<GcService>();
-        services.AddHostedService<Memory.IdleMemoryRelease>();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Memory.IdleMemoryRelease>(sp, Storage.Chunks.ChunkBuffers.Pool));
         Artifacts.ArtifactServices.AddArtifacts(services);
         services.AddBinaryCache();
     }

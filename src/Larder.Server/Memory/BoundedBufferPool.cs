@@ -8,6 +8,8 @@ namespace Larder.Server.Memory;
 /// <c>maxRetainedBytes</c> in all. <see cref="ArrayPool{T}.Create(int, int)"/> bounds only the arrays per size, so what
 /// it keeps grows with every size in use: after pushes it held four 16 MiB pack buffers and a dozen chunk buffers,
 /// ~100 MiB of an idle server (issue 9). An array returned while the pool is full is left to the garbage collector.
+/// The pool counts the arrays out on loan and raises <see cref="Drained"/> when the last comes back: the moment the
+/// memory of a burst can be given back (<see cref="IdleMemoryRelease"/>).
 /// </summary>
 internal sealed class BoundedBufferPool : ArrayPool<byte>
 {
@@ -19,7 +21,8 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
     private readonly Lock _lock = new();
     private long _retainedBytes;
     private long _rentCount;
-    private long _allocatedBytes;
+    private long _droppedBytes;
+    private long _onLoan;
 
     /// <param name="maxArrayLength">Longest array pooled (a power of two); longer requests are allocated each time.</param>
     /// <param name="maxRetainedBytes">Most bytes kept in the pool at once.</param>
@@ -54,8 +57,20 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
     /// <summary>Rents so far.</summary>
     public long RentCount => Interlocked.Read(ref _rentCount);
 
-    /// <summary>Bytes of the arrays allocated so far because the pool had none to give (the garbage it may leave).</summary>
-    public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+    /// <summary>
+    /// Bytes of the arrays returned so far that the pool let go of (it was full, or they were longer than it keeps): the
+    /// garbage it left to the collector.
+    /// </summary>
+    public long DroppedBytes => Interlocked.Read(ref _droppedBytes);
+
+    /// <summary>Arrays rented and not returned yet.</summary>
+    public long OnLoan => Interlocked.Read(ref _onLoan);
+
+    /// <summary>
+    /// Raised by the <see cref="Return"/> that brings <see cref="OnLoan"/> back to zero, on the returning thread: keep
+    /// handlers short (queue real work).
+    /// </summary>
+    public event Action? Drained;
 
     public override byte[] Rent(int minimumLength)
     {
@@ -65,9 +80,10 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
             return [];
         }
         Interlocked.Increment(ref _rentCount);
+        Interlocked.Increment(ref _onLoan);
         if (minimumLength > _maxArrayLength)
         {
-            return Allocate(minimumLength);
+            return GC.AllocateUninitializedArray<byte>(minimumLength);
         }
         int index = BucketIndex(minimumLength);
         lock (_lock)
@@ -78,7 +94,7 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
                 return pooled;
             }
         }
-        return Allocate(MinArrayLength << index);
+        return GC.AllocateUninitializedArray<byte>(MinArrayLength << index);
     }
 
     /// <summary>Lets go of every array the pool keeps.</summary>
@@ -94,19 +110,26 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
         }
     }
 
-    private byte[] Allocate(int length)
-    {
-        Interlocked.Add(ref _allocatedBytes, length);
-        return GC.AllocateUninitializedArray<byte>(length);
-    }
-
     public override void Return(byte[] array, bool clearArray = false)
     {
         ArgumentNullException.ThrowIfNull(array);
-        if (array.Length == 0 || array.Length > _maxArrayLength)
+        if (array.Length == 0)
         {
             return;
         }
+        if (array.Length > _maxArrayLength || !Keep(array, clearArray))
+        {
+            Interlocked.Add(ref _droppedBytes, array.Length);
+        }
+        if (Interlocked.Decrement(ref _onLoan) == 0)
+        {
+            Drained?.Invoke();
+        }
+    }
+
+    /// <summary>Keeps <paramref name="array"/> if there is room; whether it did.</summary>
+    private bool Keep(byte[] array, bool clearArray)
+    {
         if (array.Length < MinArrayLength || !BitOperations.IsPow2(array.Length))
         {
             throw new ArgumentException($"an array of {array.Length} bytes was not rented from this pool", nameof(array));
@@ -117,11 +140,13 @@ internal sealed class BoundedBufferPool : ArrayPool<byte>
         }
         lock (_lock)
         {
-            if (_retainedBytes + array.Length <= _maxRetainedBytes)
+            if (_retainedBytes + array.Length > _maxRetainedBytes)
             {
-                _buckets[BucketIndex(array.Length)].Push(array);
-                _retainedBytes += array.Length;
+                return false;
             }
+            _buckets[BucketIndex(array.Length)].Push(array);
+            _retainedBytes += array.Length;
+            return true;
         }
     }
 
