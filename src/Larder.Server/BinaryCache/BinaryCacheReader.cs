@@ -111,11 +111,6 @@ internal sealed class BinaryCacheReader(
     private async Task<IResult> GetNarInfoAsync(HttpContext http, CacheRecord cache, string hashPart, CancellationToken ct)
     {
         long generation = http.Items[GenerationKey] is long noted ? noted : memory.Generation;
-        memory.RememberCache(cache, generation);
-        if (http.Access().Token is { } token)
-        {
-            memory.RememberToken(token, generation);
-        }
         var body = await lookup.FindAsync(cache.Id, cache.Upstreams is { Enabled: true }, hashPart, generation, ct).ConfigureAwait(false);
         if (body is null && cache.Upstreams is { Enabled: true } &&
             await readThrough.FindNarInfoAsync(cache, hashPart, ct).ConfigureAwait(false) is { } upstreamBody)
