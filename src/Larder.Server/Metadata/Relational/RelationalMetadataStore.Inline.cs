@@ -47,24 +47,6 @@ public abstract partial class RelationalMetadataStore
     }
 
     /// <inheritdoc />
-    public Task PutInlineBlobAsync(string key, byte[] bytes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        return RunWriteAsync(
-            (session, ct) => session.ExecuteAsync(
-                """
-                INSERT INTO inline_blobs (storage_key, size, bytes, created_at) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (storage_key) DO UPDATE SET size = excluded.size, bytes = excluded.bytes, created_at = excluded.created_at;
-                """,
-                ct,
-                key,
-                (long)bytes.Length,
-                bytes,
-                _time.GetUtcNow()),
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
     public Task<byte[]?> ReadInlineBlobAsync(string key, CancellationToken cancellationToken) => RunAsync(
         async (session, ct) => await session.ScalarAsync("SELECT bytes FROM inline_blobs WHERE storage_key = $1;", ct, key).ConfigureAwait(false) as byte[],
         cancellationToken);

@@ -16,9 +16,6 @@ public interface IInlineBlobTable
     Task<IReadOnlyList<ChunkRecord>> RegisterInlinePackAsync(
         string packKey, IReadOnlyList<ChunkRecord> chunks, byte[] bytes, DateTimeOffset releasedAt, CancellationToken cancellationToken);
 
-    /// <summary>Stores <paramref name="bytes"/> under <paramref name="key"/> (replacing a blob stored there), in a transaction of its own.</summary>
-    Task PutInlineBlobAsync(string key, byte[] bytes, CancellationToken cancellationToken);
-
     /// <summary>The bytes under <paramref name="key"/>, or null when there is no such blob.</summary>
     Task<byte[]?> ReadInlineBlobAsync(string key, CancellationToken cancellationToken);
 

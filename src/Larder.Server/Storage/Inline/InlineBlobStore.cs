@@ -53,29 +53,11 @@ public sealed class InlineBlobStore(IBlobStore inner, IInlineBlobTable table, in
 
     public Task PrepareAsync(CancellationToken cancellationToken) => inner.PrepareAsync(cancellationToken);
 
-    public async Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken)
-    {
-        if (!InlineKeys.IsInline(key))
-        {
-            await inner.PutFileAsync(key, localPath, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        await PutBytesAsync(key, await File.ReadAllBytesAsync(localPath, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        File.Delete(localPath);
-    }
+    public Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken) =>
+        inner.PutFileAsync(OutsideKey(key), localPath, cancellationToken);
 
-    public async Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        if (!InlineKeys.IsInline(key))
-        {
-            await inner.PutBytesAsync(key, bytes, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        BlobKeys.Validate(key);
-        var copy = bytes.ToArray();
-        await table.PutInlineBlobAsync(key, copy, cancellationToken).ConfigureAwait(false);
-        _cache.Add(key, copy);
-    }
+    public Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        inner.PutBytesAsync(OutsideKey(key), bytes, cancellationToken);
 
     public async Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken)
     {
@@ -156,6 +138,14 @@ public sealed class InlineBlobStore(IBlobStore inner, IInlineBlobTable table, in
         _cache.Add(key, bytes);
         return bytes;
     }
+
+    /// <summary>
+    /// <paramref name="key"/>, for a put into the blob store: an inline blob is written only with its chunks'
+    /// registration (<see cref="StorePackAsync"/>), never by a put.
+    /// </summary>
+    private static string OutsideKey(string key) => InlineKeys.IsInline(key)
+        ? throw new InvalidOperationException($"blob '{key}' is inline: it is stored with its chunks' registration, not put")
+        : key;
 
     private static MemoryStream Slice(byte[] bytes, long offset, long length)
     {
