@@ -18,6 +18,7 @@ using Larder.Server.Maintenance.Reaping;
 using Larder.Server.Metadata;
 using Larder.Server.Metadata.Relational;
 using Larder.Server.Metrics;
+using Larder.Server.SocketThreads;
 using Larder.Server.Storage;
 using Larder.Server.Ui;
 using Microsoft.AspNetCore.Builder;
@@ -64,11 +65,14 @@ public static partial class LarderServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = ReadConfiguration(builder.Configuration, args);
         var listen = ListenAddress.Parse(options.Listen);
-        // A request runs on the thread-pool item that completed its socket read, and its response is sent from the
-        // thread that wrote it: one work item per request instead of three (socket, parser, sender), which is what a
-        // client fetching paths one by one waits on (Nix substitutes over one connection). Larder never blocks on its
-        // own connection's input or output, and socket completions still come from the thread pool, never from the
-        // epoll thread.
+        if (options.SocketThreadAnswers)
+        {
+            EpollThreads.OnePerCore();
+        }
+        // A request runs on the thread that completed its socket read, and its response is sent from the thread that
+        // wrote it: one work item per request instead of three (socket, parser, sender), which is what a client
+        // fetching paths one by one waits on (Nix substitutes over one connection); with SocketThreadGate, none for a
+        // narinfo answered from memory. Larder never blocks on its own connection's input or output.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -125,6 +129,10 @@ public static partial class LarderServer
         ArgumentNullException.ThrowIfNull(builder);
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<LarderOptions>>().Value;
+        if (options.SocketThreadAnswers)
+        {
+            app.UseMiddleware<SocketThreadGate>();
+        }
         if (TrustedProxies.ToOptions(options.TrustedProxies) is { } forwarded)
         {
             app.UseForwardedHeaders(forwarded);

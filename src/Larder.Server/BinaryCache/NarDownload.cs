@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Larder.Server.Metadata;
 using Larder.Server.Storage;
+using Larder.Server.Storage.Inline;
 using Larder.Server.Storage.Packs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -15,6 +16,23 @@ internal sealed class NarDownload(IBlobStore blobs)
 {
     private const int BufferSize = 1 << 20;
     private static readonly TimeSpan RedirectValidity = TimeSpan.FromMinutes(15);
+
+    /// <summary>Whether every byte of <paramref name="nar"/> is in memory (inline blobs held by the blob store's cache).</summary>
+    public bool IsInMemory(NarRecord nar)
+    {
+        if (blobs is not InlineBlobStore inline)
+        {
+            return false;
+        }
+        foreach (var chunk in nar.Chunks)
+        {
+            if (!inline.IsInMemory(chunk.BlobKey))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public async Task SendAsync(HttpContext http, bool isPublicCache, NarRecord nar, CancellationToken cancellationToken)
     {

@@ -31,6 +31,13 @@ public sealed class LarderOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Whether a plain HTTP/1.x connection's next request is read on the socket's epoll thread, where a narinfo known
+    /// in memory is answered without a thread-pool item (<see cref="SocketThreads.SocketThreadGate"/>); false: every
+    /// request runs on the thread pool.
+    /// </summary>
+    public bool SocketThreadAnswers { get; set; } = true;
+
     /// <summary>Largest accepted request body in bytes (default 64 GiB).</summary>
     public long MaxUploadBytes { get; set; } = 64L << 30;
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Larder.Server.Access;
 using Larder.Server.Errors;
 using Larder.Server.Metadata;
+using Larder.Server.SocketThreads;
 using Larder.Server.Traffic;
 using Microsoft.AspNetCore.Http;
 
@@ -17,7 +18,9 @@ namespace Larder.Server.BinaryCache.Serving;
 /// request's token is remembered, unexpired, and has read on the cache. Anything else (an unknown or malformed token
 /// included) goes on to routing, the access filter and <see cref="BinaryCacheReader"/>, which give the full answer
 /// and fill the memory. Forgetting a path's narinfo forgets its NAR with it: a deleted, evicted or quarantined path's
-/// NAR stops being sent here at once.
+/// NAR stops being sent here at once. Narinfos (and their 404s) and NARs whose bytes the inline blob cache holds are
+/// answered on the socket's epoll thread when the request was read there (<see cref="SocketThreadGate"/>); everything
+/// else moves to the thread pool first.
 /// </summary>
 internal sealed class RememberedAnswers(
     RequestDelegate next, NarInfoMemory memory, NarInfoLookup lookup, NarDownload download, AccessRecorder recorder, TokenUseRecorder uses,
@@ -42,26 +45,40 @@ internal sealed class RememberedAnswers(
             !memory.TryRecallCache(cacheName, out long cacheId, out bool isPublic, out bool hasUpstreams) ||
             !MayRead(request.Headers.Authorization, cacheName, isPublic, out long? tokenId))
         {
-            return next(http);
+            return SocketThread.RunElsewhere(http, next);
         }
         if (isNar)
         {
             if (!memory.TryRecallNar(cacheId, key, out var nar))
             {
-                return next(http);
+                return SocketThread.RunElsewhere(http, next);
             }
-            RecordUse(tokenId);
-            CacheHeaders.None(http.Response);
-            traffic.NarStarting(http, cacheId, nar.FileSize);
-            return download.SendAsync(http, isPublic, nar, http.RequestAborted);
+            // A NAR whose bytes are all in memory is sent where it was asked for, like a narinfo; one on disk or in the
+            // bucket is read on the thread pool.
+            return download.IsInMemory(nar)
+                ? SendNarAsync(http, isPublic, nar, cacheId, tokenId)
+                : SocketThread.RunElsewhere(http, http => SendNarAsync(http, isPublic, nar, cacheId, tokenId));
         }
         if (memory.TryRecall(cacheId, key, out var body))
         {
             return AnswerNarInfoAsync(http, cacheId, isPublic, key, body, tokenId);
         }
         // A path not asked for within the memory's age (the first of the four times Nix asks during a copy) costs its
-        // row only: the cache and the token are known. A cache with upstreams asks them on a miss, past routing.
-        return hasUpstreams ? next(http) : FindAndAnswerNarInfoAsync(http, cacheId, isPublic, key, tokenId, generation);
+        // row only: the cache and the token are known. The read stays where the request was read, as a static file
+        // server opens its file on its event loop: on SQLite one indexed read of a local file, on PostgreSQL until the
+        // query is sent (its answer resumes on the thread pool). A cache with upstreams asks them on a miss, past
+        // routing.
+        return hasUpstreams
+            ? SocketThread.RunElsewhere(http, next)
+            : FindAndAnswerNarInfoAsync(http, cacheId, isPublic, key, tokenId, generation);
+    }
+
+    private Task SendNarAsync(HttpContext http, bool isPublic, NarRecord nar, long cacheId, long? tokenId)
+    {
+        RecordUse(tokenId);
+        CacheHeaders.None(http.Response);
+        traffic.NarStarting(http, cacheId, nar.FileSize);
+        return download.SendAsync(http, isPublic, nar, http.RequestAborted);
     }
 
     private async Task FindAndAnswerNarInfoAsync(HttpContext http, long cacheId, bool isPublic, string hashPart, long? tokenId, long generation)

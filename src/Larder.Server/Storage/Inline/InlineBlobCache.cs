@@ -27,6 +27,15 @@ internal sealed class InlineBlobCache(long capacity)
         }
     }
 
+    /// <summary>Whether <paramref name="key"/> is cached (its recency unchanged).</summary>
+    public bool Contains(string key)
+    {
+        lock (_lock)
+        {
+            return _entries.ContainsKey(key);
+        }
+    }
+
     /// <summary>Caches <paramref name="bytes"/> under <paramref name="key"/>, evicting the least recently used entries beyond the capacity.</summary>
     public void Add(string key, byte[] bytes)
     {

@@ -51,6 +51,9 @@ public sealed class InlineBlobStore(IBlobStore inner, IInlineBlobTable table, in
         return registered;
     }
 
+    /// <summary>Whether reading <paramref name="key"/> needs no storage at all: an inline blob held in memory.</summary>
+    public bool IsInMemory(string key) => InlineKeys.IsInline(key) && _cache.Contains(key);
+
     public Task PrepareAsync(CancellationToken cancellationToken) => inner.PrepareAsync(cancellationToken);
 
     public Task PutFileAsync(string key, string localPath, CancellationToken cancellationToken) =>
