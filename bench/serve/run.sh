@@ -13,6 +13,8 @@
 #   figures that a busy machine skews far less than the wall-clock ratios.
 #   bench/serve/run.sh
 #   PATHS=30 BIG_MIB=50 COPY_PATHS=50 DURATION=4 bench/serve/run.sh     # a quick run
+#   PERF_RECORD=/tmp/copy.perf bench/serve/run.sh   # also `perf record -g` Larder during each of its copies (one file
+#                                                   # per copy, with the runtime's perf map for managed frames)
 # Not part of the test suite. Everything runs on 127.0.0.1; servers are stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -108,7 +110,7 @@ nginx_master=$!
 
 larder_port=$(free_port)
 mkdir -p "$work/larder"
-dotnet "$larder_dll" serve --listen "127.0.0.1:$larder_port" --data "$work/larder" >"$work/larder.log" 2>&1 &
+DOTNET_PerfMapEnabled=${PERF_RECORD:+1} dotnet "$larder_dll" serve --listen "127.0.0.1:$larder_port" --data "$work/larder" >"$work/larder.log" 2>&1 &
 pids+=($!)
 larder_pid=$!
 wait_port "$nginx_port"
@@ -178,7 +180,7 @@ nar_seconds() { # name port url -> seconds for NAR_DOWNLOADS sequential download
   echo "$end - $start" | bc -l
 }
 copy_seconds() { # name port substituter-url -> seconds for nix copy --from of the copy closure into an empty store
-  local store start end cpu0 perf_pid=""
+  local store start end cpu0 perf_pid="" record_pid=""
   store=$(mktemp -d "$work/store.XXXXXX")
   if [ "$1" != file ]; then
     cpu0=$(cpu_ms $(server_pids "$2"))
@@ -192,9 +194,15 @@ copy_seconds() { # name port substituter-url -> seconds for nix copy --from of t
       for _ in $(seq 1 100); do [ -s "$work/switches" ] && break; sleep 0.1; done
     fi
   fi
+  if [ "$1" = larder ] && [ -n "${PERF_RECORD:-}" ]; then
+    perf record -F 999 -g -o "$PERF_RECORD.$(date +%s%N)" -p "$larder_pid" >/dev/null 2>&1 &
+    record_pid=$!
+    sleep 1
+  fi
   start=$(date +%s.%N)
   timeout 900 nix copy --from "$3" --to "$store" "$copy_out"
   end=$(date +%s.%N)
+  if [ -n "${record_pid:-}" ]; then kill -INT "$record_pid"; wait "$record_pid" || true; record_pid=""; fi
   if [ "$1" != file ]; then
     echo "copy-$1 $(( $(cpu_ms $(server_pids "$2")) - cpu0 )) 1" >> "$work/cpu.log"
     if [ -n "$perf_pid" ]; then
