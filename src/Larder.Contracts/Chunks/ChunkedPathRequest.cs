@@ -8,4 +8,4 @@ namespace Larder.Contracts.Chunks;
 /// The server re-derives NarHash and NarSize from the chunks it holds and checks the NAR before the path becomes
 /// visible; the answer is a <see cref="PushResult"/>. A chunk the server does not hold is a 400 naming it.
 /// </summary>
-public sealed record ChunkedPathRequest(PushPathMetadata Path, IReadOnlyList<string> Chunks);
+public sealed record ChunkedPathRequest(PushPathMetadata? Path, IReadOnlyList<string> Chunks);

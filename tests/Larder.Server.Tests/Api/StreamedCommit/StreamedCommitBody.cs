@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Larder.Server.Tests.Api.StreamedCommit;
+
+/// <summary>
+/// A <c>chunked-paths/stream</c> body written line by line, each flushed (chunked); with <c>breakOff</c> the body
+/// fails after its lines instead of ending, as a client that dies mid-push does.
+/// </summary>
+internal sealed class StreamedCommitBody : HttpContent
+{
+    private readonly IReadOnlyList<string> _lines;
+    private readonly bool _breakOff;
+
+    public StreamedCommitBody(IReadOnlyList<string> lines, bool breakOff = false)
+    {
+        _lines = lines;
+        _breakOff = breakOff;
+        Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+    }
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        foreach (var line in _lines)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
+            await stream.FlushAsync();
+        }
+        if (_breakOff)
+        {
+            throw new IOException("the client died");
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}
