@@ -82,6 +82,19 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
     }
 
     [Fact]
+    public async Task A_NAR_of_new_chunks_goes_up_in_full_packs_while_its_commit_is_streamed()
+    {
+        var path = await MakePathAsync("new", RandomBytes(3 << 20, seed: 13));
+
+        var (_, result) = await PushAsync(path);
+
+        Assert.Equal(PushResult.Committed, result.Outcome);
+        Assert.Equal(1, _requests.StreamedCommits);
+        Assert.InRange(_requests.MissingRequests.Count, 3, int.MaxValue);
+        Assert.Equal(1, _server.ObjectsOfNar(path.NarHash));
+    }
+
+    [Fact]
     public async Task A_server_without_streamed_commits_gets_the_whole_chunk_list_at_the_commit()
     {
         var path = await MakePathAsync("old-server", RandomBytes(1 << 20, seed: 10));

@@ -318,8 +318,12 @@ internal sealed class ChunkedPush
             }
             if (pass.Commit is { } commit)
             {
+                var packing = pass.Packing[packingBefore..];
+                // A window of mostly known chunks is an edit of a NAR the server holds: its few new chunks would wait
+                // for a full pack and hold back the windows after them. A window of new chunks waits for its pack.
+                var sendPackNow = packing.Count > 0 && packing.Count * 2 <= chunks.Count;
                 pass.Announced = AnnounceAsync(
-                    commit, pass.Announced, pass.Packing[packingBefore..], pass.Uploads[uploadsBefore..], hashes, cancellationToken);
+                    commit, pass.Announced, packing, sendPackNow, pass.Uploads[uploadsBefore..], hashes, cancellationToken);
             }
         }
         finally
@@ -335,11 +339,12 @@ internal sealed class ChunkedPush
     }
 
     // Sends a window's chunks to the streamed commit once the server holds them all and the windows before it were
-    // sent. Its new chunks' pack is sent now rather than when full, so the server's derivation is not held up by it.
+    // sent; with sendPackNow, the pack holding its new chunks is sent once they are in it rather than when it is full.
     private async Task AnnounceAsync(
-        StreamedCommit commit, Task previous, List<Task> packing, List<Task> uploads, NixHash[] hashes, CancellationToken cancellationToken)
+        StreamedCommit commit, Task previous, List<Task> packing, bool sendPackNow, List<Task> uploads, NixHash[] hashes,
+        CancellationToken cancellationToken)
     {
-        if (packing.Count > 0)
+        if (sendPackNow)
         {
             await FlushPacksAsync(packing, cancellationToken).ConfigureAwait(false);
         }

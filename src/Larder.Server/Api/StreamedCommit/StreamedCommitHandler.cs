@@ -63,12 +63,26 @@ internal sealed class StreamedCommitHandler(ChunkStore store, ChunkedNarAssemble
             }
             var derived = await deriving.ConfigureAwait(false);
             var publish = PushMetadataReader.ToPublishRequest(announced.Path, access.Cache);
+            await CheckStillStoredAsync(announced.Chunks, ct).ConfigureAwait(false);
             var nar = await assembler.AcceptAsync(announced.Chunks, derived, publish.NarHash, publish.NarSize, listingFile, ct).ConfigureAwait(false);
             return await ChunkHandlers.PublishAsync(publisher, access, publish, nar, ct).ConfigureAwait(false);
         }
         finally
         {
             StagingArea.TryDelete(listingFile);
+        }
+    }
+
+    // A body may stay open long (the client commits the path's dependencies first), and a chunk looked up when its run
+    // arrived is kept unused only for StagedUploadTtl: the chunks are looked up again at the end, which keeps them that
+    // long from now, and must still be stored as they were read. 400 for a chunk gone (the client sends it again),
+    // 409 for one stored anew meanwhile (the client commits the whole list instead).
+    private async Task CheckStillStoredAsync(IReadOnlyList<ChunkRecord> derivedFrom, CancellationToken ct)
+    {
+        var now = await assembler.FindStoredAsync([.. derivedFrom.Select(chunk => chunk.Hash)], ct).ConfigureAwait(false);
+        if (!now.SequenceEqual(derivedFrom))
+        {
+            throw new ConflictException($"{What}: some chunks were stored anew while the body was open; commit the chunk list again");
         }
     }
 

@@ -118,6 +118,20 @@ public sealed class StreamedCommitTests : IAsyncLifetime
         await ApiAssert.OkAsync(complete, ChunkJsonContext.Default.PushResult, HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task Chunks_collected_while_the_body_was_open_are_refused_at_its_end()
+    {
+        var push = await UploadedAsync();
+
+        // The chunks are not used by any path yet: maintenance may collect them once their grace has passed.
+        using var response = await _client.PostAsync($"api/v1/caches/{_cache}/chunked-paths/stream", new StreamedCommitBody(
+            Lines(push.Metadata(), Runs(push.Hashes, 3)),
+            beforeLastLine: () => _app.Metadata.ReapChunksAsync(DateTimeOffset.MaxValue, DateTimeOffset.UtcNow, 10_000, CancellationToken.None)));
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "does not hold chunk");
+        await push.AssertNotVisibleAsync(_app, _client, _cache);
+    }
+
     private async Task<ChunkedPush> UploadedAsync()
     {
         var push = await ChunkedPush.CreateAsync();
