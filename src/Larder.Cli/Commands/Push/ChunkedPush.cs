@@ -26,7 +26,7 @@ namespace Larder.Cli.Commands.Push;
 /// it as its chunk list. A chunk already on the server, or already sent for another path of this push, is not sent
 /// again; so a push that was interrupted sends only what the server still lacks when it is run again.
 /// </summary>
-internal sealed class ChunkedPush
+internal sealed partial class ChunkedPush
 {
     private readonly LarderClient _client;
     private readonly string _cache;
@@ -170,45 +170,6 @@ internal sealed class ChunkedPush
         }
     }
 
-    // The streamed commit's answer; null when the request failed on its way (a proxy in between may time out a body
-    // left open while earlier paths are committed), so the whole-list commit is sent instead. A 400 is the server's
-    // verdict on the chunks and goes to the repair.
-    private async Task<PushResult?> TryStreamedAsync(LocalPathInfo info, StreamedCommit commit, PushPathMetadata metadata, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await commit.FinishAsync(metadata).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not ApiException { Status: HttpStatusCode.BadRequest } && !cancellationToken.IsCancellationRequested)
-        {
-            _progress.Note($"the streamed commit of {info.Path} failed ({e.Message}): sending its whole chunk list instead");
-            return null;
-        }
-    }
-
-    /// <summary>Breaks off the streamed commits of paths planned but never committed (a reference of theirs failed).</summary>
-    public void AbandonUnfinished()
-    {
-        foreach (var planned in _planned.Values)
-        {
-            Close(planned);
-        }
-    }
-
-    // A streamed commit for the path, when the server takes them and fewer than MaxOpenCommits are open.
-    private StreamedCommit? Open(LocalPathInfo info, CancellationToken cancellationToken) =>
-        _streams?.Wait(0) == true ? new StreamedCommit(_client, _cache, info.Path, cancellationToken) : null;
-
-    // Frees the path's streamed commit slot once; breaks the body off unless it was finished.
-    private void Close(PlannedPath planned)
-    {
-        if (Interlocked.Exchange(ref planned.Commit, null) is { } commit)
-        {
-            commit.Abort();
-            _streams!.Release();
-        }
-    }
-
     private CliException Translate(ApiException e, LocalPathInfo info) =>
         _client.Translate(e, LarderClient.PushOperation(_cache, info.Path))!;
 
@@ -336,21 +297,6 @@ internal sealed class ChunkedPush
                 }
             }
         }
-    }
-
-    // Sends a window's chunks to the streamed commit once the server holds them all and the windows before it were
-    // sent; with sendPackNow, the pack holding its new chunks is sent once they are in it rather than when it is full.
-    private async Task AnnounceAsync(
-        StreamedCommit commit, Task previous, List<Task> packing, bool sendPackNow, List<Task> uploads, NixHash[] hashes,
-        CancellationToken cancellationToken)
-    {
-        if (sendPackNow)
-        {
-            await FlushPacksAsync(packing, cancellationToken).ConfigureAwait(false);
-        }
-        await Task.WhenAll(uploads).ConfigureAwait(false);
-        await previous.ConfigureAwait(false);
-        commit.Announce([.. hashes.Select(hash => hash.ToNix32String())]);
     }
 
     // Hands a chunk to an upload (taking an upload slot) unless this push has already claimed its hash; the upload,
