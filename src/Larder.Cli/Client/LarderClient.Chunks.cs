@@ -91,14 +91,38 @@ public sealed partial class LarderClient
     /// <see cref="ApiException"/> itself, so the caller can tell whether chunks went missing and send them again;
     /// other failures are translated as usual.
     /// </summary>
-    public async Task<PushResult> CommitChunkedPathAsync(string cache, ChunkedPathRequest request, CancellationToken cancellationToken)
+    public Task<PushResult> CommitChunkedPathAsync(string cache, ChunkedPathRequest request, CancellationToken cancellationToken) =>
+        CommitAsync(PushOperation(cache, request.Path?.StorePath ?? "a chunked path"), () => SendAsync(
+            () => Json(HttpMethod.Post, $"{CachePath(cache)}/chunked-paths", request, ChunkJsonContext.Default.ChunkedPathRequest),
+            HttpCompletionOption.ResponseContentRead, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Sends <c>POST …/chunked-paths/stream</c> with <paramref name="body"/> (<see cref="StreamedCommit"/>), once: a body
+    /// that is produced while it is sent cannot be sent again. A 400 is thrown as is, for the caller to repair.
+    /// </summary>
+    internal async Task<PushResult> SendStreamedCommitAsync(string cache, string storePath, StreamedCommitContent body, CancellationToken cancellationToken)
     {
-        var operation = PushOperation(cache, request.Path.StorePath);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{CachePath(cache)}/chunked-paths/stream") { Content = body };
+        return await CommitAsync(PushOperation(cache, storePath), async () =>
+        {
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+            using (response)
+            {
+                throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A commit's answer; a 400 is thrown as the ApiException itself, other failures are translated.
+    private async Task<PushResult> CommitAsync(Operation operation, Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
         try
         {
-            using var response = await SendAsync(
-                () => Json(HttpMethod.Post, $"{CachePath(cache)}/chunked-paths", request, ChunkJsonContext.Default.ChunkedPathRequest),
-                HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            using var response = await send().ConfigureAwait(false);
             return await response.Content.ReadFromJsonAsync(ChunkJsonContext.Default.PushResult, cancellationToken).ConfigureAwait(false)
                 ?? throw new CliException($"{operation.Description}: the server sent an empty answer");
         }

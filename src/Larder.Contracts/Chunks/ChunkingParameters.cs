@@ -14,4 +14,9 @@ namespace Larder.Contracts.Chunks;
 /// Largest body of <c>POST chunks/packs</c> (several chunks in one request, stored as one object); 0 from a server
 /// without it, which takes one chunk per <c>PUT chunks/{nix32}</c>.
 /// </param>
-public sealed record ChunkingParameters(int MinSize, int AverageSize, int MaxSize, int SingleChunkThreshold, int MaxChunksPerRequest, int PackSize = 0);
+/// <param name="StreamedCommit">
+/// Whether the server takes <c>POST chunked-paths/stream</c> (the chunk list sent while the NAR is read, re-derived as
+/// it arrives); false from a server without it, which takes the whole list in <c>POST chunked-paths</c>.
+/// </param>
+public sealed record ChunkingParameters(
+    int MinSize, int AverageSize, int MaxSize, int SingleChunkThreshold, int MaxChunksPerRequest, int PackSize = 0, bool StreamedCommit = false);

@@ -1,5 +1,6 @@
 using Larder.Server.Api.Chunks;
 using Larder.Server.Api.Push;
+using Larder.Server.Api.StreamedCommit;
 using Larder.Server.Configuration;
 using Larder.Server.Ingest;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public static class ApiServices
         services.AddSingleton<UploadSessionStore>();
         services.AddSingleton<PushHandlers>();
         services.AddSingleton<ChunkHandlers>();
+        services.AddSingleton<StreamedCommitHandler>();
         services.AddSingleton<Artifacts.ArtifactHandlers>();
         services.AddSingleton<ChunkedNarAssembler>();
         services.AddSingleton<CacheKeyRotation>();

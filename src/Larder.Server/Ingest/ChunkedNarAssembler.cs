@@ -29,49 +29,18 @@ public sealed class ChunkedNarAssembler(
     public async Task<PublishedNar> AssembleAsync(IReadOnlyList<string> hashes, NixHash narHash, long narSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hashes);
-        var found = await chunks.FindAsync([.. hashes.Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
-        var missing = hashes.Distinct(StringComparer.Ordinal).Where(hash => !found.ContainsKey(hash)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new UnknownChunksException(missing);
-        }
-        var list = hashes.Select(hash => found[hash]).ToList();
-        var claimed = narHash.ToNix32String();
-        var existing = await metadata.GetNarByNarHashAsync(claimed, cancellationToken).ConfigureAwait(false);
+        var list = await FindStoredAsync(hashes, cancellationToken).ConfigureAwait(false);
+        var existing = await metadata.GetNarByNarHashAsync(narHash.ToNix32String(), cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.Chunks.Select(c => c.Hash).SequenceEqual(hashes, StringComparer.Ordinal))
         {
             return new PublishedNar(existing);
         }
-        var total = list.Sum(chunk => chunk.Size);
-        if (total > options.Value.MaxUploadBytes)
-        {
-            throw new PayloadTooLargeException($"the chunks make a NAR of {total} bytes, larger than the limit of {options.Value.MaxUploadBytes} bytes");
-        }
+        CheckTotal(list.Sum(chunk => chunk.Size));
         var listingFile = staging.NewFilePath(".ls");
         try
         {
-            var derived = await DeriveAsync(list, listingFile, cancellationToken).ConfigureAwait(false);
-            if (derived.NarHash != narHash || derived.NarSize != narSize || derived.NarSize != total)
-            {
-                throw new InvalidRequestException(
-                    $"the chunks make a NAR with NarHash {derived.NarHash} and NarSize {derived.NarSize}, " +
-                    $"but the path's metadata says {claimed} and {narSize}");
-            }
-            if (existing is not null)
-            {
-                return new PublishedNar(existing);
-            }
-            var now = time.GetUtcNow();
-            string? listingKey = null;
-            if (derived.NarSize > chunks.DerivedListingThreshold)
-            {
-                listingKey = FreshBlobKeys.Listing(derived.NarHash);
-                await metadata.RecordBlobIntentsAsync([listingKey], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
-                await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
-            }
-            var nar = new NarRecord(
-                0, claimed, derived.NarSize, "zstd", derived.FileHash.ToNix32String(), derived.FileSize, list, listingKey, now);
-            return new PublishedNar(nar);
+            var derived = await DeriveAsync(new StoredChunksStream(chunks, list), listingFile, cancellationToken).ConfigureAwait(false);
+            return await AcceptAsync(list, derived, narHash, narSize, listingFile, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -79,11 +48,77 @@ public sealed class ChunkedNarAssembler(
         }
     }
 
-    // The file form is hashed on another thread while this one decompresses, parses and hashes the NAR: the two
-    // SHA-256 passes over a large NAR run side by side.
-    private async Task<Derived> DeriveAsync(IReadOnlyList<ChunkRecord> list, string listingFile, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stored chunks <paramref name="hashes"/> name, in order (repeats allowed); <see cref="UnknownChunksException"/>
+    /// naming those the server does not hold.
+    /// </summary>
+    public async Task<IReadOnlyList<ChunkRecord>> FindStoredAsync(IReadOnlyList<string> hashes, CancellationToken cancellationToken)
     {
-        var stored = new StoredChunksStream(chunks, list);
+        ArgumentNullException.ThrowIfNull(hashes);
+        var distinct = hashes.Distinct(StringComparer.Ordinal).ToList();
+        var found = await chunks.FindAsync(distinct, cancellationToken).ConfigureAwait(false);
+        var missing = distinct.Where(hash => !found.ContainsKey(hash)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new UnknownChunksException(missing);
+        }
+        return hashes.Select(hash => found[hash]).ToList();
+    }
+
+    /// <summary><see cref="PayloadTooLargeException"/> when chunks of <paramref name="total"/> bytes make a NAR past <c>Larder:MaxUploadBytes</c>.</summary>
+    public void CheckTotal(long total)
+    {
+        if (total > options.Value.MaxUploadBytes)
+        {
+            throw new PayloadTooLargeException($"the chunks make a NAR of {total} bytes, larger than the limit of {options.Value.MaxUploadBytes} bytes");
+        }
+    }
+
+    /// <summary>
+    /// The NAR of the chunks <paramref name="list"/>, once <see cref="DeriveAsync"/> re-derived <paramref name="derived"/>
+    /// from exactly their stored bytes: checked against the client's <paramref name="narHash"/> and
+    /// <paramref name="narSize"/> (<see cref="InvalidRequestException"/> otherwise); a NAR already stored with that
+    /// NarHash is reused, else the listing written to <paramref name="listingFile"/> is stored when the NAR is large.
+    /// </summary>
+    public async Task<PublishedNar> AcceptAsync(
+        IReadOnlyList<ChunkRecord> list, DerivedNar derived, NixHash narHash, long narSize, string listingFile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        ArgumentNullException.ThrowIfNull(derived);
+        var claimed = narHash.ToNix32String();
+        if (derived.NarHash != narHash || derived.NarSize != narSize || derived.NarSize != list.Sum(chunk => chunk.Size))
+        {
+            throw new InvalidRequestException(
+                $"the chunks make a NAR with NarHash {derived.NarHash} and NarSize {derived.NarSize}, " +
+                $"but the path's metadata says {claimed} and {narSize}");
+        }
+        var existing = await metadata.GetNarByNarHashAsync(claimed, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return new PublishedNar(existing);
+        }
+        var now = time.GetUtcNow();
+        string? listingKey = null;
+        if (derived.NarSize > chunks.DerivedListingThreshold)
+        {
+            listingKey = FreshBlobKeys.Listing(derived.NarHash);
+            await metadata.RecordBlobIntentsAsync([listingKey], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
+            await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
+        }
+        var nar = new NarRecord(
+            0, claimed, derived.NarSize, "zstd", derived.FileHash.ToNix32String(), derived.FileSize, list, listingKey, now);
+        return new PublishedNar(nar);
+    }
+
+    /// <summary>
+    /// Re-derives the NAR whose file form (zstd frames, concatenated) <paramref name="stored"/> reads, which it disposes:
+    /// decompressed, parsed as a NAR (its <c>.ls</c> listing written to <paramref name="listingFile"/>) and hashed;
+    /// <see cref="InvalidRequestException"/> when it is no NAR. The file form is hashed on another thread while this one
+    /// decompresses, parses and hashes the NAR: the two SHA-256 passes over a large NAR run side by side.
+    /// </summary>
+    public static async Task<DerivedNar> DeriveAsync(Stream stored, string listingFile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
         await using (stored.ConfigureAwait(false))
         {
             var file = new OffThreadHashingStream(stored, HashKind.Sha256, leaveOpen: true);
@@ -109,10 +144,11 @@ public sealed class ChunkedNarAssembler(
                     }
                 }
                 var (fileHash, fileSize) = await file.GetHashAsync().ConfigureAwait(false);
-                return new Derived(nar.NarHash, nar.NarSize, fileHash, fileSize);
+                return new DerivedNar(nar.NarHash, nar.NarSize, fileHash, fileSize);
             }
         }
     }
-
-    private sealed record Derived(NixHash NarHash, long NarSize, NixHash FileHash, long FileSize);
 }
+
+/// <summary>What <see cref="ChunkedNarAssembler.DeriveAsync"/> found: the NAR's hash and size, and its file form's.</summary>
+public sealed record DerivedNar(NixHash NarHash, long NarSize, NixHash FileHash, long FileSize);

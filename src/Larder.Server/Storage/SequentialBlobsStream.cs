@@ -12,8 +12,11 @@ public abstract class SequentialBlobsStream : ReadOnlyStream
     private Stream? _current;
     private long _remaining;
 
-    /// <summary>How many blobs there are.</summary>
+    /// <summary>How many blobs there are (so far, when <see cref="HasBlobAsync"/> waits for more).</summary>
     protected abstract int Count { get; }
+
+    /// <summary>Whether there is a blob <paramref name="index"/>; a list that grows while it is read waits here for the next one.</summary>
+    protected virtual ValueTask<bool> HasBlobAsync(int index, CancellationToken cancellationToken) => ValueTask.FromResult(index < Count);
 
     /// <summary>The recorded size of blob <paramref name="index"/>.</summary>
     protected abstract long SizeOf(int index);
@@ -36,7 +39,7 @@ public abstract class SequentialBlobsStream : ReadOnlyStream
         {
             if (_current is null)
             {
-                if (_next == Count)
+                if (!await HasBlobAsync(_next, cancellationToken).ConfigureAwait(false))
                 {
                     return 0;
                 }

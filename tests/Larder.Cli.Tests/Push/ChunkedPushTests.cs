@@ -78,6 +78,78 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
         Assert.Equal(second.NarSize, push.SentBytes + push.DeduplicatedBytes);
         Assert.InRange(stored, 1, second.NarSize / 4);
         Assert.Equal(await ChunkHashesAsync(second), _server.ChunksOfNar(second.NarHash));
+        Assert.Equal((2, 0), (_requests.StreamedCommits, _requests.Commits));
+    }
+
+    [Fact]
+    public async Task A_NAR_of_new_chunks_goes_up_in_full_packs_while_its_commit_is_streamed()
+    {
+        var path = await MakePathAsync("new", RandomBytes(3 << 20, seed: 13));
+
+        var (_, result) = await PushAsync(path);
+
+        Assert.Equal(PushResult.Committed, result.Outcome);
+        Assert.Equal(1, _requests.StreamedCommits);
+        Assert.InRange(_requests.MissingRequests.Count, 3, int.MaxValue);
+        Assert.Equal(1, _server.ObjectsOfNar(path.NarHash));
+    }
+
+    [Fact]
+    public async Task A_server_without_streamed_commits_gets_the_whole_chunk_list_at_the_commit()
+    {
+        var path = await MakePathAsync("old-server", RandomBytes(1 << 20, seed: 10));
+
+        var (_, result) = await PushAsync(path, _small with { StreamedCommit = false });
+
+        Assert.Equal(PushResult.Committed, result.Outcome);
+        Assert.Equal((0, 1), (_requests.StreamedCommits, _requests.Commits));
+        Assert.Equal(await ChunkHashesAsync(path), _server.ChunksOfNar(path.NarHash));
+    }
+
+    [Fact]
+    public async Task A_streamed_commit_that_fails_on_its_way_is_replaced_by_the_whole_chunk_list_commit()
+    {
+        var path = await MakePathAsync("proxied", RandomBytes(1 << 20, seed: 12));
+        _requests.TimeOutStreamedCommits = true;
+
+        var (_, result) = await PushAsync(path);
+
+        Assert.Equal(PushResult.Committed, result.Outcome);
+        Assert.Equal((1, 1), (_requests.StreamedCommits, _requests.Commits));
+        Assert.Equal(await ChunkHashesAsync(path), _server.ChunksOfNar(path.NarHash));
+    }
+
+    [Fact]
+    public async Task Paths_beyond_the_open_streamed_commits_commit_their_whole_chunk_list()
+    {
+        var paths = new List<LocalPathInfo>();
+        for (var i = 0; i <= ChunkedPush.MaxOpenCommits; i++)
+        {
+            paths.Add(await MakePathAsync($"many-{i}", RandomBytes(100 << 10, seed: 20 + i)));
+        }
+        var push = NewPush(_small);
+        await push.PlanAsync(paths, CancellationToken.None);
+
+        foreach (var path in paths)
+        {
+            Assert.Equal(PushResult.Committed, (await push.PushAsync(path, Metadata(path), CancellationToken.None)).Outcome);
+            Assert.Equal(await ChunkHashesAsync(path), _server.ChunksOfNar(path.NarHash));
+        }
+        Assert.Equal((ChunkedPush.MaxOpenCommits, 1), (_requests.StreamedCommits, _requests.Commits));
+    }
+
+    [Fact]
+    public async Task A_planned_path_never_committed_is_not_published_when_its_streamed_commit_is_abandoned()
+    {
+        var path = await MakePathAsync("abandoned", RandomBytes(1 << 20, seed: 11));
+        var push = NewPush(_small);
+        await push.PlanAsync([path], CancellationToken.None);
+
+        push.AbandonUnfinished();
+
+        Assert.Equal(1, _requests.StreamedCommits);
+        Assert.Empty(_server.ChunksOfNar(path.NarHash));
+        Assert.Equal(PushResult.Committed, (await PushAsync(path)).Result.Outcome);
     }
 
     [Fact]
@@ -103,7 +175,8 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
         var lost = chunks.Chunks[3];
         _requests.BeforeFirstCommit = () => _server.LoseChunk(lost.Hash.ToNix32String());
 
-        var (push, result) = await PushAsync(path);
+        // The whole-list commit: a streamed one starts before the chunks are sent, when there is nothing to lose yet.
+        var (push, result) = await PushAsync(path, _small with { StreamedCommit = false });
 
         Assert.Equal(PushResult.Committed, result.Outcome);
         Assert.Equal(2, _requests.Commits);
@@ -117,7 +190,7 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
     {
         var path = await MakePathAsync("changing", RandomBytes(1 << 20, seed: 4));
         var chunks = await ListChunksAsync(path);
-        var push = NewPush(_small);
+        var push = NewPush(_small with { StreamedCommit = false });
         await push.PlanAsync([path], CancellationToken.None);
 
         // The server loses the chunk holding the byte that changes, so the refused commit makes the client read the NAR
@@ -205,9 +278,9 @@ public sealed class ChunkedPushTests : IClassFixture<SmallChunksServer>, IAsyncL
     private ChunkedPush NewPush(ChunkingParameters parameters) =>
         new(_client, _cache, parameters, jobs: 3, new PlainPushProgress(TextWriter.Null));
 
-    private async Task<(ChunkedPush Push, PushResult Result)> PushAsync(LocalPathInfo path)
+    private async Task<(ChunkedPush Push, PushResult Result)> PushAsync(LocalPathInfo path, ChunkingParameters? parameters = null)
     {
-        var push = NewPush(_small);
+        var push = NewPush(parameters ?? _small);
         await push.PlanAsync([path], CancellationToken.None);
         Assert.True(push.Handles(path));
         return (push, await push.PushAsync(path, Metadata(path), CancellationToken.None));

@@ -12,6 +12,7 @@ internal sealed class RequestRecorder() : DelegatingHandler(new SocketsHttpHandl
 {
     private readonly ConcurrentQueue<int> _missingRequests = new();
     private int _commits;
+    private int _streamedCommits;
 
     /// <summary>Run once, before the first commit is sent.</summary>
     public Action? BeforeFirstCommit { get; set; }
@@ -19,8 +20,14 @@ internal sealed class RequestRecorder() : DelegatingHandler(new SocketsHttpHandl
     /// <summary>How many hashes each <c>chunks/missing</c> request named.</summary>
     public IReadOnlyCollection<int> MissingRequests => [.. _missingRequests];
 
-    /// <summary>Chunked-path commits sent.</summary>
+    /// <summary>Answer streamed commits 504 without passing them on, as a proxy that timed their body out does.</summary>
+    public bool TimeOutStreamedCommits { get; set; }
+
+    /// <summary>Chunked-path commits sent with the whole chunk list (<c>chunked-paths</c>).</summary>
     public int Commits => _commits;
+
+    /// <summary>Chunked-path commits streamed while the NAR was read (<c>chunked-paths/stream</c>).</summary>
+    public int StreamedCommits => _streamedCommits;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -35,6 +42,14 @@ internal sealed class RequestRecorder() : DelegatingHandler(new SocketsHttpHandl
             && Interlocked.Increment(ref _commits) == 1)
         {
             BeforeFirstCommit?.Invoke();
+        }
+        if (request.Method == HttpMethod.Post && path.EndsWith("/chunked-paths/stream", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _streamedCommits);
+            if (TimeOutStreamedCommits)
+            {
+                return new HttpResponseMessage(System.Net.HttpStatusCode.GatewayTimeout) { RequestMessage = request };
+            }
         }
         return await base.SendAsync(request, cancellationToken);
     }

@@ -48,11 +48,24 @@ public sealed class SmallChunksServer : IAsyncLifetime
     }
 
     /// <summary>The chunks the server holds (all caches) and their uncompressed bytes.</summary>
-    public (long Count, long Bytes) StoredChunks()
+    public (long Count, long Bytes) StoredChunks() => Count("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM chunks");
+
+    /// <summary>The objects (packs and lone chunks) holding the chunks of the stored NAR with <paramref name="narHash"/>.</summary>
+    public long ObjectsOfNar(string narHash) => Count(
+        """
+        SELECT COUNT(DISTINCT COALESCE(c.pack_key, c.storage_key)), 0
+        FROM nars n JOIN nar_chunks nc ON nc.nar_id = n.id JOIN chunks c ON c.id = nc.chunk_id WHERE n.nar_hash = $narHash
+        """, narHash).Count;
+
+    private (long Count, long Bytes) Count(string sql, string? narHash = null)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM chunks";
+        command.CommandText = sql;
+        if (narHash is not null)
+        {
+            command.Parameters.AddWithValue("$narHash", narHash);
+        }
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));

@@ -130,6 +130,7 @@ public static class AccessMatrix
         new("POST", "/api/v1/caches/{cache}/chunks/packs", "api/v1/caches/{c}/chunks/packs", Guard.CacheWrite, 0),
         new("PUT", "/api/v1/caches/{cache}/chunks/{nix32}", $"api/v1/caches/{{c}}/chunks/{Nar}", Guard.CacheWrite, 0),
         new("POST", "/api/v1/caches/{cache}/chunked-paths", "api/v1/caches/{c}/chunked-paths", Guard.CacheWrite, 0),
+        new("POST", "/api/v1/caches/{cache}/chunked-paths/stream", "api/v1/caches/{c}/chunked-paths/stream", Guard.CacheWrite, 0),
 
         // Pins and the pin tarball
         new("GET", "/api/v1/caches/{cache}/pins/", "api/v1/caches/{c}/pins", Guard.CacheRead, 200),

@@ -26,7 +26,7 @@ namespace Larder.Cli.Commands.Push;
 /// it as its chunk list. A chunk already on the server, or already sent for another path of this push, is not sent
 /// again; so a push that was interrupted sends only what the server still lacks when it is run again.
 /// </summary>
-internal sealed class ChunkedPush
+internal sealed partial class ChunkedPush
 {
     private readonly LarderClient _client;
     private readonly string _cache;
@@ -37,6 +37,9 @@ internal sealed class ChunkedPush
     private readonly SemaphoreSlim _uploadSlots;
     private readonly ChunkClaims _claims = new();
     private readonly ChunkPacker? _packer;
+    // Streamed commits open at once (null: the server takes only the whole chunk list); each holds a connection and
+    // the server's derivation, so later paths commit the whole list at the end instead.
+    private readonly SemaphoreSlim? _streams;
     // NARs read at once: reading is bound by the CPU, so more readers than cores would only hold more windows.
     private readonly int _readers;
     // Chunk buffers (MaxSize each) are reused rather than left to the garbage collector, which collects large arrays
@@ -55,6 +58,9 @@ internal sealed class ChunkedPush
     /// <summary>The most chunks in one window: each holds a buffer of MaxSize.</summary>
     internal const int WindowChunks = 16;
 
+    /// <summary>Most streamed commits open at once (<see cref="StreamedCommit"/>).</summary>
+    internal const int MaxOpenCommits = 8;
+
     /// <param name="jobs">Chunk uploads in flight at once (each holds one chunk in memory).</param>
     public ChunkedPush(LarderClient client, string cache, ChunkingParameters parameters, int jobs, IPushProgress progress)
     {
@@ -70,6 +76,10 @@ internal sealed class ChunkedPush
         if (parameters.PackSize > 0)
         {
             _packer = new ChunkPacker(client, cache, parameters.PackSize, _jobs, Sent);
+        }
+        if (parameters.StreamedCommit)
+        {
+            _streams = new SemaphoreSlim(MaxOpenCommits);
         }
     }
 
@@ -121,10 +131,18 @@ internal sealed class ChunkedPush
     public async Task<PushResult> PushAsync(LocalPathInfo info, PushPathMetadata metadata, CancellationToken cancellationToken)
     {
         var planned = _planned[info.Path];
-        await Task.WhenAll(planned.Uploads).ConfigureAwait(false);
         var request = new ChunkedPathRequest(metadata, [.. planned.Chunks.Select(c => c.Hash.ToNix32String())]);
         try
         {
+            await Task.WhenAll(planned.Uploads).ConfigureAwait(false);
+            if (planned.Commit is { } commit)
+            {
+                await planned.Announced.ConfigureAwait(false);
+                if (await TryStreamedAsync(info, commit, metadata, cancellationToken).ConfigureAwait(false) is { } streamed)
+                {
+                    return streamed;
+                }
+            }
             return await _client.CommitChunkedPathAsync(_cache, request, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException refused) when (refused.Status == HttpStatusCode.BadRequest)
@@ -146,6 +164,10 @@ internal sealed class ChunkedPush
                 throw Translate(again, info);
             }
         }
+        finally
+        {
+            Close(planned);
+        }
     }
 
     private CliException Translate(ApiException e, LocalPathInfo info) =>
@@ -156,7 +178,8 @@ internal sealed class ChunkedPush
     // upload.
     private async Task<PlannedPath?> ReadAndSendAsync(LocalPathInfo info, CancellationToken cancellationToken)
     {
-        var pass = new NarPass(info);
+        var pass = new NarPass(info, Open(info, cancellationToken));
+        PlannedPath? planned = null;
         var window = new List<Chunk>();
         var windowBytes = 0L;
         var read = 0L;
@@ -199,7 +222,8 @@ internal sealed class ChunkedPush
             await SendWindowAsync(pass, last, cancellationToken).ConfigureAwait(false);
             // Every chunk sent is in a pack now: PlanAsync starts the upload of the last, partly filled one.
             await Task.WhenAll(pass.Packing).ConfigureAwait(false);
-            return new PlannedPath(new ChunkList(pass.Entries), pass.Uploads);
+            planned = new PlannedPath(new ChunkList(pass.Entries), pass.Uploads, pass.Commit, pass.Announced);
+            return planned;
         }
         catch (Exception e) when (e is LeftWholeException or IOException)
         {
@@ -213,6 +237,11 @@ internal sealed class ChunkedPush
                 chunk.Dispose();
             }
             await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (planned is null && pass.Commit is { } commit)
+            {
+                commit.Abort();
+                _streams!.Release();
+            }
         }
     }
 
@@ -232,6 +261,7 @@ internal sealed class ChunkedPush
                 i => hashes[i] = chunks[i].Hash), cancellationToken).ConfigureAwait(false);
             var missing = await _client.FindMissingChunksAsync(_cache, [.. hashes.Distinct()], _parameters.MaxChunksPerRequest, cancellationToken)
                 .ConfigureAwait(false);
+            var (uploadsBefore, packingBefore) = (pass.Uploads.Count, pass.Packing.Count);
             for (var i = 0; i < chunks.Count; i++)
             {
                 var position = pass.Entries.Count;
@@ -246,6 +276,15 @@ internal sealed class ChunkedPush
                     Deduplicated(chunks[i].Length);
                     chunks[i].Dispose();
                 }
+            }
+            if (pass.Commit is { } commit)
+            {
+                var packing = pass.Packing[packingBefore..];
+                // A window of mostly known chunks is an edit of a NAR the server holds: its few new chunks would wait
+                // for a full pack and hold back the windows after them. A window of new chunks waits for its pack.
+                var sendPackNow = packing.Count > 0 && packing.Count * 2 <= chunks.Count;
+                pass.Announced = AnnounceAsync(
+                    commit, pass.Announced, packing, sendPackNow, pass.Uploads[uploadsBefore..], hashes, cancellationToken);
             }
         }
         finally
@@ -470,13 +509,30 @@ internal sealed class ChunkedPush
         return options;
     }
 
-    /// <summary>A path read once: its chunk list and the uploads its commit waits for.</summary>
-    private sealed record PlannedPath(ChunkList Chunks, List<Task> Uploads);
+    /// <summary>
+    /// A path read once: its chunk list, the uploads its commit waits for and, when streamed, its open commit (null
+    /// once closed) and the task that announced its last window.
+    /// </summary>
+    private sealed class PlannedPath(ChunkList chunks, List<Task> uploads, StreamedCommit? commit, Task announced)
+    {
+        public ChunkList Chunks { get; } = chunks;
+
+        public List<Task> Uploads { get; } = uploads;
+
+        public Task Announced { get; } = announced;
+
+        public StreamedCommit? Commit = commit;
+    }
 
     /// <summary>What the one read of a path gathers, window by window.</summary>
-    private sealed class NarPass(LocalPathInfo info)
+    private sealed class NarPass(LocalPathInfo info, StreamedCommit? commit)
     {
         public LocalPathInfo Info { get; } = info;
+
+        public StreamedCommit? Commit { get; } = commit;
+
+        /// <summary>Completes once every window so far was announced to <see cref="Commit"/>.</summary>
+        public Task Announced { get; set; } = Task.CompletedTask;
 
         public List<ChunkEntry> Entries { get; } = [];
 

@@ -80,6 +80,7 @@ public sealed class Pusher(LarderClient client, LocalStoreReader store, IPushPro
         Trace(clock, chunked is null ? "no chunking" : "chunked NARs read, missing chunks sent");
         var run = new PushRun(toPush, options.Jobs, (info, ct) => UploadAsync(cache, info, upstreamPaths, options, chunked, ct), progress);
         var (pushed, pushedBytes, failed) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
+        chunked?.AbandonUnfinished();
         Trace(clock, "uploads");
         return new PushSummary(infos.Count, candidates.Count - toPush.Count, upstreamPaths.Count, pushed, pushedBytes,
             Interlocked.Read(ref _wholeNarBytes) + (chunked?.SentBytes ?? 0), chunked?.DeduplicatedBytes ?? 0, failed, clock.Elapsed);

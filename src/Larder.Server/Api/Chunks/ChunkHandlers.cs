@@ -28,7 +28,8 @@ internal sealed class ChunkHandlers(ChunkStore store, ChunkedNarAssembler assemb
     {
         var chunking = store.Chunking;
         var parameters = new ChunkingParameters(
-            chunking.MinSize, chunking.AverageSize, chunking.MaxSize, chunking.SingleChunkThreshold, MaxChunksPerRequest, store.PackSize);
+            chunking.MinSize, chunking.AverageSize, chunking.MaxSize, chunking.SingleChunkThreshold, MaxChunksPerRequest, store.PackSize,
+            StreamedCommit: true);
         return Results.Json(parameters, ChunkJsonContext.Default.ChunkingParameters);
     }
 
@@ -119,7 +120,14 @@ internal sealed class ChunkHandlers(ChunkStore store, ChunkedNarAssembler assemb
             throw new InvalidRequestException($"{what} names no chunks: a NAR is never empty");
         }
         var nar = await assembler.AssembleAsync(hashes, publish.NarHash, publish.NarSize, http.RequestAborted).ConfigureAwait(false);
-        var published = await publisher.PublishAsync(access.Cache, publish, nar, access.Token?.Id, http.RequestAborted).ConfigureAwait(false);
+        return await PublishAsync(publisher, access, publish, nar, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes a chunked path whose NAR was re-derived and checked; 201 when committed, 200 when already there.</summary>
+    public static async Task<IResult> PublishAsync(
+        PathPublisher publisher, RequestAccess access, PublishRequest publish, PublishedNar nar, CancellationToken ct)
+    {
+        var published = await publisher.PublishAsync(access.Cache, publish, nar, access.Token?.Id, ct).ConfigureAwait(false);
         var committed = published == PublishResult.Committed;
         var answer = new PushResult(
             publish.StorePath.FullPath, committed ? PushResult.Committed : PushResult.AlreadyPresent, nar.Nar.NarHash, nar.Nar.NarSize);

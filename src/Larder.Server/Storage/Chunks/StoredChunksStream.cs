@@ -18,7 +18,14 @@ public sealed class StoredChunksStream(ChunkStore store, IReadOnlyList<ChunkReco
 
     protected override Task<Stream> OpenAsync(int index, CancellationToken cancellationToken) => store.OpenSpanAsync(_spans[index], cancellationToken);
 
-    protected override string SizeMismatch(int index) => PackKeys.IsPack(_spans[index].Key)
-        ? $"pack '{_spans[index].Key}' is shorter than its recorded chunks from chunk {_spans[index].FirstChunk} on"
-        : $"the stored bytes of chunk {_spans[index].FirstChunk} do not have their recorded size {_spans[index].Length}";
+    protected override string SizeMismatch(int index) => DescribeMismatch(_spans[index]);
+
+    /// <summary>The message saying that <paramref name="span"/>'s blob does not hold its recorded bytes.</summary>
+    public static string DescribeMismatch(BlobSpan span)
+    {
+        ArgumentNullException.ThrowIfNull(span);
+        return PackKeys.IsPack(span.Key)
+            ? $"pack '{span.Key}' is shorter than its recorded chunks from chunk {span.FirstChunk} on"
+            : $"the stored bytes of chunk {span.FirstChunk} do not have their recorded size {span.Length}";
+    }
 }

@@ -53,7 +53,7 @@ public sealed class ChunkApiTests : IAsyncLifetime
         Assert.Empty((await ApiAssert.OkAsync(missingAfter, ChunkJsonContext.Default.MissingChunksResponse)).Missing);
         Assert.False((await ApiAssert.OkAsync(again, ChunkJsonContext.Default.ChunkUploadResult)).Stored);
         Assert.Equal("already-present", (await ApiAssert.OkAsync(recommit, ChunkJsonContext.Default.PushResult)).Outcome);
-        Assert.Equal(push.Nar, await DownloadNarAsync(push.HashPart));
+        Assert.Equal(push.Nar, await ChunkedPush.DownloadNarAsync(_client, _cache, push.HashPart));
         var nar = (await _app.Metadata.GetNarByNarHashAsync(NarFixtures.Sha256(push.Nar), CancellationToken.None))!;
         Assert.Equal(push.Hashes, nar.Chunks.Select(c => c.Hash));
     }
@@ -156,7 +156,7 @@ public sealed class ChunkApiTests : IAsyncLifetime
         var message = await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, push.Hashes[1]);
         Assert.Contains($"and {push.Chunks.Count - 1 - 5} more", message, StringComparison.Ordinal);
         Assert.DoesNotContain(push.Hashes[0], message, StringComparison.Ordinal);
-        await AssertNotVisibleAsync(push);
+        await push.AssertNotVisibleAsync(_app, _client, _cache);
     }
 
     public enum BadCommit
@@ -204,7 +204,7 @@ public sealed class ChunkApiTests : IAsyncLifetime
         using var response = await ChunkedPush.CommitAsync(_client, _cache, metadata, hashes);
 
         await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest, message);
-        await AssertNotVisibleAsync(push);
+        await push.AssertNotVisibleAsync(_app, _client, _cache);
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class ChunkApiTests : IAsyncLifetime
         var nar = (await _app.Metadata.GetNarByNarHashAsync(NarFixtures.Sha256(push.Nar), CancellationToken.None))!;
         Assert.Equal((before.Id, before.FileHash), (nar.Id, nar.FileHash));
         Assert.Equal(push.Hashes, nar.Chunks.Select(c => c.Hash));
-        Assert.Equal(push.Nar, await DownloadNarAsync(push.HashPart));
+        Assert.Equal(push.Nar, await ChunkedPush.DownloadNarAsync(_client, _cache, push.HashPart));
     }
 
     [Theory]
@@ -235,6 +235,7 @@ public sealed class ChunkApiTests : IAsyncLifetime
     [InlineData("chunks/missing", "POST", true)]
     [InlineData("chunks/0000000000000000000000000000000000000000000000000000", "PUT", true)]
     [InlineData("chunked-paths", "POST", true)]
+    [InlineData("chunked-paths/stream", "POST", true)]
     public async Task Anonymous_callers_get_401_and_read_only_tokens_403_where_writing_is_needed(string endpoint, string method, bool writes)
     {
         var (readOnly, _) = await _app.CreateTokenAsync(new GrantDto(_cache, ["read"]));
@@ -266,21 +267,5 @@ public sealed class ChunkApiTests : IAsyncLifetime
         var content = new ByteArrayContent(body);
         content.Headers.ContentEncoding.Add(encoding);
         return await _client.PutAsync($"api/v1/caches/{_cache}/chunks/{nix32}", content);
-    }
-
-    private async Task<byte[]> DownloadNarAsync(string hashPart)
-    {
-        var info = Larder.Nix.NarInfo.NarInfo.Parse(await _client.GetStringAsync($"{_cache}/{hashPart}.narinfo"));
-        var file = await _client.GetByteArrayAsync($"{_cache}/{info.Url}");
-        Assert.Equal(info.FileHash!.Value.ToNix32String(), NarFixtures.Sha256(file));
-        Assert.Equal(info.FileSize, file.Length);
-        return await NarFixtures.DecompressAsync(file, CompressionKind.Zstd);
-    }
-
-    private async Task AssertNotVisibleAsync(ChunkedPush push)
-    {
-        using var narInfo = await _client.GetAsync($"{_cache}/{push.HashPart}.narinfo");
-        Assert.Equal(HttpStatusCode.NotFound, narInfo.StatusCode);
-        Assert.Null(await _app.Metadata.GetNarByNarHashAsync(NarFixtures.Sha256(push.Nar), CancellationToken.None));
     }
 }

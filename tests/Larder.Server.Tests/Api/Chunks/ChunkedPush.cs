@@ -85,6 +85,24 @@ public sealed class ChunkedPush
     public static Task<HttpResponseMessage> CommitAsync(HttpClient client, string cache, PushPathMetadata path, IReadOnlyList<string> hashes) =>
         client.PostAsJsonAsync($"api/v1/caches/{cache}/chunked-paths", new ChunkedPathRequest(path, hashes), ChunkJsonContext.Default.ChunkedPathRequest);
 
+    /// <summary>The NAR <paramref name="cache"/> serves for <paramref name="hashPart"/>, its file checked against the narinfo's FileHash and FileSize.</summary>
+    public static async Task<byte[]> DownloadNarAsync(HttpClient client, string cache, string hashPart)
+    {
+        var info = Larder.Nix.NarInfo.NarInfo.Parse(await client.GetStringAsync($"{cache}/{hashPart}.narinfo"));
+        var file = await client.GetByteArrayAsync($"{cache}/{info.Url}");
+        Assert.Equal(info.FileHash!.Value.ToNix32String(), NarFixtures.Sha256(file));
+        Assert.Equal(info.FileSize, file.Length);
+        return await NarFixtures.DecompressAsync(file, CompressionKind.Zstd);
+    }
+
+    /// <summary>Fails the test if the path or its NAR is visible on <paramref name="app"/>.</summary>
+    public async Task AssertNotVisibleAsync(LarderApplication app, HttpClient client, string cache)
+    {
+        using var narInfo = await client.GetAsync($"{cache}/{HashPart}.narinfo");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, narInfo.StatusCode);
+        Assert.Null(await app.Metadata.GetNarByNarHashAsync(NarFixtures.Sha256(Nar), CancellationToken.None));
+    }
+
     /// <summary>Uploads every chunk the server lacks, then commits; fails the test unless all succeed.</summary>
     public async Task<PushResult> PushAsync(HttpClient client, string cache)
     {
