@@ -6,7 +6,9 @@ namespace Larder.Server.Storage.Packs;
 /// <summary>
 /// New chunks gathered into one pack blob in memory, of at most <c>Larder:Chunking:PackSize</c> bytes (the configuration
 /// guarantees that a compressed chunk of the largest size fits), in a buffer rented from <see cref="ChunkBuffers.Pool"/>
-/// that grows (doubling) with what the pack holds. A buffer of the whole pack size per pack made each small push rent
+/// that grows with what the pack holds: doubling up to <see cref="DoublingLimit"/>, then the whole pack size at once (so
+/// a large upload leaves the pool 2 MiB of smaller buffers, not a pack's worth that would crowd out the pack's own
+/// buffer). A buffer of the whole pack size per pack made each small push rent
 /// 16 MiB: concurrent ones outgrew what the pool keeps, and the buffers it let go of set off
 /// <see cref="Memory.IdleMemoryRelease"/>'s full collections (half the server's CPU in a push of 4 KiB paths).
 /// Chunks are appended in the order they come, so a NAR's new chunks lie next to each other and are served with one
@@ -15,8 +17,12 @@ namespace Larder.Server.Storage.Packs;
 public sealed class PackBuilder : IDisposable
 {
     private readonly List<ChunkRecord> _chunks = [];
+
     /// <summary>The first buffer's length: a small NAR's pack, at most one doubling away from the inline threshold.</summary>
     private const int FirstBufferBytes = 32 << 10;
+
+    /// <summary>Past this length the buffer grows to <see cref="Capacity"/> in one step.</summary>
+    private const int DoublingLimit = 1 << 20;
 
     private byte[]? _buffer;
     private int _length;
@@ -85,7 +91,10 @@ public sealed class PackBuilder : IDisposable
         }
     }
 
-    /// <summary>The buffer, first replaced by one of at least <paramref name="length"/> bytes (twice the old, up to <see cref="Capacity"/>) with the bytes so far when too short.</summary>
+    /// <summary>
+    /// The buffer, first replaced by a longer one (twice the old, or <see cref="Capacity"/> past <see cref="DoublingLimit"/>)
+    /// with the bytes so far when shorter than <paramref name="length"/>.
+    /// </summary>
     private byte[] Grow(int length)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -93,7 +102,8 @@ public sealed class PackBuilder : IDisposable
         {
             return current;
         }
-        var grown = ChunkBuffers.Pool.Rent(Math.Min(Capacity, Math.Max(length, Math.Max(FirstBufferBytes, 2 * (_buffer?.Length ?? 0)))));
+        var grown = ChunkBuffers.Pool.Rent(
+            length > DoublingLimit ? Capacity : Math.Min(Capacity, Math.Max(length, Math.Max(FirstBufferBytes, 2 * (_buffer?.Length ?? 0)))));
         if (_buffer is { } old)
         {
             old.AsSpan(0, _length).CopyTo(grown);

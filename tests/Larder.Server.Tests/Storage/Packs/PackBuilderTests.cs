@@ -7,11 +7,13 @@ namespace Larder.Server.Tests.Storage.Packs;
 
 public sealed class PackBuilderTests
 {
-    [Fact]
-    public void A_pack_growing_past_several_buffers_holds_its_chunks_stored_bytes_in_order_at_their_offsets()
+    [Theory]
+    [InlineData(1 << 20, 60, 3000)] // doubling from the first buffer
+    [InlineData(4 << 20, 14, 100_000)] // then past the doubling limit to the whole pack size
+    public void A_pack_growing_past_several_buffers_holds_its_chunks_stored_bytes_in_order_at_their_offsets(int capacity, int count, int size)
     {
-        using var pack = new PackBuilder(1 << 20);
-        var chunks = Enumerable.Range(0, 60).Select(i => Compressed(3000 + (i * 97))).ToList();
+        using var pack = new PackBuilder(capacity);
+        var chunks = Enumerable.Range(0, count).Select(i => Compressed(size + (i * 97))).ToList();
 
         var records = chunks.Select(pack.Add).ToList();
 
