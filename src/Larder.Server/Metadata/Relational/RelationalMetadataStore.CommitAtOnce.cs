@@ -63,6 +63,13 @@ public abstract partial class RelationalMetadataStore
         if (takesOverStaged)
         {
             await session.DeferAsync(ReleaseSavepointSql, ct).ConfigureAwait(false);
+            await session.DeferSelectAsync(
+                $"""
+                SELECT c.id FROM chunks c WHERE c.id IN (SELECT chunk_id FROM staged_chunks WHERE staged_id = $1)
+                ORDER BY c.hash{_dialect.OrdinalCollation}{_dialect.ForNoKeyUpdateOf("c")};
+                """,
+                ct,
+                request.StagedNarId).ConfigureAwait(false);
             await session.DeferAsync(TakeOverStagedChunksSql, ct, narId, request.StagedNarId).ConfigureAwait(false);
         }
         else
@@ -83,8 +90,11 @@ public abstract partial class RelationalMetadataStore
 
     /// <summary>
     /// The new NAR's chunk list, copied from its staged upload's (same chunks, checked by <see cref="StagedChunkHashesSql"/>):
-    /// the upload's holders pass to the NAR as the upload is deleted, so no chunk row is written (a chunk row's update is
-    /// a new row version in every index of the table), and none needs its lock: the locked upload has held them since.
+    /// the upload's holders pass to the NAR as the upload is deleted, so no chunk row is updated (an update is a new row
+    /// version in every index of the table). The rows are locked first, in hash order as everywhere: the insert's
+    /// foreign-key check alone would share-lock them in the NAR's order, and a row share-locked by one transaction and
+    /// updated by another makes PostgreSQL queue the updater behind a third waiter, which deadlocked concurrent
+    /// releases of the same chunks (<c>ChunkLockOrderTests</c>).
     /// </summary>
     private const string TakeOverStagedChunksSql =
         "INSERT INTO nar_chunks (nar_id, seq, chunk_id) SELECT $1, seq, chunk_id FROM staged_chunks WHERE staged_id = $2;";
