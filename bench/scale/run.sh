@@ -5,7 +5,8 @@
 #   2. a real `larder serve` (Release) per backend pair: the server's CPU time (user + system, /proc/PID/stat) per
 #      pushed path (CPU_PATHS x CPU_BYTES after CPU_WARMUP paths, 8 in flight; then again at steady state, after
 #      CPU_STEADY_WARMUP more paths and a pause), push throughput (Nix's PUT nar + PUT narinfo, synthetic NARs, small
-#      and large) and narinfo throughput under wrk.
+#      and large) and narinfo throughput under wrk. PostgreSQL + S3 also gets its database backends' CPU per pushed path
+#      (same window; only when PostgreSQL runs on this machine).
 #   bench/scale/run.sh                        # defaults below
 #   PATHS=200000 DURATION=5 bench/scale/run.sh
 #   SERVER_ARGS="--Larder:Storage:InlineThreshold=0" bench/scale/run.sh   # extra `larder serve` options for both servers
@@ -59,7 +60,7 @@ free_port() {
   done
 }
 wait_port() { for _ in $(seq 1 600); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
-field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
+field() { { grep -o "$1=[^ ]*" <<<"$2" || true; } | head -1 | cut -d= -f2; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== services"
@@ -110,22 +111,37 @@ start_server postgres-s3 \
   "--Larder:Storage:S3:AccessKey=$s3_access" "--Larder:Storage:S3:SecretKey=$s3_secret" --Larder:Storage:S3:CreateBucket=true
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU ticks of the HTTP database's PostgreSQL backends, "pid ticks" per line (none when PostgreSQL runs elsewhere).
+pg_backend_ticks() {
+  psql "host=127.0.0.1 port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$pg") user=postgres dbname=postgres" -Atc \
+    "SELECT pid FROM pg_stat_activity WHERE datname = '$pg_http_db';" |
+    while read -r pid; do [ -r "/proc/$pid/stat" ] && echo "$pid $(cpu_ticks "$pid" 2>/dev/null || echo 0)"; done || true
+}
+# Ticks the backends spent between two pg_backend_ticks listings (a backend new since the first counts from its start).
+pg_backend_delta() { awk 'NR == FNR { before[$1] = $2; next } { sum += $2 - (($1 in before) ? before[$1] : 0) } END { print sum + 0 }' "$1" "$2"; }
+per_path_ms() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.2f", t * 1000 / hz / n }'; }
 declare -A small large narinfo cpu
 for name in sqlite-folder postgres-s3; do
   echo "-- $name: server CPU per pushed path, $CPU_PATHS x $CPU_BYTES B (8 in flight) after $CPU_WARMUP warm-up paths"
   bench push "${url[$name]}" "${token[$name]}" cpu-warmup "$CPU_WARMUP" "$CPU_BYTES" 8 /dev/null >/dev/null
+  pg_backend_ticks >"$work/pg-before"
   ticks=$(cpu_ticks "${server_pid[$name]}")
   cpu_run=$(bench push "${url[$name]}" "${token[$name]}" cpu "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null | grep '^RESULT')
   ticks=$(( $(cpu_ticks "${server_pid[$name]}") - ticks ))
-  cpu[$name]="cpu_ms_per_path=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$CPU_PATHS" 'BEGIN { printf "%.2f", t * 1000 / hz / n }') $cpu_run"
+  pg_backend_ticks >"$work/pg-after"
+  cpu[$name]="cpu_ms_per_path=$(per_path_ms "$ticks" "$CPU_PATHS") $cpu_run"
+  [ "$name" = postgres-s3 ] && cpu[$name]+=" pg_cpu_ms_per_path=$(per_path_ms "$(pg_backend_delta "$work/pg-before" "$work/pg-after")" "$CPU_PATHS")"
   echo "${cpu[$name]}"
   echo "-- $name: the same at steady state, after $CPU_STEADY_WARMUP more paths and a 5 s pause"
   bench push "${url[$name]}" "${token[$name]}" cpu-steady-warmup "$CPU_STEADY_WARMUP" "$CPU_BYTES" 8 /dev/null >/dev/null
   sleep 5
+  pg_backend_ticks >"$work/pg-before"
   ticks=$(cpu_ticks "${server_pid[$name]}")
   bench push "${url[$name]}" "${token[$name]}" cpu-steady "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null >/dev/null
   ticks=$(( $(cpu_ticks "${server_pid[$name]}") - ticks ))
-  cpu[$name]+=" steady_cpu_ms_per_path=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$CPU_PATHS" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')"
+  pg_backend_ticks >"$work/pg-after"
+  cpu[$name]+=" steady_cpu_ms_per_path=$(per_path_ms "$ticks" "$CPU_PATHS")"
+  [ "$name" = postgres-s3 ] && cpu[$name]+=" steady_pg_cpu_ms_per_path=$(per_path_ms "$(pg_backend_delta "$work/pg-before" "$work/pg-after")" "$CPU_PATHS")"
   echo "${cpu[$name]}"
   echo "-- $name: push $SMALL_COUNT x $SMALL_BYTES B (8 in flight), $LARGE_COUNT x $LARGE_BYTES B (2 in flight)"
   small[$name]=$(bench push "${url[$name]}" "${token[$name]}" small "$SMALL_COUNT" "$SMALL_BYTES" 8 "$work/$name.paths" | grep '^RESULT'); echo "${small[$name]}"
@@ -153,6 +169,8 @@ row() { # label field array
 }
 row "server CPU per pushed path (ms)" cpu_ms_per_path cpu
 row "  the same, steady state (ms)" steady_cpu_ms_per_path cpu
+row "PostgreSQL backends' CPU per path (ms)" pg_cpu_ms_per_path cpu
+row "  the same, steady state (ms)" steady_pg_cpu_ms_per_path cpu
 row "push $CPU_BYTES B: paths/s" paths_per_s cpu
 row "push small: paths/s" paths_per_s small
 row "push small: MiB/s" mib_per_s small

@@ -47,9 +47,10 @@ public sealed class NarIngestor(ChunkStore chunks, IMetadataStore metadata, ILog
     /// Streams the upload through the parser and the chunker. The body is checked (its end, its hash) before the last
     /// chunk is taken, so a bad upload of a NAR that fits in one chunk stores nothing; chunks of a larger one stored
     /// before the problem showed are held by nothing and reaped after <see cref="MaintenanceOptions.StagedUploadTtl"/>.
-    /// Then the last chunk (stored with the listing, in one intent and two puts at once) and the lookup of an already
-    /// stored NAR go on at once: they are independent, and on a remote database and object store each is a round trip
-    /// or two.
+    /// Then the last chunk is stored (with the listing, in one intent and two puts at once), and only when a chunk of the
+    /// NAR was stored before is an already stored NAR looked up: when every chunk row is this upload's own, no NAR of
+    /// these chunks exists. (One of the same NarHash cut into other chunks, by other chunk sizes, is still found by the
+    /// commit, which then keeps that NAR and releases these chunks.)
     /// </summary>
     private async Task<IngestedNar> ReceiveAsync(
         Stream body, CompressionKind compression, long maxBytes, NixHash? expectedUploadHash, ChunkSink sink, CancellationToken cancellationToken)
@@ -75,10 +76,11 @@ public sealed class NarIngestor(ChunkStore chunks, IMetadataStore metadata, ILog
             var listingBlob = nar.NarSize > chunks.DerivedListingThreshold
                 ? new CompanionBlob(FreshBlobKeys.Listing(nar.NarHash), listing.Utf8Json)
                 : null;
-            var existing = metadata.GetNarByNarHashAsync(nar.NarHash.ToNix32String(), cancellationToken);
-            var lastChunk = CompleteChunksAsync(chunking, sink, listingBlob, cancellationToken);
-            await Task.WhenAll(existing, lastChunk).ConfigureAwait(false);
-            return Describe(nar, hashedBody, sink, await existing.ConfigureAwait(false), listingBlob?.Key);
+            await CompleteChunksAsync(chunking, sink, listingBlob, cancellationToken).ConfigureAwait(false);
+            var existing = sink.FoundStoredChunks
+                ? await metadata.GetNarByNarHashAsync(nar.NarHash.ToNix32String(), cancellationToken).ConfigureAwait(false)
+                : null;
+            return Describe(nar, hashedBody, sink, existing, listingBlob?.Key);
         }
         catch (NarFormatException e)
         {

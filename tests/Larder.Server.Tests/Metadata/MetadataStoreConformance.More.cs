@@ -62,6 +62,39 @@ public abstract partial class MetadataStoreConformance
     }
 
     [Fact]
+    public async Task A_path_committed_from_its_staged_upload_holds_its_chunks_once_until_it_is_deleted()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var staged = await store.StageNewAsync(Staged(cache.Id, "nar/a.nar.zst", Nar(chunks: 3)), Ct);
+        var nar = Nar(staged.NarHash) with { Chunks = staged.Chunks, ListingKey = staged.ListingKey };
+        var request = Commit(cache.Id, nar: nar, stagedId: staged.Id);
+
+        Assert.Equal(CommitOutcome.Committed, (await store.CommitPathAsync(request, Ct)).Outcome);
+
+        Assert.Equal(staged.Chunks, (await store.GetNarByNarHashAsync(staged.NarHash, Ct))!.Chunks);
+        Assert.Equal(0, await store.ReapChunksAsync(Far, Far, 10, Ct));
+        await store.DeletePathsAsync(cache.Id, [request.HashPart], "test", null, Later, Ct);
+        Assert.Equal(1, await store.ReapNarsAsync(Far, Later, 10, Ct));
+        Assert.Equal(3, await store.ReapChunksAsync(Far, Far, 10, Ct));
+    }
+
+    [Fact]
+    public async Task A_commit_whose_nar_has_other_chunks_than_its_staged_upload_holds_its_own_and_releases_the_upload_s()
+    {
+        var (store, cache) = await StoreWithCacheAsync();
+        var staged = await store.StageNewAsync(Staged(cache.Id, "nar/a.nar.zst"), Ct);
+        var nar = Nar(chunks: 2) with { NarHash = staged.NarHash };
+
+        var result = await store.CommitNewAsync(Commit(cache.Id, nar: nar, stagedId: staged.Id), Ct);
+
+        Assert.Equal(CommitOutcome.Committed, result.Outcome);
+        Assert.Null(await store.GetStagedNarAsync(cache.Id, "nar/a.nar.zst", Ct));
+        Assert.Equal(nar.Chunks, (await store.GetNarByNarHashAsync(staged.NarHash, Ct))!.Chunks);
+        Assert.Equal(1, await store.ReapChunksAsync(Far, Far, 10, Ct));
+        Assert.Equal(2, (await store.FindChunksAsync([.. nar.Chunks.Select(chunk => chunk.Hash)], T0, Ct)).Count);
+    }
+
+    [Fact]
     public async Task Refused_commit_keeps_the_staged_upload()
     {
         var (store, cache) = await StoreWithCacheAsync();

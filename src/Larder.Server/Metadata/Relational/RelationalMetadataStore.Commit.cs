@@ -67,11 +67,13 @@ public abstract partial class RelationalMetadataStore
     /// Releases the commit's staged upload, whose row <see cref="OwnsStagedListingStatement"/> locked and whose listing
     /// it read (<paramref name="staged"/>; null when the upload is gone): with no read of its own. Before the path row
     /// goes in: its insert takes the cache's statistics row (a trigger), which is then held to the end, so no chunk row
-    /// may be locked after it.
+    /// may be locked after it. Without <paramref name="releaseChunks"/> the upload's chunk holders are not released: the
+    /// NAR took them over.
     /// </summary>
-    private Task ReleaseLockedStagedAsync(DbSession session, CommitRequest request, LockedStaged? staged, CancellationToken ct) =>
+    private Task ReleaseLockedStagedAsync(DbSession session, CommitRequest request, LockedStaged? staged, CancellationToken ct, bool releaseChunks = true) =>
         staged is { } row
-            ? DeleteListingOwnersAsync(session, "staged_nars", "staged_chunks", "staged_id", [(request.StagedNarId!.Value, row.Listing)], request.At, ct)
+            ? DeleteListingOwnersAsync(
+                session, "staged_nars", releaseChunks ? "staged_chunks" : null, "staged_id", [(request.StagedNarId!.Value, row.Listing)], request.At, ct)
             : Task.CompletedTask;
 
     /// <summary>The path's row, pointing at NAR <paramref name="narId"/>.</summary>

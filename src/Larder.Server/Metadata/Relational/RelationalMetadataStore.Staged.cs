@@ -121,14 +121,18 @@ public abstract partial class RelationalMetadataStore
 
     /// <summary>
     /// Deletes locked rows of <paramref name="table"/> (NARs or staged uploads) after releasing the chunks they hold
-    /// through <paramref name="chunkTable"/> (in one statement, see <see cref="ReleaseChunksAsync"/>), then queues their
-    /// listings that no row names any more (keys from before unique keys may be shared by several rows).
+    /// through <paramref name="chunkTable"/> (in one statement, see <see cref="ReleaseChunksAsync"/>; null when their
+    /// holders passed to another owner), then queues their listings that no row names any more (keys from before unique
+    /// keys may be shared by several rows).
     /// </summary>
     private async Task DeleteListingOwnersAsync(
-        DbSession session, string table, string chunkTable, string ownerColumn, IReadOnlyList<(long Id, string? Listing)> rows, DateTimeOffset now, CancellationToken ct)
+        DbSession session, string table, string? chunkTable, string ownerColumn, IReadOnlyList<(long Id, string? Listing)> rows, DateTimeOffset now, CancellationToken ct)
     {
         var ids = rows.Select(row => row.Id).ToList();
-        await ReleaseChunksAsync(session, chunkTable, ownerColumn, ids, now, ct).ConfigureAwait(false);
+        if (chunkTable is not null)
+        {
+            await ReleaseChunksAsync(session, chunkTable, ownerColumn, ids, now, ct).ConfigureAwait(false);
+        }
         await session.DeferAsync($"DELETE FROM {table} WHERE id IN (SELECT CAST(t.h AS BIGINT) FROM {_dialect.TextSetSource(1, "t")});", ct, IdSet(ids))
             .ConfigureAwait(false);
         foreach (var listing in rows.Select(row => row.Listing).OfType<string>().Distinct(StringComparer.Ordinal))

@@ -16,6 +16,8 @@ namespace Larder.Server.Storage.Chunks;
 /// as a pack is registered (a concurrent upload stored the chunk first), the file form is hashed again from the store
 /// at the end. So <see cref="FileHash"/> is always the hash of what is served. Nothing is stored before the first
 /// pack is full, so an upload that fails before <see cref="CompleteAsync"/> and fits in one pack stores nothing.
+/// A NAR whose chunks all wait in the last group and fit in one inline pack skips the lookup: its registration finds
+/// the chunks already stored (see <see cref="ChunkStore.StoresInline"/>).
 /// </summary>
 public sealed class ChunkSink(ChunkStore store) : IDisposable
 {
@@ -42,6 +44,7 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
     private int _groupBytes;
     private PackBuilder? _pack;
     private bool _rehash;
+    private bool _foundStored;
     private NixHash? _fileHash;
 
     /// <summary>The NAR's chunks, in order; final after <see cref="CompleteAsync"/>.</summary>
@@ -52,6 +55,12 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
 
     /// <summary>Hash of the file form; after <see cref="CompleteAsync"/>.</summary>
     public NixHash FileHash => _fileHash ?? throw new InvalidOperationException("the chunk sink is not complete");
+
+    /// <summary>
+    /// Whether any chunk of the NAR was stored before this sink stored it (found by a lookup, or registered meanwhile by
+    /// another upload); false when every chunk row is this sink's own, so no stored NAR of the same chunks exists.
+    /// </summary>
+    public bool FoundStoredChunks => _foundStored;
 
     /// <summary>Takes one chunk (and disposes it).</summary>
     public async ValueTask AcceptAsync(Chunk chunk, CancellationToken cancellationToken)
@@ -78,8 +87,11 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         }
     }
 
-    /// <summary>Looks up the waiting chunks this sink does not know yet, in one call, then places each in order.</summary>
-    private async Task PlaceGroupAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks up the waiting chunks this sink does not know yet, in one call (unless <paramref name="lookUp"/> is false),
+    /// then places each in order.
+    /// </summary>
+    private async Task PlaceGroupAsync(CancellationToken cancellationToken, bool lookUp = true)
     {
         try
         {
@@ -88,7 +100,7 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
                 .Where(hash => !_pending.ContainsKey(hash) && !_stored.ContainsKey(hash))
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
-            var found = await store.FindAsync(unknown, cancellationToken).ConfigureAwait(false);
+            var found = lookUp ? await store.FindAsync(unknown, cancellationToken).ConfigureAwait(false) : NothingFound;
             foreach (var compressed in _group)
             {
                 await PlaceAsync(compressed, found, cancellationToken).ConfigureAwait(false);
@@ -115,9 +127,15 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
             _fileHasher.Append(compressed.Stored.Span);
             return;
         }
-        if (_stored.TryGetValue(hash, out var own) || found.TryGetValue(hash, out own))
+        if (_stored.TryGetValue(hash, out var own))
         {
             await AddStoredAsync(compressed, own, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (found.TryGetValue(hash, out var stored))
+        {
+            _foundStored = true;
+            await AddStoredAsync(compressed, stored, cancellationToken).ConfigureAwait(false);
             return;
         }
         _pack ??= store.NewPack();
@@ -129,6 +147,8 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         {
             // Larger than a whole pack (Larder:Chunking:PackSize below MaxSize): stored as its own blob, at once.
             var alone = await store.StoreAsync(compressed, cancellationToken).ConfigureAwait(false);
+            // Its row may be another upload's: counted as found, which only costs the ingest a lookup.
+            _foundStored = true;
             _stored[hash] = alone;
             await AddStoredAsync(compressed, alone, cancellationToken).ConfigureAwait(false);
             return;
@@ -161,7 +181,9 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
     /// </summary>
     public async Task CompleteWithAsync(CompanionBlob? companion, CancellationToken cancellationToken)
     {
-        await PlaceGroupAsync(cancellationToken).ConfigureAwait(false);
+        // The whole NAR in one inline pack: its registration (one insert per chunk) answers what a lookup would.
+        var wholeNarInline = _chunks.Count == 0 && store.StoresInline(_group.Sum(chunk => chunk.StoredSize));
+        await PlaceGroupAsync(cancellationToken, lookUp: !wholeNarInline).ConfigureAwait(false);
         if (_pack is { Chunks.Count: > 0 })
         {
             await FlushAsync(companion, cancellationToken).ConfigureAwait(false);
@@ -197,7 +219,8 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
             return;
         }
         var registered = await store.StorePackAsync(pack, companion, cancellationToken).ConfigureAwait(false);
-        foreach (var record in registered)
+        _foundStored |= registered.FoundStored;
+        foreach (var record in registered.Chunks)
         {
             foreach (var position in _pending[record.Hash])
             {
@@ -209,6 +232,8 @@ public sealed class ChunkSink(ChunkStore store) : IDisposable
         _pending.Clear();
         pack.Reset();
     }
+
+    private static readonly IReadOnlyDictionary<string, ChunkRecord> NothingFound = new Dictionary<string, ChunkRecord>();
 
     public void Dispose()
     {

@@ -62,45 +62,52 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
     /// <summary>NARs up to this size are stored without a listing blob (<c>Larder:Chunking:DerivedListingThreshold</c>).</summary>
     public long DerivedListingThreshold => options.Value.Chunking.DerivedListingThreshold;
 
+    /// <summary>Whether a pack of <paramref name="storedBytes"/> goes into the metadata database (<c>Larder:Storage:InlineThreshold</c>).</summary>
+    public bool StoresInline(long storedBytes) => _inline is { } inline && storedBytes <= inline.Threshold;
+
     /// <summary>An empty pack of <c>Larder:Chunking:PackSize</c> bytes, for <see cref="StorePackAsync"/>.</summary>
     public PackBuilder NewPack() => new(PackSize);
 
     /// <summary>
     /// Stores the chunks gathered in <paramref name="pack"/> as one blob and registers them (intent, put, register, as
-    /// for one chunk); returns each chunk's record in order, or the record of the same chunk stored meanwhile by
-    /// someone else (whose stored bytes may differ). A lone chunk is stored as its own blob, as
+    /// for one chunk); answers each chunk's record in order, or the record of the same chunk stored before by someone
+    /// else (whose stored bytes may differ), and whether there was any such. A lone chunk is stored as its own blob, as
     /// <see cref="StoreAsync"/> does: a NAR of one chunk stays one object an S3 store can hand out by a direct URL.
     /// A <paramref name="companion"/> is announced in the pack's intent and put beside it.
     /// </summary>
-    public async Task<IReadOnlyList<ChunkRecord>> StorePackAsync(PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
+    public async Task<RegisteredPack> StorePackAsync(PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pack);
-        if (_inline is { } inline && pack.Bytes.Length <= inline.Threshold)
+        if (_inline is { } inline && StoresInline(pack.Bytes.Length))
         {
-            return await StoreInlineAsync(inline, pack, companion, cancellationToken).ConfigureAwait(false);
+            var key = InlineKeys.FreshPack();
+            var registered = await StoreInlineAsync(inline, key, pack, companion, cancellationToken).ConfigureAwait(false);
+            return new RegisteredPack(registered, registered.Any(chunk => chunk.PackKey != key));
         }
         var now = time.GetUtcNow();
         var lone = pack.Chunks is [var only] ? only with { StorageKey = FreshBlobKeys.Chunk(NixHash.Parse(only.Hash)), PackKey = null, PackOffset = 0 } : null;
-        var key = lone?.StorageKey ?? pack.Key;
-        await metadata.RecordBlobIntentsAsync(companion is null ? [key] : [key, companion.Key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
+        var blobKey = lone?.StorageKey ?? pack.Key;
+        await metadata.RecordBlobIntentsAsync(companion is null ? [blobKey] : [blobKey, companion.Key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
             .ConfigureAwait(false);
         await Task.WhenAll(
-            blobs.PutBytesAsync(key, pack.Bytes, cancellationToken),
+            blobs.PutBytesAsync(blobKey, pack.Bytes, cancellationToken),
             companion is null ? Task.CompletedTask : blobs.PutBytesAsync(companion.Key, companion.Bytes, cancellationToken)).ConfigureAwait(false);
         if (lone is not null)
         {
-            return [await metadata.RegisterChunkAsync(lone, PendingReleaseTime(), cancellationToken).ConfigureAwait(false)];
+            var chunk = await metadata.RegisterChunkAsync(lone, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
+            return new RegisteredPack([chunk], chunk.StorageKey != blobKey);
         }
-        return await metadata.RegisterPackAsync(pack.Key, pack.Chunks, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
+        var chunks = await metadata.RegisterPackAsync(pack.Key, pack.Chunks, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
+        return new RegisteredPack(chunks, chunks.Any(chunk => chunk.PackKey != pack.Key));
     }
 
     /// <summary>
     /// Stores a small pack in the metadata database, in the transaction that registers its chunks (a lone chunk too: an
     /// inline blob has no direct URL to keep), with <paramref name="companion"/> stored meanwhile as usual.
     /// </summary>
-    private async Task<IReadOnlyList<ChunkRecord>> StoreInlineAsync(InlineBlobStore inline, PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ChunkRecord>> StoreInlineAsync(
+        InlineBlobStore inline, string key, PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
     {
-        var key = InlineKeys.FreshPack();
         var chunks = pack.Chunks.Select(chunk => chunk with { StorageKey = PackKeys.Member(key, chunk.PackOffset), PackKey = key }).ToList();
         var companionStored = companion is null ? Task.CompletedTask : StoreCompanionAsync(companion, cancellationToken);
         var registering = inline.StorePackAsync(key, chunks, pack.Bytes, PendingReleaseTime(), cancellationToken);

@@ -1,4 +1,5 @@
 using Larder.Nix.Compression;
+using Larder.Nix.Hashing;
 using Larder.Server.BinaryCache.Serving;
 using Larder.Server.Configuration;
 using Larder.Server.Errors;
@@ -39,6 +40,59 @@ public abstract partial class ChunkStorageConformance
         var row = Assert.Single(await ListAsync(backends.Blobs(InlineThreshold), ""));
         Assert.Equal((chunk.PackKey, ingested.FileSize), (row.Key, row.Size));
         Assert.Equal(nar, await NarFixtures.DecompressAsync(await ServeAsync(backends.Blobs(InlineThreshold), ingested, null), CompressionKind.Zstd));
+    }
+
+    [Fact]
+    public async Task A_new_small_nar_is_ingested_with_its_inline_registration_alone()
+    {
+        var backends = await OpenInlineAsync();
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+        var before = backends.Store.CommandCount;
+
+        var ingested = await backends.Ingest(InlineThreshold).IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        // The chunk's insert and the inline row's: no lookup of the chunk (the insert finds it) nor of a stored NAR.
+        Assert.Equal(2, backends.Store.CommandCount - before);
+        Assert.Equal([.. ingested.Chunks], await backends.Store.FindChunksAsync([ingested.Chunks[0].Hash], _time.Now, Ct));
+    }
+
+    [Fact]
+    public async Task Ingesting_a_committed_inline_nar_again_reuses_its_chunk_and_describes_the_stored_nar()
+    {
+        var backends = await OpenInlineAsync();
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+        var first = await backends.Ingest(InlineThreshold).IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+        var cache = await backends.Store.CreateCacheAsync(Cache(), Ct);
+        Assert.Equal(
+            CommitOutcome.Committed,
+            (await backends.Store.CommitPathAsync(Commit(cache.Id, nar: first.ToNarRecord(_time.Now), at: _time.Now), Ct)).Outcome);
+
+        var second = await backends.Ingest(InlineThreshold).IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        Assert.Equal(first.Chunks, second.Chunks);
+        Assert.Equal((first.FileHash, first.FileSize), (second.FileHash, second.FileSize));
+        Assert.Single(await ListAsync(backends.Blobs(InlineThreshold), InlineKeys.Prefix));
+    }
+
+    [Fact]
+    public async Task A_small_nar_whose_chunk_is_stored_with_other_bytes_is_described_by_the_stored_bytes()
+    {
+        var backends = await OpenInlineAsync();
+        var nar = await ChunkedPush.RandomNarAsync(1500);
+        var hash = NixHash.Compute(HashKind.Sha256, nar);
+        var storedElsewhere = CompressAtLevel19(nar);
+        var key = FreshBlobKeys.Chunk(hash);
+        await backends.Store.RecordBlobIntentsAsync([key], _time.Now.AddHours(1), Ct);
+        await backends.Objects.PutBytesAsync(key, storedElsewhere, Ct);
+        var held = await backends.Store.RegisterChunkAsync(
+            new ChunkRecord(hash.ToNix32String(), key, nar.Length, NarFixtures.Sha256(storedElsewhere), storedElsewhere.Length, "zstd"),
+            _time.Now, Ct);
+
+        var ingested = await backends.Ingest(InlineThreshold).IngestAsync(new MemoryStream(nar), CompressionKind.None, Limit, Ct);
+
+        Assert.Equal([held], ingested.Chunks);
+        Assert.Equal((NarFixtures.Sha256(storedElsewhere), (long)storedElsewhere.Length), (ingested.FileHash, ingested.FileSize));
+        Assert.Empty(await ListAsync(backends.Blobs(InlineThreshold), InlineKeys.Prefix));
     }
 
     [Theory]

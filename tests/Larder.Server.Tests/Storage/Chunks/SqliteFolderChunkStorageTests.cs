@@ -22,7 +22,7 @@ public sealed class SqliteFolderChunkStorageTests : ChunkStorageConformance, IAs
         Task.FromResult<IBlobStore>(new FolderBlobStore(Path.Combine(Scratch, $"blobs-{Guid.NewGuid():N}")));
 
     // Every statement and every commit is a call into SQLite: nothing is batched.
-    protected override (int Ingest, int Commit) SmallPathRoundTrips => (7, 8);
+    protected override (int Ingest, int Commit) SmallPathRoundTrips => (6, 8);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
