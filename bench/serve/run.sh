@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serving benchmark (issue 16): Larder (`larder serve`, Release build, SQLite + folder) against nginx serving the same
+# Serving benchmark (issue 16): Larder (`larder serve` as eng/install.sh builds it: Release, ReadyToRun; SQLite + folder) against nginx serving the same
 # closures as a static binary cache (`nix copy --to file://…?compression=zstd`, which is how cache.nixos.org is laid
 # out), on loopback. By default:
 #   - a closure of PATHS small paths plus one BIG_MIB MiB path of random bytes, pushed with `nix copy` to nginx's folder
@@ -79,9 +79,11 @@ echo "   ${#closure[@]} paths, $(du -sch "${closure[@]}" | tail -1 | cut -f1) on
 echo "== static cache for nginx (nix copy --to file://…?compression=zstd)"
 timeout 1800 nix copy --to "file://$work/static?compression=zstd" "$out" "$copy_out"
 
-echo "== building larder (Release)"
-dotnet build -c Release "$root/src/Larder.Cli" -v q -nologo >/dev/null
-larder_dll=$(find "$LARDER_ARTIFACTS/bin/Larder.Cli" -name larder.dll -path '*release*' | head -1)
+# The larder users run: eng/install.sh's ReadyToRun build. A plain Release build compiles every method at start, so a
+# young server's CPU per copy was a third JIT (the tiered compiler's thread, on the same two cores as Nix).
+echo "== installing larder (eng/install.sh: Release, ReadyToRun)"
+"$root/eng/install.sh" "$work/install" > "$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+larder_dll=$work/install/lib/larder/larder.dll
 
 # nginx workers drop root: let them read the static cache (mktemp made the work folder private).
 chmod 755 "$work"; chmod -R a+rX "$work/static"
