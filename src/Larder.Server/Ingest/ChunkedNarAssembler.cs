@@ -40,7 +40,8 @@ public sealed class ChunkedNarAssembler(
         try
         {
             var derived = await DeriveAsync(new StoredChunksStream(chunks, list), listingFile, cancellationToken).ConfigureAwait(false);
-            return await AcceptAsync(list, derived, narHash, narSize, listingFile, cancellationToken).ConfigureAwait(false);
+            CheckDerived(list, derived, narHash, narSize);
+            return await NarOfAsync(list, derived, listingFile, existing, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -83,16 +84,17 @@ public sealed class ChunkedNarAssembler(
     public async Task<PublishedNar> AcceptAsync(
         IReadOnlyList<ChunkRecord> list, DerivedNar derived, NixHash narHash, long narSize, string listingFile, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(list);
         ArgumentNullException.ThrowIfNull(derived);
-        var claimed = narHash.ToNix32String();
-        if (derived.NarHash != narHash || derived.NarSize != narSize || derived.NarSize != list.Sum(chunk => chunk.Size))
-        {
-            throw new InvalidRequestException(
-                $"the chunks make a NAR with NarHash {derived.NarHash} and NarSize {derived.NarSize}, " +
-                $"but the path's metadata says {claimed} and {narSize}");
-        }
-        var existing = await metadata.GetNarByNarHashAsync(claimed, cancellationToken).ConfigureAwait(false);
+        CheckDerived(list, derived, narHash, narSize);
+        var existing = await metadata.GetNarByNarHashAsync(narHash.ToNix32String(), cancellationToken).ConfigureAwait(false);
+        return await NarOfAsync(list, derived, listingFile, existing, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The NAR of a checked derivation: the one stored with its NarHash (looked up by the caller), else a new record
+    // with its listing stored when the NAR is large.
+    private async Task<PublishedNar> NarOfAsync(
+        IReadOnlyList<ChunkRecord> list, DerivedNar derived, string listingFile, NarRecord? existing, CancellationToken cancellationToken)
+    {
         if (existing is not null)
         {
             return new PublishedNar(existing);
@@ -106,8 +108,19 @@ public sealed class ChunkedNarAssembler(
             await blobs.PutFileAsync(listingKey, listingFile, cancellationToken).ConfigureAwait(false);
         }
         var nar = new NarRecord(
-            0, claimed, derived.NarSize, "zstd", derived.FileHash.ToNix32String(), derived.FileSize, list, listingKey, now);
+            0, derived.NarHash.ToNix32String(), derived.NarSize, "zstd", derived.FileHash.ToNix32String(), derived.FileSize, list, listingKey, now);
         return new PublishedNar(nar);
+    }
+
+    private static void CheckDerived(IReadOnlyList<ChunkRecord> list, DerivedNar derived, NixHash narHash, long narSize)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        if (derived.NarHash != narHash || derived.NarSize != narSize || derived.NarSize != list.Sum(chunk => chunk.Size))
+        {
+            throw new InvalidRequestException(
+                $"the chunks make a NAR with NarHash {derived.NarHash} and NarSize {derived.NarSize}, " +
+                $"but the path's metadata says {narHash.ToNix32String()} and {narSize}");
+        }
     }
 
     /// <summary>

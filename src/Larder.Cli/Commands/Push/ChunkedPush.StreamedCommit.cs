@@ -43,14 +43,20 @@ internal sealed partial class ChunkedPush
     private StreamedCommit? Open(LocalPathInfo info, CancellationToken cancellationToken) =>
         _streams?.Wait(0) == true ? new StreamedCommit(_client, _cache, info.Path, cancellationToken) : null;
 
-    // Frees the path's streamed commit slot once; breaks the body off unless it was finished.
+    // Abandons the path's streamed commit once.
     private void Close(PlannedPath planned)
     {
         if (Interlocked.Exchange(ref planned.Commit, null) is { } commit)
         {
-            commit.Abort();
-            _streams!.Release();
+            Abandon(commit);
         }
+    }
+
+    // Breaks the body off unless it was finished, and frees its slot.
+    private void Abandon(StreamedCommit commit)
+    {
+        commit.Abort();
+        _streams!.Release();
     }
 
     // Sends a window's chunks to the streamed commit once the server holds them all and the windows before it were

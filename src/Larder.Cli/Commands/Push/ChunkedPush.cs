@@ -239,8 +239,7 @@ internal sealed partial class ChunkedPush
             await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (planned is null && pass.Commit is { } commit)
             {
-                commit.Abort();
-                _streams!.Release();
+                Abandon(commit);
             }
         }
     }
