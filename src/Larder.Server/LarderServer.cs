@@ -272,6 +272,7 @@ public static partial class LarderServer
             ("StagedUploadTtl", maintenance.StagedUploadTtl),
             ("ReleaseGrace", maintenance.ReleaseGrace),
             ("CleanupInterval", maintenance.CleanupInterval),
+            ("LeaseDuration", maintenance.LeaseDuration),
             ("AccessFlushInterval", maintenance.AccessFlushInterval),
         })
         {

@@ -15,6 +15,12 @@ public sealed class MaintenanceOptions
     /// <summary>How often the storage reaper runs (default 5 minutes).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long the reaper's lease lasts without renewal (default 5 minutes; renewed before every batch): after a replica
+    /// dies in the middle of a pass, no other replica reaps for up to this long.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How often batched last-access times are written (default 5 seconds).</summary>
     public TimeSpan AccessFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -139,7 +139,7 @@ public abstract class ReaperConformance
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NewReaper(store, cutting).RunOnceAsync(cut.Token));
         Assert.Equal(ReapResult.NotLeader, await NewReaper(replica, blobs).RunOnceAsync(Ct));
-        _time.Now += Reaper.LeaseDuration;
+        _time.Now += new MaintenanceOptions().LeaseDuration;
         var finished = await NewReaper(replica, blobs).RunOnceAsync(Ct);
         await PassAfterGraceAsync(replica, blobs);
 
@@ -161,7 +161,7 @@ public abstract class ReaperConformance
         var passes = await Task.WhenAll(
             Enumerable.Range(0, 6).Select(i => Task.Run(() => NewReaper(i % 2 == 0 ? store : replica, blobs).RunOnceAsync(Ct))));
         var taken = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
-            (i % 2 == 0 ? store : replica).TryTakeLeaseAsync(Reaper.LeaseName, $"replica-{i}", _time.Now, Reaper.LeaseDuration, Ct))));
+            (i % 2 == 0 ? store : replica).TryTakeLeaseAsync(Reaper.LeaseName, $"replica-{i}", _time.Now, new MaintenanceOptions().LeaseDuration, Ct))));
 
         Assert.Contains(passes, r => r.Leader);
         Assert.Single(taken, t => t);

@@ -8,7 +8,7 @@ namespace Larder.Server.Tests.Reliability;
 /// The real <c>larder serve</c> on SQLite + folder, SIGKILLed while it writes a blob: the write's temporary file under the
 /// folder's <c>.tmp</c> stays behind, and the restarted server must remove it once it is older than the upload lifetime,
 /// also while the killed server still holds the maintenance lease (as one killed in the middle of a reaper pass does,
-/// for <c>Reaper.LeaseDuration</c> after the kill). The crash runs found such leftovers 3.5 minutes after restarts.
+/// for <c>Larder:Maintenance:LeaseDuration</c> after the kill). The crash runs found such leftovers 3.5 minutes after restarts.
 /// </summary>
 [Trait("Category", "Reliability")]
 public sealed class InterruptedWriteTests

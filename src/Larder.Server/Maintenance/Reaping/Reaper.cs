@@ -21,9 +21,6 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
     /// <summary>The lease's name in the database.</summary>
     public const string LeaseName = "reaper";
 
-    /// <summary>How long a lease lasts without renewal (it is renewed before every batch).</summary>
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(5);
-
     private const int BatchSize = 500;
 
     private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
@@ -33,7 +30,7 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
     {
         var maintenance = options.Value.Maintenance;
         // Without the lease and before any step that may fail: these leftovers are known by their age alone (removing one
-        // twice is harmless), and a replica SIGKILLed in the middle of a pass holds the lease for LeaseDuration more,
+        // twice is harmless), and a replica SIGKILLed in the middle of a pass holds the lease for LeaseDuration more (Larder:Maintenance),
         // which kept them for minutes after each restart of the crash runs.
         var temporary = await blobs.RemoveInterruptedWritesAsync(maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
         if (!await RenewLeaseAsync(cancellationToken).ConfigureAwait(false))
@@ -116,7 +113,7 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
     }
 
     private Task<bool> RenewLeaseAsync(CancellationToken cancellationToken) =>
-        store.TryTakeLeaseAsync(LeaseName, _holder, time.GetUtcNow(), LeaseDuration, cancellationToken);
+        store.TryTakeLeaseAsync(LeaseName, _holder, time.GetUtcNow(), options.Value.Maintenance.LeaseDuration, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "maintenance: removed {Staged} expired staged uploads, {Nars} NARs and {Chunks} chunks without holders, {Blobs} blobs, {Temporary} temp files and {Sessions} abandoned resumable uploads")]
     private static partial void LogReaped(ILogger logger, int staged, int nars, int chunks, int blobs, int temporary, int sessions);
