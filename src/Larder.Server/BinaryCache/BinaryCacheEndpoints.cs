@@ -22,28 +22,25 @@ public static class BinaryCacheEndpoints
     private const string Cache = $"/{{{AccessEndpoints.CacheRouteParameter}:{CacheNameRouteConstraint.Name}}}";
 
     /// <summary>Maps the read and write side of the binary cache protocol for every named cache.</summary>
+    /// <remarks>Each handler is a lambda written at its <c>MapMethods</c> call, so that the endpoints are generated at
+    /// compile time (Native AOT has no run-time code generation).</remarks>
     public static IEndpointRouteBuilder MapBinaryCache(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        Read(app, "/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, file), NoteGeneration);
-        Read(app, "/nar/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetNarAsync(http, file));
-        Read(app, "/log/{file}", static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetLogAsync(http, file));
-        Write(app, "/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutFileAsync(http, file));
-        Write(app, "/nar/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutNarAsync(http, file));
-        Write(app, "/log/{file}", static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutLogAsync(http, file));
+        app.MapMethods(Cache + "/{file}", ReadMethods, static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetFileAsync(http, file))
+            .AddEndpointFilterFactory(NoteGeneration) // filters run in the order they are added: before the access filter
+            .RequireCachePermission(Permission.Read);
+        app.MapMethods(Cache + "/nar/{file}", ReadMethods, static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetNarAsync(http, file))
+            .RequireCachePermission(Permission.Read);
+        app.MapMethods(Cache + "/log/{file}", ReadMethods, static (HttpContext http, string file, BinaryCacheReader reader) => reader.GetLogAsync(http, file))
+            .RequireCachePermission(Permission.Read);
+        app.MapMethods(Cache + "/{file}", WriteMethods, static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutFileAsync(http, file))
+            .RequireCachePermission(Permission.Write);
+        app.MapMethods(Cache + "/nar/{file}", WriteMethods, static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutNarAsync(http, file))
+            .RequireCachePermission(Permission.Write);
+        app.MapMethods(Cache + "/log/{file}", WriteMethods, static (HttpContext http, string file, BinaryCacheWriter writer) => writer.PutLogAsync(http, file))
+            .RequireCachePermission(Permission.Write);
         return app;
-    }
-
-    private static RouteHandlerBuilder Read(
-        IEndpointRouteBuilder app, string file, Delegate handler, Func<EndpointFilterFactoryContext, EndpointFilterDelegate, EndpointFilterDelegate>? beforeAccess = null)
-    {
-        var endpoint = app.MapMethods(Cache + file, ReadMethods, handler);
-        if (beforeAccess is not null)
-        {
-            // Filters run in the order they are added: this one goes before the access filter.
-            endpoint.AddEndpointFilterFactory(beforeAccess);
-        }
-        return endpoint.RequireCachePermission(Permission.Read);
     }
 
     /// <summary>Notes the memory's generation before the access filter reads the cache (see <see cref="BinaryCacheReader.NoteGeneration"/>).</summary>
@@ -56,7 +53,4 @@ public static class BinaryCacheEndpoints
             return next(invocation);
         };
     }
-
-    private static RouteHandlerBuilder Write(IEndpointRouteBuilder app, string file, Delegate handler) =>
-        app.MapMethods(Cache + file, WriteMethods, handler).RequireCachePermission(Permission.Write);
 }

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
@@ -63,6 +64,9 @@ public static class UnknownConfigurationKeys
             return best.Candidate is not null && best.Distance <= Math.Max(2, key.Length / 4) ? best.Candidate : null;
         }
 
+        // The options types are walked by reflection, nested ones found through their properties' types, which the
+        // trimmer cannot follow: the AOT build keeps this assembly whole (TrimmerRootAssembly in Larder.Cli.csproj).
+        [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Larder.Server is a TrimmerRootAssembly of the AOT build")]
         private void Add(Type type, string prefix)
         {
             _sections.Add(prefix);

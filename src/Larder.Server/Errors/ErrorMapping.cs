@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Larder.Contracts;
 using Larder.Nix.Streams;
 using Larder.Server.Access;
@@ -21,10 +22,10 @@ namespace Larder.Server.Errors;
 public sealed partial class ErrorMapping(RequestDelegate next, ILogger<ErrorMapping> logger)
 {
     /// <summary>Messages quote names with '; keep them readable rather than \u0027-escaped.</summary>
-    private static readonly JsonSerializerOptions ErrorJson = new(LarderJsonContext.Default.Options)
+    private static readonly JsonTypeInfo<ErrorDto> ErrorJson = (JsonTypeInfo<ErrorDto>)new JsonSerializerOptions(LarderJsonContext.Default.Options)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    }.GetTypeInfo(typeof(ErrorDto));
 
     public async Task InvokeAsync(HttpContext http)
     {

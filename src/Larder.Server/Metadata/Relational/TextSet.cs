@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Larder.Server.Metadata.Relational;
 
 /// <summary>
@@ -5,3 +7,7 @@ namespace Larder.Server.Metadata.Relational;
 /// whatever the count).
 /// </summary>
 internal sealed record TextSet(IReadOnlyCollection<string> Items);
+
+/// <summary>The JSON form of a <see cref="TextSet"/>'s items (an array of strings), generated at compile time.</summary>
+[JsonSerializable(typeof(IReadOnlyCollection<string>))]
+internal sealed partial class TextSetJsonContext : JsonSerializerContext;

@@ -126,7 +126,7 @@ internal sealed class SqliteDialect : SqlDialect
         null => DBNull.Value,
         DateTimeOffset at => at.ToUnixTimeMilliseconds(),
         string text => text,
-        TextSet set => JsonSerializer.Serialize(set.Items),
+        TextSet set => JsonSerializer.Serialize(set.Items, TextSetJsonContext.Default.IReadOnlyCollectionString),
         IEnumerable<string> list => string.Join(' ', list),
         _ => value,
     };
