@@ -7,8 +7,7 @@ namespace Larder.Testing;
 
 /// <summary>
 /// A real <c>larder serve</c> process on a free loopback port, for tests that need a server that can be killed,
-/// restarted, or reached by the real Nix. Uses the <c>larder</c> build next to the test assembly (or
-/// <c>LARDER_EXE</c>, a path to larder.dll or the larder executable).
+/// restarted, or reached by the real Nix. Uses <see cref="LarderExecutable"/> unless told which larder to start.
 /// </summary>
 public sealed partial class LarderServerProcess : IAsyncDisposable
 {
@@ -73,10 +72,11 @@ public sealed partial class LarderServerProcess : IAsyncDisposable
         string dataDirectory,
         IEnumerable<string>? extraArgs = null,
         IReadOnlyDictionary<string, string>? environment = null,
-        int? port = null)
+        int? port = null,
+        string? executable = null)
     {
         var chosenPort = port ?? FreePort.Next();
-        var (exe, prefix) = LocateLarder();
+        var (exe, prefix) = executable is null ? LarderExecutable.Locate() : LarderExecutable.For(executable);
         var start = new ProcessStartInfo(exe)
         {
             RedirectStandardOutput = true,
@@ -166,18 +166,6 @@ public sealed partial class LarderServerProcess : IAsyncDisposable
         }
         Kill();
         throw new TimeoutException($"larder serve did not listen on {Port} within {limit}:\n{Output}");
-    }
-
-    private static (string Exe, string[] Prefix) LocateLarder()
-    {
-        var configured = Environment.GetEnvironmentVariable("LARDER_EXE");
-        var candidate = configured is { Length: > 0 } ? configured : Path.Combine(AppContext.BaseDirectory, "larder.dll");
-        if (!File.Exists(candidate))
-        {
-            throw new FileNotFoundException(
-                "cannot find the larder build: reference src/Larder.Cli from the test project or set LARDER_EXE", candidate);
-        }
-        return candidate.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", [candidate]) : (candidate, []);
     }
 
     private static void Append(StringBuilder output, string? line)

@@ -112,7 +112,7 @@ public sealed class ArtifactNixBuildTests : IAsyncLifetime
     private Task<Build> BuildAsync(string sources, string salt, string key, string fallback, string? server = null) =>
         RunBuildAsync(
             sources, salt, "--arg", "useCache", "true", "--argstr", "server", server ?? _server.Server.BaseUrl, "--argstr", "cache", _server.Cache,
-            "--argstr", "tokenFile", _server.TokenFile, "--argstr", "larder", $"dotnet {ArtifactServer.LarderDll}", "--argstr", "key", key,
+            "--argstr", "tokenFile", _server.TokenFile, "--argstr", "larder", LarderExecutable.ShellCommand, "--argstr", "key", key,
             "--argstr", "fallback", fallback);
 
     /// <summary>The same sources built without the cache (another salt, so a fresh output path).</summary>

@@ -19,8 +19,6 @@ public sealed class ArtifactServer : IAsyncLifetime
     /// <summary>A file holding the admin token (read by <c>--token-file</c>).</summary>
     public string TokenFile => Path.Combine(Root, "token");
 
-    public static string LarderDll => Path.Combine(AppContext.BaseDirectory, "larder.dll");
-
     public async Task InitializeAsync()
     {
         // Small archives would otherwise be kept inline in the database, not as files a test can tamper with.
@@ -48,7 +46,7 @@ public sealed class ArtifactServer : IAsyncLifetime
     public Task<ProcessResult> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, "", args);
 
     private Task<ProcessResult> RunAsync(string workingDirectory, string token, string[] args) =>
-        ProcessRunner.RunAsync("dotnet", [LarderDll, .. args], new ProcessOptions
+        LarderExecutable.RunAsync(args, new ProcessOptions
         {
             WorkingDirectory = workingDirectory,
             Environment = new Dictionary<string, string>

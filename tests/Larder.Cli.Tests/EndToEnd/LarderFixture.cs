@@ -69,8 +69,7 @@ public sealed class LarderFixture : IAsyncLifetime
         {
             environment[key] = value;
         }
-        var dll = Path.Combine(AppContext.BaseDirectory, "larder.dll");
-        return ProcessRunner.RunAsync("dotnet", [dll, .. args], new ProcessOptions
+        return LarderExecutable.RunAsync(args, new ProcessOptions
         {
             Environment = environment,
             Stdin = stdin,

@@ -154,7 +154,7 @@ public sealed class ScriptingAndHintsTests(LarderFixture fixture) : IClassFixtur
     {
         var cache = await fixture.CreateCacheAsync("early");
         var fib = Path.Combine(fixture.Nix.Root, "fib.nix");
-        var larder = $"dotnet {Path.Combine(AppContext.BaseDirectory, "larder.dll")}";
+        var larder = LarderExecutable.ShellCommand;
         // The command builds a path, then waits (up to 60 s) until the cache has it: only an early push lets it finish.
         var script = $"""
             out=$(nix-build {fib} --arg n 1 --argstr salt {Salt()} --no-out-link) || exit 9

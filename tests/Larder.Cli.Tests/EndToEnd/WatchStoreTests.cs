@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Larder.Testing;
 
 namespace Larder.Cli.Tests.EndToEnd;
 
@@ -29,14 +30,15 @@ public sealed class WatchStoreTests(LarderFixture fixture) : IClassFixture<Larde
 
     private Process StartWatcher(string cache)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var (fileName, prefix) = LarderExecutable.Locate();
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "larder.dll"), "watch-store", cache, "--interval", "0.2" })
+        foreach (var arg in prefix.Concat(["watch-store", cache, "--interval", "0.2"]))
         {
             start.ArgumentList.Add(arg);
         }

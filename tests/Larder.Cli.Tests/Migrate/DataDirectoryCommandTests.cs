@@ -49,7 +49,7 @@ public sealed class DataDirectoryCommandTests : IDisposable
     [InlineData("admin", "create-token")]
     public async Task Without_data_the_default_directory_is_not_created(params string[] command)
     {
-        var result = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "larder.dll"), .. command],
+        var result = await LarderExecutable.RunAsync(command,
             new ProcessOptions { WorkingDirectory = _dir.Path, Environment = new Dictionary<string, string> { ["LARDER_DATA"] = "" } });
 
         Assert.NotEqual(0, result.ExitCode);

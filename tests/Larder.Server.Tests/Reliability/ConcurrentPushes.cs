@@ -47,7 +47,7 @@ internal sealed class ConcurrentPushes
         var path = chain.Members[push.Member];
         return push.Tool switch
         {
-            "larder" => ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "larder.dll"), "push", push.Cache, path],
+            "larder" => LarderExecutable.RunAsync(["push", push.Cache, path],
                 new ProcessOptions { Environment = _larderEnvironment, Timeout = PushTimeout }),
             _ => ProcessRunner.RunAsync("nix", ["copy", "--to", $"{_baseUrl}/{push.Cache}?compression={push.Tool["nix-".Length..]}", path],
                 new ProcessOptions { Environment = WithOwnNixCache(_nixEnvironment), Timeout = PushTimeout }),

@@ -166,7 +166,6 @@ public sealed class ServerFaultTests
     internal static Task<ProcessResult> VerifyAsync(ScaleOutCluster cluster, params string[] extra)
     {
         using var data = new TempDirectory("larder-verify");
-        var larder = Path.Combine(AppContext.BaseDirectory, "larder.dll");
-        return ProcessRunner.RunAsync("dotnet", [larder, "admin", "verify", "--data", data.Path, .. cluster.BackendArgs(), .. extra]);
+        return LarderExecutable.RunAsync(["admin", "verify", "--data", data.Path, .. cluster.BackendArgs(), .. extra]);
     }
 }
