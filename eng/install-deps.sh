@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Larder's tests and benchmarks need, from Debian, only when something is missing. Idempotent.
+# gcc and libc6-dev link eng/install.sh's Native AOT build.
 #   eng/install-deps.sh            # test dependencies
 #   eng/install-deps.sh --bench    # also nginx, hyperfine for bench/ (wrk is a test dependency: the sustained-load test)
 #   eng/install-deps.sh --fuzz     # also AFL++ (afl-fuzz) for eng/fuzz.sh
@@ -24,6 +25,8 @@ want=(
   /usr/lib/x86_64-linux-gnu/liblzma.so.5:liblzma5
   /usr/lib/x86_64-linux-gnu/libbz2.so.1.0:libbz2-1.0
   /usr/bin/chromium:chromium
+  gcc:gcc
+  /usr/include/stdio.h:libc6-dev
 )
 if [ "${1:-}" = "--bench" ]; then
   want+=(nginx:nginx hyperfine:hyperfine)
