@@ -39,10 +39,8 @@ for tool in nix nix-build nix-store dotnet curl sqlite3 python3; do
 done
 
 bench_private_nix
-# The larder users run: eng/install.sh's ReadyToRun build (a push's time includes the CLI's start-up).
-echo "== installing larder into the run's folder (eng/install.sh: Release, ReadyToRun)"
-"$root/eng/install.sh" "$work/install" > "$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
-larder_dll=$work/install/lib/larder/larder.dll
+# The larder users run (a push's time includes the CLI's start-up).
+bench_install_larder
 load() { cut -d' ' -f1 /proc/loadavg; }
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -94,7 +92,7 @@ rows=()
 for ((n = 1; n < E2E_VERSIONS; n++)); do
   path=${versions[$n]}
   size=$(nar_size "$path")
-  read -r t_larder c_larder s_larder < <(measure dotnet "$larder_dll" push chunked:pushed "$path" -j "$JOBS" --json)
+  read -r t_larder c_larder s_larder < <(measure "${larder_cmd[@]}" push chunked:pushed "$path" -j "$JOBS" --json)
   load_larder=$(load)
   sent=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sentBytes"])' "$work/out")
   read -r t_nix c_nix s_nix < <(measure timeout 1800 nix copy --to "$chunked_url/nixcopy?compression=$NIX_COMPRESSION" "$path")

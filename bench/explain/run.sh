@@ -64,7 +64,7 @@ times=() client_cpu=() server_cpus=()
 for _ in $(seq 1 "$RUNS"); do
   c0=$(server_cpu)
   # /usr/bin/time counts the CPU of the client and of the Nix processes it waits for.
-  /usr/bin/time -f '%e %U %S' -o "$work/time" dotnet "$larder_dll" explain "$drv" --json > /dev/null
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "${larder_cmd[@]}" explain "$drv" --json > /dev/null
   c1=$(server_cpu)
   read -r wall user sys < "$work/time"
   times+=("$wall")

@@ -27,14 +27,24 @@ bench_private_nix() {
   export NIX_CONF_DIR=$work/nix NIX_USER_CONF_FILES=/dev/null XDG_CACHE_HOME=$work/xdg NIX_REMOTE=
 }
 
-# bench_build_larder: a Release build of the CLI; sets larder_dll and defines `larder`.
+# bench_build_larder: a Release build of the CLI; sets larder_cmd (the command that runs it) and defines `larder`.
 bench_build_larder() {
   echo "== building larder (Release)"
   dotnet build -c Release -v quiet -nologo "$root/src/Larder.Cli/Larder.Cli.csproj" >"$work/build.log" ||
     { cat "$work/build.log" >&2; exit 1; }
-  larder_dll=$LARDER_ARTIFACTS/bin/Larder.Cli/release/larder.dll
+  larder_cmd=(dotnet "$LARDER_ARTIFACTS/bin/Larder.Cli/release/larder.dll")
 }
-larder() { dotnet "$larder_dll" "$@"; }
+
+# bench_install_larder: the larder users run, installed into $work/install by eng/install.sh (Native AOT when a C
+# compiler is there, else ReadyToRun); sets larder_cmd and larder_build (the build install.sh made).
+bench_install_larder() {
+  echo "== installing larder into the run's folder (eng/install.sh)"
+  "$root/eng/install.sh" "$work/install" > "$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+  larder_build=$(sed -n 's/^built larder (\(.*\))$/\1/p' "$work/install.log")
+  echo "   built: $larder_build"
+  larder_cmd=("$work/install/bin/larder")
+}
+larder() { "${larder_cmd[@]}" "$@"; }
 
 # start_server NAME ARGS…: `larder serve` on a free port with data in $work/NAME, log in $work/NAME.log; waits until it
 # answers and has written its admin token; sets url and server_pid.
@@ -43,7 +53,7 @@ start_server() {
   shift
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   url=http://127.0.0.1:$port
-  dotnet "$larder_dll" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" > "$work/$name.log" 2>&1 &
+  "${larder_cmd[@]}" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" > "$work/$name.log" 2>&1 &
   server_pid=$!
   server_pids+=("$server_pid")
   for _ in $(seq 1 600); do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serving benchmark (issue 16): Larder (`larder serve` as eng/install.sh builds it: Release, ReadyToRun; SQLite + folder) against nginx serving the same
+# Serving benchmark (issue 16): Larder (`larder serve` as eng/install.sh builds it: Native AOT, else ReadyToRun; SQLite + folder) against nginx serving the same
 # closures as a static binary cache (`nix copy --to file://…?compression=zstd`, which is how cache.nixos.org is laid
 # out), on loopback. By default:
 #   - a closure of PATHS small paths plus one BIG_MIB MiB path of random bytes, pushed with `nix copy` to nginx's folder
@@ -13,8 +13,9 @@
 #   figures that a busy machine skews far less than the wall-clock ratios.
 #   bench/serve/run.sh
 #   PATHS=30 BIG_MIB=50 COPY_PATHS=50 DURATION=4 bench/serve/run.sh     # a quick run
-#   PERF_RECORD=/tmp/copy.perf bench/serve/run.sh   # also `perf record -g` Larder during each of its copies (one file
-#                                                   # per copy, with the runtime's perf map for managed frames)
+#   PERF_RECORD=/tmp/copy.perf LARDER_INSTALL=readytorun bench/serve/run.sh
+#        # also `perf record -g` Larder during each of its copies (one file per copy, with the runtime's perf map for
+#        # managed frames; install.sh drops the Native AOT build's symbols, hence the ReadyToRun build)
 # Not part of the test suite. Everything runs on 127.0.0.1; servers are stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -79,11 +80,12 @@ echo "   ${#closure[@]} paths, $(du -sch "${closure[@]}" | tail -1 | cut -f1) on
 echo "== static cache for nginx (nix copy --to file://…?compression=zstd)"
 timeout 1800 nix copy --to "file://$work/static?compression=zstd" "$out" "$copy_out"
 
-# The larder users run: eng/install.sh's ReadyToRun build. A plain Release build compiles every method at start, so a
-# young server's CPU per copy was a third JIT (the tiered compiler's thread, on the same two cores as Nix).
-echo "== installing larder (eng/install.sh: Release, ReadyToRun)"
+# The larder users run: eng/install.sh's build (Native AOT when a C compiler is there, else ReadyToRun). A plain Release
+# build compiles every method at start, so a young server's CPU per copy was a third JIT.
+echo "== installing larder (eng/install.sh)"
 "$root/eng/install.sh" "$work/install" > "$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
-larder_dll=$work/install/lib/larder/larder.dll
+echo "   built: $(sed -n 's/^built larder (\(.*\))$/\1/p' "$work/install.log")"
+larder_bin=$work/install/bin/larder
 
 # nginx workers drop root: let them read the static cache (mktemp made the work folder private).
 chmod 755 "$work"; chmod -R a+rX "$work/static"
@@ -112,7 +114,7 @@ nginx_master=$!
 
 larder_port=$(free_port)
 mkdir -p "$work/larder"
-DOTNET_PerfMapEnabled=${PERF_RECORD:+1} dotnet "$larder_dll" serve --listen "127.0.0.1:$larder_port" --data "$work/larder" >"$work/larder.log" 2>&1 &
+DOTNET_PerfMapEnabled=${PERF_RECORD:+1} "$larder_bin" serve --listen "127.0.0.1:$larder_port" --data "$work/larder" >"$work/larder.log" 2>&1 &
 pids+=($!)
 larder_pid=$!
 wait_port "$nginx_port"
