@@ -1,6 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json.Serialization;
-using Larder.Contracts;
 using Larder.Server.Access;
 using Larder.Server.Api;
 using Larder.Server.Api.Explain;
@@ -288,12 +285,7 @@ public static partial class LarderServer
         services.AddOptions<LarderOptions>().BindConfiguration(LarderOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o =>
-        {
-            o.SerializerOptions.TypeInfoResolverChain.Insert(0, LarderJsonContext.Default);
-            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-            o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        });
+        services.Configure<JsonOptions>(ApiJson.Configure);
         services.AddLarderApi();
 
         services.AddSingleton<LarderMetrics>();

@@ -29,12 +29,15 @@ public sealed class InstallScriptTests
         Assert.StartsWith("sha256:", hash.Stdout);
 
         // The server: options bound, an unknown key named with the closest known one (found by reflection over the
-        // options types), JSON both ways through the CLI.
+        // options types), the OpenAPI document, JSON both ways through the CLI.
         await using var server = await LarderServerProcess.StartAsync(
             Path.Combine(prefix.Path, "data"), ["--Larder:Storage:Foldr:Path=/nowhere"], executable: launcher);
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"{server.BaseUrl}/health/ready")).StatusCode);
         Assert.True(await server.WaitForOutputAsync("did you mean 'Larder:Storage:Folder:Path'", TimeSpan.FromSeconds(10)), server.Output);
+        // The OpenAPI document describes every endpoint's bodies: the JSON metadata of every contract must be there.
+        var openApi = await http.GetAsync($"{server.BaseUrl}/api/v1/openapi.json");
+        Assert.True(openApi.StatusCode == HttpStatusCode.OK, server.Output);
         var environment = new Dictionary<string, string> { ["LARDER_CONFIG"] = Path.Combine(prefix.Path, "cli.json") };
         var options = new ProcessOptions { Environment = environment };
         (await ProcessRunner.RunAsync(launcher, ["login", "local", server.BaseUrl, server.AdminToken], options)).EnsureSuccess();
