@@ -67,8 +67,9 @@ rm -rf "$lib.new"
 mv "$staging/out" "$lib.new"
 rm -rf "$lib"
 mv "$lib.new" "$lib"
+rm -f "$bin/larder.new"  # a leftover link of an interrupted run must not be written through
 if [ "$built" = native ]; then
-  ln -sfn "$lib/larder" "$bin/larder.new"
+  ln -s "$lib/larder" "$bin/larder.new"
 else
   dotnet="$(command -v dotnet)"
   cat >"$bin/larder.new" <<LAUNCHER
