@@ -36,7 +36,9 @@ public sealed class InlineCompletionsTests
 
     private static async Task<(bool, string?)> ReceiveAndObserveAsync(Socket socket, byte[] buffer)
     {
-        var read = await socket.ReceiveAsync(buffer);
+        // Not on the test's synchronization context: xunit's (when the test runs on one of its own threads) would run
+        // the continuation there instead of where the socket completed the read.
+        var read = await socket.ReceiveAsync(buffer).ConfigureAwait(false);
         Assert.Equal(1, read);
         return (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
     }
