@@ -31,10 +31,14 @@ publish() {
 }
 c_compiler() { command -v clang >/dev/null && echo clang || { command -v gcc >/dev/null && echo gcc; }; }
 mode=${LARDER_INSTALL:-native}
+case "$mode" in
+  native|readytorun|plain) ;;
+  *) echo "error: LARDER_INSTALL is '$mode'; use native (the default), readytorun or plain" >&2; exit 2 ;;
+esac
 built=""
 if [ "$mode" = native ] && cc=$(c_compiler); then
   if publish -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$cc" >"$staging/aot.log" 2>&1; then
-    # Debug symbols for native debuggers only (stack traces need none): 100+ MiB that nothing else reads.
+    # Debug symbols for native debuggers only (stack traces need none): about 90 MiB that nothing else reads.
     rm -f "$staging/out/"*.dbg "$staging/out/"*.pdb "$staging/out/"*.xml
     built=native
     echo "built larder (Release, Native AOT with $cc)"
