@@ -30,8 +30,8 @@ public sealed partial class Reaper(IMetadataStore store, IBlobStore blobs, IOpti
     {
         var maintenance = options.Value.Maintenance;
         // Without the lease and before any step that may fail: these leftovers are known by their age alone (removing one
-        // twice is harmless), and a replica SIGKILLed in the middle of a pass holds the lease for LeaseDuration more (Larder:Maintenance),
-        // which kept them for minutes after each restart of the crash runs.
+        // twice is harmless), and a replica SIGKILLed in the middle of a pass holds the lease for
+        // Larder:Maintenance:LeaseDuration more, which kept them for minutes after each restart of the crash runs.
         var temporary = await blobs.RemoveInterruptedWritesAsync(maintenance.StagedUploadTtl, cancellationToken).ConfigureAwait(false);
         if (!await RenewLeaseAsync(cancellationToken).ConfigureAwait(false))
         {
