@@ -40,6 +40,9 @@ public sealed partial class S3BlobStore
                     FilePosition = position,
                     PartSize = Math.Min(partSize, length - position),
                     IsLastPart = index == partCount - 1,
+                    // See PutFileAsync.
+                    DisableDefaultChecksumValidation = true,
+                    UseChunkEncoding = false,
                 }, token).ConfigureAwait(false);
                 etags[index] = new PartETag(index + 1, response.ETag);
             }).ConfigureAwait(false);
