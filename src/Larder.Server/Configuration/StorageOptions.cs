@@ -16,6 +16,16 @@ public sealed class StorageOptions
     /// </summary>
     public int InlineThreshold { get; set; } = Larder.Server.Storage.Inline.InlineBlobStore.DefaultThreshold;
 
+    /// <summary>
+    /// Packs of at most this many stored bytes that go to the blob store (above <see cref="InlineThreshold"/>) may share
+    /// one blob with the packs of concurrent uploads (<c>Larder:Storage:SharedPackThreshold</c>, default 1 MiB); 0 stores
+    /// each upload's pack alone. See <see cref="Larder.Server.Storage.SharedPacks.SharedPackWriter"/>.
+    /// </summary>
+    public int SharedPackThreshold { get; set; } = DefaultSharedPackThreshold;
+
+    /// <summary>The default <see cref="SharedPackThreshold"/>: a NAR of a few chunks.</summary>
+    public const int DefaultSharedPackThreshold = 1 << 20;
+
     /// <summary>Throws <see cref="LarderConfigurationException"/> naming the first key that is out of range.</summary>
     public void Validate()
     {
@@ -23,6 +33,11 @@ public sealed class StorageOptions
         {
             throw new LarderConfigurationException(
                 $"Larder:Storage:InlineThreshold: {InlineThreshold} is out of range: 0 (keep every blob in the blob store) to {Larder.Server.Storage.Inline.InlineBlobStore.MaxThreshold} (1 MiB)");
+        }
+        if (SharedPackThreshold < 0 || SharedPackThreshold > Larder.Server.Storage.SharedPacks.SharedPackWriter.Capacity)
+        {
+            throw new LarderConfigurationException(
+                $"Larder:Storage:SharedPackThreshold: {SharedPackThreshold} is out of range: 0 (store each upload's pack alone) to {Larder.Server.Storage.SharedPacks.SharedPackWriter.Capacity} (4 MiB)");
         }
     }
 }

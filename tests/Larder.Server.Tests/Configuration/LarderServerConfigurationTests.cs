@@ -85,6 +85,9 @@ public sealed class LarderServerConfigurationTests : IDisposable
     [InlineData("--Larder:Chunking:DerivedListingThreshold=2000000", "Larder:Chunking:DerivedListingThreshold: 2000000 is out of range")]
     [InlineData("--Larder:Chunking:DerivedListingThreshold=-1", "Larder:Chunking:DerivedListingThreshold: -1 is out of range")]
     [InlineData("--Larder:Chunking:SingleChunkThreshold=-1", "Larder:Chunking:SingleChunkThreshold: SingleChunkThreshold -1 must be between 0")]
+    [InlineData("--Larder:Storage:InlineThreshold=2000000", "Larder:Storage:InlineThreshold: 2000000 is out of range")]
+    [InlineData("--Larder:Storage:SharedPackThreshold=-1", "Larder:Storage:SharedPackThreshold: -1 is out of range")]
+    [InlineData("--Larder:Storage:SharedPackThreshold=5000000", "Larder:Storage:SharedPackThreshold: 5000000 is out of range: 0 (store each upload's pack alone) to 4194304 (4 MiB)")]
     public void Invalid_settings_fail_at_start_up_naming_the_key(string arg, string message)
     {
         var e = Assert.Throws<LarderConfigurationException>(() => LarderServer.CreateBuilder(["--data", _dir.Path, arg]));

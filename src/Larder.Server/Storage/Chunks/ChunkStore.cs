@@ -6,6 +6,7 @@ using Larder.Server.Ingest;
 using Larder.Server.Metadata;
 using Larder.Server.Storage.Inline;
 using Larder.Server.Storage.Packs;
+using Larder.Server.Storage.SharedPacks;
 using Microsoft.Extensions.Options;
 
 namespace Larder.Server.Storage.Chunks;
@@ -31,6 +32,16 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
 
     // The server's blob store keeps small packs in the metadata database; a bare store (tools, tests) keeps none.
     private readonly InlineBlobStore? _inline = blobs as InlineBlobStore;
+
+    private SharedPackWriter? _sharedWriter;
+
+    /// <summary>The group commit of small packs, made on first use; null when <c>Larder:Storage:SharedPackThreshold</c> is 0.</summary>
+    private SharedPackWriter? SharedWriter => options.Value.Storage.SharedPackThreshold == 0
+        ? null
+        : LazyInitializer.EnsureInitialized(ref _sharedWriter, () => new SharedPackWriter((pack, companions) => StoreInBlobStoreAsync(pack, companions, CancellationToken.None)));
+
+    /// <summary>Small packs waiting to share a blob (<see cref="SharedPackWriter.WaitingPacks"/>).</summary>
+    public int WaitingSharedPacks => _sharedWriter?.WaitingPacks ?? 0;
 
     /// <summary>The chunk sizes this server cuts NARs with.</summary>
     public ChunkingOptions Chunking { get; } = options.Value.Chunking.ToChunkingOptions();
@@ -69,10 +80,11 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
     public PackBuilder NewPack() => new(PackSize);
 
     /// <summary>
-    /// Stores the chunks gathered in <paramref name="pack"/> as one blob and registers them (intent, put, register, as
-    /// for one chunk); answers each chunk's record in order, or the record of the same chunk stored before by someone
-    /// else (whose stored bytes may differ), and whether there was any such. A lone chunk is stored as its own blob, as
-    /// <see cref="StoreAsync"/> does: a NAR of one chunk stays one object an S3 store can hand out by a direct URL.
+    /// Stores the chunks gathered in <paramref name="pack"/> and registers them; answers each chunk's record in order,
+    /// or the record of the same chunk stored before by someone else (whose stored bytes may differ), and whether there
+    /// was any such. A pack up to <c>Larder:Storage:InlineThreshold</c> goes into the metadata database; one up to
+    /// <c>Larder:Storage:SharedPackThreshold</c> may share its blob with the packs of concurrent uploads
+    /// (<see cref="SharedPackWriter"/>); any other is stored as its own blob (intent, put, register, as for one chunk).
     /// A <paramref name="companion"/> is announced in the pack's intent and put beside it.
     /// </summary>
     public async Task<RegisteredPack> StorePackAsync(PackBuilder pack, CompanionBlob? companion, CancellationToken cancellationToken)
@@ -84,21 +96,45 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
             var registered = await StoreInlineAsync(inline, key, pack, companion, cancellationToken).ConfigureAwait(false);
             return new RegisteredPack(registered, registered.Any(chunk => chunk.PackKey != key));
         }
+        if (SharedWriter is { } shared && Shares(pack))
+        {
+            return await shared.StoreAsync(pack, companion, cancellationToken).ConfigureAwait(false);
+        }
+        var stored = await StoreInBlobStoreAsync(pack, companion is null ? [] : [companion], cancellationToken).ConfigureAwait(false);
+        return new RegisteredPack(
+            stored.Registered, stored.Registered.Where((chunk, i) => chunk.StorageKey != stored.Intended[i].StorageKey).Any());
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pack"/> may share its blob: small enough, and not a lone chunk while lone chunks are
+    /// handed out by direct URLs (<c>Larder:Storage:S3:PresignedDownloads</c>: a NAR of one chunk redirects there).
+    /// </summary>
+    private bool Shares(PackBuilder pack) =>
+        pack.Bytes.Length <= options.Value.Storage.SharedPackThreshold
+        && !(pack.Chunks.Count == 1 && options.Value.Storage.Kind == "s3" && options.Value.Storage.S3.PresignedDownloads);
+
+    /// <summary>
+    /// Stores <paramref name="pack"/> as one blob (a lone chunk as its own, so a NAR of one chunk stays one object an
+    /// S3 store can hand out by a direct URL) and registers its chunks: the intent of the blob and of
+    /// <paramref name="companions"/>, then all puts at once, then the registration.
+    /// </summary>
+    private async Task<PackRegistration> StoreInBlobStoreAsync(PackBuilder pack, IReadOnlyList<CompanionBlob> companions, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var lone = pack.Chunks is [var only] ? only with { StorageKey = FreshBlobKeys.Chunk(NixHash.Parse(only.Hash)), PackKey = null, PackOffset = 0 } : null;
         var blobKey = lone?.StorageKey ?? pack.Key;
-        await metadata.RecordBlobIntentsAsync(companion is null ? [blobKey] : [blobKey, companion.Key], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
+        await metadata.RecordBlobIntentsAsync([blobKey, .. companions.Select(companion => companion.Key)], now + options.Value.Maintenance.StagedUploadTtl, cancellationToken)
             .ConfigureAwait(false);
-        await Task.WhenAll(
+        await Task.WhenAll([
             blobs.PutBytesAsync(blobKey, pack.Bytes, cancellationToken),
-            companion is null ? Task.CompletedTask : blobs.PutBytesAsync(companion.Key, companion.Bytes, cancellationToken)).ConfigureAwait(false);
+            .. companions.Select(companion => blobs.PutBytesAsync(companion.Key, companion.Bytes, cancellationToken))]).ConfigureAwait(false);
         if (lone is not null)
         {
             var chunk = await metadata.RegisterChunkAsync(lone, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
-            return new RegisteredPack([chunk], chunk.StorageKey != blobKey);
+            return new PackRegistration([lone], [chunk]);
         }
         var chunks = await metadata.RegisterPackAsync(pack.Key, pack.Chunks, PendingReleaseTime(), cancellationToken).ConfigureAwait(false);
-        return new RegisteredPack(chunks, chunks.Any(chunk => chunk.PackKey != pack.Key));
+        return new PackRegistration([.. pack.Chunks], chunks);
     }
 
     /// <summary>

@@ -74,6 +74,33 @@ public sealed class PackBuilder : IDisposable
         return record;
     }
 
+    /// <summary>Whether <paramref name="storedBytes"/> more still fit.</summary>
+    public bool Fits(int storedBytes) => _length + storedBytes <= Capacity;
+
+    /// <summary>
+    /// Appends all of <paramref name="other"/> (it must fit): its bytes, and its chunks' records moved to this pack's key
+    /// and offsets. Answers the position in <see cref="Chunks"/> of the first of them.
+    /// </summary>
+    public int Append(PackBuilder other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var bytes = other.Bytes;
+        if (!Fits(bytes.Length))
+        {
+            throw new InvalidOperationException($"a pack of {bytes.Length} bytes does not fit the pack");
+        }
+        var first = _chunks.Count;
+        var start = _length;
+        bytes.CopyTo(Grow(_length + bytes.Length).AsMemory(_length));
+        _length += bytes.Length;
+        foreach (var chunk in other.Chunks)
+        {
+            var offset = start + chunk.PackOffset;
+            _chunks.Add(chunk with { StorageKey = PackKeys.Member(Key, offset), PackKey = Key, PackOffset = offset });
+        }
+        return first;
+    }
+
     /// <summary>Empties the pack and gives it a fresh key, for the next one.</summary>
     public void Reset()
     {

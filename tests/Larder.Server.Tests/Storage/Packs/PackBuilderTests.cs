@@ -46,6 +46,31 @@ public sealed class PackBuilderTests
     }
 
     [Fact]
+    public void Appending_packs_moves_their_chunks_to_the_new_pack_at_offsets_after_what_it_held()
+    {
+        using var first = new PackBuilder(1 << 20);
+        using var second = new PackBuilder(1 << 20);
+        var chunks = Enumerable.Range(0, 5).Select(i => Compressed(20_000 + i)).ToList();
+        chunks.Take(2).ToList().ForEach(chunk => first.Add(chunk));
+        chunks.Skip(2).ToList().ForEach(chunk => second.Add(chunk));
+        using var shared = new PackBuilder(first.Bytes.Length + second.Bytes.Length);
+
+        Assert.Equal(0, shared.Append(first));
+        Assert.Equal(2, shared.Append(second));
+
+        Assert.Equal(chunks.SelectMany(chunk => chunk.Stored.ToArray()), shared.Bytes.ToArray());
+        Assert.Equal(chunks.Select(chunk => chunk.Hash.ToNix32String()), shared.Chunks.Select(record => record.Hash));
+        Assert.All(shared.Chunks, record => Assert.Equal((shared.Key, PackKeys.Member(shared.Key, record.PackOffset)), (record.PackKey, record.StorageKey)));
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            Assert.Equal(chunks[i].Stored.ToArray(), shared.Bytes.Slice((int)shared.Chunks[i].PackOffset, (int)shared.Chunks[i].StoredSize).ToArray());
+        }
+        Assert.False(shared.Fits(1));
+        Assert.Throws<InvalidOperationException>(() => shared.Append(first));
+        chunks.ForEach(chunk => chunk.Dispose());
+    }
+
+    [Fact]
     public void A_disposed_pack_has_no_bytes()
     {
         var pack = new PackBuilder(10_000);
