@@ -6,7 +6,8 @@
 #      pushed path (CPU_PATHS x CPU_BYTES after CPU_WARMUP paths, 8 in flight; then again at steady state, after
 #      CPU_STEADY_WARMUP more paths and a pause), push throughput (Nix's PUT nar + PUT narinfo, synthetic NARs, small
 #      and large) and narinfo throughput under wrk. PostgreSQL + S3 also gets its database backends' CPU per pushed path
-#      (same window; only when PostgreSQL runs on this machine).
+#      (same window; only when PostgreSQL runs on this machine). The small and large pushes also print where their CPU
+#      went per path: server, PostgreSQL backends, radosgw + OSD (when on this machine), the whole machine.
 #   bench/scale/run.sh                        # defaults below
 #   PATHS=200000 DURATION=5 bench/scale/run.sh
 #   SERVER_ARGS="--Larder:Storage:InlineThreshold=0" bench/scale/run.sh   # extra `larder serve` options for both servers
@@ -119,6 +120,25 @@ pg_backend_ticks() {
 }
 # Ticks the backends spent between two pg_backend_ticks listings (a backend new since the first counts from its start).
 pg_backend_delta() { awk 'NR == FNR { before[$1] = $2; next } { sum += $2 - (($1 in before) ? before[$1] : 0) } END { print sum + 0 }' "$1" "$2"; }
+# CPU ticks of every radosgw and ceph-osd on this machine (0 when the object store runs elsewhere), and of the whole
+# machine (all cores: user, nice, system, irq, softirq), for where a push's time goes.
+ceph_ticks() { local sum=0 pid; for pid in $(pgrep -x radosgw) $(pgrep -x ceph-osd); do sum=$((sum + $(cpu_ticks "$pid" 2>/dev/null || echo 0))); done; echo "$sum"; }
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+# Runs a push (bench push args...), printing its RESULT line with the CPU it cost per path: the server's
+# (server_ms_per_path), the HTTP database's PostgreSQL backends' (pg_ms_per_path), radosgw's and the OSD's
+# (ceph_ms_per_path), and the whole machine's (machine_ms_per_path, the bench's client included).
+measured_push() { # name count args...
+  local name=$1 count=$2 server db ceph machine result; shift 2
+  pg_backend_ticks >"$work/pg-before"
+  server=$(cpu_ticks "${server_pid[$name]}") ceph=$(ceph_ticks) machine=$(machine_ticks)
+  result=$(bench push "$@" | grep '^RESULT')
+  server=$(( $(cpu_ticks "${server_pid[$name]}") - server )) ceph=$(( $(ceph_ticks) - ceph )) machine=$(( $(machine_ticks) - machine ))
+  pg_backend_ticks >"$work/pg-after"
+  db=0
+  [ "$name" = postgres-s3 ] && db=$(pg_backend_delta "$work/pg-before" "$work/pg-after")
+  echo "$result server_ms_per_path=$(per_path_ms "$server" "$count") pg_ms_per_path=$(per_path_ms "$db" "$count")" \
+    "ceph_ms_per_path=$(per_path_ms "$ceph" "$count") machine_ms_per_path=$(per_path_ms "$machine" "$count")"
+}
 per_path_ms() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.2f", t * 1000 / hz / n }'; }
 declare -A small large narinfo cpu
 for name in sqlite-folder postgres-s3; do
@@ -144,8 +164,8 @@ for name in sqlite-folder postgres-s3; do
   [ "$name" = postgres-s3 ] && cpu[$name]+=" steady_pg_cpu_ms_per_path=$(per_path_ms "$(pg_backend_delta "$work/pg-before" "$work/pg-after")" "$CPU_PATHS")"
   echo "${cpu[$name]}"
   echo "-- $name: push $SMALL_COUNT x $SMALL_BYTES B (8 in flight), $LARGE_COUNT x $LARGE_BYTES B (2 in flight)"
-  small[$name]=$(bench push "${url[$name]}" "${token[$name]}" small "$SMALL_COUNT" "$SMALL_BYTES" 8 "$work/$name.paths" | grep '^RESULT'); echo "${small[$name]}"
-  large[$name]=$(bench push "${url[$name]}" "${token[$name]}" large "$LARGE_COUNT" "$LARGE_BYTES" 2 "$work/$name.large" | grep '^RESULT'); echo "${large[$name]}"
+  small[$name]=$(measured_push "$name" "$SMALL_COUNT" "${url[$name]}" "${token[$name]}" small "$SMALL_COUNT" "$SMALL_BYTES" 8 "$work/$name.paths"); echo "${small[$name]}"
+  large[$name]=$(measured_push "$name" "$LARGE_COUNT" "${url[$name]}" "${token[$name]}" large "$LARGE_COUNT" "$LARGE_BYTES" 2 "$work/$name.large"); echo "${large[$name]}"
   echo "-- $name: narinfo GETs, wrk ${DURATION}s, $CONNECTIONS connections"
   narinfo[$name]=$(WRK_PATHS=$work/$name.paths wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$root/bench/scale/narinfo.lua" "${url[$name]}" | grep '^RESULT'); echo "${narinfo[$name]}"
 done
@@ -174,7 +194,15 @@ row "  the same, steady state (ms)" steady_pg_cpu_ms_per_path cpu
 row "push $CPU_BYTES B: paths/s" paths_per_s cpu
 row "push small: paths/s" paths_per_s small
 row "push small: MiB/s" mib_per_s small
+row "  CPU per path: server (ms)" server_ms_per_path small
+row "  PostgreSQL backends (ms)" pg_ms_per_path small
+row "  radosgw + OSD (ms)" ceph_ms_per_path small
+row "  whole machine (ms)" machine_ms_per_path small
 row "push large: MiB/s" mib_per_s large
+row "  CPU per path: server (ms)" server_ms_per_path large
+row "  PostgreSQL backends (ms)" pg_ms_per_path large
+row "  radosgw + OSD (ms)" ceph_ms_per_path large
+row "  whole machine (ms)" machine_ms_per_path large
 row "narinfo GET: requests/s" rps narinfo
 row "narinfo GET: p99 (ms)" p99_ms narinfo
 row "narinfo GET: non-2xx" non2xx narinfo
