@@ -230,6 +230,44 @@ public sealed class NarInfoMemoryTests(LarderApplicationFixture fixture) : IClas
         Assert.Equal(2, metrics.Sum("larder_http_requests_total", $"cache=\"{cache}\"", "endpoint=\"/{cache}/nar/{file}\"", "status=\"200\""));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_NAR_asked_for_without_its_narinfo_costs_its_row_only_and_is_sent_as_the_endpoint_sends_it(bool isPublic)
+    {
+        var (cache, writer, path) = await CacheWithPathAsync(isPublic);
+        using var reader = isPublic ? App.CreateClient() : writer;
+        var narUrl = await StoredNarUrlAsync(cache, path);
+        using var routed = await reader.GetAsync($"{cache}/{narUrl}");
+        var other = await PushedPath.CreateAsync();
+        await other.PushAsync(writer, cache);
+        using var rememberingTheCache = await reader.GetAsync($"{cache}/{other.HashPart}.narinfo");
+
+        long before = DatabaseCommands;
+        using var early = await reader.GetAsync($"{cache}/{narUrl}");
+        long commands = DatabaseCommands - before;
+
+        await BinaryCacheAssert.SuccessAsync(routed);
+        await BinaryCacheAssert.SuccessAsync(early);
+        // The NAR's row; neither the cache nor the token is looked up again.
+        Assert.Equal(1, commands);
+        Assert.Equal(await routed.Content.ReadAsByteArrayAsync(), await early.Content.ReadAsByteArrayAsync());
+        Assert.Equal(path.Nar, await NarFixtures.DecompressAsync(await early.Content.ReadAsByteArrayAsync(), path.Compression));
+        Assert.Equal(routed.Headers.CacheControl, early.Headers.CacheControl);
+        Assert.Equal(routed.Headers.ETag, early.Headers.ETag);
+        Assert.Equal(routed.Content.Headers.ContentType, early.Content.Headers.ContentType);
+        Assert.Equal(routed.Content.Headers.ContentLength, early.Content.Headers.ContentLength);
+
+        using var admin = App.CreateClient(App.AdminToken);
+        (await admin.DeleteAsync($"api/v1/caches/{cache}/paths/{path.HashPart}")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"{cache}/{narUrl}")).StatusCode);
+        if (!isPublic)
+        {
+            using var anonymous = App.CreateClient();
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"{cache}/{await StoredNarUrlAsync(cache, other)}")).StatusCode);
+        }
+    }
+
     [Fact]
     public async Task A_remembered_NAR_answers_ranges_and_HEAD_without_the_database()
     {
