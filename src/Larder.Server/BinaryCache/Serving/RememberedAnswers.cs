@@ -56,9 +56,9 @@ internal sealed class RememberedAnswers(
             }
             // A NAR asked for without its narinfo just before (Nix keeps narinfos for a month, and fetches a large
             // closure's NARs long after it asked for their narinfos) costs its row, read where the request was read as
-            // for a narinfo; routing was three times the CPU of the rest of such a request. A HEAD (a push asking
-            // whether its upload is already there) and a NAR the cache lacks go on to routing, which has the answers
-            // for staged uploads and upstreams.
+            // for a narinfo: through routing and the thread pool such a request took twice the CPU. A HEAD (a push
+            // asking whether its upload is already there) and a NAR the cache lacks go on to routing, which has the
+            // answers for staged uploads and upstreams.
             return HttpMethods.IsGet(request.Method)
                 ? FindAndSendNarAsync(http, cacheId, isPublic, key, tokenId)
                 : SocketThread.RunElsewhere(http, next);
