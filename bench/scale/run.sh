@@ -2,10 +2,10 @@
 # Scale-out benchmark, PostgreSQL + S3 (Ceph radosgw) against SQLite + folder, measured in the same run:
 #   1. the metadata store at scale: PATHS paths bulk-loaded into each database, then narinfo lookups through the
 #      real store (GetPathAsync, p50/p99 of 20,000) and a 30,000-hash missing-paths query (FindMissingAsync);
-#   2. a real `larder serve` (Release) per backend pair: the server's CPU time (user + system, /proc/PID/stat) per
-#      pushed path (CPU_PATHS x CPU_BYTES after CPU_WARMUP paths, 8 in flight; then again at steady state, after
-#      CPU_STEADY_WARMUP more paths and a pause), push throughput (Nix's PUT nar + PUT narinfo, synthetic NARs, small
-#      and large) and narinfo throughput under wrk. PostgreSQL + S3 also gets its database backends' CPU per pushed path
+#   2. a real `larder serve` (as eng/install.sh builds it: Native AOT, else ReadyToRun) per backend pair: the server's
+#      CPU time (user + system, /proc/PID/stat) per pushed path (CPU_PATHS x CPU_BYTES after CPU_WARMUP paths, 8 in
+#      flight; then again at steady state, after CPU_STEADY_WARMUP more paths and a pause), push throughput (Nix's PUT
+#      nar + PUT narinfo, synthetic NARs, small and large) and narinfo throughput under wrk. PostgreSQL + S3 also gets its database backends' CPU per pushed path
 #      (same window; only when PostgreSQL runs on this machine). The small and large pushes also print where their CPU
 #      went per path: server, PostgreSQL backends, radosgw + OSD (when on this machine), the whole machine.
 #   bench/scale/run.sh                        # defaults below
@@ -28,8 +28,9 @@ LARGE_BYTES=${LARGE_BYTES:-67108864}
 CPU_WARMUP=${CPU_WARMUP:-300}
 CPU_PATHS=${CPU_PATHS:-600}
 CPU_BYTES=${CPU_BYTES:-4096}
-# The steady-state figure: measured again after this many more paths and a pause, when the JIT's tier-1 recompiles
-# are done (after 300 paths they still run, at a moment that varies from run to run: 8% to 44% of the window's CPU).
+# The steady-state figure: measured again after this many more paths and a pause (for a JIT build, LARDER_INSTALL=plain:
+# after 300 paths its tier-1 recompiles still run, at a moment that varies from run to run: 8% to 44% of the window's
+# CPU; the Native AOT build has none, and a warm cache's buffers and pools are filled either way).
 CPU_STEADY_WARMUP=${CPU_STEADY_WARMUP:-1500}
 read -r -a server_args <<<"${SERVER_ARGS:-}"
 work=$(mktemp -d /tmp/larder-bench-scale.XXXXXX)
@@ -80,10 +81,15 @@ else
 fi
 echo "postgres: $pg"; echo "s3: $s3"
 
-echo "== building larder and the bench tool (Release)"
-dotnet build -c Release -v quiet -nologo -clp:ErrorsOnly "$root/src/Larder.Cli/Larder.Cli.csproj"
+# The larder users run: eng/install.sh's build (Native AOT when a C compiler is there, else ReadyToRun). A JIT build was
+# still recompiling (tier 1) a fifth of the PostgreSQL + S3 server's CPU after 2,500 pushed paths, more code than on
+# SQLite + folder (the S3 SDK, Npgsql): its CPU per path and push rate measured the JIT as much as the server.
+echo "== installing larder (eng/install.sh) and building the bench tool (Release)"
+"$root/eng/install.sh" "$work/install" > "$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+larder_build=$(sed -n 's/^built larder (\(.*\))$/\1/p' "$work/install.log")
+echo "   built: $larder_build"
+larder_cmd=("$work/install/bin/larder")
 dotnet build -c Release -v quiet -nologo -clp:ErrorsOnly "$root/bench/scale/Larder.Bench.Scale.csproj"
-larder=$LARDER_ARTIFACTS/bin/Larder.Cli/release/larder.dll
 bench() { dotnet "$LARDER_ARTIFACTS/bin/Larder.Bench.Scale/release/Larder.Bench.Scale.dll" "$@"; }
 
 echo "== metadata at scale: $PATHS paths per database"
@@ -98,7 +104,7 @@ start_server() { # name args...
   local name=$1 port; shift
   port=$(free_port)
   mkdir -p "$work/$name"
-  dotnet "$larder" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" "${server_args[@]}" >"$work/$name.log" 2>&1 &
+  "${larder_cmd[@]}" serve --listen "127.0.0.1:$port" --data "$work/$name" "$@" "${server_args[@]}" >"$work/$name.log" 2>&1 &
   pids+=($!)
   server_pid[$name]=$!
   wait_port "$port" || { cat "$work/$name.log" >&2; exit 1; }
@@ -180,7 +186,8 @@ printf "%-36s %16s %16s %8s\n" "GetPath p99 (ms)" "$(field lookup_p99_ms "$meta_
 printf "%-36s %16s %16s %8s\n" "FindMissing 30k, median (ms)" "$(field missing30k_median_ms "$meta_pg")" "$(field missing30k_median_ms "$meta_sqlite")" "< 200"
 printf "%-36s %16s %16s %8s\n" "FindMissing 30k, max of 5 (ms)" "$(field missing30k_max_ms "$meta_pg")" "$(field missing30k_max_ms "$meta_sqlite")" ""
 echo
-printf "%-36s %16s %16s %8s\n" "HTTP (larder serve, Release)" "PostgreSQL+S3" "SQLite+folder" "ratio"
+echo "larder serve: $larder_build"
+printf "%-36s %16s %16s %8s\n" "HTTP (larder serve)" "PostgreSQL+S3" "SQLite+folder" "ratio"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 row() { # label field array
   local label=$1 f=$2 a b; local -n arr=$3
