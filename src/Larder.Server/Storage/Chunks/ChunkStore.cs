@@ -101,8 +101,7 @@ public sealed class ChunkStore(IBlobStore blobs, IMetadataStore metadata, IOptio
             return await shared.StoreAsync(pack, companion, cancellationToken).ConfigureAwait(false);
         }
         var stored = await StoreInBlobStoreAsync(pack, companion is null ? [] : [companion], cancellationToken).ConfigureAwait(false);
-        return new RegisteredPack(
-            stored.Registered, stored.Registered.Where((chunk, i) => chunk.StorageKey != stored.Intended[i].StorageKey).Any());
+        return stored.Slice(0, stored.Registered.Count);
     }
 
     /// <summary>
