@@ -131,8 +131,8 @@ pg_backend_delta() { awk 'NR == FNR { before[$1] = $2; next } { sum += $2 - (($1
 ceph_ticks() { local sum=0 pid; for pid in $(pgrep -x radosgw) $(pgrep -x ceph-osd); do sum=$((sum + $(cpu_ticks "$pid" 2>/dev/null || echo 0))); done; echo "$sum"; }
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 # Runs a push (bench push args...), printing its RESULT line with the CPU it cost per path: the server's
-# (server_ms_per_path), the HTTP database's PostgreSQL backends' (pg_ms_per_path), radosgw's and the OSD's
-# (ceph_ms_per_path), and the whole machine's (machine_ms_per_path, the bench's client included).
+# (server_ms_per_path), the HTTP database's PostgreSQL backends' (pg_ms_per_path, PostgreSQL + S3 only), radosgw's and
+# the OSD's (ceph_ms_per_path), and the whole machine's (machine_ms_per_path, the bench's client included).
 measured_push() { # name count args...
   local name=$1 count=$2 server db ceph machine result; shift 2
   pg_backend_ticks >"$work/pg-before"
@@ -140,9 +140,9 @@ measured_push() { # name count args...
   result=$(bench push "$@" | grep '^RESULT')
   server=$(( $(cpu_ticks "${server_pid[$name]}") - server )) ceph=$(( $(ceph_ticks) - ceph )) machine=$(( $(machine_ticks) - machine ))
   pg_backend_ticks >"$work/pg-after"
-  db=0
-  [ "$name" = postgres-s3 ] && db=$(pg_backend_delta "$work/pg-before" "$work/pg-after")
-  echo "$result server_ms_per_path=$(per_path_ms "$server" "$count") pg_ms_per_path=$(per_path_ms "$db" "$count")" \
+  db=""
+  [ "$name" = postgres-s3 ] && db=" pg_ms_per_path=$(per_path_ms "$(pg_backend_delta "$work/pg-before" "$work/pg-after")" "$count")"
+  echo "$result server_ms_per_path=$(per_path_ms "$server" "$count")$db" \
     "ceph_ms_per_path=$(per_path_ms "$ceph" "$count") machine_ms_per_path=$(per_path_ms "$machine" "$count")"
 }
 per_path_ms() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.2f", t * 1000 / hz / n }'; }
@@ -150,24 +150,13 @@ declare -A small large narinfo cpu
 for name in sqlite-folder postgres-s3; do
   echo "-- $name: server CPU per pushed path, $CPU_PATHS x $CPU_BYTES B (8 in flight) after $CPU_WARMUP warm-up paths"
   bench push "${url[$name]}" "${token[$name]}" cpu-warmup "$CPU_WARMUP" "$CPU_BYTES" 8 /dev/null >/dev/null
-  pg_backend_ticks >"$work/pg-before"
-  ticks=$(cpu_ticks "${server_pid[$name]}")
-  cpu_run=$(bench push "${url[$name]}" "${token[$name]}" cpu "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null | grep '^RESULT')
-  ticks=$(( $(cpu_ticks "${server_pid[$name]}") - ticks ))
-  pg_backend_ticks >"$work/pg-after"
-  cpu[$name]="cpu_ms_per_path=$(per_path_ms "$ticks" "$CPU_PATHS") $cpu_run"
-  [ "$name" = postgres-s3 ] && cpu[$name]+=" pg_cpu_ms_per_path=$(per_path_ms "$(pg_backend_delta "$work/pg-before" "$work/pg-after")" "$CPU_PATHS")"
+  cpu[$name]=$(measured_push "$name" "$CPU_PATHS" "${url[$name]}" "${token[$name]}" cpu "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null)
   echo "${cpu[$name]}"
   echo "-- $name: the same at steady state, after $CPU_STEADY_WARMUP more paths and a 5 s pause"
   bench push "${url[$name]}" "${token[$name]}" cpu-steady-warmup "$CPU_STEADY_WARMUP" "$CPU_BYTES" 8 /dev/null >/dev/null
   sleep 5
-  pg_backend_ticks >"$work/pg-before"
-  ticks=$(cpu_ticks "${server_pid[$name]}")
-  bench push "${url[$name]}" "${token[$name]}" cpu-steady "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null >/dev/null
-  ticks=$(( $(cpu_ticks "${server_pid[$name]}") - ticks ))
-  pg_backend_ticks >"$work/pg-after"
-  cpu[$name]+=" steady_cpu_ms_per_path=$(per_path_ms "$ticks" "$CPU_PATHS")"
-  [ "$name" = postgres-s3 ] && cpu[$name]+=" steady_pg_cpu_ms_per_path=$(per_path_ms "$(pg_backend_delta "$work/pg-before" "$work/pg-after")" "$CPU_PATHS")"
+  steady=$(measured_push "$name" "$CPU_PATHS" "${url[$name]}" "${token[$name]}" cpu-steady "$CPU_PATHS" "$CPU_BYTES" 8 /dev/null)
+  cpu[$name]+=" steady_server_ms_per_path=$(field server_ms_per_path "$steady") steady_pg_ms_per_path=$(field pg_ms_per_path "$steady")"
   echo "${cpu[$name]}"
   echo "-- $name: push $SMALL_COUNT x $SMALL_BYTES B (8 in flight), $LARGE_COUNT x $LARGE_BYTES B (2 in flight)"
   small[$name]=$(measured_push "$name" "$SMALL_COUNT" "${url[$name]}" "${token[$name]}" small "$SMALL_COUNT" "$SMALL_BYTES" 8 "$work/$name.paths"); echo "${small[$name]}"
@@ -194,10 +183,10 @@ row() { # label field array
   a=$(field "$f" "${arr[postgres-s3]}"); b=$(field "$f" "${arr[sqlite-folder]}")
   printf "%-36s %16s %16s %8s\n" "$label" "$a" "$b" "$(ratio "$a" "$b")"
 }
-row "server CPU per pushed path (ms)" cpu_ms_per_path cpu
-row "  the same, steady state (ms)" steady_cpu_ms_per_path cpu
-row "PostgreSQL backends' CPU per path (ms)" pg_cpu_ms_per_path cpu
-row "  the same, steady state (ms)" steady_pg_cpu_ms_per_path cpu
+row "server CPU per pushed path (ms)" server_ms_per_path cpu
+row "  the same, steady state (ms)" steady_server_ms_per_path cpu
+row "PostgreSQL backends' CPU per path (ms)" pg_ms_per_path cpu
+row "  the same, steady state (ms)" steady_pg_ms_per_path cpu
 row "push $CPU_BYTES B: paths/s" paths_per_s cpu
 row "push small: paths/s" paths_per_s small
 row "push small: MiB/s" mib_per_s small
